@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("kiemdinh.core.urls")),
+    path("tai-khoan/", include("kiemdinh.accounts.urls")),
+    path("bo-tieu-chuan/", include("kiemdinh.frameworks.urls")),
+    path("don-vi/", include("kiemdinh.units.urls")),
+    path("api/v1/", include("kiemdinh.api.urls")),
+    path("quan-tri/", admin.site.urls),
+]

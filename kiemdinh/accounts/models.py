@@ -1,0 +1,81 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    full_name = models.CharField("họ và tên", max_length=200, blank=True)
+    phone = models.CharField("điện thoại", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "người dùng"
+        verbose_name_plural = "người dùng"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Quản trị hệ thống"
+    OFFICER = "officer", "Cán bộ quản lý (Phòng/Sở GD&ĐT, UBND)"
+    PRINCIPAL = "principal", "Hiệu trưởng"
+    SECRETARY = "secretary", "Thư ký hội đồng tự đánh giá"
+    MEMBER = "member", "Thành viên hội đồng tự đánh giá"
+    STAFF = "staff", "Cán bộ, giáo viên, nhân viên"
+    EVALUATOR = "evaluator", "Đánh giá viên (đánh giá ngoài)"
+
+
+SCHOOL_ROLES = {Role.PRINCIPAL, Role.SECRETARY, Role.MEMBER, Role.STAFF}
+UNIT_ROLES = {Role.OFFICER}
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    """A user's role in a school or an administrative unit. School roles need a school, officers a unit;
+    an evaluator may name the unit they belong to (used later to refuse evaluating one's own unit)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("vai trò", max_length=16, choices=Role.choices)
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    school = models.ForeignKey(
+        "units.School", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    title = models.CharField("chức vụ", max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "vai trò"
+        verbose_name_plural = "vai trò"
+        constraints = [
+            models.CheckConstraint(
+                name="membership_scope_matches_role",
+                condition=(
+                    Q(role__in=[r.value for r in SCHOOL_ROLES], school__isnull=False, unit__isnull=True)
+                    | Q(role=Role.OFFICER, unit__isnull=False, school__isnull=True)
+                    | Q(role=Role.EVALUATOR, school__isnull=True)
+                    | Q(role=Role.ADMIN, school__isnull=True, unit__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "role", "unit", "school"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        where = self.school or self.unit or "toàn hệ thống"
+        return f"{self.user} — {self.get_role_display()} — {where}"

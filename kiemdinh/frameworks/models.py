@@ -1,0 +1,183 @@
+from django.db import models
+
+from kiemdinh.core.text import fold
+
+
+class Regime(models.TextChoices):
+    R2018 = "2018", "Quy định năm 2018 (TT17, TT18, TT19)"
+    TT57 = "tt57", "Thông tư 57/2026/TT-BGDĐT"
+
+
+class Confidence(models.TextChoices):
+    EXACT = "exact", "Nguyên văn"
+    EXACT_PER_SEED = "exact_per_seed", "Nguyên văn theo nguồn chưa đối chiếu công báo"
+    APPROXIMATE = "approximate", "Gần đúng (diễn giải hoặc bản dịch)"
+    MISSING = "missing", "Chưa có văn bản"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Bản nháp"
+    PUBLISHED = "published", "Đã công bố"
+
+
+class Level4Status(models.TextChoices):
+    COMPLETE = "complete", "Đủ danh mục"
+    PARTIAL = "partial", "Thiếu một phần danh mục"
+    MISSING = "missing", "Chưa có danh mục"
+    NONE = "none", "Không có Mức 4"
+
+
+class Provenance(models.Model):
+    source = models.TextField("nguồn", blank=True)
+    confidence = models.CharField("độ tin cậy", max_length=16, choices=Confidence.choices)
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_official_wording(self) -> bool:
+        return self.confidence == Confidence.EXACT
+
+
+class FrameworkVersion(Provenance):
+    """One regulation version (a circular, or one appendix of it). Published versions are never edited."""
+
+    code = models.CharField("mã", max_length=32, unique=True)
+    regime = models.CharField("chế độ", max_length=8, choices=Regime.choices)
+    circular = models.CharField("văn bản", max_length=200)
+    title = models.TextField("tên văn bản")
+    variant = models.CharField("phụ lục", max_length=200, blank=True)
+    school_types = models.JSONField("loại trường áp dụng", default=list)
+    issued = models.DateField("ngày ban hành")
+    effective = models.DateField("ngày hiệu lực", null=True, blank=True)
+    effective_note = models.TextField(blank=True)
+    status = models.CharField("trạng thái", max_length=16, choices=VersionStatus.choices)
+    content_hash = models.CharField(max_length=64)
+    level4_status = models.CharField("danh mục Mức 4", max_length=16, choices=Level4Status.choices)
+    level4_note = models.TextField(blank=True)
+    guidance_letter = models.TextField("văn bản hướng dẫn", blank=True)
+    sources = models.JSONField("các nguồn", default=dict)
+    rules = models.JSONField("quy tắc (tham khảo)", default=dict)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-issued", "code"]
+        verbose_name = "phiên bản bộ tiêu chuẩn"
+        verbose_name_plural = "phiên bản bộ tiêu chuẩn"
+
+    def __str__(self):
+        return f"{self.circular}{' — ' + self.variant if self.variant else ''}"
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def short_name(self) -> str:
+        return self.circular.replace("Thông tư ", "TT ").replace("/TT-BGDĐT", "")
+
+    @property
+    def criterion_levels(self) -> list[int]:
+        return [1, 2, 3] if self.regime == Regime.R2018 else [1, 2]
+
+    def source_label(self, source: str) -> str:
+        """Resolve a source mark such as "S_TDG_APP case 2" through the version's sources block."""
+        key = (source or "").split(" ")[0]
+        return self.sources.get(key, "")
+
+
+class Standard(Provenance):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="standards")
+    code = models.CharField(max_length=8)
+    name = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="standard_natural_key")]
+        verbose_name = "tiêu chuẩn"
+        verbose_name_plural = "tiêu chuẩn"
+
+    def __str__(self):
+        return f"Tiêu chuẩn {self.code}: {self.name}"
+
+
+class Criterion(Provenance):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="criteria")
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(max_length=8)
+    name = models.CharField(max_length=300)
+    name_variant = models.CharField(max_length=300, blank=True)
+    mandatory = models.BooleanField("bắt buộc", default=False)
+    position = models.PositiveSmallIntegerField()
+    max_level = models.PositiveSmallIntegerField()
+    suggested_evidence = models.TextField("minh chứng gợi ý", blank=True)
+    quantitative_data = models.JSONField("dữ liệu định lượng chính", default=list, blank=True)
+    amendments = models.JSONField("văn bản sửa đổi", default=list, blank=True)
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="criterion_natural_key")]
+        verbose_name = "tiêu chí"
+        verbose_name_plural = "tiêu chí"
+
+    def __str__(self):
+        return f"Tiêu chí {self.code}: {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.code} {self.name} {self.name_variant}")
+        super().save(*args, **kwargs)
+
+
+class Indicator(Provenance):
+    """A chỉ báo: one lettered requirement (a, b, c) of a level, or the single requirement of a level (letter "")."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators")
+    level = models.PositiveSmallIntegerField("mức")
+    letter = models.CharField(max_length=2, blank=True)
+    text = models.TextField()
+    position = models.PositiveSmallIntegerField()
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["criterion", "level", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "level", "letter"], name="indicator_natural_key")
+        ]
+        verbose_name = "chỉ báo"
+        verbose_name_plural = "chỉ báo"
+
+    def __str__(self):
+        return f"{self.criterion.code} Mức {self.level}{' ' + self.letter + ')' if self.letter else ''}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.letter})" if self.letter else ""
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(self.text)
+        super().save(*args, **kwargs)
+
+
+class Level4Item(Provenance):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="level4_items")
+    code = models.CharField(max_length=8)
+    text = models.TextField(blank=True)
+    text_en = models.TextField(blank=True)
+    lang = models.CharField(max_length=4, blank=True)
+    position = models.PositiveSmallIntegerField()
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="level4_natural_key")]
+        verbose_name = "tiêu chí Mức 4"
+        verbose_name_plural = "tiêu chí Mức 4"
+
+    def __str__(self):
+        return f"Mức 4 — {self.code}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.text} {self.text_en}")
+        super().save(*args, **kwargs)

@@ -1,0 +1,70 @@
+"""The rule engine: pure functions from indicator results to criterion levels, school level, grade and CQG level.
+
+One module per regime (regime2018, tt57). Input results are plain mappings:
+    indicators: {criterion code: {level: {letter: bool}}}   ("" is the letter of an unlettered requirement)
+    level4:     {item code: bool}
+Anything left out counts as not achieved.
+"""
+
+from dataclasses import dataclass
+
+from kiemdinh.frameworks.spec import FrameworkSpec
+
+from . import regime2018, tt57
+
+IndicatorResults = dict[str, dict[int, dict[str, bool]]]
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    achieved: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    framework: str
+    criteria: dict[str, int]
+    levels: dict[int, LevelCount]
+    school_level: int
+    accreditation_grade: int | None
+    national_standard_level: int | None
+
+    def as_contract(self) -> dict:
+        """The JSON shape of the `evaluate` command (DESIGN.md)."""
+        return {
+            "framework": self.framework,
+            "criteria": dict(self.criteria),
+            "levels": {
+                str(k): {"achieved": v.achieved, "total": v.total} for k, v in sorted(self.levels.items())
+            },
+            "school_level": self.school_level,
+            "accreditation_grade": self.accreditation_grade,
+            "national_standard_level": self.national_standard_level,
+        }
+
+
+def _module(spec: FrameworkSpec):
+    return regime2018 if spec.regime == "2018" else tt57
+
+
+def criterion_level(spec: FrameworkSpec, code: str, indicators: IndicatorResults) -> int:
+    criterion = spec.criterion(code)
+    return _module(spec).criterion_level(criterion, indicators.get(code, {}))
+
+
+def evaluate(
+    spec: FrameworkSpec, indicators: IndicatorResults, level4: dict[str, bool] | None = None
+) -> Evaluation:
+    module = _module(spec)
+    criteria = {c.code: module.criterion_level(c, indicators.get(c.code, {})) for c in spec.criteria}
+    counts = module.level_counts(spec, criteria, level4 or {})
+    school = module.school_level(spec, criteria, level4 or {})
+    return Evaluation(
+        framework=spec.id,
+        criteria=criteria,
+        levels={k: LevelCount(*v) for k, v in counts.items()},
+        school_level=school,
+        accreditation_grade=module.accreditation_grade(school),
+        national_standard_level=module.national_standard_level(school),
+    )

@@ -1,0 +1,163 @@
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+
+from kiemdinh.core.text import fold
+
+# TT 57/2026 (ngày 07/7/2026) replaces TT17/18/19 of 2018; cycles from this date use its framework.
+TT57_FROM = date(2026, 7, 7)
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", "Tỉnh/thành phố"
+    DISTRICT = "district", "Huyện/quận/thị xã/thành phố thuộc tỉnh"
+    COMMUNE = "commune", "Xã/phường/thị trấn"
+
+
+class UnitQuerySet(models.QuerySet):
+    def within(self, unit):
+        """The unit and every unit below it."""
+        return self.filter(path__startswith=unit.path)
+
+    def active(self, on: date | None = None):
+        on = on or date.today()
+        return self.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+
+
+class AdministrativeUnit(models.Model):
+    """A node of the administrative tree: province → (district) → commune.
+
+    Since 1 July 2025 there is no district level; districts stay in the tree (with their dissolution date) so that
+    records made under them keep pointing at the unit that existed then.
+    """
+
+    code = models.CharField("mã đơn vị", max_length=32, unique=True)
+    name = models.CharField("tên đơn vị", max_length=200)
+    kind = models.CharField("cấp", max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="đơn vị cấp trên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path of codes ("/46/46-HT/"), so "everything below a unit" is one indexed prefix query.
+    path = models.CharField(max_length=400, db_index=True, editable=False)
+    education_office = models.CharField("cơ quan quản lý giáo dục", max_length=200, blank=True)
+    dissolved_on = models.DateField("ngày giải thể", null=True, blank=True)
+    search_text = models.CharField(max_length=400, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "đơn vị hành chính"
+        verbose_name_plural = "đơn vị hành chính"
+
+    def __str__(self):
+        return self.name
+
+    def build_path(self) -> str:
+        return (self.parent.path if self.parent_id else "/") + self.code + "/"
+
+    def save(self, *args, **kwargs):
+        self.path = self.build_path()
+        self.search_text = fold(f"{self.code} {self.name}")
+        super().save(*args, **kwargs)
+
+    def is_within(self, other: "AdministrativeUnit") -> bool:
+        return self.path.startswith(other.path)
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+
+class SchoolType(models.TextChoices):
+    MN = "MN", "Trường mầm non"
+    MG = "MG", "Trường mẫu giáo"
+    NT = "NT", "Nhà trẻ"
+    TH = "TH", "Trường tiểu học"
+    THCS = "THCS", "Trường trung học cơ sở"
+    THPT = "THPT", "Trường trung học phổ thông"
+    TH_THCS = "TH_THCS", "Trường tiểu học và trung học cơ sở"
+    THCS_THPT = "THCS_THPT", "Trường trung học cơ sở và trung học phổ thông"
+    PTNCH = "PTNCH", "Trường phổ thông có nhiều cấp học"
+
+
+KINDERGARTEN_TYPES = {SchoolType.MN, SchoolType.MG, SchoolType.NT}
+SHORT_TYPE_LABELS = {
+    SchoolType.MN: "MN",
+    SchoolType.MG: "MG",
+    SchoolType.NT: "NT",
+    SchoolType.TH: "TH",
+    SchoolType.THCS: "THCS",
+    SchoolType.THPT: "THPT",
+    SchoolType.TH_THCS: "TH&THCS",
+    SchoolType.THCS_THPT: "THCS&THPT",
+    SchoolType.PTNCH: "PT nhiều cấp",
+}
+
+
+class Ownership(models.TextChoices):
+    CONG_LAP = "cong_lap", "Công lập"
+    TU_THUC = "tu_thuc", "Tư thục"
+    DAN_LAP = "dan_lap", "Dân lập"
+
+
+def framework_code_for(school_type: str, on: date) -> str:
+    """The regulation version that applies to a school type on a date (its cycle's start)."""
+    if on >= TT57_FROM:
+        return "tt57-2026-mn" if school_type in KINDERGARTEN_TYPES else "tt57-2026-pt"
+    if school_type in KINDERGARTEN_TYPES:
+        return "tt19-2018"
+    if school_type == SchoolType.TH:
+        return "tt17-2018"
+    return "tt18-2018"
+
+
+class SchoolQuerySet(models.QuerySet):
+    def within(self, unit):
+        return self.filter(unit__path__startswith=unit.path)
+
+
+class School(models.Model):
+    code = models.CharField("mã trường", max_length=32, unique=True)
+    name = models.CharField("tên trường", max_length=200)
+    school_type = models.CharField("loại trường", max_length=16, choices=SchoolType.choices)
+    ownership = models.CharField(
+        "loại hình", max_length=16, choices=Ownership.choices, default=Ownership.CONG_LAP
+    )
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="đơn vị quản lý", on_delete=models.PROTECT, related_name="schools"
+    )
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    phone = models.CharField("điện thoại", max_length=40, blank=True)
+    founded_year = models.PositiveSmallIntegerField("năm thành lập", null=True, blank=True)
+    is_active = models.BooleanField("đang hoạt động", default=True)
+    search_text = models.CharField(max_length=400, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "trường"
+        verbose_name_plural = "trường"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.code} {self.name}")
+        super().save(*args, **kwargs)
+
+    @property
+    def short_type(self) -> str:
+        return SHORT_TYPE_LABELS[SchoolType(self.school_type)]
+
+    def framework_code(self, on: date | None = None) -> str:
+        return framework_code_for(self.school_type, on or date.today())
