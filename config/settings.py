@@ -48,9 +48,7 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("KIEMDINH_DEBUG", False)
 SECRET_KEY = env_str("KIEMDINH_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else None)
 ALLOWED_HOSTS = env_list("KIEMDINH_ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list(
-    "KIEMDINH_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000"
-)
+CSRF_TRUSTED_ORIGINS = env_list("KIEMDINH_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 
 VAR_DIR = Path(env_str("KIEMDINH_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)

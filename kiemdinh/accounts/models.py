@@ -67,7 +67,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    Q(role__in=[r.value for r in SCHOOL_ROLES], school__isnull=False, unit__isnull=True)
+                    Q(role__in=sorted(r.value for r in SCHOOL_ROLES), school__isnull=False, unit__isnull=True)
                     | Q(role=Role.OFFICER, unit__isnull=False, school__isnull=True)
                     | Q(role=Role.EVALUATOR, school__isnull=True)
                     | Q(role=Role.ADMIN, school__isnull=True, unit__isnull=True)

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from kiemdinh.accounts import views
+
 app_name = "accounts"
-urlpatterns = []
+urlpatterns = [
+    path("dang-nhap/", views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", views.LogoutView.as_view(), name="logout"),
+]

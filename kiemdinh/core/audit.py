@@ -1,9 +1,7 @@
 from kiemdinh.core.models import AuditEvent
 
 
-def record(
-    *, actor, event_type: str, obj=None, unit=None, school=None, data: dict | None = None
-) -> AuditEvent:
+def record(*, actor, event_type: str, obj=None, unit=None, school=None, data: dict | None = None) -> AuditEvent:
     """Record one audit event; called inside the service's transaction."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,

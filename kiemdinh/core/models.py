@@ -13,9 +13,7 @@ class AuditEvent(models.Model):
     unit = models.ForeignKey(
         "units.AdministrativeUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    school = models.ForeignKey(
-        "units.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    school = models.ForeignKey("units.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)

@@ -1,2 +1,31 @@
-def menu_for(request):
-    return []
+"""Navigation by role: what the top bar offers to the signed-in user."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from kiemdinh.core.access import user_scope
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def menu_for(request) -> list[NavItem]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    scope = user_scope(user)
+    entries = [("Trang chủ", reverse("core:home"))]
+    if scope.is_admin or scope.unit_paths:
+        entries.append(("Đơn vị và trường", reverse("units:list")))
+        entries.append(("Nhập danh sách", reverse("units:import_start")))
+    entries.append(("Bộ tiêu chuẩn", reverse("frameworks:list")))
+    if scope.is_admin:
+        entries.append(("Quản trị", reverse("admin:index")))
+    path = request.path
+    home = reverse("core:home")
+    return [NavItem(label, url, path == url if url == home else path.startswith(url)) for label, url in entries]

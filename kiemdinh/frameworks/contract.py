@@ -33,9 +33,7 @@ def parse_request(payload):
         raise ContractError("framework", "must be a string")
     spec = get_spec(framework)
     if spec is None:
-        raise ContractError(
-            "framework", f"unknown framework {framework!r}; one of " + ", ".join(sorted(all_specs()))
-        )
+        raise ContractError("framework", f"unknown framework {framework!r}; one of " + ", ".join(sorted(all_specs())))
 
     raw_indicators = payload.get("indicators", {})
     if not isinstance(raw_indicators, dict):
@@ -58,22 +56,16 @@ def parse_request(payload):
                 raise ContractError(key, "unknown level for this criterion")
             if criterion.is_unlettered(level):
                 if not isinstance(value, bool):
-                    raise ContractError(
-                        key, "must be true or false (this level has one unlettered requirement)"
-                    )
+                    raise ContractError(key, "must be true or false (this level has one unlettered requirement)")
                 parsed_levels[level] = {"": value}
             else:
                 if not isinstance(value, dict):
                     raise ContractError(key, "must be an object of indicator letters " + "/".join(letters))
                 for letter, achieved in value.items():
                     if letter not in letters:
-                        raise ContractError(
-                            _path("indicators", code, level_key, letter), "unknown indicator letter"
-                        )
+                        raise ContractError(_path("indicators", code, level_key, letter), "unknown indicator letter")
                     if not isinstance(achieved, bool):
-                        raise ContractError(
-                            _path("indicators", code, level_key, letter), "must be true or false"
-                        )
+                        raise ContractError(_path("indicators", code, level_key, letter), "must be true or false")
                 parsed_levels[level] = dict(value)
         indicators[code] = parsed_levels
 
@@ -97,9 +89,7 @@ def evaluate_text(text: str) -> dict:
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ContractError(
-            "$", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-        ) from exc
+        raise ContractError("$", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from exc
     except RecursionError as exc:
         raise ContractError("$", "JSON nested too deeply") from exc
     return evaluate_request(payload)

@@ -142,9 +142,7 @@ class Indicator(Provenance):
 
     class Meta:
         ordering = ["criterion", "level", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["criterion", "level", "letter"], name="indicator_natural_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["criterion", "level", "letter"], name="indicator_natural_key")]
         verbose_name = "chỉ báo"
         verbose_name_plural = "chỉ báo"
 

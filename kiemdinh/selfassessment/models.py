@@ -13,9 +13,7 @@ class Cycle(models.Model):
     """One school's self-assessment for one school year, on the framework version in force for it."""
 
     school = models.ForeignKey("units.School", on_delete=models.PROTECT, related_name="cycles")
-    framework = models.ForeignKey(
-        "frameworks.FrameworkVersion", on_delete=models.PROTECT, related_name="cycles"
-    )
+    framework = models.ForeignKey("frameworks.FrameworkVersion", on_delete=models.PROTECT, related_name="cycles")
     school_year = models.CharField("năm học", max_length=9)  # "2021-2022"
     status = models.CharField(max_length=16, choices=CycleStatus.choices, default=CycleStatus.IN_PROGRESS)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,9 +37,7 @@ class IndicatorRating(models.Model):
     achieved = models.BooleanField("đạt")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "indicator"], name="rating_one_per_indicator")
-        ]
+        constraints = [models.UniqueConstraint(fields=["cycle", "indicator"], name="rating_one_per_indicator")]
 
 
 class Level4Rating(models.Model):

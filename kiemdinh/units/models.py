@@ -128,9 +128,7 @@ class School(models.Model):
     code = models.CharField("mã trường", max_length=32, unique=True)
     name = models.CharField("tên trường", max_length=200)
     school_type = models.CharField("loại trường", max_length=16, choices=SchoolType.choices)
-    ownership = models.CharField(
-        "loại hình", max_length=16, choices=Ownership.choices, default=Ownership.CONG_LAP
-    )
+    ownership = models.CharField("loại hình", max_length=16, choices=Ownership.choices, default=Ownership.CONG_LAP)
     unit = models.ForeignKey(
         AdministrativeUnit, verbose_name="đơn vị quản lý", on_delete=models.PROTECT, related_name="schools"
     )

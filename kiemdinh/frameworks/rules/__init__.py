@@ -35,9 +35,7 @@ class Evaluation:
         return {
             "framework": self.framework,
             "criteria": dict(self.criteria),
-            "levels": {
-                str(k): {"achieved": v.achieved, "total": v.total} for k, v in sorted(self.levels.items())
-            },
+            "levels": {str(k): {"achieved": v.achieved, "total": v.total} for k, v in sorted(self.levels.items())},
             "school_level": self.school_level,
             "accreditation_grade": self.accreditation_grade,
             "national_standard_level": self.national_standard_level,
@@ -53,9 +51,7 @@ def criterion_level(spec: FrameworkSpec, code: str, indicators: IndicatorResults
     return _module(spec).criterion_level(criterion, indicators.get(code, {}))
 
 
-def evaluate(
-    spec: FrameworkSpec, indicators: IndicatorResults, level4: dict[str, bool] | None = None
-) -> Evaluation:
+def evaluate(spec: FrameworkSpec, indicators: IndicatorResults, level4: dict[str, bool] | None = None) -> Evaluation:
     module = _module(spec)
     criteria = {c.code: module.criterion_level(c, indicators.get(c.code, {})) for c in spec.criteria}
     counts = module.level_counts(spec, criteria, level4 or {})

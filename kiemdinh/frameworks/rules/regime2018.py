@@ -26,11 +26,7 @@ def school_level(spec, criteria: dict[str, int], level4: dict[str, bool]) -> int
             school = k
         else:
             return school
-    if (
-        spec.level4_complete
-        and spec.level4_items
-        and all(level4.get(code) is True for code in spec.level4_items)
-    ):
+    if spec.level4_complete and spec.level4_items and all(level4.get(code) is True for code in spec.level4_items):
         school = 4
     return school
 

@@ -16,9 +16,7 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "file", metavar="FILE", help="JSON file with the results, or - for standard input"
-        )
+        parser.add_argument("file", metavar="FILE", help="JSON file with the results, or - for standard input")
 
     def handle(self, *args, **options):
         source = options["file"]

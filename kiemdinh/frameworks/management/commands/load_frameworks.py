@@ -14,9 +14,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "files", nargs="*", help="data files to load (default: all in kiemdinh/frameworks/data)"
-        )
+        parser.add_argument("files", nargs="*", help="data files to load (default: all in kiemdinh/frameworks/data)")
 
     def handle(self, *args, **options):
         paths = [Path(f) for f in options["files"]] or data_files()

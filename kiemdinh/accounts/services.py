@@ -1,0 +1,48 @@
+"""Writes of users and memberships."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kiemdinh.accounts.models import SCHOOL_ROLES, Membership, Role, User
+from kiemdinh.core import audit
+
+
+@transaction.atomic
+def user_create(*, actor, username: str, password: str, full_name: str = "", email: str = "") -> User:
+    username = username.strip()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"Tên đăng nhập “{username}” đã tồn tại."})
+    user = User(username=username, full_name=full_name.strip(), email=email.strip())
+    user.set_password(password)
+    user.save()
+    audit.record(actor=actor, event_type="user.created", obj=user, data={"username": username})
+    return user
+
+
+@transaction.atomic
+def membership_grant(*, actor, user: User, role: str, unit=None, school=None, title: str = "") -> Membership:
+    role = Role(role)
+    if role in SCHOOL_ROLES and (school is None or unit is not None):
+        raise ValidationError({"school": f"Vai trò “{role.label}” phải gắn với một trường."})
+    if role == Role.OFFICER and (unit is None or school is not None):
+        raise ValidationError({"unit": "Cán bộ quản lý phải gắn với một đơn vị hành chính."})
+    if role == Role.ADMIN and (unit is not None or school is not None):
+        raise ValidationError({"role": "Quản trị hệ thống không gắn với đơn vị hay trường."})
+    if role == Role.EVALUATOR and school is not None:
+        raise ValidationError({"school": "Đánh giá viên gắn với đơn vị công tác, không gắn với trường."})
+    membership, created = Membership.objects.get_or_create(
+        user=user, role=role, unit=unit, school=school, defaults={"title": title}
+    )
+    if not created and (membership.title != title or not membership.is_active):
+        membership.title = title
+        membership.is_active = True
+        membership.save(update_fields=["title", "is_active"])
+    audit.record(
+        actor=actor,
+        event_type="membership.granted",
+        obj=membership,
+        unit=unit,
+        school=school,
+        data={"user": user.username, "role": role.value},
+    )
+    return membership

@@ -1,0 +1,59 @@
+"""Who may see what. Every protected object is loaded through an access_* function of its app, built on Scope."""
+
+from dataclasses import dataclass, field
+
+from kiemdinh.accounts.models import Membership, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    is_admin: bool = False
+    unit_paths: tuple[str, ...] = ()  # officer units: everything below these paths
+    school_roles: dict[int, frozenset[str]] = field(default_factory=dict)  # school id -> roles held there
+    evaluator: bool = False
+
+    @property
+    def school_ids(self) -> frozenset[int]:
+        return frozenset(self.school_roles)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.is_admin or self.unit_paths or self.school_roles or self.evaluator)
+
+    def covers_path(self, path: str) -> bool:
+        return self.is_admin or any(path.startswith(p) for p in self.unit_paths)
+
+    def roles_at_school(self, school_id: int) -> frozenset[str]:
+        return self.school_roles.get(school_id, frozenset())
+
+
+def user_scope(user) -> Scope:
+    """The user's scope, computed once per request object (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return Scope()
+    cached = getattr(user, "_kiemdinh_scope", None)
+    if cached is not None:
+        return cached
+    unit_paths: list[str] = []
+    school_roles: dict[int, set[str]] = {}
+    is_admin = bool(user.is_superuser)
+    evaluator = False
+    for m in (
+        Membership.objects.active().filter(user=user).select_related("unit").only("role", "school_id", "unit__path")
+    ):
+        if m.role == Role.ADMIN:
+            is_admin = True
+        elif m.role == Role.OFFICER and m.unit_id:
+            unit_paths.append(m.unit.path)
+        elif m.role == Role.EVALUATOR:
+            evaluator = True
+        elif m.school_id:
+            school_roles.setdefault(m.school_id, set()).add(m.role)
+    scope = Scope(
+        is_admin=is_admin,
+        unit_paths=tuple(sorted(set(unit_paths))),
+        school_roles={k: frozenset(v) for k, v in school_roles.items()},
+        evaluator=evaluator,
+    )
+    user._kiemdinh_scope = scope
+    return scope

@@ -1,0 +1,74 @@
+"""Named test personas, built through the real services (DESIGN.md, Testing).
+
+School A and school B sit in different communes of one district of province P; province Q is elsewhere.
+"""
+
+from dataclasses import dataclass
+
+from kiemdinh.accounts.models import Role, User
+from kiemdinh.accounts.services import membership_grant, user_create
+from kiemdinh.units.models import AdministrativeUnit, School
+from kiemdinh.units.services import school_create, unit_create
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+@dataclass
+class World:
+    province: AdministrativeUnit
+    district: AdministrativeUnit
+    commune_a: AdministrativeUnit
+    commune_b: AdministrativeUnit
+    other_province: AdministrativeUnit
+    school_a: School
+    school_b: School
+    school_other: School
+    admin: User
+    principal_a: User
+    secretary_a: User
+    member_a: User
+    officer_commune_a: User
+    officer_district: User
+    officer_other_province: User
+    evaluator: User
+    principal_b: User
+
+
+def build_world() -> World:
+    province = unit_create(actor=None, code="P01", name="Tỉnh Thử Nghiệm", kind="province")
+    district = unit_create(actor=None, code="P01-D1", name="Huyện Đông Sơn", kind="district", parent=province)
+    commune_a = unit_create(actor=None, code="P01-D1-A", name="Xã An Bình", kind="commune", parent=district)
+    commune_b = unit_create(actor=None, code="P01-D1-B", name="Xã Bình Minh", kind="commune", parent=district)
+    other = unit_create(actor=None, code="Q02", name="Tỉnh Khác", kind="province")
+    other_commune = unit_create(actor=None, code="Q02-X", name="Phường Hòa Hải", kind="commune", parent=other)
+    school_a = school_create(actor=None, code="SA", name="Trường Tiểu học An Bình", school_type="TH", unit=commune_a)
+    school_b = school_create(actor=None, code="SB", name="Trường Mầm non Bình Minh", school_type="MN", unit=commune_b)
+    school_other = school_create(
+        actor=None, code="SQ", name="Trường THCS Hòa Hải", school_type="THCS", unit=other_commune
+    )
+
+    def person(username, full_name, role, **where):
+        user = user_create(actor=None, username=username, password=PASSWORD, full_name=full_name)
+        membership_grant(actor=None, user=user, role=role, **where)
+        return user
+
+    admin = person("quantri", "Quản Trị Viên", Role.ADMIN)
+    return World(
+        province=province,
+        district=district,
+        commune_a=commune_a,
+        commune_b=commune_b,
+        other_province=other,
+        school_a=school_a,
+        school_b=school_b,
+        school_other=school_other,
+        admin=admin,
+        principal_a=person("hieutruong_a", "Nguyễn Văn An", Role.PRINCIPAL, school=school_a),
+        secretary_a=person("thuky_a", "Trần Thị Thu", Role.SECRETARY, school=school_a),
+        member_a=person("thanhvien_a", "Lê Văn Minh", Role.MEMBER, school=school_a),
+        officer_commune_a=person("canbo_xa_a", "Phạm Thị Hoa", Role.OFFICER, unit=commune_a),
+        officer_district=person("canbo_huyen", "Hoàng Văn Dũng", Role.OFFICER, unit=district),
+        officer_other_province=person("canbo_tinh_khac", "Vũ Thị Lan", Role.OFFICER, unit=other),
+        evaluator=person("danhgiavien", "Đặng Văn Tâm", Role.EVALUATOR, unit=other),
+        principal_b=person("hieutruong_b", "Bùi Thị Bình", Role.PRINCIPAL, school=school_b),
+    )

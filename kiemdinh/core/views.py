@@ -1,0 +1,54 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kiemdinh.accounts.models import Membership, Role
+from kiemdinh.core.access import user_scope
+from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
+from kiemdinh.units.access import schools_visible, units_visible
+from kiemdinh.units.models import AdministrativeUnit, School, SchoolType
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = user_scope(user)
+    memberships = list(Membership.objects.active().filter(user=user).select_related("unit", "school", "school__unit"))
+    context = {"memberships": memberships, "scope": scope}
+
+    school_ids = sorted(scope.school_ids)
+    if school_ids:
+        schools = list(School.objects.filter(pk__in=school_ids).select_related("unit"))
+        cycles = latest_cycles(schools)
+        context["my_schools"] = [
+            {
+                "school": s,
+                "roles": [Role(r).label for r in sorted(scope.roles_at_school(s.pk))],
+                "cycle": cycles.get(s.pk),
+                "evaluation": cycle_evaluation(cycles[s.pk]) if s.pk in cycles else None,
+            }
+            for s in schools
+        ]
+
+    if scope.unit_paths or scope.is_admin:
+        if scope.is_admin:
+            roots = list(AdministrativeUnit.objects.filter(parent__isnull=True))
+        else:
+            roots = list(units_visible(user).filter(path__in=scope.unit_paths))
+        unit_cards = []
+        for unit in roots:
+            schools = School.objects.within(unit)
+            by_type = dict(schools.values_list("school_type").annotate(n=Count("id")).order_by())
+            unit_cards.append(
+                {
+                    "unit": unit,
+                    "school_count": sum(by_type.values()),
+                    "by_type": [(SchoolType(t).label, n) for t, n in sorted(by_type.items())],
+                    "child_count": unit.children.count(),
+                }
+            )
+        context["unit_cards"] = unit_cards
+        context["visible_school_count"] = schools_visible(user).count()
+    context["is_evaluator"] = scope.evaluator
+    return render(request, "core/home.html", context)

@@ -1,0 +1,58 @@
+"""The only way views load units and schools."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from kiemdinh.accounts.models import Role
+from kiemdinh.core.access import user_scope
+from kiemdinh.units.models import AdministrativeUnit, School
+
+
+def schools_visible(user):
+    scope = user_scope(user)
+    if scope.is_admin:
+        return School.objects.all()
+    condition = Q(pk__in=scope.school_ids)
+    for path in scope.unit_paths:
+        condition |= Q(unit__path__startswith=path)
+    if not scope.school_ids and not scope.unit_paths:
+        return School.objects.none()
+    return School.objects.filter(condition)
+
+
+def units_visible(user):
+    scope = user_scope(user)
+    if scope.is_admin:
+        return AdministrativeUnit.objects.all()
+    if not scope.unit_paths:
+        return AdministrativeUnit.objects.none()
+    condition = Q()
+    for path in scope.unit_paths:
+        condition |= Q(path__startswith=path)
+    return AdministrativeUnit.objects.filter(condition)
+
+
+def can_manage_school(user, school: School) -> bool:
+    """Change a school's master data: admins, officers above it, its principal."""
+    scope = user_scope(user)
+    return scope.is_admin or scope.covers_path(school.unit.path) or Role.PRINCIPAL in scope.roles_at_school(school.pk)
+
+
+def access_school(user, school_id, write: bool = False) -> School:
+    """Load a school the user may see (404 otherwise, so existence does not leak); write needs manage rights."""
+    try:
+        school = schools_visible(user).select_related("unit").get(pk=school_id)
+    except (School.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy trường.") from None
+    if write and not can_manage_school(user, school):
+        raise PermissionDenied("Bạn không có quyền sửa thông tin trường này.")
+    return school
+
+
+def access_unit(user, unit_id, write: bool = False) -> AdministrativeUnit:
+    try:
+        unit = units_visible(user).get(pk=unit_id)
+    except (AdministrativeUnit.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy đơn vị.") from None
+    return unit

@@ -1,0 +1,119 @@
+"""Writes of the administrative tree and schools."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kiemdinh.core import audit
+from kiemdinh.core.text import nfc
+from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind
+
+ALLOWED_PARENT_KINDS = {
+    UnitKind.PROVINCE: set(),
+    UnitKind.DISTRICT: {UnitKind.PROVINCE},
+    # A commune sits under a district (before 1/7/2025) or directly under its province (two-level government).
+    UnitKind.COMMUNE: {UnitKind.DISTRICT, UnitKind.PROVINCE},
+}
+CODE_ALLOWED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+
+
+def validate_code(code: str, label: str) -> str:
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({"code": f"Thiếu {label}."})
+    if len(code) > 32 or not set(code) <= CODE_ALLOWED:
+        raise ValidationError(
+            {
+                "code": f"{label.capitalize()} “{code}” chỉ được gồm chữ không dấu, số và các dấu - _ . (tối đa 32 ký tự)."
+            }
+        )
+    return code
+
+
+def validate_unit_parent(kind: str, parent: AdministrativeUnit | None) -> None:
+    allowed = ALLOWED_PARENT_KINDS[UnitKind(kind)]
+    if not allowed and parent is not None:
+        raise ValidationError({"parent": "Tỉnh/thành phố không có đơn vị cấp trên."})
+    if allowed and parent is None:
+        raise ValidationError({"parent": f"{UnitKind(kind).label} phải có đơn vị cấp trên."})
+    if parent is not None and parent.kind not in allowed:
+        raise ValidationError(
+            {"parent": f"{UnitKind(kind).label} không thể trực thuộc {UnitKind(parent.kind).label.lower()}."}
+        )
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    parent: AdministrativeUnit | None = None,
+    education_office: str = "",
+    dissolved_on=None,
+) -> AdministrativeUnit:
+    code = validate_code(code, "mã đơn vị")
+    if kind not in UnitKind.values:
+        raise ValidationError({"kind": f"Cấp đơn vị không hợp lệ: {kind}."})
+    validate_unit_parent(kind, parent)
+    if AdministrativeUnit.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"Mã đơn vị “{code}” đã tồn tại."})
+    name = nfc(name).strip()
+    if not name:
+        raise ValidationError({"name": "Thiếu tên đơn vị."})
+    unit = AdministrativeUnit(
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        education_office=nfc(education_office).strip(),
+        dissolved_on=dissolved_on,
+    )
+    unit.save()
+    audit.record(actor=actor, event_type="unit.created", obj=unit, unit=unit, data={"code": code, "name": name})
+    return unit
+
+
+@transaction.atomic
+def school_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    school_type: str,
+    unit: AdministrativeUnit,
+    ownership: str = Ownership.CONG_LAP,
+    address: str = "",
+    phone: str = "",
+    founded_year: int | None = None,
+) -> School:
+    code = validate_code(code, "mã trường")
+    if school_type not in SchoolType.values:
+        raise ValidationError({"school_type": f"Loại trường không hợp lệ: {school_type}."})
+    if ownership not in Ownership.values:
+        raise ValidationError({"ownership": f"Loại hình không hợp lệ: {ownership}."})
+    if School.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"Mã trường “{code}” đã tồn tại."})
+    name = nfc(name).strip()
+    if not name:
+        raise ValidationError({"name": "Thiếu tên trường."})
+    school = School(
+        code=code,
+        name=name,
+        school_type=school_type,
+        ownership=ownership,
+        unit=unit,
+        address=nfc(address).strip(),
+        phone=phone.strip(),
+        founded_year=founded_year,
+    )
+    school.save()
+    audit.record(
+        actor=actor,
+        event_type="school.created",
+        obj=school,
+        unit=unit,
+        school=school,
+        data={"code": code, "name": name},
+    )
+    return school
