@@ -149,13 +149,13 @@ class Indicator(Provenance):
     def __str__(self):
         return f"{self.criterion.code} Mức {self.level}{' ' + self.letter + ')' if self.letter else ''}"
 
-    @property
-    def label(self) -> str:
-        return f"{self.letter})" if self.letter else ""
-
     def save(self, *args, **kwargs):
         self.search_text = fold(self.text)
         super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        return f"{self.letter})" if self.letter else ""
 
 
 class Level4Item(Provenance):

@@ -39,6 +39,9 @@ class IndicatorRating(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "indicator"], name="rating_one_per_indicator")]
 
+    def __str__(self):
+        return f"{self.cycle_id}/{self.indicator_id}: {'đạt' if self.achieved else 'không đạt'}"
+
 
 class Level4Rating(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="level4_ratings")
@@ -47,3 +50,6 @@ class Level4Rating(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "item"], name="rating_one_per_level4_item")]
+
+    def __str__(self):
+        return f"{self.cycle_id}/Mức 4 {self.item_id}: {'đạt' if self.achieved else 'không đạt'}"

@@ -60,13 +60,13 @@ class AdministrativeUnit(models.Model):
     def __str__(self):
         return self.name
 
-    def build_path(self) -> str:
-        return (self.parent.path if self.parent_id else "/") + self.code + "/"
-
     def save(self, *args, **kwargs):
         self.path = self.build_path()
         self.search_text = fold(f"{self.code} {self.name}")
         super().save(*args, **kwargs)
+
+    def build_path(self) -> str:
+        return (self.parent.path if self.parent_id else "/") + self.code + "/"
 
     def is_within(self, other: "AdministrativeUnit") -> bool:
         return self.path.startswith(other.path)
