@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kiemdinh.units",
     "kiemdinh.frameworks",
     "kiemdinh.selfassessment",
+    "kiemdinh.planning",
     "kiemdinh.api",
 ]
 

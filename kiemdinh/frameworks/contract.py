@@ -25,7 +25,7 @@ def parse_request(payload):
         raise ContractError("$", "the input must be a JSON object")
     unknown = sorted(set(payload) - {"framework", "indicators", "level4"})
     if unknown:
-        raise ContractError(unknown[0], "unknown key")
+        raise ContractError(json.dumps(unknown[0], ensure_ascii=False), "unknown key")
     if "framework" not in payload:
         raise ContractError("framework", "missing; one of " + ", ".join(sorted(all_specs())))
     framework = payload["framework"]

@@ -1,0 +1,6 @@
+"""Loaded with `-p` before pytest-django reads the settings (see pyproject.toml)."""
+
+import os
+
+# The suite runs with production-like settings (KIEMDINH_DEBUG=0), which require a secret key.
+os.environ.setdefault("KIEMDINH_SECRET_KEY", "test-only-secret-key-not-for-production")
