@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kiemdinh.api.endpoints import api
+
 urlpatterns = [
     path("", include("kiemdinh.core.urls")),
     path("tai-khoan/", include("kiemdinh.accounts.urls")),
     path("bo-tieu-chuan/", include("kiemdinh.frameworks.urls")),
     path("don-vi/", include("kiemdinh.units.urls")),
-    path("api/v1/", include("kiemdinh.api.urls")),
+    path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

@@ -117,3 +117,35 @@ def school_create(
         data={"code": code, "name": name},
     )
     return school
+
+
+SCHOOL_EDITABLE_FIELDS = ("name", "address", "phone", "founded_year", "ownership")
+
+
+@transaction.atomic
+def school_update(*, actor, school: School, **changes) -> School:
+    """Change a school's master data (name, address, phone, founded year, ownership)."""
+    unknown = set(changes) - set(SCHOOL_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": f"Không được sửa các trường: {', '.join(sorted(unknown))}."})
+    if "ownership" in changes and changes["ownership"] not in Ownership.values:
+        raise ValidationError({"ownership": f"Loại hình không hợp lệ: {changes['ownership']}."})
+    if "name" in changes:
+        changes["name"] = nfc(changes["name"]).strip()
+        if not changes["name"]:
+            raise ValidationError({"name": "Thiếu tên trường."})
+    if "address" in changes:
+        changes["address"] = nfc(changes["address"]).strip()
+    before = {field: getattr(school, field) for field in changes}
+    for field, value in changes.items():
+        setattr(school, field, value)
+    school.save()
+    audit.record(
+        actor=actor,
+        event_type="school.updated",
+        obj=school,
+        unit=school.unit,
+        school=school,
+        data={"before": before, "after": changes},
+    )
+    return school

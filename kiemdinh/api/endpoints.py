@@ -1,0 +1,278 @@
+"""The JSON API (/api/v1/): a thin second face over the same services, selectors and access helpers.
+
+Explicit input and output schemas; no model is exposed automatically. Session authentication with CSRF.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI, Schema, Status
+from ninja.security import django_auth
+
+from kiemdinh.core.access import user_scope
+from kiemdinh.core.text import fold
+from kiemdinh.frameworks.contract import ContractError, evaluate_request
+from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator
+from kiemdinh.units.access import access_school, access_unit, schools_visible
+from kiemdinh.units.models import Ownership
+from kiemdinh.units.services import school_update
+
+api = NinjaAPI(
+    title="Kiểm định API",
+    version="1",
+    description="Kiểm định chất lượng giáo dục và công nhận trường đạt chuẩn quốc gia.",
+    urls_namespace="api",
+    docs_url=None,  # the interactive docs page loads assets from a CDN; the schema stays at /openapi.json
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Không tìm thấy."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Không có quyền."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "Dữ liệu không hợp lệ.", "errors": messages}, status=422)
+
+
+# Frameworks (public)
+
+
+class FrameworkOut(Schema):
+    id: str
+    circular: str
+    variant: str
+    regime: str
+    school_types: list[str]
+    status: str
+    confidence: str
+    level4_status: str
+
+
+class IndicatorOut(Schema):
+    level: int
+    letter: str
+    text: str
+    confidence: str
+    note: str
+
+
+class CriterionOut(Schema):
+    code: str
+    standard: str
+    name: str
+    mandatory: bool
+    confidence: str
+    indicators: list[IndicatorOut]
+
+
+class FrameworkDetailOut(FrameworkOut):
+    criteria: list[CriterionOut]
+
+
+def _framework_out(v: FrameworkVersion) -> dict:
+    return {
+        "id": v.code,
+        "circular": v.circular,
+        "variant": v.variant,
+        "regime": v.regime,
+        "school_types": v.school_types,
+        "status": v.status,
+        "confidence": v.confidence,
+        "level4_status": v.level4_status,
+    }
+
+
+@api.get("/frameworks", response=list[FrameworkOut], tags=["frameworks"])
+def framework_list(request):
+    return [_framework_out(v) for v in FrameworkVersion.objects.all()]
+
+
+@api.get("/frameworks/{code}", response={200: FrameworkDetailOut, 404: ErrorOut}, tags=["frameworks"])
+def framework_detail(request, code: str):
+    version = FrameworkVersion.objects.filter(code=code).first()
+    if version is None:
+        raise Http404("Không tìm thấy bộ tiêu chuẩn.")
+    indicators: dict[int, list[dict]] = {}
+    for ind in Indicator.objects.filter(criterion__version=version).order_by("level", "position"):
+        indicators.setdefault(ind.criterion_id, []).append(
+            {"level": ind.level, "letter": ind.letter, "text": ind.text, "confidence": ind.confidence, "note": ind.note}
+        )
+    criteria = [
+        {
+            "code": c.code,
+            "standard": c.standard.code,
+            "name": c.name,
+            "mandatory": c.mandatory,
+            "confidence": c.confidence,
+            "indicators": indicators.get(c.pk, []),
+        }
+        for c in Criterion.objects.filter(version=version).select_related("standard")
+    ]
+    return {**_framework_out(version), "criteria": criteria}
+
+
+class EvaluateIn(Schema):
+    framework: str
+    indicators: dict = {}
+    level4: dict = {}
+
+
+class LevelCountOut(Schema):
+    achieved: int
+    total: int
+
+
+class EvaluateOut(Schema):
+    framework: str
+    criteria: dict[str, int]
+    levels: dict[str, LevelCountOut]
+    school_level: int
+    accreditation_grade: int | None
+    national_standard_level: int | None
+
+
+class ContractErrorOut(Schema):
+    detail: str
+    key: str
+
+
+@api.post("/evaluate", response={200: EvaluateOut, 400: ContractErrorOut}, tags=["frameworks"], auth=None)
+def evaluate(request, payload: EvaluateIn):
+    """The same contract as `./scripts/manage evaluate`; nothing is stored."""
+    try:
+        return Status(200, evaluate_request(payload.dict()))
+    except ContractError as exc:
+        return Status(400, {"detail": str(exc), "key": exc.key})
+
+
+# Signed-in user, units and schools (scoped)
+
+
+class MembershipOut(Schema):
+    role: str
+    role_label: str
+    unit_id: int | None
+    school_id: int | None
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    is_admin: bool
+    memberships: list[MembershipOut]
+
+
+@api.get("/me", response=MeOut, auth=django_auth, tags=["accounts"])
+def me(request):
+    user = request.user
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "is_admin": user_scope(user).is_admin,
+        "memberships": [
+            {"role": m.role, "role_label": m.get_role_display(), "unit_id": m.unit_id, "school_id": m.school_id}
+            for m in user.memberships.filter(is_active=True)
+        ],
+    }
+
+
+class SchoolOut(Schema):
+    id: int
+    code: str
+    name: str
+    school_type: str
+    ownership: str
+    unit_id: int
+    unit_name: str
+    address: str
+    phone: str
+    founded_year: int | None
+    framework: str
+
+
+def _school_out(s) -> dict:
+    return {
+        "id": s.pk,
+        "code": s.code,
+        "name": s.name,
+        "school_type": s.school_type,
+        "ownership": s.ownership,
+        "unit_id": s.unit_id,
+        "unit_name": s.unit.name,
+        "address": s.address,
+        "phone": s.phone,
+        "founded_year": s.founded_year,
+        "framework": s.framework_code(),
+    }
+
+
+@api.get("/schools", response=list[SchoolOut], auth=django_auth, tags=["schools"])
+def school_list(request, q: str = "", unit: int | None = None, limit: int = 100, offset: int = 0):
+    """Schools the signed-in user may see; q searches names and codes ignoring diacritics."""
+    schools = schools_visible(request.user).select_related("unit").order_by("name")
+    if unit is not None:
+        schools = schools.within(access_unit(request.user, unit))
+    if q:
+        schools = schools.filter(search_text__contains=fold(q))
+    limit = max(1, min(limit, 500))
+    return [_school_out(s) for s in schools[max(offset, 0) : max(offset, 0) + limit]]
+
+
+@api.get("/schools/{school_id}", response={200: SchoolOut, 404: ErrorOut}, auth=django_auth, tags=["schools"])
+def school_detail(request, school_id: int):
+    return _school_out(access_school(request.user, school_id))
+
+
+class SchoolPatchIn(Schema):
+    name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    founded_year: int | None = None
+    ownership: Ownership | None = None
+
+
+@api.patch(
+    "/schools/{school_id}",
+    response={200: SchoolOut, 403: ErrorOut, 404: ErrorOut, 422: dict},
+    auth=django_auth,
+    tags=["schools"],
+)
+def school_patch(request, school_id: int, payload: SchoolPatchIn):
+    school = access_school(request.user, school_id, write=True)
+    changes = payload.dict(exclude_unset=True)
+    if "ownership" in changes and changes["ownership"] is not None:
+        changes["ownership"] = Ownership(changes["ownership"]).value
+    return _school_out(school_update(actor=request.user, school=school, **changes))
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    dissolved_on: str | None
+
+
+@api.get("/units/{unit_id}", response={200: UnitOut, 404: ErrorOut}, auth=django_auth, tags=["units"])
+def unit_detail(request, unit_id: int):
+    unit = access_unit(request.user, unit_id)
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent_id": unit.parent_id,
+        "dissolved_on": unit.dissolved_on.isoformat() if unit.dissolved_on else None,
+    }
