@@ -30,6 +30,10 @@ def membership_grant(*, actor, user: User, role: str, unit=None, school=None, ti
         raise ValidationError({"role": "Quản trị hệ thống không gắn với đơn vị hay trường."})
     if role == Role.EVALUATOR and school is not None:
         raise ValidationError({"school": "Đánh giá viên gắn với đơn vị công tác, không gắn với trường."})
+    if role == Role.ADMIN and not (user.is_staff and user.is_superuser):
+        # System admins manage users, units and frameworks in the Django admin site too.
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     membership, created = Membership.objects.get_or_create(
         user=user, role=role, unit=unit, school=school, defaults={"title": title}
     )

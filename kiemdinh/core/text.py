@@ -2,6 +2,9 @@
 
 import unicodedata
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
@@ -15,3 +18,63 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+def _fold_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where fold(query) occurs in fold(text), as (start, end) slices of the original text, without overlaps.
+
+    Search filters on the folded column; this maps each folded match back to the characters a reader sees, so
+    "chien luoc" finds and marks "chiến lược" (and "CHIẾN  LƯỢC" across a double space).
+    """
+    needle = fold(query)
+    text = text or ""
+    if not needle:
+        return []
+    folded: list[str] = []
+    origin: list[int] = []  # origin[k] = index in text of the character that produced folded[k]
+    space_at = None
+    for index, ch in enumerate(text):
+        piece = _fold_char(ch)
+        if not piece:
+            continue  # a combining mark: it belongs to the preceding character
+        if piece.isspace():
+            if folded and space_at is None:
+                space_at = index
+            continue
+        if space_at is not None:
+            folded.append(" ")
+            origin.append(space_at)
+            space_at = None
+        for part in piece:
+            folded.append(part)
+            origin.append(index)
+    haystack = "".join(folded)
+    if haystack != fold(text):  # context-dependent case mapping (e.g. a final sigma): find nothing rather than mismark
+        return []
+    spans = []
+    start = haystack.find(needle)
+    while start != -1:
+        last = origin[start + len(needle) - 1]
+        end = last + 1
+        while end < len(text) and not _fold_char(text[end]):
+            end += 1  # keep trailing combining marks inside the match
+        spans.append((origin[start], end))
+        start = haystack.find(needle, start + len(needle))
+    return spans
+
+
+def highlight(text: str, query: str) -> SafeString:
+    """HTML-escaped text with every diacritic-insensitive match of query wrapped in <mark>."""
+    text = text or ""
+    parts, cursor = [], 0
+    for start, end in match_spans(text, query):
+        parts.append(escape(text[cursor:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+    parts.append(escape(text[cursor:]))
+    return mark_safe("".join(parts))  # every piece of text was escaped above

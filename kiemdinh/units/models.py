@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -159,3 +160,49 @@ class School(models.Model):
 
     def framework_code(self, on: date | None = None) -> str:
         return framework_code_for(self.school_type, on or date.today())
+
+
+class ImportKind(models.TextChoices):
+    UNITS = "units", "Đơn vị hành chính"
+    SCHOOLS = "schools", "Trường"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Chờ xác nhận"
+    COMMITTED = "committed", "Đã nhập"
+    DISCARDED = "discarded", "Đã hủy"
+
+
+class ImportBatch(models.Model):
+    """One uploaded list of units or schools: parsed and checked rows, shown for review, then committed or discarded.
+
+    The rows are stored (not the file) so the preview and the commit see exactly the same data.
+    """
+
+    kind = models.CharField("loại dữ liệu", max_length=16, choices=ImportKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người nhập", on_delete=models.PROTECT, related_name="import_batches"
+    )
+    created_at = models.DateTimeField("thời điểm tải lên", auto_now_add=True)
+    original_filename = models.CharField("tên tệp", max_length=255, blank=True)
+    status = models.CharField("trạng thái", max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    rows = models.JSONField("các dòng dữ liệu", default=list, blank=True)
+    errors = models.JSONField("các lỗi", default=list, blank=True)  # [{"row": 3, "column": "Cấp", "message": "…"}]
+    committed_at = models.DateTimeField("thời điểm nhập", null=True, blank=True)
+    result = models.JSONField("kết quả", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "lô nhập dữ liệu"
+        verbose_name_plural = "lô nhập dữ liệu"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.original_filename} ({self.get_status_display()})"
+
+    @property
+    def error_row_count(self) -> int:
+        return len({e["row"] for e in self.errors})
+
+    @property
+    def valid_row_count(self) -> int:
+        return len(self.rows) - self.error_row_count

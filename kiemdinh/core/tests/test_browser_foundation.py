@@ -1,0 +1,88 @@
+"""Browser journey for the foundation: log in with a demo account, see the seeded world, browse and search a framework."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+from kiemdinh.core.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page(settings):
+    require_chromium()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def demo_world(db):
+    call_command("load_frameworks", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+
+def login(page, base, username, password="kiemdinh-demo"):
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
+def test_principal_logs_in_and_sees_the_thanh_chan_result(live_server, browser_page, demo_world):
+    page = browser_page
+    page.goto(live_server.url + "/")
+    assert "/tai-khoan/dang-nhap/" in page.url  # anonymous users are sent to the login page
+    page.fill("#id_username", "hieutruong.thanhchan")
+    page.fill("#id_password", "sai-mat-khau")
+    page.click("button[type=submit]")
+    assert "không đúng" in page.inner_text("main")
+    screenshot(page, "foundation-01-login-error")
+    login(page, live_server.url, "hieutruong.thanhchan")
+    page.wait_for_selector("[data-testid=school-card]")
+    summary = page.inner_text("[data-testid=result-summary]")
+    assert "Mức 1: 27/27" in summary and "Mức 3: 19/19" in summary and "Mức 4: 2/5" in summary
+    assert "đạt Mức 3" in summary
+    screenshot(page, "foundation-02-principal-home")
+
+
+def test_officer_sees_the_huong_tra_schools(live_server, browser_page, demo_world):
+    page = browser_page
+    login(page, live_server.url, "phonggd.huongtra")
+    page.wait_for_selector("[data-testid=unit-card]")
+    page.click("[data-testid=unit-card] a")
+    page.wait_for_selector("table.list")
+    assert page.locator("table.list tbody tr").count() == 20
+    page.fill("input[name=q]", "huong xuan")
+    page.click("form.searchbar button")
+    page.wait_for_load_state()
+    rows = page.inner_text("table.list tbody")
+    assert "Hương Xuân" in rows and "Lê Thuyết" not in rows
+    screenshot(page, "foundation-03-officer-unit")
+
+
+def test_framework_search_ignores_diacritics_on_a_phone(live_server, browser_page, frameworks_loaded):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/bo-tieu-chuan/tt17-2018/")
+    assert "trường tiểu học" in page.inner_text("h1")
+    assert "Thông tư 17/2018" in page.inner_text("main")
+    search = page.locator("input[type=search]").first
+    search.fill("chien luoc")
+    page.wait_for_selector("mark")
+    marked = page.locator("mark").first.inner_text().lower()
+    assert marked.startswith("chiến lược")
+    screenshot(page, "foundation-04-framework-search-phone")
