@@ -26,6 +26,8 @@ def menu_for(request) -> list[NavItem]:
     entries.append(("Bộ tiêu chuẩn", reverse("frameworks:list")))
     if scope.is_admin:
         entries.append(("Quản trị", reverse("admin:index")))
+    # The entry whose URL is the longest prefix of the current path is the active one.
     path = request.path
-    home = reverse("core:home")
-    return [NavItem(label, url, path == url if url == home else path.startswith(url)) for label, url in entries]
+    matches = [url for _, url in entries if path == url or (url != "/" and path.startswith(url))]
+    active = max(matches, key=len) if matches else None
+    return [NavItem(label, url, url == active) for label, url in entries]

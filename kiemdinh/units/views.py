@@ -72,5 +72,6 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
             "evaluation": cycle_evaluation(latest) if latest else None,
             "framework_code": school.framework_code(),
             "can_manage": can_manage_school(request.user, school),
+            "plan_targets": school.plan_targets.select_related("plan").order_by("-plan__period"),
         },
     )

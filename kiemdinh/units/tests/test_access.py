@@ -147,3 +147,29 @@ def test_api_requires_login_and_csrf(world):
     assert response.status_code == 403
     world.school_a.refresh_from_db()
     assert world.school_a.address == ""
+
+
+def test_navigation_marks_only_the_most_specific_entry(client, world):
+    login(client, world.officer_district)
+    body = client.get(reverse("units:import_start")).content.decode()
+    assert body.count('aria-current="page"') == 1
+
+
+def test_school_page_shows_plan_targets(client, world, django_assert_max_num_queries):
+    from kiemdinh.planning.models import AnnualPlan, PlanTarget
+
+    plan = AnnualPlan.objects.create(
+        unit=world.district, issuer="UBND huyện Đông Sơn", number="5/KH-UBND", title="Kế hoạch", period="2024"
+    )
+    PlanTarget.objects.create(
+        plan=plan,
+        school=world.school_a,
+        position=1,
+        accreditation_grade=2,
+        national_standard_level=1,
+        recognition_round="again",
+    )
+    login(client, world.principal_a)
+    with django_assert_max_num_queries(10):
+        body = client.get(reverse("units:school", args=[world.school_a.pk])).content.decode()
+    assert "CĐ2-MĐ1" in body and "Công nhận lại" in body and "5/KH-UBND" in body
