@@ -6,7 +6,7 @@ from django.http import Http404
 
 from kiemdinh.accounts.models import Role
 from kiemdinh.core.access import user_scope
-from kiemdinh.units.models import AdministrativeUnit, School
+from kiemdinh.units.models import AdministrativeUnit, ImportBatch, School
 
 
 def schools_visible(user):
@@ -56,3 +56,18 @@ def access_unit(user, unit_id, write: bool = False) -> AdministrativeUnit:
     except (AdministrativeUnit.DoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy đơn vị.") from None
     return unit
+
+
+def can_import(user) -> bool:
+    scope = user_scope(user)
+    return scope.is_admin or bool(scope.unit_paths)
+
+
+def access_import_batch(user, batch_id) -> ImportBatch:
+    """A batch is seen only by the person who uploaded it (404 for everyone else, so existence does not leak)."""
+    if not can_import(user):
+        raise PermissionDenied("Chỉ cán bộ quản lý và quản trị hệ thống được nhập danh sách.")
+    try:
+        return ImportBatch.objects.get(pk=batch_id, created_by=user)
+    except (ImportBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy lô nhập dữ liệu.") from None

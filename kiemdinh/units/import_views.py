@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kiemdinh.units import imports
+from kiemdinh.units.access import access_import_batch, can_import
 from kiemdinh.units.models import ImportBatch, ImportKind, ImportStatus, SchoolType, UnitKind
 
 # URL slugs of the two kinds (the URLs are Vietnamese like the rest of the site).
@@ -29,7 +30,7 @@ class ImportForm(forms.Form):
 
 
 def _require_importer(user) -> None:
-    if not imports.can_import(user):
+    if not can_import(user):
         raise PermissionDenied("Chỉ cán bộ quản lý và quản trị hệ thống được nhập danh sách.")
 
 
@@ -123,7 +124,7 @@ def _preview_lines(batch: ImportBatch, only_errors: bool) -> list[PreviewLine]:
 
 @login_required
 def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = imports.access_import_batch(request.user, batch_id)
+    batch = access_import_batch(request.user, batch_id)
     only_errors = request.GET.get("chi-loi") == "1" and bool(batch.errors)
     return render(
         request,
@@ -143,7 +144,7 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def import_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = imports.access_import_batch(request.user, batch_id)
+    batch = access_import_batch(request.user, batch_id)
     try:
         batch = imports.import_batch_commit(actor=request.user, batch=batch)
     except ValidationError as e:
@@ -157,7 +158,7 @@ def import_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def import_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = imports.access_import_batch(request.user, batch_id)
+    batch = access_import_batch(request.user, batch_id)
     try:
         imports.import_batch_discard(actor=request.user, batch=batch)
     except ValidationError as e:

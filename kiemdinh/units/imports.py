@@ -19,7 +19,6 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -29,6 +28,7 @@ from kiemdinh.core import audit
 from kiemdinh.core.access import Scope, user_scope
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.units import services
+from kiemdinh.units.access import can_import
 from kiemdinh.units.models import (
     SHORT_TYPE_LABELS,
     AdministrativeUnit,
@@ -581,21 +581,6 @@ def check_rows(kind: str, rows: list[dict], scope: Scope) -> _Check:
 
 
 # --- Services ------------------------------------------------------------------------------------------------
-
-
-def can_import(user) -> bool:
-    scope = user_scope(user)
-    return scope.is_admin or bool(scope.unit_paths)
-
-
-def access_import_batch(user, batch_id) -> ImportBatch:
-    """A batch is seen only by the person who uploaded it (404 for everyone else, so existence does not leak)."""
-    if not can_import(user):
-        raise PermissionDenied("Chỉ cán bộ quản lý và quản trị hệ thống được nhập danh sách.")
-    try:
-        return ImportBatch.objects.get(pk=batch_id, created_by=user)
-    except (ImportBatch.DoesNotExist, ValueError, TypeError):
-        raise Http404("Không tìm thấy lô nhập dữ liệu.") from None
 
 
 @transaction.atomic
