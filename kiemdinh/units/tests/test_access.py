@@ -173,3 +173,10 @@ def test_school_page_shows_plan_targets(client, world, django_assert_max_num_que
     with django_assert_max_num_queries(10):
         body = client.get(reverse("units:school", args=[world.school_a.pk])).content.decode()
     assert "CĐ2-MĐ1" in body and "Công nhận lại" in body and "5/KH-UBND" in body
+
+
+@pytest.mark.parametrize("persona", ["principal_a", "officer_district", "admin", "evaluator"])
+def test_home_page_queries_are_bounded(client, world, persona, django_assert_max_num_queries):
+    login(client, getattr(world, persona))
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
