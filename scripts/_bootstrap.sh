@@ -24,10 +24,12 @@ bootstrap() {
     echo "» creating .venv with $py" >&2
     "$py" -m venv .venv >&2
   fi
-  local want stamp
+  local want stamp with_dev
   want="$( (cat pyproject.toml; echo "extras=$extras") | sha256sum | cut -c1-16)"
+  with_dev="$( (cat pyproject.toml; echo "extras=dev") | sha256sum | cut -c1-16)"
   stamp=".venv/.installed-$want"
-  if [ ! -f "$stamp" ]; then
+  # An install with the dev extras also serves the plain runtime.
+  if [ ! -f "$stamp" ] && ! { [ -z "$extras" ] && [ -f ".venv/.installed-$with_dev" ]; }; then
     echo "» installing dependencies${extras:+ ($extras)}" >&2
     .venv/bin/python -m pip install --quiet --upgrade pip >&2
     .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}" >&2
