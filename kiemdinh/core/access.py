@@ -16,10 +16,6 @@ class Scope:
     def school_ids(self) -> frozenset[int]:
         return frozenset(self.school_roles)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.is_admin or self.unit_paths or self.school_roles or self.evaluator)
-
     def covers_path(self, path: str) -> bool:
         return self.is_admin or any(path.startswith(p) for p in self.unit_paths)
 

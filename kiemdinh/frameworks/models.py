@@ -35,10 +35,6 @@ class Provenance(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_official_wording(self) -> bool:
-        return self.confidence == Confidence.EXACT
-
 
 class FrameworkVersion(Provenance):
     """One regulation version (a circular, or one appendix of it). Published versions are never edited."""

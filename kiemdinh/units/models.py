@@ -69,13 +69,6 @@ class AdministrativeUnit(models.Model):
     def build_path(self) -> str:
         return (self.parent.path if self.parent_id else "/") + self.code + "/"
 
-    def is_within(self, other: "AdministrativeUnit") -> bool:
-        return self.path.startswith(other.path)
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 1
-
 
 class SchoolType(models.TextChoices):
     MN = "MN", "Trường mầm non"

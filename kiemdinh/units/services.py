@@ -29,6 +29,19 @@ def validate_code(code: str, label: str) -> str:
     return code
 
 
+def required_text(value: str, field: str, missing: str) -> str:
+    """NFC, trimmed, and not empty (else a Vietnamese error on the field)."""
+    value = nfc(value).strip()
+    if not value:
+        raise ValidationError({field: missing})
+    return value
+
+
+def validate_ownership(ownership: str) -> None:
+    if ownership not in Ownership.values:
+        raise ValidationError({"ownership": f"Loại hình không hợp lệ: {ownership}."})
+
+
 def validate_unit_parent(kind: str, parent: AdministrativeUnit | None) -> None:
     allowed = ALLOWED_PARENT_KINDS[UnitKind(kind)]
     if not allowed and parent is not None:
@@ -58,9 +71,7 @@ def unit_create(
     validate_unit_parent(kind, parent)
     if AdministrativeUnit.objects.filter(code=code).exists():
         raise ValidationError({"code": f"Mã đơn vị “{code}” đã tồn tại."})
-    name = nfc(name).strip()
-    if not name:
-        raise ValidationError({"name": "Thiếu tên đơn vị."})
+    name = required_text(name, "name", "Thiếu tên đơn vị.")
     unit = AdministrativeUnit(
         code=code,
         name=name,
@@ -90,13 +101,10 @@ def school_create(
     code = validate_code(code, "mã trường")
     if school_type not in SchoolType.values:
         raise ValidationError({"school_type": f"Loại trường không hợp lệ: {school_type}."})
-    if ownership not in Ownership.values:
-        raise ValidationError({"ownership": f"Loại hình không hợp lệ: {ownership}."})
+    validate_ownership(ownership)
     if School.objects.filter(code=code).exists():
         raise ValidationError({"code": f"Mã trường “{code}” đã tồn tại."})
-    name = nfc(name).strip()
-    if not name:
-        raise ValidationError({"name": "Thiếu tên trường."})
+    name = required_text(name, "name", "Thiếu tên trường.")
     school = School(
         code=code,
         name=name,
@@ -128,12 +136,10 @@ def school_update(*, actor, school: School, **changes) -> School:
     unknown = set(changes) - set(SCHOOL_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({"__all__": f"Không được sửa các trường: {', '.join(sorted(unknown))}."})
-    if "ownership" in changes and changes["ownership"] not in Ownership.values:
-        raise ValidationError({"ownership": f"Loại hình không hợp lệ: {changes['ownership']}."})
+    if "ownership" in changes:
+        validate_ownership(changes["ownership"])
     if "name" in changes:
-        changes["name"] = nfc(changes["name"]).strip()
-        if not changes["name"]:
-            raise ValidationError({"name": "Thiếu tên trường."})
+        changes["name"] = required_text(changes["name"], "name", "Thiếu tên trường.")
     if "address" in changes:
         changes["address"] = nfc(changes["address"]).strip()
     before = {field: getattr(school, field) for field in changes}

@@ -31,11 +31,9 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     if school_type in SchoolType.values:
         schools = schools.filter(school_type=school_type)
     page = Paginator(schools.order_by("name"), 50).get_page(request.GET.get("trang"))
-    visible_paths = set(user_scope(request.user).unit_paths)
+    scope = user_scope(request.user)
     ancestors = [
-        a
-        for a in AdministrativeUnit.objects.filter(path__in=_ancestor_paths(unit.path))
-        if user_scope(request.user).is_admin or any(a.path.startswith(p) for p in visible_paths)
+        a for a in AdministrativeUnit.objects.filter(path__in=_ancestor_paths(unit.path)) if scope.covers_path(a.path)
     ]
     return render(
         request,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kiemdinh.frameworks.spec import FrameworkSpec
 
 from . import regime2018, tt57
+from .common import criterion_level
 
 IndicatorResults = dict[str, dict[int, dict[str, bool]]]
 
@@ -46,14 +47,9 @@ def _module(spec: FrameworkSpec):
     return regime2018 if spec.regime == "2018" else tt57
 
 
-def criterion_level(spec: FrameworkSpec, code: str, indicators: IndicatorResults) -> int:
-    criterion = spec.criterion(code)
-    return _module(spec).criterion_level(criterion, indicators.get(code, {}))
-
-
 def evaluate(spec: FrameworkSpec, indicators: IndicatorResults, level4: dict[str, bool] | None = None) -> Evaluation:
     module = _module(spec)
-    criteria = {c.code: module.criterion_level(c, indicators.get(c.code, {})) for c in spec.criteria}
+    criteria = {c.code: criterion_level(c, indicators.get(c.code, {})) for c in spec.criteria}
     counts = module.level_counts(spec, criteria, level4 or {})
     school = module.school_level(spec, criteria, level4 or {})
     return Evaluation(

@@ -1,4 +1,4 @@
-"""Rules shared by both regimes."""
+"""Rules shared by both regimes: a criterion's level is reached the same way in 2018 and TT57."""
 
 
 def criterion_level(criterion, results: dict[int, dict[str, bool]]) -> int:

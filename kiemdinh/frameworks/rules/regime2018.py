@@ -7,8 +7,6 @@
 - Accreditation grade (cấp độ) = school level; national standard level (mức độ): Mức 2 → 1, Mức 3 or 4 → 2.
 """
 
-from .common import criterion_level  # noqa: F401 - part of each regime module's interface
-
 
 def level_counts(spec, criteria: dict[str, int], level4: dict[str, bool]) -> dict[int, tuple[int, int]]:
     counts = {}

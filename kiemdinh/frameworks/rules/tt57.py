@@ -6,8 +6,6 @@
 - No accreditation grade (cấp độ); national standard level (Điều 16 khoản 2): Mức 1 → 1, Mức 2 → 2.
 """
 
-from .common import criterion_level  # noqa: F401 - part of each regime module's interface
-
 MIN_OTHERS = 5
 
 
