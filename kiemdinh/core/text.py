@@ -15,14 +15,16 @@ def fold(text: str) -> str:
 
     Stored next to searchable text and applied to queries, so search ignores diacritics on every database.
     """
-    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())
+    return " ".join(_strip_marks(text or "").lower().split())
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _fold_char(ch: str) -> str:
-    decomposed = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _strip_marks(ch).lower()
 
 
 def match_spans(text: str, query: str) -> list[tuple[int, int]]:
