@@ -1,15 +1,20 @@
 from kiemdinh.frameworks.spec import FrameworkSpec
 
 
+def every_indicator(spec: FrameworkSpec, achieved: bool = True, up_to: int = 3) -> dict:
+    """Rule-engine-shaped results {code: {level: {letter: achieved}}} for every indicator up to a level."""
+    return {
+        c.code: {level: dict.fromkeys(letters, achieved) for level, letters in c.levels if level <= up_to}
+        for c in spec.criteria
+    }
+
+
 def all_achieved(spec: FrameworkSpec, up_to: int = 3) -> dict:
-    """Contract-shaped indicators with every indicator up to a level achieved."""
-    out = {}
-    for c in spec.criteria:
-        out[c.code] = {}
-        for level, letters in c.levels:
-            if level <= up_to:
-                out[c.code][str(level)] = True if letters == ("",) else dict.fromkeys(letters, True)
-    return out
+    """The same, shaped as the `evaluate` contract: string levels, a bare boolean for an unlettered level."""
+    return {
+        code: {str(level): (letters[""] if set(letters) == {""} else letters) for level, letters in levels.items()}
+        for code, levels in every_indicator(spec, True, up_to).items()
+    }
 
 
 def engine_input(contract_indicators: dict) -> dict:

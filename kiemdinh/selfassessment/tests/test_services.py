@@ -9,6 +9,7 @@ from kiemdinh.core.models import AuditEvent
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.frameworks.rules import evaluate
 from kiemdinh.frameworks.spec import get_spec
+from kiemdinh.frameworks.tests.helpers import every_indicator
 from kiemdinh.selfassessment.models import Cycle, CycleStatus, IndicatorRating, Level4Rating
 from kiemdinh.selfassessment.selectors import cycle_evaluation
 from kiemdinh.selfassessment.services import cycle_open, cycle_record_ratings, cycle_set_status
@@ -16,13 +17,6 @@ from kiemdinh.selfassessment.services import cycle_open, cycle_record_ratings, c
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 
 TT17 = get_spec("tt17-2018")
-
-
-def every_indicator(spec, achieved=True, up_to=3):
-    return {
-        c.code: {level: dict.fromkeys(letters, achieved) for level, letters in c.levels if level <= up_to}
-        for c in spec.criteria
-    }
 
 
 @pytest.fixture
