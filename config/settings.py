@@ -62,11 +62,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "template_partials",
     "axes",
+    "simple_history",
     "kiemdinh.core",
     "kiemdinh.accounts",
     "kiemdinh.units",
     "kiemdinh.frameworks",
     "kiemdinh.selfassessment",
+    "kiemdinh.evidence",
     "kiemdinh.planning",
     "kiemdinh.api",
 ]
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,9 +167,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Uploads (Excel imports now, evidence files later).
+# Uploads: Excel imports and evidence files (stored through the default storage).
 KIEMDINH_IMPORT_MAX_BYTES = env_int("KIEMDINH_IMPORT_MAX_MB", 5) * 1024 * 1024
+KIEMDINH_EVIDENCE_MAX_BYTES = env_int("KIEMDINH_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SECURE_COOKIES = env_bool("KIEMDINH_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES

@@ -8,6 +8,8 @@ urlpatterns = [
     path("tai-khoan/", include("kiemdinh.accounts.urls")),
     path("bo-tieu-chuan/", include("kiemdinh.frameworks.urls")),
     path("don-vi/", include("kiemdinh.units.urls")),
+    path("tu-danh-gia/", include("kiemdinh.selfassessment.urls")),
+    path("tu-danh-gia/<int:cycle_id>/minh-chung/", include("kiemdinh.evidence.urls")),
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

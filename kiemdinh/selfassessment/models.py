@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class CycleStatus(models.TextChoices):
@@ -7,6 +9,9 @@ class CycleStatus(models.TextChoices):
     SUBMITTED = "submitted", "Đã nộp"
     RETURNED = "returned", "Bị trả lại"
     ACCEPTED = "accepted", "Đã chấp nhận"
+
+
+EDITABLE_STATUSES = (CycleStatus.IN_PROGRESS, CycleStatus.RETURNED)
 
 
 class Cycle(models.Model):
@@ -20,6 +25,10 @@ class Cycle(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    carried_from = models.ForeignKey(
+        "self", verbose_name="kế thừa từ", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField("thời điểm công bố", null=True, blank=True)
 
     class Meta:
         ordering = ["school", "-school_year"]
@@ -29,6 +38,14 @@ class Cycle(models.Model):
 
     def __str__(self):
         return f"{self.school} — {self.school_year}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def regime(self) -> str:
+        return self.framework.regime
 
 
 class IndicatorRating(models.Model):
@@ -53,3 +70,264 @@ class Level4Rating(models.Model):
 
     def __str__(self):
         return f"{self.cycle_id}/Mức 4 {self.item_id}: {'đạt' if self.achieved else 'không đạt'}"
+
+
+# --- Submission and review ------------------------------------------------------------------------------------------
+
+
+class CycleTransition(models.Model):
+    """One step of a cycle's life (opened, submitted, returned, accepted, published): who, when, comment."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Mở đợt tự đánh giá"
+        SUBMITTED = "submitted", "Hiệu trưởng phê duyệt và nộp"
+        RETURNED = "returned", "Cơ quan quản lý trả lại"
+        REOPENED = "reopened", "Nhà trường tiếp tục chỉnh sửa"
+        ACCEPTED = "accepted", "Cơ quan quản lý chấp nhận"
+        PUBLISHED = "published", "Công bố báo cáo"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="transitions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField("ý kiến", blank=True)
+    snapshot = models.ForeignKey("CycleSnapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "bước xử lý đợt tự đánh giá"
+        verbose_name_plural = "các bước xử lý đợt tự đánh giá"
+
+
+class ReturnComment(models.Model):
+    """The authority's comment on one criterion (or on the whole dossier) when it returns a cycle."""
+
+    transition = models.ForeignKey(CycleTransition, on_delete=models.CASCADE, related_name="criterion_comments")
+    criterion = models.ForeignKey("frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("ý kiến")
+
+    class Meta:
+        ordering = ["criterion__position", "id"]
+
+
+class CycleSnapshot(models.Model):
+    """The frozen content of a cycle at submission; acceptance checks the data still hashes to the same value."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="snapshots")
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted = models.BooleanField("là bản được chấp nhận", default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+# --- Council (hội đồng tự đánh giá) -----------------------------------------------------------------------------
+
+
+class CouncilRole(models.TextChoices):
+    CHAIR = "chu_tich", "Chủ tịch"
+    VICE_CHAIR = "pho_chu_tich", "Phó Chủ tịch"
+    SECRETARY = "thu_ky", "Thư ký"
+    MEMBER = "uy_vien", "Ủy viên"
+
+
+class WorkingGroup(models.Model):
+    """Nhóm công tác of the council."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="working_groups")
+    name = models.CharField("tên nhóm", max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    note = models.TextField("nhiệm vụ", blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "name"], name="working_group_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class CouncilMember(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="council_members")
+    full_name = models.CharField("họ và tên", max_length=200)
+    job_title = models.CharField("chức vụ", max_length=200, blank=True)  # "Hiệu trưởng", "Giáo viên"
+    role = models.CharField("nhiệm vụ trong hội đồng", max_length=16, choices=CouncilRole.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="tài khoản", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    group = models.ForeignKey(
+        WorkingGroup, verbose_name="nhóm công tác", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.get_role_display()})"
+
+
+class CriterionAssignment(models.Model):
+    """Who drafts a criterion (or a Mức 4 item): a working group and/or one member."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="assignments")
+    criterion = models.ForeignKey("frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    level4_item = models.ForeignKey(
+        "frameworks.Level4Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.ForeignKey(WorkingGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    member = models.ForeignKey(CouncilMember, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "criterion"], name="assignment_one_per_criterion"),
+            models.UniqueConstraint(fields=["cycle", "level4_item"], name="assignment_one_per_level4_item"),
+            models.CheckConstraint(
+                condition=Q(criterion__isnull=False, level4_item__isnull=True)
+                | Q(criterion__isnull=True, level4_item__isnull=False),
+                name="assignment_criterion_xor_level4",
+            ),
+        ]
+
+
+# --- Plan (Phụ lục 1) and nội hàm worksheet (Phụ lục 2/3) -----------------------------------------------------------
+
+
+class AssessmentPlan(models.Model):
+    """Kế hoạch tự đánh giá: purpose, scope, resources; the timeline is PlanActivity."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="plan")
+    number = models.CharField("số kế hoạch", max_length=64, blank=True)
+    issued_on = models.DateField("ngày ban hành", null=True, blank=True)
+    purpose = models.TextField("mục đích tự đánh giá", blank=True)
+    scope = models.TextField("phạm vi tự đánh giá", blank=True)
+    tools = models.TextField("công cụ đánh giá", blank=True)
+    resources = models.TextField("nguồn lực (nhân lực, cơ sở vật chất, tài chính)", blank=True)
+    hired_experts = models.TextField("dự kiến thuê chuyên gia (nếu có)", blank=True)
+    evidence_collection = models.TextField("dự kiến các minh chứng cần thu thập", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+
+class PlanActivity(models.Model):
+    """One line of the plan's timeline; `step` ties it to one of the seven steps of Điều 23 (optional)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="plan_activities")
+    step = models.PositiveSmallIntegerField("bước", null=True, blank=True)
+    title = models.CharField("hoạt động", max_length=500)
+    starts_on = models.DateField("bắt đầu", null=True, blank=True)
+    ends_on = models.DateField("kết thúc", null=True, blank=True)
+    owner = models.CharField("người/bộ phận thực hiện", max_length=300, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_on", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__isnull=True) | Q(step__gte=1, step__lte=7), name="plan_activity_step_1_to_7"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="plan_activity_ends_after_start",
+            ),
+        ]
+
+
+class ScopeAnalysis(models.Model):
+    """Phiếu xác định nội hàm: for one indicator (or Mức 4 item), its meaning, questions, evidence needed, sources."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="scope_analyses")
+    indicator = models.ForeignKey("frameworks.Indicator", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    level4_item = models.ForeignKey(
+        "frameworks.Level4Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    meaning = models.TextField("nội hàm", blank=True)
+    questions = models.TextField("câu hỏi đặt ra", blank=True)
+    evidence_needed = models.TextField("minh chứng cần thu thập", blank=True)
+    sources = models.TextField("nơi thu thập", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "indicator"], name="scope_analysis_one_per_indicator"),
+            models.UniqueConstraint(fields=["cycle", "level4_item"], name="scope_analysis_one_per_level4_item"),
+            models.CheckConstraint(
+                condition=Q(indicator__isnull=False, level4_item__isnull=True)
+                | Q(indicator__isnull=True, level4_item__isnull=False),
+                name="scope_analysis_indicator_xor_level4",
+            ),
+        ]
+
+
+# --- Criterion forms (phiếu đánh giá tiêu chí, Phụ lục 5a/5b) ------------------------------------------------------
+
+
+class CriterionForm(models.Model):
+    """The texts of one criterion (or one Mức 4 item) of a cycle.
+
+    `descriptions` maps an indicator key ("1.a", "2", …: level then letter, "" letters dropped) to the description of
+    the current state for it; a Mức 4 form uses the key "4". `version` grows with every save: a save based on an older
+    version is refused (no lost update). Every save is kept in `history` (who, when) for the diff view.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="criterion_forms")
+    criterion = models.ForeignKey("frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    level4_item = models.ForeignKey(
+        "frameworks.Level4Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    descriptions = models.JSONField("mô tả hiện trạng", default=dict, blank=True)
+    strengths = models.TextField("điểm mạnh", blank=True)
+    weaknesses = models.TextField("điểm yếu", blank=True)
+    improvement = models.TextField("kế hoạch cải tiến chất lượng", blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    TEXT_FIELDS = ("strengths", "weaknesses", "improvement")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "criterion"], name="criterion_form_one_per_criterion"),
+            models.UniqueConstraint(fields=["cycle", "level4_item"], name="criterion_form_one_per_level4_item"),
+            models.CheckConstraint(
+                condition=Q(criterion__isnull=False, level4_item__isnull=True)
+                | Q(criterion__isnull=True, level4_item__isnull=False),
+                name="criterion_form_criterion_xor_level4",
+            ),
+        ]
+
+    def all_text(self) -> str:
+        """Every text of the form, for citation scanning."""
+        parts = [str(v) for v in (self.descriptions or {}).values()]
+        parts += [getattr(self, f) for f in self.TEXT_FIELDS]
+        return "\n".join(p for p in parts if p)
+
+
+class FormDraft(models.Model):
+    """Autosaved, not yet saved edits of one user on one form: restored when they come back."""
+
+    form = models.ForeignKey(CriterionForm, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    base_version = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["form", "user"], name="form_draft_one_per_user")]
