@@ -20,6 +20,8 @@ def menu_for(request) -> list[NavItem]:
         return []
     scope = user_scope(user)
     entries = [("Trang chủ", reverse("core:home"))]
+    if scope.is_admin or scope.unit_paths or scope.school_ids:
+        entries.append(("Tự đánh giá", reverse("selfassessment:cycle_list")))
     if scope.is_admin or scope.unit_paths:
         entries.append(("Đơn vị và trường", reverse("units:list")))
         entries.append(("Nhập danh sách", reverse("units:import_start")))

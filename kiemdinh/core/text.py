@@ -80,3 +80,23 @@ def highlight(text: str, query: str) -> SafeString:
         cursor = end
     parts.append(escape(text[cursor:]))
     return mark_safe("".join(parts))  # every piece of text was escaped above
+
+
+def diff_html(old: str, new: str) -> SafeString:
+    """Word-level difference of two texts as HTML: removed words in <del>, added words in <ins> (all escaped)."""
+    import difflib
+    import re
+
+    old_words = re.findall(r"\S+|\s+", old or "")
+    new_words = re.findall(r"\S+|\s+", new or "")
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape("".join(old_words[a1:a2])))
+            continue
+        if a2 > a1:
+            parts.append(f"<del>{escape(''.join(old_words[a1:a2]))}</del>")
+        if b2 > b1:
+            parts.append(f"<ins>{escape(''.join(new_words[b1:b2]))}</ins>")
+    return mark_safe("".join(parts))  # every piece of text was escaped above

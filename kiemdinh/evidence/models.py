@@ -90,6 +90,9 @@ class EvidenceCitation(models.Model):
             models.UniqueConstraint(fields=["cycle_evidence", "criterion"], name="evidence_citation_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.cycle_evidence_id} → {self.criterion_id}"
+
 
 class EvidenceImportBatch(models.Model):
     """An uploaded evidence catalogue (Bảng danh mục mã minh chứng): checked rows shown for review, then committed."""
@@ -111,3 +114,6 @@ class EvidenceImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.original_filename} ({self.get_status_display()})"

@@ -82,7 +82,6 @@ class CycleTransition(models.Model):
         OPENED = "opened", "Mở đợt tự đánh giá"
         SUBMITTED = "submitted", "Hiệu trưởng phê duyệt và nộp"
         RETURNED = "returned", "Cơ quan quản lý trả lại"
-        REOPENED = "reopened", "Nhà trường tiếp tục chỉnh sửa"
         ACCEPTED = "accepted", "Cơ quan quản lý chấp nhận"
         PUBLISHED = "published", "Công bố báo cáo"
 
@@ -90,7 +89,9 @@ class CycleTransition(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField("ý kiến", blank=True)
     snapshot = models.ForeignKey("CycleSnapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -100,16 +101,24 @@ class CycleTransition(models.Model):
         verbose_name = "bước xử lý đợt tự đánh giá"
         verbose_name_plural = "các bước xử lý đợt tự đánh giá"
 
+    def __str__(self):
+        return f"{self.cycle} · {self.get_kind_display()}"
+
 
 class ReturnComment(models.Model):
     """The authority's comment on one criterion (or on the whole dossier) when it returns a cycle."""
 
     transition = models.ForeignKey(CycleTransition, on_delete=models.CASCADE, related_name="criterion_comments")
-    criterion = models.ForeignKey("frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(
+        "frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField("ý kiến")
 
     class Meta:
         ordering = ["criterion__position", "id"]
+
+    def __str__(self):
+        return self.text[:80]
 
 
 class CycleSnapshot(models.Model):
@@ -126,6 +135,9 @@ class CycleSnapshot(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.cycle} · {self.content_hash[:12]}"
 
 
 # --- Council (hội đồng tự đánh giá) -----------------------------------------------------------------------------
@@ -160,10 +172,20 @@ class CouncilMember(models.Model):
     job_title = models.CharField("chức vụ", max_length=200, blank=True)  # "Hiệu trưởng", "Giáo viên"
     role = models.CharField("nhiệm vụ trong hội đồng", max_length=16, choices=CouncilRole.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="tài khoản", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     group = models.ForeignKey(
-        WorkingGroup, verbose_name="nhóm công tác", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        WorkingGroup,
+        verbose_name="nhóm công tác",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -178,12 +200,16 @@ class CriterionAssignment(models.Model):
     """Who drafts a criterion (or a Mức 4 item): a working group and/or one member."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="assignments")
-    criterion = models.ForeignKey("frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(
+        "frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     level4_item = models.ForeignKey(
         "frameworks.Level4Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     group = models.ForeignKey(WorkingGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
-    member = models.ForeignKey(CouncilMember, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    member = models.ForeignKey(
+        CouncilMember, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
 
     class Meta:
         constraints = [
@@ -195,6 +221,9 @@ class CriterionAssignment(models.Model):
                 name="assignment_criterion_xor_level4",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.cycle_id}: {self.criterion_id or self.level4_item_id}"
 
 
 # --- Plan (Phụ lục 1) and nội hàm worksheet (Phụ lục 2/3) -----------------------------------------------------------
@@ -217,6 +246,9 @@ class AssessmentPlan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Kế hoạch tự đánh giá {self.cycle}"
 
 
 class PlanActivity(models.Model):
@@ -243,12 +275,17 @@ class PlanActivity(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return self.title
+
 
 class ScopeAnalysis(models.Model):
     """Phiếu xác định nội hàm: for one indicator (or Mức 4 item), its meaning, questions, evidence needed, sources."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="scope_analyses")
-    indicator = models.ForeignKey("frameworks.Indicator", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(
+        "frameworks.Indicator", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     level4_item = models.ForeignKey(
         "frameworks.Level4Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -272,6 +309,9 @@ class ScopeAnalysis(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.cycle_id}: {self.indicator_id or self.level4_item_id}"
+
 
 # --- Criterion forms (phiếu đánh giá tiêu chí, Phụ lục 5a/5b) ------------------------------------------------------
 
@@ -285,7 +325,9 @@ class CriterionForm(models.Model):
     """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="criterion_forms")
-    criterion = models.ForeignKey("frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(
+        "frameworks.Criterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     level4_item = models.ForeignKey(
         "frameworks.Level4Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -313,11 +355,26 @@ class CriterionForm(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.cycle_id}: {self.criterion_id or self.level4_item_id} v{self.version}"
+
+    @property
+    def subject(self):
+        return self.criterion or self.level4_item
+
     def all_text(self) -> str:
         """Every text of the form, for citation scanning."""
         parts = [str(v) for v in (self.descriptions or {}).values()]
         parts += [getattr(self, f) for f in self.TEXT_FIELDS]
         return "\n".join(p for p in parts if p)
+
+
+def indicator_key(level: int, letter: str) -> str:
+    """The key of an indicator inside CriterionForm.descriptions: "1.a", or "2" for an unlettered level."""
+    return f"{level}.{letter}" if letter else str(level)
+
+
+LEVEL4_KEY = "4"
 
 
 class FormDraft(models.Model):
@@ -331,3 +388,6 @@ class FormDraft(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["form", "user"], name="form_draft_one_per_user")]
+
+    def __str__(self):
+        return f"{self.form_id}/{self.user_id}"

@@ -1,8 +1,23 @@
 """Reads of self-assessment cycles."""
 
-from kiemdinh.frameworks.rules import Evaluation, evaluate
+from dataclasses import dataclass
+
+from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
+from kiemdinh.frameworks.rules import Evaluation, blockers, evaluate, national_standard_needs
+from kiemdinh.frameworks.rules.common import criterion_level
 from kiemdinh.frameworks.spec import get_spec
-from kiemdinh.selfassessment.models import Cycle, IndicatorRating, Level4Rating
+from kiemdinh.selfassessment.models import (
+    LEVEL4_KEY,
+    AssessmentPlan,
+    CouncilMember,
+    CriterionForm,
+    Cycle,
+    CycleTransition,
+    IndicatorRating,
+    Level4Rating,
+    PlanActivity,
+    indicator_key,
+)
 
 
 def cycle_evaluation(cycle: Cycle) -> Evaluation:
@@ -26,3 +41,400 @@ def latest_cycles(schools) -> dict[int, Cycle]:
     ):
         latest.setdefault(cycle.school_id, cycle)
     return latest
+
+
+# --- Criterion forms -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    key: str
+    achieved: bool
+
+
+@dataclass(frozen=True)
+class LevelBlock:
+    level: int
+    rows: tuple[IndicatorRow, ...]
+    reached: bool  # this level and every lower one achieved
+
+
+def criterion_levels(cycle: Cycle, criterion: Criterion) -> tuple[list[LevelBlock], int]:
+    """The indicators of a criterion by level with the cycle's results, and the criterion level (2 queries)."""
+    indicators = list(criterion.indicators.order_by("level", "position"))
+    achieved = set(
+        IndicatorRating.objects.filter(cycle=cycle, indicator__in=indicators, achieved=True).values_list(
+            "indicator_id", flat=True
+        )
+    )
+    spec_criterion = get_spec(cycle.framework.code).criterion(criterion.code)
+    results: dict[int, dict[str, bool]] = {}
+    for ind in indicators:
+        results.setdefault(ind.level, {})[ind.letter] = ind.pk in achieved
+    level = criterion_level(spec_criterion, results)
+    blocks = []
+    for number in sorted(results):
+        rows = tuple(
+            IndicatorRow(ind, indicator_key(ind.level, ind.letter), ind.pk in achieved)
+            for ind in indicators
+            if ind.level == number
+        )
+        blocks.append(LevelBlock(number, rows, number <= level))
+    return blocks, level
+
+
+def return_comments(cycle: Cycle) -> tuple[CycleTransition | None, dict[int | None, list[str]]]:
+    """The last return of a cycle (if it is the latest review step) and its comments by criterion id (2 queries)."""
+    last = cycle.transitions.filter(
+        kind__in=[CycleTransition.Kind.RETURNED, CycleTransition.Kind.SUBMITTED, CycleTransition.Kind.ACCEPTED]
+    ).last()
+    if last is None or last.kind != CycleTransition.Kind.RETURNED:
+        return None, {}
+    by_criterion: dict[int | None, list[str]] = {}
+    for criterion_id, text in last.criterion_comments.values_list("criterion_id", "text"):
+        by_criterion.setdefault(criterion_id, []).append(text)
+    return last, by_criterion
+
+
+def forms_by_subject(cycle: Cycle) -> tuple[dict[int, CriterionForm], dict[int, CriterionForm]]:
+    """The cycle's forms keyed by criterion id and by Mức 4 item id (1 query)."""
+    criteria, items = {}, {}
+    for form in CriterionForm.objects.filter(cycle=cycle).select_related("updated_by"):
+        if form.criterion_id:
+            criteria[form.criterion_id] = form
+        else:
+            items[form.level4_item_id] = form
+    return criteria, items
+
+
+def form_completeness(form: CriterionForm | None, keys: set[str]) -> list[str]:
+    """What a form still lacks, in words (empty when complete)."""
+    if form is None or form.version == 0:
+        return ["chưa có nội dung"]
+    missing = []
+    undescribed = [k for k in sorted(keys) if not (form.descriptions or {}).get(k)]
+    if undescribed:
+        missing.append(f"chưa mô tả {len(undescribed)}/{len(keys)} chỉ báo")
+    labels = {"strengths": "điểm mạnh", "weaknesses": "điểm yếu", "improvement": "kế hoạch cải tiến"}
+    missing += [f"chưa có {label}" for field, label in labels.items() if not getattr(form, field)]
+    return missing
+
+
+def indicator_keys_by_criterion(cycle: Cycle) -> dict[int, set[str]]:
+    """criterion id → its description keys (1 query)."""
+    keys: dict[int, set[str]] = {}
+    for criterion_id, level, letter in Indicator.objects.filter(criterion__version=cycle.framework).values_list(
+        "criterion_id", "level", "letter"
+    ):
+        keys.setdefault(criterion_id, set()).add(indicator_key(level, letter))
+    return keys
+
+
+@dataclass(frozen=True)
+class CriterionStatus:
+    criterion: Criterion
+    level: int
+    max_level: int
+    form: CriterionForm | None
+    missing: tuple[str, ...]
+
+
+def criteria_overview(cycle: Cycle, evaluation: Evaluation | None = None):
+    """Every criterion with its level and what its form lacks; every Mức 4 item with its result (5 queries + eval)."""
+    evaluation = evaluation or cycle_evaluation(cycle)
+    forms, item_forms = forms_by_subject(cycle)
+    keys = indicator_keys_by_criterion(cycle)
+    criteria = list(Criterion.objects.filter(version=cycle.framework).select_related("standard").order_by("position"))
+    rows = [
+        CriterionStatus(
+            criterion=c,
+            level=evaluation.criteria.get(c.code, 0),
+            max_level=c.max_level,
+            form=forms.get(c.pk),
+            missing=tuple(form_completeness(forms.get(c.pk), keys.get(c.pk, set()))),
+        )
+        for c in criteria
+    ]
+    achieved4 = dict(Level4Rating.objects.filter(cycle=cycle).values_list("item_id", "achieved"))
+    items = [
+        {
+            "item": item,
+            "achieved": achieved4.get(item.pk, False),
+            "form": item_forms.get(item.pk),
+            "missing": tuple(form_completeness(item_forms.get(item.pk), {LEVEL4_KEY})),
+        }
+        for item in Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing")
+    ]
+    return rows, items
+
+
+# --- Submission -----------------------------------------------------------------------------------------------------
+
+
+def submission_blockers(cycle: Cycle) -> list[str]:
+    """What must be fixed before the principal can submit (Vietnamese sentences; empty when nothing)."""
+    from kiemdinh.evidence.selectors import citation_report
+    from kiemdinh.selfassessment.council import council_problems
+
+    blockers = [f"Hội đồng: {p}" for p in council_problems(cycle)]
+    rows, _ = criteria_overview(cycle)
+    incomplete = [r.criterion.code for r in rows if r.missing]
+    if incomplete:
+        blockers.append(f"{len(incomplete)} phiếu đánh giá tiêu chí chưa đầy đủ: " + ", ".join(incomplete) + ".")
+    report = citation_report(cycle)
+    unknown = sorted(u.code for u in report.unknown)
+    if unknown:
+        blockers.append("Trích dẫn mã minh chứng không có trong danh mục: " + ", ".join(unknown) + ".")
+    return blockers
+
+
+def cycle_snapshot_content(cycle: Cycle) -> dict:
+    """Everything the authority receives, as plain JSON: results, forms, evidence, council and plan."""
+    from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation
+
+    evaluation = cycle_evaluation(cycle)
+    ratings = {
+        f"{code}/{indicator_key(level, letter)}": achieved
+        for code, level, letter, achieved in IndicatorRating.objects.filter(cycle=cycle).values_list(
+            "indicator__criterion__code", "indicator__level", "indicator__letter", "achieved"
+        )
+    }
+    level4 = dict(Level4Rating.objects.filter(cycle=cycle).values_list("item__code", "achieved"))
+    forms = {}
+    for form in CriterionForm.objects.filter(cycle=cycle).select_related("criterion", "level4_item"):
+        key = form.criterion.code if form.criterion_id else f"muc4/{form.level4_item.code}"
+        forms[key] = {
+            "descriptions": form.descriptions,
+            **{f: getattr(form, f) for f in CriterionForm.TEXT_FIELDS},
+        }
+    citations: dict[int, list[str]] = {}
+    for link_id, code in EvidenceCitation.objects.filter(cycle_evidence__cycle=cycle).values_list(
+        "cycle_evidence_id", "criterion__code"
+    ):
+        citations.setdefault(link_id, []).append(code)
+    evidence = {}
+    for link in (
+        CycleEvidence.objects.filter(cycle=cycle)
+        .select_related("evidence", "criterion")
+        .prefetch_related("evidence__files")
+    ):
+        e = link.evidence
+        evidence[link.code] = {
+            "criterion": link.criterion.code,
+            "name": e.name,
+            "issue_ref": e.issue_ref,
+            "issued_by": e.issued_by,
+            "note": e.note,
+            "link": e.link,
+            "valid_until": e.valid_until.isoformat() if e.valid_until else None,
+            "files": sorted(f.sha256 for f in e.files.all()),
+            "cited_by": sorted(citations.get(link.pk, [])),
+        }
+    council = [
+        [m.full_name, m.job_title, m.role, m.group.name if m.group else ""]
+        for m in CouncilMember.objects.filter(cycle=cycle).select_related("group")
+    ]
+    plan = (
+        AssessmentPlan.objects.filter(cycle=cycle)
+        .values("number", "issued_on", "purpose", "scope", "tools", "resources", "hired_experts", "evidence_collection")
+        .first()
+    )
+    activities = list(
+        PlanActivity.objects.filter(cycle=cycle).values_list("step", "title", "starts_on", "ends_on", "owner")
+    )
+    return {
+        "school": cycle.school.code,
+        "school_year": cycle.school_year,
+        "framework": cycle.framework.code,
+        "result": evaluation.as_contract(),
+        "ratings": ratings,
+        "level4": level4,
+        "forms": forms,
+        "evidence": evidence,
+        "council": council,
+        "plan": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in (plan or {}).items()},
+        "activities": [
+            [s, t, a.isoformat() if a else None, b.isoformat() if b else None, o] for s, t, a, b, o in activities
+        ],
+    }
+
+
+# --- Gaps ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionGap:
+    criterion: Criterion
+    level: int
+    next_level: int | None
+    missing: tuple[Indicator, ...]  # indicators not achieved at the next level (or at lower levels still open)
+
+
+@dataclass(frozen=True)
+class SchoolGap:
+    target: int
+    label: str
+    blockers: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def gap_report(cycle: Cycle, achieved_ids: set[int] | None = None, level4: dict[str, bool] | None = None):
+    """Gaps of a cycle: per criterion, the indicators that block its next level; for the school, what blocks each
+    higher level and each national-standard level. With achieved_ids/level4 given (what-if), those results are used
+    instead of the stored ones and nothing is saved (3 queries)."""
+    spec = get_spec(cycle.framework.code)
+    indicators = list(
+        Indicator.objects.filter(criterion__version=cycle.framework)
+        .select_related("criterion")
+        .order_by("criterion__position", "level", "position")
+    )
+    if achieved_ids is None:
+        achieved_ids = set(
+            IndicatorRating.objects.filter(cycle=cycle, achieved=True).values_list("indicator_id", flat=True)
+        )
+    if level4 is None:
+        level4 = dict(Level4Rating.objects.filter(cycle=cycle).values_list("item__code", "achieved"))
+    results: dict[str, dict[int, dict[str, bool]]] = {}
+    by_criterion: dict[int, list[Indicator]] = {}
+    for ind in indicators:
+        results.setdefault(ind.criterion.code, {}).setdefault(ind.level, {})[ind.letter] = ind.pk in achieved_ids
+        by_criterion.setdefault(ind.criterion_id, []).append(ind)
+    evaluation = evaluate(spec, results, level4)
+    criteria_gaps = []
+    for inds in by_criterion.values():
+        criterion = inds[0].criterion
+        level = evaluation.criteria[criterion.code]
+        levels = sorted({i.level for i in inds})
+        next_level = next((lv for lv in levels if lv > level), None)
+        missing = tuple(i for i in inds if next_level and i.level <= next_level and i.pk not in achieved_ids)
+        criteria_gaps.append(CriterionGap(criterion, level, next_level, missing))
+    school_gaps = []
+    for k in range(evaluation.school_level + 1, spec.max_level + 1):
+        school_gaps.append(SchoolGap(k, f"Trường đạt Mức {k}", tuple(blockers(spec, evaluation.criteria, level4, k))))
+    for standard_level, needs in sorted(national_standard_needs(spec).items()):
+        if evaluation.school_level < needs:
+            school_gaps.append(
+                SchoolGap(
+                    needs,
+                    f"Chuẩn quốc gia mức độ {standard_level} (cần trường đạt Mức {needs})",
+                    tuple(blockers(spec, evaluation.criteria, level4, needs)),
+                )
+            )
+    return evaluation, criteria_gaps, school_gaps, indicators, achieved_ids
+
+
+# --- The seven steps (Điều 23) ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    title: str
+    status: str  # "done" | "doing" | "todo"
+    starts_on: object
+    ends_on: object
+    owners: tuple[str, ...]
+    missing: tuple[str, ...]
+    url_name: str
+
+    @property
+    def status_label(self) -> str:
+        return {"done": "Hoàn thành", "doing": "Đang thực hiện", "todo": "Chưa bắt đầu"}[self.status]
+
+
+def cycle_steps(cycle: Cycle, criteria_rows) -> list[Step]:
+    """The seven steps with a status computed from the data, the plan's dates and owners, and what is missing."""
+    from kiemdinh.evidence.selectors import evidence_summary
+    from kiemdinh.selfassessment.council import SEVEN_STEPS, council_problems, plan_step_schedule
+
+    schedule = plan_step_schedule(cycle)
+    members = CouncilMember.objects.filter(cycle=cycle).count()
+    problems = council_problems(cycle)
+    plan = AssessmentPlan.objects.filter(cycle=cycle).first()
+    evidence = evidence_summary(cycle)
+    undescribed = [r.criterion.code for r in criteria_rows if any("mô tả" in m or "nội dung" in m for m in r.missing)]
+    unwritten = [r.criterion.code for r in criteria_rows if r.missing]
+    submitted = cycle.status in ("submitted", "accepted")
+    has_plan_text = bool(plan and plan.purpose)
+
+    def status(done: bool, started: bool) -> str:
+        return "done" if done else ("doing" if started else "todo")
+
+    states = {
+        1: (
+            status(members > 0 and not problems, members > 0),
+            (["Chưa có thành viên hội đồng."] if not members else problems),
+            "selfassessment:council",
+        ),
+        2: (
+            status(has_plan_text and bool(schedule), bool(plan) or bool(schedule)),
+            (["Chưa ghi mục đích tự đánh giá."] if not has_plan_text else [])
+            + (["Chưa có lịch các hoạt động."] if not schedule else []),
+            "selfassessment:plan",
+        ),
+        3: (
+            status(evidence["total"] > 0 and not evidence["criteria_without"], evidence["total"] > 0),
+            (["Chưa có minh chứng nào."] if not evidence["total"] else [])
+            + (
+                [
+                    f"{len(evidence['criteria_without'])} tiêu chí chưa có minh chứng: {', '.join(evidence['criteria_without'])}."
+                ]
+                if evidence["criteria_without"]
+                else []
+            ),
+            "evidence:list",
+        ),
+        4: (
+            status(not undescribed, len(undescribed) < len(criteria_rows)),
+            [f"{len(undescribed)} tiêu chí chưa mô tả hiện trạng: {', '.join(undescribed)}."] if undescribed else [],
+            "selfassessment:criteria",
+        ),
+        5: (
+            status(submitted, not unwritten),
+            ([f"{len(unwritten)} phiếu đánh giá tiêu chí chưa đầy đủ."] if unwritten else [])
+            + ([] if submitted else ["Hiệu trưởng chưa phê duyệt và nộp báo cáo."]),
+            "selfassessment:criteria",
+        ),
+        6: (
+            status(bool(cycle.published_at), cycle.status == "accepted"),
+            [] if cycle.published_at else ["Chưa công bố (công bố sau khi cơ quan quản lý chấp nhận)."],
+            "selfassessment:cycle_detail",
+        ),
+        7: (
+            "todo",
+            ["Lập và theo dõi kế hoạch cải tiến chất lượng sau khi hoàn thành báo cáo."],
+            "selfassessment:cycle_detail",
+        ),
+    }
+    steps = []
+    for number, title in enumerate(SEVEN_STEPS, start=1):
+        state, missing, url_name = states[number]
+        activities = schedule.get(number, [])
+        starts = [a.starts_on for a in activities if a.starts_on]
+        ends = [a.ends_on for a in activities if a.ends_on]
+        owners = tuple(dict.fromkeys(a.owner for a in activities if a.owner))
+        steps.append(
+            Step(
+                number,
+                title,
+                state,
+                min(starts) if starts else None,
+                max(ends) if ends else None,
+                owners,
+                tuple(missing),
+                url_name,
+            )
+        )
+    return steps
+
+
+def cycle_status_report(cycle: Cycle) -> dict:
+    """The `cycle_status` command's JSON: the `evaluate` output plus status and evidence counts."""
+    from kiemdinh.evidence.selectors import evidence_summary
+
+    summary = evidence_summary(cycle)
+    return {
+        **cycle_evaluation(cycle).as_contract(),
+        "status": cycle.status,
+        "evidence": {"total": summary["total"], "cited": summary["cited"], "uncited": summary["uncited"]},
+    }

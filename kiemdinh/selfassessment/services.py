@@ -1,14 +1,30 @@
 """Writes of self-assessment cycles and their ratings."""
 
+import hashlib
+import json
 import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from kiemdinh.core import audit
-from kiemdinh.frameworks.models import FrameworkVersion, Indicator, Level4Item
-from kiemdinh.selfassessment.models import Cycle, CycleStatus, IndicatorRating, Level4Rating
+from kiemdinh.core.text import nfc
+from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator, Level4Item
+from kiemdinh.selfassessment.models import (
+    LEVEL4_KEY,
+    CriterionForm,
+    Cycle,
+    CycleSnapshot,
+    CycleStatus,
+    CycleTransition,
+    FormDraft,
+    IndicatorRating,
+    Level4Rating,
+    ReturnComment,
+    indicator_key,
+)
 from kiemdinh.units.models import School
 
 SCHOOL_YEAR_RE = re.compile(r"(\d{4})-(\d{4})")
@@ -31,9 +47,25 @@ def school_year_start(school_year: str) -> date:
 
 
 @transaction.atomic
-def cycle_open(*, actor, school: School, school_year: str, framework: FrameworkVersion | None = None) -> Cycle:
-    """Open a school's self-assessment for a school year, on the framework in force then (or the one given)."""
+def cycle_open(
+    *,
+    actor,
+    school: School,
+    school_year: str,
+    framework: FrameworkVersion | None = None,
+    carry_over_from: Cycle | None = None,
+) -> Cycle:
+    """Open a school's self-assessment for a school year, on the framework in force then (or the one given).
+
+    carry_over_from: an earlier cycle of the same school whose council, plan, worksheet, evidence (as links, same
+    codes) and criterion texts are reused; that cycle itself does not change.
+    """
     school_year = normalize_school_year(school_year)
+    if carry_over_from is not None:
+        if carry_over_from.school_id != school.pk:
+            raise ValidationError({"carry_over_from": "Chỉ kế thừa được đợt tự đánh giá của chính trường này."})
+        if carry_over_from.school_year >= school_year:
+            raise ValidationError({"carry_over_from": f"Chỉ kế thừa được đợt của năm học trước năm học {school_year}."})
     if framework is None:
         code = school.framework_code(on=school_year_start(school_year))
         framework = FrameworkVersion.objects.filter(code=code).first()
@@ -61,7 +93,45 @@ def cycle_open(*, actor, school: School, school_year: str, framework: FrameworkV
         school=school,
         data={"school_year": school_year, "framework": framework.code},
     )
+    CycleTransition.objects.create(
+        cycle=cycle, kind=CycleTransition.Kind.OPENED, to_status=cycle.status, actor=cycle.created_by
+    )
+    if carry_over_from is not None:
+        cycle_carry_over(actor=actor, source=carry_over_from, target=cycle)
     return cycle
+
+
+@transaction.atomic
+def cycle_carry_over(*, actor, source: Cycle, target: Cycle) -> dict[str, list[str]]:
+    """Reuse an earlier cycle's council, plan, worksheet, evidence links and criterion texts in a new, empty cycle.
+
+    Evidence is linked with its code, never copied; ratings are not carried (each year is rated anew). Returns, per
+    part, the codes that have no counterpart in the new cycle's framework.
+    """
+    from kiemdinh.evidence.services import evidence_carry_over
+    from kiemdinh.selfassessment.council import council_copy, plan_copy, worksheet_copy
+
+    ensure_editable(target)
+    evidence = evidence_carry_over(actor=actor, source=source, target=target)
+    skipped = {
+        "council": list(council_copy(actor=actor, source=source, target=target).skipped),
+        "plan": list(plan_copy(actor=actor, source=source, target=target).skipped),
+        "worksheet": list(worksheet_copy(actor=actor, source=source, target=target).skipped),
+        "evidence": [f"{s['code']}: {s['reason']}" for s in evidence.skipped],
+        "forms": criterion_forms_copy(actor=actor, source=source, target=target),
+    }
+    target.carried_from = source
+    target.save(update_fields=["carried_from"])
+    return skipped
+
+
+def ensure_editable(cycle: Cycle) -> None:
+    """Services refuse to change a submitted or accepted cycle (the views check too, this is the guarantee)."""
+    if not cycle.is_editable:
+        raise ValidationError(
+            f"Đợt tự đánh giá năm học {cycle.school_year} đang ở trạng thái “{cycle.get_status_display()}” "
+            "nên không sửa được."
+        )
 
 
 def _level_number(value) -> int | None:
@@ -86,6 +156,7 @@ def cycle_record_ratings(
     indicators: {criterion code: {level: {letter: achieved}}}, "" being the letter of an unlettered requirement.
     Everything is checked against the cycle's framework before anything is written.
     """
+    ensure_editable(cycle)
     version = cycle.framework
     known = {
         (code, level, letter): pk
@@ -171,3 +242,290 @@ def cycle_set_status(*, actor, cycle: Cycle, status: str) -> Cycle:
         data={"from": previous, "to": status},
     )
     return cycle
+
+
+# --- Criterion forms -------------------------------------------------------------------------------------------------
+
+
+class FormConflict(Exception):
+    """A save based on an older version: someone else saved the form in between. Carries the current form."""
+
+    def __init__(self, current: CriterionForm):
+        super().__init__("form changed since it was opened")
+        self.current = current
+
+
+def _form_lookup(cycle: Cycle, criterion: Criterion | None, level4_item: Level4Item | None) -> dict:
+    if (criterion is None) == (level4_item is None):
+        raise ValueError("a form is for exactly one criterion or one Mức 4 item")
+    subject = criterion or level4_item
+    if subject.version_id != cycle.framework_id:
+        raise ValidationError("Tiêu chí không thuộc bộ tiêu chuẩn của đợt tự đánh giá này.")
+    return {"cycle": cycle, "criterion": criterion} if criterion else {"cycle": cycle, "level4_item": level4_item}
+
+
+def form_text_keys(cycle: Cycle, criterion: Criterion | None) -> set[str]:
+    """The description keys a form may hold: one per indicator of the criterion, or "4" for a Mức 4 item."""
+    if criterion is None:
+        return {LEVEL4_KEY}
+    return {indicator_key(level, letter) for level, letter in criterion.indicators.values_list("level", "letter")}
+
+
+def _clean_texts(keys: set[str], descriptions: dict, fields: dict) -> tuple[dict, dict]:
+    unknown = sorted(set(descriptions) - keys)
+    if unknown:
+        raise ValidationError(f"Không có chỉ báo “{unknown[0]}” trong tiêu chí này.")
+    clean_descriptions = {k: nfc(str(v)).strip() for k, v in descriptions.items() if nfc(str(v)).strip()}
+    clean_fields = {f: nfc(str(fields.get(f, ""))).strip() for f in CriterionForm.TEXT_FIELDS}
+    return clean_descriptions, clean_fields
+
+
+@transaction.atomic
+def criterion_form_save(
+    *,
+    actor,
+    cycle: Cycle,
+    criterion: Criterion | None = None,
+    level4_item: Level4Item | None = None,
+    base_version: int,
+    descriptions: dict[str, str],
+    strengths: str = "",
+    weaknesses: str = "",
+    improvement: str = "",
+) -> CriterionForm:
+    """Save a criterion form's texts. Refused with FormConflict when the form changed since `base_version` was read.
+
+    The version check is a compare-and-swap UPDATE, so two saves based on the same version cannot both succeed on
+    any database. The saving user's autosaved draft is removed.
+    """
+    ensure_editable(cycle)
+    lookup = _form_lookup(cycle, criterion, level4_item)
+    clean_descriptions, fields = _clean_texts(
+        form_text_keys(cycle, criterion),
+        descriptions or {},
+        {"strengths": strengths, "weaknesses": weaknesses, "improvement": improvement},
+    )
+    form, _ = CriterionForm.objects.get_or_create(**lookup)
+    swapped = CriterionForm.objects.filter(pk=form.pk, version=base_version).update(version=base_version + 1)
+    if not swapped:
+        form.refresh_from_db()
+        raise FormConflict(form)
+    form.refresh_from_db()
+    form.descriptions = clean_descriptions
+    for name, value in fields.items():
+        setattr(form, name, value)
+    form.updated_at = timezone.now()
+    form.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    form._history_user = form.updated_by
+    form.save()
+    if form.updated_by:
+        FormDraft.objects.filter(form=form, user=form.updated_by).delete()
+    audit.record(
+        actor=actor,
+        event_type="criterion_form.saved",
+        obj=form,
+        unit=cycle.school.unit,
+        school=cycle.school,
+        data={"subject": _subject_label(form), "version": form.version},
+    )
+    return form
+
+
+def _subject_label(form: CriterionForm) -> str:
+    return f"tiêu chí {form.criterion.code}" if form.criterion_id else f"Mức 4 tiêu chí {form.level4_item.code}"
+
+
+@transaction.atomic
+def form_draft_save(
+    *,
+    actor,
+    cycle: Cycle,
+    criterion: Criterion | None = None,
+    level4_item: Level4Item | None = None,
+    base_version: int,
+    data: dict,
+) -> FormDraft:
+    """Autosave: keep what the user typed (not yet saved) so nothing is lost if the page closes. No audit event:
+    a draft is private to its author and changes nothing others see."""
+    ensure_editable(cycle)
+    lookup = _form_lookup(cycle, criterion, level4_item)
+    clean_descriptions, fields = _clean_texts(form_text_keys(cycle, criterion), data.get("descriptions") or {}, data)
+    form, _ = CriterionForm.objects.get_or_create(**lookup)
+    draft, _ = FormDraft.objects.update_or_create(
+        form=form,
+        user=actor,
+        defaults={"base_version": base_version, "data": {"descriptions": clean_descriptions, **fields}},
+    )
+    return draft
+
+
+@transaction.atomic
+def form_draft_discard(*, actor, form: CriterionForm) -> None:
+    FormDraft.objects.filter(form=form, user=actor).delete()
+
+
+@transaction.atomic
+def criterion_forms_copy(*, actor, source: Cycle, target: Cycle) -> list[str]:
+    """Carry-over: copy the texts of an earlier cycle's forms into a new cycle's empty forms, matched by criterion
+    (or Mức 4 item) code. Returns the codes that do not exist in the target framework."""
+    ensure_editable(target)
+    criteria = {c.code: c for c in Criterion.objects.filter(version=target.framework)}
+    items = {i.code: i for i in Level4Item.objects.filter(version=target.framework)}
+    skipped, created = [], []
+    for old in CriterionForm.objects.filter(cycle=source).select_related("criterion", "level4_item"):
+        if old.criterion_id:
+            subject = criteria.get(old.criterion.code)
+            lookup = {"criterion": subject}
+            keys = None
+        else:
+            subject = items.get(old.level4_item.code)
+            lookup = {"level4_item": subject}
+            keys = {LEVEL4_KEY}
+        if subject is None:
+            skipped.append(old.subject.code)
+            continue
+        if keys is None:
+            keys = form_text_keys(target, subject)
+        created.append(
+            CriterionForm(
+                cycle=target,
+                descriptions={k: v for k, v in old.descriptions.items() if k in keys},
+                **{f: getattr(old, f) for f in CriterionForm.TEXT_FIELDS},
+                **lookup,
+            )
+        )
+    CriterionForm.objects.bulk_create(created)
+    audit.record(
+        actor=actor,
+        event_type="criterion_forms.carried_over",
+        obj=target,
+        unit=target.school.unit,
+        school=target.school,
+        data={"from_cycle": source.pk, "forms": len(created), "skipped": skipped},
+    )
+    return skipped
+
+
+# --- Submission, review, publication ---------------------------------------------------------------------------------
+
+
+def _transition(*, actor, cycle: Cycle, kind: str, to_status: str | None, comment: str = "", snapshot=None):
+    previous = cycle.status
+    if to_status and to_status != previous:
+        cycle.status = to_status
+        cycle.save(update_fields=["status"])
+    transition = CycleTransition.objects.create(
+        cycle=cycle,
+        kind=kind,
+        from_status=previous,
+        to_status=cycle.status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        comment=nfc(comment).strip(),
+        snapshot=snapshot,
+    )
+    audit.record(
+        actor=actor,
+        event_type=f"cycle.{kind}",
+        obj=cycle,
+        unit=cycle.school.unit,
+        school=cycle.school,
+        data={"from": previous, "to": cycle.status, "comment": transition.comment},
+    )
+    return transition
+
+
+@transaction.atomic
+def cycle_submit(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
+    """The principal approves the cycle and submits it: refused while blockers remain; freezes a snapshot."""
+    from kiemdinh.selfassessment.selectors import cycle_snapshot_content, submission_blockers
+
+    cycle = Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
+    ensure_editable(cycle)
+    blockers = submission_blockers(cycle)
+    if blockers:
+        raise ValidationError(["Chưa nộp được vì:", *blockers])
+    content = cycle_snapshot_content(cycle)
+    snapshot = CycleSnapshot.objects.create(
+        cycle=cycle,
+        content=content,
+        content_hash=snapshot_hash(content),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _transition(
+        actor=actor,
+        cycle=cycle,
+        kind=CycleTransition.Kind.SUBMITTED,
+        to_status=CycleStatus.SUBMITTED,
+        comment=comment,
+        snapshot=snapshot,
+    )
+    return snapshot
+
+
+@transaction.atomic
+def cycle_return(*, actor, cycle: Cycle, comment: str, criterion_comments: dict | None = None) -> CycleTransition:
+    """The authority returns a submitted cycle with a general comment and optional comments per criterion."""
+    cycle = Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
+    if cycle.status != CycleStatus.SUBMITTED:
+        raise ValidationError("Chỉ trả lại được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
+    per_criterion = {k: nfc(v).strip() for k, v in (criterion_comments or {}).items() if nfc(v or "").strip()}
+    if not nfc(comment).strip() and not per_criterion:
+        raise ValidationError("Hãy ghi ý kiến (chung hoặc theo tiêu chí) để nhà trường biết cần sửa gì.")
+    criteria = {c.code: c for c in Criterion.objects.filter(version=cycle.framework, code__in=list(per_criterion))}
+    unknown = sorted(set(per_criterion) - set(criteria))
+    if unknown:
+        raise ValidationError(f"Tiêu chí “{unknown[0]}” không có trong bộ tiêu chuẩn của đợt này.")
+    transition = _transition(
+        actor=actor, cycle=cycle, kind=CycleTransition.Kind.RETURNED, to_status=CycleStatus.RETURNED, comment=comment
+    )
+    ReturnComment.objects.bulk_create(
+        ReturnComment(transition=transition, criterion=criteria[code], text=text)
+        for code, text in per_criterion.items()
+    )
+    return transition
+
+
+@transaction.atomic
+def cycle_accept(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
+    """Accept a submitted cycle, refused when its data no longer matches the submitted snapshot."""
+    from kiemdinh.selfassessment.selectors import cycle_snapshot_content
+
+    cycle = Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
+    if cycle.status != CycleStatus.SUBMITTED:
+        raise ValidationError("Chỉ chấp nhận được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
+    snapshot = cycle.snapshots.order_by("-created_at", "-id").first()
+    if snapshot is None or snapshot_hash(cycle_snapshot_content(cycle)) != snapshot.content_hash:
+        raise ValidationError(
+            "Dữ liệu của đợt tự đánh giá đã thay đổi sau khi nộp nên không chấp nhận được; "
+            "hãy trả lại để nhà trường kiểm tra và nộp lại."
+        )
+    snapshot.accepted = True
+    snapshot.save(update_fields=["accepted"])
+    _transition(
+        actor=actor,
+        cycle=cycle,
+        kind=CycleTransition.Kind.ACCEPTED,
+        to_status=CycleStatus.ACCEPTED,
+        comment=comment,
+        snapshot=snapshot,
+    )
+    return snapshot
+
+
+@transaction.atomic
+def cycle_publish(*, actor, cycle: Cycle) -> Cycle:
+    """Publish an accepted cycle: its summary becomes public (step 6, công bố báo cáo tự đánh giá)."""
+    cycle = Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
+    if cycle.status != CycleStatus.ACCEPTED:
+        raise ValidationError("Chỉ công bố được đợt tự đánh giá đã được cơ quan quản lý chấp nhận.")
+    if cycle.published_at:
+        raise ValidationError("Đợt tự đánh giá này đã được công bố.")
+    cycle.published_at = timezone.now()
+    cycle.save(update_fields=["published_at"])
+    _transition(actor=actor, cycle=cycle, kind=CycleTransition.Kind.PUBLISHED, to_status=None)
+    return cycle
+
+
+def snapshot_hash(content: dict) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -60,3 +60,13 @@ def evaluate(spec: FrameworkSpec, indicators: IndicatorResults, level4: dict[str
         accreditation_grade=module.accreditation_grade(school),
         national_standard_level=module.national_standard_level(school),
     )
+
+
+def blockers(spec: FrameworkSpec, criteria: dict[str, int], level4: dict[str, bool], level: int):
+    """What keeps a school with these criterion levels from school level `level`: [(message, codes)]."""
+    return _module(spec).blockers(spec, criteria, level4 or {}, level)
+
+
+def national_standard_needs(spec: FrameworkSpec) -> dict[int, int]:
+    """The school level each national-standard level (mức độ) needs."""
+    return dict(_module(spec).NATIONAL_STANDARD_NEEDS)

@@ -39,3 +39,25 @@ def national_standard_level(school: int) -> int | None:
     if school == 2:
         return 1
     return None
+
+
+# The school level each national-standard level (mức độ) needs.
+NATIONAL_STANDARD_NEEDS = {1: 2, 2: 3}
+
+
+def blockers(spec, criteria: dict[str, int], level4: dict[str, bool], k: int) -> list[tuple[str, tuple[str, ...]]]:
+    """What keeps the school from Mức k, as (Vietnamese message, criterion or item codes) pairs; [] when nothing."""
+    found = []
+    for lower in range(1, min(k, 3) + 1):
+        below = tuple(c.code for c in spec.criteria if c.letters(lower) is not None and criteria[c.code] < lower)
+        if below:
+            found.append((f"{len(below)} tiêu chí chưa đạt Mức {lower}", below))
+    if k == 4:
+        if not spec.level4_complete:
+            found.append(
+                ("Danh mục tiêu chí Mức 4 của thông tư này chưa đầy đủ trong dữ liệu nên chưa xác định được Mức 4", ())
+            )
+        missing = tuple(code for code in spec.level4_items if level4.get(code) is not True)
+        if missing:
+            found.append((f"{len(missing)} tiêu chí Mức 4 chưa đạt", missing))
+    return found

@@ -41,3 +41,30 @@ def accreditation_grade(school: int) -> int | None:
 
 def national_standard_level(school: int) -> int | None:
     return school or None
+
+
+NATIONAL_STANDARD_NEEDS = {1: 1, 2: 2}
+
+
+def blockers(spec, criteria: dict[str, int], level4: dict[str, bool], k: int) -> list[tuple[str, tuple[str, ...]]]:
+    """What keeps the school from Mức k, as (Vietnamese message, criterion codes) pairs; [] when nothing."""
+    found = []
+    mandatory = tuple(c.code for c in spec.criteria if c.mandatory and criteria[c.code] < k)
+    if mandatory:
+        found.append((f"{len(mandatory)} tiêu chí bắt buộc chưa đạt Mức {k}", mandatory))
+    others = [c for c in spec.criteria if not c.mandatory]
+    need = min(MIN_OTHERS, len(others))
+    reached = sum(1 for c in others if criteria[c.code] >= k)
+    if reached < need:
+        below = tuple(c.code for c in others if criteria[c.code] < k)
+        found.append(
+            (
+                f"Cần thêm {need - reached} tiêu chí không bắt buộc đạt Mức {k} (hiện {reached}/{len(others)}, cần {need})",
+                below,
+            )
+        )
+    if k == 2:
+        none = tuple(c.code for c in others if criteria[c.code] < 1)
+        if none:
+            found.append(("Không tiêu chí nào được dưới Mức 1", none))
+    return found

@@ -156,3 +156,23 @@ def test_school_level_is_bounded_by_criterion_levels(spec, data):
     if spec.regime == "2018" and result.school_level >= 1:
         assert min(result.criteria.values()) >= 1
     assert 0 <= result.school_level <= spec.max_level
+
+
+@pytest.mark.parametrize("framework", ["tt17-2018", "tt19-2018", "tt57-2026-pt"])
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_nothing_blocks_a_level_exactly_when_the_school_reaches_it(framework, data):
+    from kiemdinh.frameworks.rules import blockers
+
+    spec = get_spec(framework)
+    criteria = {c.code: data.draw(st.integers(0, max(c.level_numbers))) for c in spec.criteria}
+    level4 = {code: data.draw(st.booleans()) for code in spec.level4_items}
+    school = _module_for(spec).school_level(spec, criteria, level4)
+    for k in range(1, spec.max_level + 1):
+        assert (blockers(spec, criteria, level4, k) == []) == (school >= k), (k, school)
+
+
+def _module_for(spec):
+    from kiemdinh.frameworks.rules import regime2018, tt57
+
+    return regime2018 if spec.regime == "2018" else tt57

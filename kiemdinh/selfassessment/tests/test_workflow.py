@@ -1,0 +1,166 @@
+"""Criterion forms (versions, drafts, history) and the submission workflow, through the services."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kiemdinh.frameworks.models import Criterion
+from kiemdinh.selfassessment.models import CriterionForm, CycleSnapshot, CycleStatus, CycleTransition, FormDraft
+from kiemdinh.selfassessment.selectors import cycle_snapshot_content, submission_blockers
+from kiemdinh.selfassessment.services import (
+    FormConflict,
+    criterion_form_save,
+    cycle_accept,
+    cycle_open,
+    cycle_publish,
+    cycle_return,
+    cycle_submit,
+    form_draft_save,
+    snapshot_hash,
+)
+from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+
+pytestmark = pytest.mark.usefixtures("frameworks_loaded")
+
+
+@pytest.fixture
+def cycle(world):
+    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
+
+
+@pytest.fixture
+def criterion(cycle):
+    return Criterion.objects.get(version=cycle.framework, code="1.1")
+
+
+def save(actor, cycle, criterion, base_version, text):
+    return criterion_form_save(
+        actor=actor, cycle=cycle, criterion=criterion, base_version=base_version,
+        descriptions={"1.a": text}, strengths="", weaknesses="", improvement="",
+    )
+
+
+def test_each_save_raises_the_version_and_is_kept_in_history(world, cycle, criterion):
+    form = save(world.secretary_a, cycle, criterion, 0, "Bản đầu")
+    form = save(world.principal_a, cycle, criterion, form.version, "Bản sau")
+    assert form.version == 2
+    history = list(form.history.order_by("history_date").values_list("version", "descriptions", "history_user"))
+    assert history[-2:] == [(1, {"1.a": "Bản đầu"}, world.secretary_a.pk), (2, {"1.a": "Bản sau"}, world.principal_a.pk)]
+
+
+def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(world, cycle, criterion):
+    save(world.secretary_a, cycle, criterion, 0, "Thư ký viết")
+    with pytest.raises(FormConflict) as caught:
+        save(world.principal_a, cycle, criterion, 0, "Hiệu trưởng viết cùng lúc")
+    assert caught.value.current.descriptions == {"1.a": "Thư ký viết"}
+    form = CriterionForm.objects.get(cycle=cycle, criterion=criterion)
+    assert (form.version, form.descriptions, form.updated_by) == (1, {"1.a": "Thư ký viết"}, world.secretary_a)
+
+
+def test_unknown_indicator_keys_are_refused(world, cycle, criterion):
+    with pytest.raises(ValidationError, match="9.z"):
+        criterion_form_save(actor=world.principal_a, cycle=cycle, criterion=criterion, base_version=0,
+                            descriptions={"9.z": "?"})
+    assert not CriterionForm.objects.filter(version__gt=0).exists()
+
+
+def test_a_draft_is_private_and_dropped_by_the_authors_save(world, cycle, criterion):
+    form_draft_save(actor=world.secretary_a, cycle=cycle, criterion=criterion, base_version=0,
+                    data={"descriptions": {"1.a": "đang gõ"}, "strengths": "x"})
+    form_draft_save(actor=world.principal_a, cycle=cycle, criterion=criterion, base_version=0,
+                    data={"descriptions": {"1.a": "nháp khác"}})
+    assert FormDraft.objects.count() == 2
+    form = CriterionForm.objects.get(cycle=cycle, criterion=criterion)
+    assert form.version == 0 and form.descriptions == {}  # a draft never changes the form
+    save(world.secretary_a, cycle, criterion, 0, "đã lưu")
+    assert list(FormDraft.objects.values_list("user", flat=True)) == [world.principal_a.pk]
+
+
+def test_submission_is_blocked_until_the_council_and_forms_are_complete(world, cycle):
+    blockers = submission_blockers(cycle)
+    assert any(b.startswith("Hội đồng:") for b in blockers)
+    assert any("phiếu đánh giá tiêu chí chưa đầy đủ" in b for b in blockers)
+    with pytest.raises(ValidationError):
+        cycle_submit(actor=world.principal_a, cycle=cycle)
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.IN_PROGRESS and not CycleSnapshot.objects.exists()
+
+
+@pytest.fixture
+def complete(world, cycle):
+    add_council(cycle, world.principal_a)
+    fill_forms(cycle, world.principal_a)
+    return cycle
+
+
+def test_submit_freezes_a_snapshot_and_the_cycle(world, complete):
+    assert submission_blockers(complete) == []
+    snapshot = cycle_submit(actor=world.principal_a, cycle=complete, comment="Kính gửi phòng")
+    complete.refresh_from_db()
+    assert complete.status == CycleStatus.SUBMITTED
+    assert snapshot.content_hash == snapshot_hash(cycle_snapshot_content(complete))
+    assert snapshot.content["result"]["school_level"] == 3
+    assert len(snapshot.content["evidence"]) == 27
+    criterion = Criterion.objects.get(version=complete.framework, code="1.1")
+    form = CriterionForm.objects.get(cycle=complete, criterion=criterion)
+    with pytest.raises(ValidationError, match="không sửa được"):
+        save(world.principal_a, complete, criterion, form.version, "sửa sau khi nộp")
+
+
+def test_accept_is_refused_when_data_changed_after_submission(world, complete):
+    cycle_submit(actor=world.principal_a, cycle=complete)
+    # A change behind the services' back (e.g. an admin edit in the database) must not be accepted silently.
+    CriterionForm.objects.filter(cycle=complete).update(strengths="đã bị sửa")
+    with pytest.raises(ValidationError, match="đã thay đổi sau khi nộp"):
+        cycle_accept(actor=world.officer_commune_a, cycle=complete)
+    complete.refresh_from_db()
+    assert complete.status == CycleStatus.SUBMITTED
+
+
+def test_return_then_resubmit_then_accept_then_publish_is_a_recorded_timeline(world, complete):
+    cycle_submit(actor=world.principal_a, cycle=complete)
+    with pytest.raises(ValidationError, match="Hãy ghi ý kiến"):
+        cycle_return(actor=world.officer_commune_a, cycle=complete, comment=" ")
+    cycle_return(actor=world.officer_commune_a, cycle=complete, comment="Bổ sung minh chứng",
+                 criterion_comments={"1.1": "Thiếu quyết định", "2.1": ""})
+    complete.refresh_from_db()
+    assert complete.status == CycleStatus.RETURNED and complete.is_editable
+    with pytest.raises(ValidationError):
+        cycle_accept(actor=world.officer_commune_a, cycle=complete)
+    cycle_submit(actor=world.principal_a, cycle=complete)
+    accepted = cycle_accept(actor=world.officer_commune_a, cycle=complete, comment="Đạt yêu cầu")
+    assert accepted.accepted
+    cycle_publish(actor=world.principal_a, cycle=complete)
+    with pytest.raises(ValidationError, match="đã được công bố"):
+        cycle_publish(actor=world.principal_a, cycle=complete)
+    kinds = list(complete.transitions.values_list("kind", "actor"))
+    assert kinds == [
+        (CycleTransition.Kind.OPENED, world.principal_a.pk),
+        (CycleTransition.Kind.SUBMITTED, world.principal_a.pk),
+        (CycleTransition.Kind.RETURNED, world.officer_commune_a.pk),
+        (CycleTransition.Kind.SUBMITTED, world.principal_a.pk),
+        (CycleTransition.Kind.ACCEPTED, world.officer_commune_a.pk),
+        (CycleTransition.Kind.PUBLISHED, world.principal_a.pk),
+    ]
+    returned = complete.transitions.get(kind=CycleTransition.Kind.RETURNED)
+    assert list(returned.criterion_comments.values_list("criterion__code", "text")) == [("1.1", "Thiếu quyết định")]
+
+
+def test_carry_over_reuses_council_evidence_and_texts_and_leaves_the_old_cycle_alone(world, complete):
+    before = snapshot_hash(cycle_snapshot_content(complete))
+    new = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027", carry_over_from=complete)
+    # 2026-2027 is on TT57: criteria codes that exist there keep their texts; evidence keeps its codes.
+    assert new.carried_from == complete
+    assert snapshot_hash(cycle_snapshot_content(complete)) == before
+    assert new.council_members.count() == 7
+    old_codes = set(complete.evidence_links.values_list("code", flat=True))
+    new_codes = set(new.evidence_links.values_list("code", flat=True))
+    assert new_codes and new_codes <= old_codes
+    assert not new.indicator_ratings.exists()
+
+
+def test_carry_over_only_from_an_earlier_cycle_of_the_same_school(world, cycle):
+    with pytest.raises(ValidationError, match="năm học trước"):
+        cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025", carry_over_from=cycle)
+    other = cycle_open(actor=world.principal_b, school=world.school_b, school_year="2024-2025")
+    with pytest.raises(ValidationError, match="chính trường này"):
+        cycle_open(actor=world.principal_a, school=world.school_a, school_year="2027-2028", carry_over_from=other)
