@@ -19,7 +19,9 @@ def add_council(cycle, actor, *, size=7):
 def fill_forms(cycle, actor, *, achieved=True, criteria=None):
     """Every criterion (or those given): one evidence item, every indicator described citing it, texts, ratings."""
     ratings = {}
-    for criterion in Criterion.objects.filter(version=cycle.framework).prefetch_related("indicators").order_by("position"):
+    for criterion in (
+        Criterion.objects.filter(version=cycle.framework).prefetch_related("indicators").order_by("position")
+    ):
         if criteria is not None and criterion.code not in criteria:
             continue
         link = evidence_create(actor=actor, cycle=cycle, criterion=criterion, name=f"Hồ sơ tiêu chí {criterion.code}")

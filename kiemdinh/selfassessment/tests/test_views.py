@@ -33,8 +33,13 @@ def form_data(version=0, **texts):
 @pytest.mark.parametrize("name", ["cycle_detail", "criteria", "gaps"])
 def test_outsiders_get_404_and_insiders_200(client, world, cycle, name):
     for user, expected in [
-        (world.principal_b, 404), (world.officer_other_province, 404), (world.evaluator, 404),
-        (world.principal_a, 200), (world.member_a, 200), (world.officer_commune_a, 200), (world.officer_district, 200),
+        (world.principal_b, 404),
+        (world.officer_other_province, 404),
+        (world.evaluator, 404),
+        (world.principal_a, 200),
+        (world.member_a, 200),
+        (world.officer_commune_a, 200),
+        (world.officer_district, 200),
     ]:
         client.force_login(user)
         assert client.get(url(name, cycle)).status_code == expected, (user.username, name)
@@ -43,7 +48,9 @@ def test_outsiders_get_404_and_insiders_200(client, world, cycle, name):
 def test_a_member_edits_only_assigned_criteria(client, world, cycle):
     from kiemdinh.selfassessment.council import council_member_create
 
-    member = council_member_create(actor=world.principal_a, cycle=cycle, full_name="Lê Văn Minh", role="uy_vien", user=world.member_a)
+    member = council_member_create(
+        actor=world.principal_a, cycle=cycle, full_name="Lê Văn Minh", role="uy_vien", user=world.member_a
+    )
     c11 = Criterion.objects.get(version=cycle.framework, code="1.1")
     criterion_assignments_save(actor=world.principal_a, cycle=cycle, criteria={c11.pk: (None, member.pk)})
     client.force_login(world.member_a)
@@ -99,7 +106,9 @@ def test_save_and_conflict_shows_both_versions_and_keeps_the_users_text(client, 
 
 def test_autosave_keeps_a_draft_that_is_offered_back(client, world, cycle):
     client.force_login(world.secretary_a)
-    response = client.post(url("form_autosave", cycle, "1.1"), form_data(0, **{"1.a": "Đang gõ dở [H9-9.9-01]"}), HTTP_HX_REQUEST="true")
+    response = client.post(
+        url("form_autosave", cycle, "1.1"), form_data(0, **{"1.a": "Đang gõ dở [H9-9.9-01]"}), HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert "Đã tự lưu nháp" in html and "[H9-9.9-01] — chưa có trong danh mục" in html
     page = client.get(url("form", cycle, "1.1")).content.decode()
@@ -112,8 +121,20 @@ def test_autosave_keeps_a_draft_that_is_offered_back(client, world, cycle):
 
 def test_history_shows_who_changed_what(client, world, cycle):
     c11 = Criterion.objects.get(version=cycle.framework, code="1.1")
-    criterion_form_save(actor=world.secretary_a, cycle=cycle, criterion=c11, base_version=0, descriptions={"1.a": "Có kế hoạch chiến lược"})
-    criterion_form_save(actor=world.principal_a, cycle=cycle, criterion=c11, base_version=1, descriptions={"1.a": "Có kế hoạch chiến lược rõ ràng"})
+    criterion_form_save(
+        actor=world.secretary_a,
+        cycle=cycle,
+        criterion=c11,
+        base_version=0,
+        descriptions={"1.a": "Có kế hoạch chiến lược"},
+    )
+    criterion_form_save(
+        actor=world.principal_a,
+        cycle=cycle,
+        criterion=c11,
+        base_version=1,
+        descriptions={"1.a": "Có kế hoạch chiến lược rõ ràng"},
+    )
     client.force_login(world.member_a)
     html = client.get(url("form_history", cycle, "1.1")).content.decode()
     assert "<ins> rõ ràng</ins>" in html or "<ins>rõ ràng</ins>" in html
@@ -125,8 +146,13 @@ def test_citations_in_a_saved_form_are_linked_or_flagged(client, world, cycle):
 
     c11 = Criterion.objects.get(version=cycle.framework, code="1.1")
     link = evidence_create(actor=world.principal_a, cycle=cycle, criterion=c11, name="Quyết định thành lập")
-    criterion_form_save(actor=world.principal_a, cycle=cycle, criterion=c11, base_version=0,
-                        descriptions={"1.a": f"Có quyết định {link.code}; {'[H1-1.1-07]'}"})
+    criterion_form_save(
+        actor=world.principal_a,
+        cycle=cycle,
+        criterion=c11,
+        base_version=0,
+        descriptions={"1.a": f"Có quyết định {link.code}; {'[H1-1.1-07]'}"},
+    )
     client.force_login(world.principal_a)
     html = client.get(url("form", cycle, "1.1")).content.decode()
     assert f'title="Quyết định thành lập">{link.code}</a>' in html
@@ -142,7 +168,9 @@ def test_what_if_rates_without_saving(client, world, cycle):
     before = sorted(IndicatorRating.objects.filter(cycle=cycle).values_list("indicator_id", "achieved"))
     stored = client.get(url("gaps", cycle)).content.decode()
     assert "Trường đạt Mức 1" in stored and "26 tiêu chí chưa đạt Mức 1" in stored
-    every = [str(pk) for pk in Criterion.objects.filter(version=cycle.framework).values_list("indicators__pk", flat=True)]
+    every = [
+        str(pk) for pk in Criterion.objects.filter(version=cycle.framework).values_list("indicators__pk", flat=True)
+    ]
     response = client.post(url("gaps", cycle), {"dat": every}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "Giả định (không lưu)" in html and "đạt Mức 3" in html
@@ -183,8 +211,17 @@ def test_principal_submits_officer_returns_with_comments(client, world, cycle):
 # --- bounded queries -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name,args", [("cycle_detail", ()), ("criteria", ()), ("form", ("1.1",)), ("gaps", ()),
-                                       ("form_history", ("1.1",)), ("level4_form", ("1",))])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("cycle_detail", ()),
+        ("criteria", ()),
+        ("form", ("1.1",)),
+        ("gaps", ()),
+        ("form_history", ("1.1",)),
+        ("level4_form", ("1",)),
+    ],
+)
 def test_pages_use_a_bounded_number_of_queries(client, world, cycle, django_assert_max_num_queries, name, args):
     client.force_login(world.principal_a)
     fill_forms(cycle, world.principal_a, criteria={"1.1", "1.2"})

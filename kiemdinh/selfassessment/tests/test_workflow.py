@@ -34,8 +34,14 @@ def criterion(cycle):
 
 def save(actor, cycle, criterion, base_version, text):
     return criterion_form_save(
-        actor=actor, cycle=cycle, criterion=criterion, base_version=base_version,
-        descriptions={"1.a": text}, strengths="", weaknesses="", improvement="",
+        actor=actor,
+        cycle=cycle,
+        criterion=criterion,
+        base_version=base_version,
+        descriptions={"1.a": text},
+        strengths="",
+        weaknesses="",
+        improvement="",
     )
 
 
@@ -44,7 +50,10 @@ def test_each_save_raises_the_version_and_is_kept_in_history(world, cycle, crite
     form = save(world.principal_a, cycle, criterion, form.version, "Bản sau")
     assert form.version == 2
     history = list(form.history.order_by("history_date").values_list("version", "descriptions", "history_user"))
-    assert history[-2:] == [(1, {"1.a": "Bản đầu"}, world.secretary_a.pk), (2, {"1.a": "Bản sau"}, world.principal_a.pk)]
+    assert history[-2:] == [
+        (1, {"1.a": "Bản đầu"}, world.secretary_a.pk),
+        (2, {"1.a": "Bản sau"}, world.principal_a.pk),
+    ]
 
 
 def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(world, cycle, criterion):
@@ -57,17 +66,28 @@ def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(world, 
 
 
 def test_unknown_indicator_keys_are_refused(world, cycle, criterion):
-    with pytest.raises(ValidationError, match="9.z"):
-        criterion_form_save(actor=world.principal_a, cycle=cycle, criterion=criterion, base_version=0,
-                            descriptions={"9.z": "?"})
+    with pytest.raises(ValidationError, match=r"9\.z"):
+        criterion_form_save(
+            actor=world.principal_a, cycle=cycle, criterion=criterion, base_version=0, descriptions={"9.z": "?"}
+        )
     assert not CriterionForm.objects.filter(version__gt=0).exists()
 
 
 def test_a_draft_is_private_and_dropped_by_the_authors_save(world, cycle, criterion):
-    form_draft_save(actor=world.secretary_a, cycle=cycle, criterion=criterion, base_version=0,
-                    data={"descriptions": {"1.a": "đang gõ"}, "strengths": "x"})
-    form_draft_save(actor=world.principal_a, cycle=cycle, criterion=criterion, base_version=0,
-                    data={"descriptions": {"1.a": "nháp khác"}})
+    form_draft_save(
+        actor=world.secretary_a,
+        cycle=cycle,
+        criterion=criterion,
+        base_version=0,
+        data={"descriptions": {"1.a": "đang gõ"}, "strengths": "x"},
+    )
+    form_draft_save(
+        actor=world.principal_a,
+        cycle=cycle,
+        criterion=criterion,
+        base_version=0,
+        data={"descriptions": {"1.a": "nháp khác"}},
+    )
     assert FormDraft.objects.count() == 2
     form = CriterionForm.objects.get(cycle=cycle, criterion=criterion)
     assert form.version == 0 and form.descriptions == {}  # a draft never changes the form
@@ -120,8 +140,12 @@ def test_return_then_resubmit_then_accept_then_publish_is_a_recorded_timeline(wo
     cycle_submit(actor=world.principal_a, cycle=complete)
     with pytest.raises(ValidationError, match="Hãy ghi ý kiến"):
         cycle_return(actor=world.officer_commune_a, cycle=complete, comment=" ")
-    cycle_return(actor=world.officer_commune_a, cycle=complete, comment="Bổ sung minh chứng",
-                 criterion_comments={"1.1": "Thiếu quyết định", "2.1": ""})
+    cycle_return(
+        actor=world.officer_commune_a,
+        cycle=complete,
+        comment="Bổ sung minh chứng",
+        criterion_comments={"1.1": "Thiếu quyết định", "2.1": ""},
+    )
     complete.refresh_from_db()
     assert complete.status == CycleStatus.RETURNED and complete.is_editable
     with pytest.raises(ValidationError):
