@@ -15,10 +15,11 @@ from django.db import transaction
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core import audit
-from kiemdinh.frameworks.models import FrameworkVersion, Indicator
+from kiemdinh.core.demo_cycle import fill_cycle
+from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.planning.models import AnnualPlan, PlanTarget, RecognitionRound
-from kiemdinh.selfassessment.models import Cycle, CycleStatus
-from kiemdinh.selfassessment.services import cycle_open, cycle_record_ratings, cycle_set_status
+from kiemdinh.selfassessment.models import Cycle
+from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind
 from kiemdinh.units.services import school_create, unit_create
 
@@ -289,6 +290,7 @@ PEOPLE = (
     PersonSeed("thuky.thanhchan", "Nguyễn Thị Hồng Nhung", Role.SECRETARY, "Thư ký Hội đồng tự đánh giá", school="DEMO-TC-TH"),
     PersonSeed("thanhvien.thanhchan", "Trần Văn Hải", Role.MEMBER, "Tổ trưởng chuyên môn, Ủy viên Hội đồng tự đánh giá", school="DEMO-TC-TH"),
     PersonSeed("giaovien.thanhchan", "Lê Thị Mai", Role.STAFF, "Giáo viên", school="DEMO-TC-TH"),
+    PersonSeed("ubnd.thanhchan", "Đỗ Minh Quân", Role.OFFICER, "Công chức Văn hóa – Xã hội UBND xã Thanh Chấn (phụ trách giáo dục)", unit="DEMO-TC"),
     # officers, invented
     PersonSeed("sogd.thuathienhue", "Hoàng Minh Tuấn", Role.OFFICER, "Chuyên viên Sở GD&ĐT Thừa Thiên Huế", unit="46"),
     PersonSeed("phonggd.huongtra", "Nguyễn Thị Thanh Hương", Role.OFFICER, "Chuyên viên Phòng GD&ĐT thị xã Hương Trà", unit="46-HT"),
@@ -311,20 +313,21 @@ class CycleSeed:
     school: str
     school_year: str
     framework: str
-    level4: dict[str, bool]
-    status: str
+    principal: str  # who fills, approves and submits (username)
+    reviewer: str  # the officer who accepts it (username)
 
 
 # Thanh Chấn's 2021–2022 self-assessment: every Mức 1–3 criterion met (27/27, 27/27, 19/19) and Mức 4 2/5.
 # Its improvement plan works on Mức 4 items 2 and 4, so those are two of the three not met; the seed does not say
 # which of items 1, 3 and 5 are met, so the demo takes 1 and 3 (any two give the same counts and levels).
-# The plan follows the completed report, hence "accepted".
+# The plan follows the completed report, hence submitted, accepted and published. The whole content (council, plan,
+# evidence, forms) is in demo_data/thanh_chan_2021.yaml.
 THANH_CHAN_CYCLE = CycleSeed(
     school="DEMO-TC-TH",
     school_year="2021-2022",
     framework="tt17-2018",
-    level4={"1": True, "2": False, "3": True, "4": False, "5": False},
-    status=CycleStatus.ACCEPTED,
+    principal="hieutruong.thanhchan",
+    reviewer="ubnd.thanhchan",
 )
 
 
@@ -350,8 +353,8 @@ def build_demo(*, actor=None) -> DemoBuild:
     schools = _ensure_schools(actor, build, units)
     for plan in PLANS:
         _ensure_plan(actor, build, plan, units, schools)
-    _ensure_cycle(actor, build, THANH_CHAN_CYCLE, schools)
     _ensure_people(actor, build, units, schools)
+    _ensure_cycle(actor, build, THANH_CHAN_CYCLE, schools)
     return build
 
 
@@ -444,13 +447,8 @@ def _ensure_cycle(actor, build: DemoBuild, seed: CycleSeed, schools) -> Cycle:
         return cycle
     framework = FrameworkVersion.objects.get(code=seed.framework)
     cycle = cycle_open(actor=actor, school=school, school_year=seed.school_year, framework=framework)
-    indicators: dict[str, dict[int, dict[str, bool]]] = {}
-    for code, level, letter in Indicator.objects.filter(criterion__version=framework).values_list(
-        "criterion__code", "level", "letter"
-    ):
-        indicators.setdefault(code, {}).setdefault(level, {})[letter] = True  # every Mức 1–3 requirement met
-    cycle_record_ratings(actor=actor, cycle=cycle, indicators=indicators, level4=seed.level4)
-    cycle_set_status(actor=actor, cycle=cycle, status=seed.status)
+    people = {u.username: u for u in User.objects.filter(username__in=[seed.principal, seed.reviewer])}
+    fill_cycle(cycle=cycle, principal=people[seed.principal], reviewer=people.get(seed.reviewer))
     build.add("đợt tự đánh giá")
     return cycle
 

@@ -44,7 +44,7 @@ def test_the_world_has_the_seeds_units_schools_plans_and_people(seeded):
     assert School.objects.count() == 32
     assert AnnualPlan.objects.count() == 4
     assert PlanTarget.objects.count() == 20 + 2 + 1 + 8
-    assert User.objects.count() == len(PEOPLE) == 16
+    assert User.objects.count() == len(PEOPLE) == 17
     assert Membership.objects.count() == len(PEOPLE)
     assert School.objects.within(AdministrativeUnit.objects.get(code="46-HT")).count() == 20
     assert AdministrativeUnit.objects.get(code="20-CL-BL").name == "xã Bảo Lâm"
@@ -130,6 +130,35 @@ def test_thanh_chan_cycle_gives_the_seeds_results(seeded):
         4: (2, 5),
     }
     assert (result.school_level, result.accreditation_grade, result.national_standard_level) == (3, 3, 2)
+
+
+def test_thanh_chan_cycle_is_complete_and_consistent(seeded):
+    from kiemdinh.evidence.selectors import citation_report, evidence_summary
+    from kiemdinh.selfassessment.council import council_problems
+    from kiemdinh.selfassessment.models import CriterionForm
+    from kiemdinh.selfassessment.selectors import criteria_overview, cycle_snapshot_content
+    from kiemdinh.selfassessment.services import snapshot_hash
+
+    cycle = Cycle.objects.get(school__code="DEMO-TC-TH", school_year="2021-2022")
+    assert cycle.published_at is not None
+    assert council_problems(cycle) == []
+    assert cycle.council_members.count() == 11 and cycle.plan_activities.count() >= 10
+    rows, items = criteria_overview(cycle)
+    assert [r.criterion.code for r in rows if r.missing] == []
+    assert [i["item"].code for i in items if i["missing"]] == []
+    assert CriterionForm.objects.filter(cycle=cycle).count() == 27 + 5
+    summary = evidence_summary(cycle)
+    assert summary["total"] >= 70 and summary["uncited"] == 0 and summary["criteria_without"] == []
+    assert citation_report(cycle).unknown == []
+    accepted = cycle.snapshots.get(accepted=True)
+    assert accepted.content_hash == snapshot_hash(cycle_snapshot_content(cycle))
+    # the improvement texts carry the seed plan's actions
+    weak = {
+        f.criterion.code
+        for f in CriterionForm.objects.filter(cycle=cycle, criterion__isnull=False)
+        if "Không có điểm yếu đáng kể" not in f.weaknesses
+    }
+    assert {"1.6", "1.10", "2.2", "2.3", "2.4", "3.2", "3.5", "4.2", "5.5"} <= weak
 
 
 def test_second_run_creates_and_changes_nothing(seeded):
