@@ -191,6 +191,11 @@ class CouncilMember(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "user"], condition=Q(user__isnull=False), name="council_member_one_per_account"
+            )
+        ]
 
     def __str__(self):
         return f"{self.full_name} ({self.get_role_display()})"
@@ -206,9 +211,12 @@ class CriterionAssignment(models.Model):
     level4_item = models.ForeignKey(
         "frameworks.Level4Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    group = models.ForeignKey(WorkingGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    # SET_NULL: removing a group or member (even outside the services) leaves the criterion visibly unassigned.
+    group = models.ForeignKey(
+        WorkingGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
+    )
     member = models.ForeignKey(
-        CouncilMember, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+        CouncilMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
     )
 
     class Meta:
@@ -264,7 +272,7 @@ class PlanActivity(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["starts_on", "position", "id"]
+        ordering = [models.F("starts_on").asc(nulls_last=True), "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(step__isnull=True) | Q(step__gte=1, step__lte=7), name="plan_activity_step_1_to_7"

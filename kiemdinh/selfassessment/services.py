@@ -112,14 +112,24 @@ def cycle_carry_over(*, actor, source: Cycle, target: Cycle) -> dict[str, list[s
     from kiemdinh.selfassessment.council import council_copy, plan_copy, worksheet_copy
 
     ensure_editable(target)
-    evidence = evidence_carry_over(actor=actor, source=source, target=target)
     skipped = {
         "council": list(council_copy(actor=actor, source=source, target=target).skipped),
         "plan": list(plan_copy(actor=actor, source=source, target=target).skipped),
         "worksheet": list(worksheet_copy(actor=actor, source=source, target=target).skipped),
-        "evidence": [f"{s['code']}: {s['reason']}" for s in evidence.skipped],
-        "forms": criterion_forms_copy(actor=actor, source=source, target=target),
     }
+    if source.framework.regime == target.framework.regime:
+        evidence = evidence_carry_over(actor=actor, source=source, target=target)
+        skipped["evidence"] = [f"{s['code']}: {s['reason']}" for s in evidence.skipped]
+        skipped["forms"] = criterion_forms_copy(actor=actor, source=source, target=target)
+    else:
+        # The same criterion code means a different requirement under another circular: linking old evidence codes or
+        # texts to it would mislead. Old items stay reusable one by one from the evidence register.
+        reason = (
+            f"Đợt mới theo {target.framework.circular}, khác bộ tiêu chuẩn của đợt năm học {source.school_year}: "
+            "không kế thừa tự động; có thể dùng lại từng minh chứng cũ trong danh mục minh chứng."
+        )
+        skipped["evidence"] = [reason]
+        skipped["forms"] = [reason]
     target.carried_from = source
     target.save(update_fields=["carried_from"])
     return skipped

@@ -276,7 +276,6 @@ class _Subject:
     def url_for_page(self) -> str:
         return self._page_url
 
-
     def url(self, cycle, suffix=""):
         name = self.prefix + (f"_{suffix}" if suffix else "")
         if self.level4 and not suffix:
@@ -544,7 +543,7 @@ def level4_rate(request: HttpRequest, cycle_id: int, code: str) -> HttpResponse:
 
 
 def _autosave(request, cycle_id, code, level4) -> HttpResponse:
-    cycle, perms, subject = _editable_subject(request, cycle_id, code, level4)
+    cycle, _perms, subject = _editable_subject(request, cycle_id, code, level4)
     if request.POST.get("bo_nhap"):
         form = CriterionForm.objects.filter(cycle=cycle, **subject.lookup).first()
         if form:

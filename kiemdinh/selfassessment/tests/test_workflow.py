@@ -171,15 +171,33 @@ def test_return_then_resubmit_then_accept_then_publish_is_a_recorded_timeline(wo
 
 def test_carry_over_reuses_council_evidence_and_texts_and_leaves_the_old_cycle_alone(world, complete):
     before = snapshot_hash(cycle_snapshot_content(complete))
-    new = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027", carry_over_from=complete)
-    # 2026-2027 is on TT57: criteria codes that exist there keep their texts; evidence keeps its codes.
-    assert new.carried_from == complete
-    assert snapshot_hash(cycle_snapshot_content(complete)) == before
+    # 2025-2026 → 2024-2025 is not allowed (earlier only); open the older one first and carry forward.
+    older = complete
+    new = cycle_open(
+        actor=world.principal_a,
+        school=world.school_a,
+        school_year="2027-2028",
+        framework=older.framework,
+        carry_over_from=older,
+    )
+    assert new.carried_from == older
+    assert snapshot_hash(cycle_snapshot_content(older)) == before
     assert new.council_members.count() == 7
-    old_codes = set(complete.evidence_links.values_list("code", flat=True))
-    new_codes = set(new.evidence_links.values_list("code", flat=True))
-    assert new_codes and new_codes <= old_codes
+    assert sorted(new.evidence_links.values_list("code", "evidence_id")) == sorted(
+        older.evidence_links.values_list("code", "evidence_id")
+    )
+    old_form = CriterionForm.objects.get(cycle=older, criterion__code="1.1")
+    new_form = CriterionForm.objects.get(cycle=new, criterion__code="1.1")
+    assert new_form.descriptions == old_form.descriptions and new_form.pk != old_form.pk
     assert not new.indicator_ratings.exists()
+
+
+def test_carry_over_into_another_circular_keeps_people_but_not_codes_or_texts(world, complete):
+    new = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027", carry_over_from=complete)
+    assert new.framework.code == "tt57-2026-pt"
+    assert new.council_members.count() == 7
+    assert not new.evidence_links.exists() and not CriterionForm.objects.filter(cycle=new).exists()
+    assert complete.evidence_links.count() == 27
 
 
 def test_carry_over_only_from_an_earlier_cycle_of_the_same_school(world, cycle):

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         try:
             year = normalize_school_year(options["year"])
         except Exception as exc:  # ValidationError: one line, the message only
-            raise CommandError(f"Năm học “{options['year']}” không hợp lệ: ghi theo dạng 2021-2022.", returncode=2) from exc
+            raise CommandError(
+                f"Năm học “{options['year']}” không hợp lệ: ghi theo dạng 2021-2022.", returncode=2
+            ) from exc
         cycle = Cycle.objects.filter(school=school, school_year=year).select_related("framework", "school").first()
         if cycle is None:
             raise CommandError(f"{school.name} chưa có đợt tự đánh giá năm học {year}.", returncode=2)

@@ -1,0 +1,333 @@
+"""Reads of the evidence register: the register by criterion, codes, citations in the criterion forms, health checks.
+
+Every function runs a fixed number of queries whatever the number of items (pinned in the tests).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from kiemdinh.core.text import fold
+from kiemdinh.evidence.codes import find_codes
+from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation, EvidenceFile
+from kiemdinh.frameworks.models import Criterion, Indicator, Standard
+from kiemdinh.selfassessment.models import CriterionForm, Cycle
+
+# --- Register ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RegisterRow:
+    link: CycleEvidence
+    cited_here: bool  # listed under this criterion as a citation (its code belongs to another criterion)
+    also_for: list[Criterion]  # the other criteria the item is listed under
+
+    @property
+    def evidence(self):
+        return self.link.evidence
+
+
+@dataclass
+class RegisterCriterion:
+    criterion: Criterion
+    rows: list[RegisterRow] = field(default_factory=list)
+
+
+@dataclass
+class RegisterStandard:
+    standard: Standard
+    criteria: list[RegisterCriterion] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(c.rows) for c in self.criteria)
+
+
+@dataclass
+class Register:
+    standards: list[RegisterStandard]
+    total: int  # distinct items shown
+    query: str
+    criterion: Criterion | None
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.query) or self.criterion is not None
+
+
+def framework_criteria(cycle: Cycle) -> list[Criterion]:
+    """The cycle's criteria in framework order, with their standards (1 query)."""
+    return list(
+        Criterion.objects.filter(version_id=cycle.framework_id)
+        .select_related("standard")
+        .order_by("standard__position", "position")
+    )
+
+
+def _links(cycle: Cycle):
+    return CycleEvidence.objects.filter(cycle=cycle).select_related("evidence", "criterion")
+
+
+def cycle_evidence_list(cycle: Cycle, q: str = "", criterion: Criterion | None = None) -> Register:
+    """The register grouped by standard and criterion in framework order. Each item is listed under its own criterion
+    and under every criterion citing it. q: diacritics-free search in name, number/date, issuer, note and code;
+    criterion: only what is listed under that criterion. 4 queries."""
+    criteria = framework_criteria(cycle)
+    links = _links(cycle).prefetch_related(
+        Prefetch("evidence__files", queryset=EvidenceFile.objects.order_by("id")),
+        Prefetch("citations", queryset=EvidenceCitation.objects.select_related("criterion")),
+    )
+    query = " ".join((q or "").split())
+    if query:
+        folded = fold(query)
+        links = links.filter(Q(evidence__search_text__contains=folded) | Q(code__icontains=query))
+    if criterion is not None:
+        links = links.filter(Q(criterion=criterion) | Q(citations__criterion=criterion)).distinct()
+    by_criterion: dict[int, list[RegisterRow]] = defaultdict(list)
+    position = {c.pk: (c.standard.position, c.position) for c in criteria}
+    links = list(links)
+    for link in links:
+        cited = [c.criterion for c in link.citations.all()]
+        cited.sort(key=lambda c: position.get(c.pk, (0, 0)))
+        by_criterion[link.criterion_id].append(RegisterRow(link, False, cited))
+        for other in cited:
+            also = [link.criterion, *[c for c in cited if c.pk != other.pk]]
+            by_criterion[other.pk].append(RegisterRow(link, True, also))
+    standards: list[RegisterStandard] = []
+    for crit in criteria:
+        if criterion is not None and crit.pk != criterion.pk:
+            continue
+        rows = sorted(by_criterion.get(crit.pk, []), key=lambda r: (r.cited_here, r.link.sequence, r.link.code))
+        if query and not rows:
+            continue
+        if not standards or standards[-1].standard.pk != crit.standard_id:
+            standards.append(RegisterStandard(crit.standard))
+        standards[-1].criteria.append(RegisterCriterion(crit, rows))
+    return Register(standards=standards, total=len(links), query=query, criterion=criterion)
+
+
+def cycle_codes(cycle: Cycle) -> dict[str, CycleEvidence]:
+    """Code → link (with its evidence and criterion) of every item of the cycle (1 query)."""
+    return {link.code: link for link in _links(cycle)}
+
+
+def evidence_duplicates(*, school, sha256: str):
+    """Files of the school's items with these bytes (to offer reusing the item instead of uploading again)."""
+    return EvidenceFile.objects.filter(evidence__school=school, sha256=sha256).select_related("evidence")
+
+
+# --- Citations in the criterion forms ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormRef:
+    """Where a code is cited: a criterion form (kind "criterion") or a Mức 4 form (kind "level4")."""
+
+    kind: str
+    code: str  # criterion code or Mức 4 item code (for the form's URL)
+    position: tuple[int, int]
+
+    @property
+    def label(self) -> str:
+        return f"Tiêu chí {self.code}" if self.kind == "criterion" else f"Tiêu chí Mức 4 số {self.code}"
+
+    @property
+    def url_name(self) -> str:
+        return "selfassessment:form" if self.kind == "criterion" else "selfassessment:level4_form"
+
+
+@dataclass
+class FormCitations:
+    form: CriterionForm
+    ref: FormRef
+    codes: list[str]  # every code cited in the form, in order
+    unknown: list[str]  # those that are not in the cycle
+
+
+@dataclass
+class UnknownCode:
+    code: str
+    where: list[FormRef]
+
+
+@dataclass
+class CitationReport:
+    forms: list[FormCitations]
+    unknown: list[UnknownCode]  # cited but not in the cycle
+    uncited: list[CycleEvidence]  # in the cycle but cited in no form text
+    cited_codes: set[str]
+
+
+def _form_ref(form: CriterionForm) -> FormRef:
+    if form.criterion_id:
+        return FormRef("criterion", form.criterion.code, (0, form.criterion.position))
+    return FormRef("level4", form.level4_item.code, (1, form.level4_item.position))
+
+
+def _forms(cycle: Cycle) -> list[CriterionForm]:
+    return list(CriterionForm.objects.filter(cycle=cycle).select_related("criterion", "level4_item"))
+
+
+def _citation_report(cycle: Cycle, codes: dict[str, CycleEvidence], forms: list[CriterionForm]) -> CitationReport:
+    by_form, unknown_where, cited = [], defaultdict(list), set()
+    for form in sorted(forms, key=lambda f: _form_ref(f).position):
+        ref = _form_ref(form)
+        found = find_codes(form.all_text())
+        unknown = [c for c in found if c not in codes]
+        for code in unknown:
+            unknown_where[code].append(ref)
+        cited.update(found)
+        by_form.append(FormCitations(form, ref, found, unknown))
+    uncited = [link for code, link in codes.items() if code not in cited]
+    uncited.sort(key=lambda link: (link.criterion.position, link.sequence, link.code))
+    return CitationReport(
+        forms=by_form,
+        unknown=[UnknownCode(code, where) for code, where in sorted(unknown_where.items())],
+        uncited=uncited,
+        cited_codes=cited,
+    )
+
+
+def citation_report(cycle: Cycle) -> CitationReport:
+    """Codes cited in every criterion form of the cycle: per form, the unknown ones (with where), and the items cited
+    nowhere. 2 queries."""
+    return _citation_report(cycle, cycle_codes(cycle), _forms(cycle))
+
+
+# --- Health --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DuplicateEntry:
+    file: EvidenceFile
+    link: CycleEvidence | None  # the item's link in this cycle, if it is in the cycle
+
+
+@dataclass
+class DuplicateGroup:
+    sha256: str
+    entries: list[DuplicateEntry]
+
+
+@dataclass
+class IndicatorGap:
+    criterion: Criterion
+    keys: list[str]  # indicator labels without a cited known code, e.g. "Mức 1 a)", "Mức 2"
+
+
+@dataclass
+class EvidenceHealth:
+    expired: list[CycleEvidence]
+    uncited: list[CycleEvidence]
+    duplicates: list[DuplicateGroup]
+    criteria_without: list[Criterion]
+    indicators_without: list[IndicatorGap]
+    unknown: list[UnknownCode]
+    as_of: date
+    total: int
+
+    @property
+    def indicator_gap_count(self) -> int:
+        return sum(len(g.keys) for g in self.indicators_without)
+
+    @property
+    def problem_count(self) -> int:
+        return (
+            len(self.expired)
+            + len(self.uncited)
+            + len(self.duplicates)
+            + len(self.criteria_without)
+            + self.indicator_gap_count
+            + len(self.unknown)
+        )
+
+
+def indicator_key(level: int, letter: str) -> str:
+    """The key of an indicator in CriterionForm.descriptions: "1.a", or "2" for an unlettered level."""
+    return f"{level}.{letter}" if letter else str(level)
+
+
+def evidence_health(cycle: Cycle, today: date | None = None) -> EvidenceHealth:
+    """What needs attention in the cycle's evidence: expired items, items cited nowhere, identical files in different
+    items of the school, criteria and indicators without evidence, and citations of unknown codes. 7 queries."""
+    today = today or timezone.localdate()
+    criteria = framework_criteria(cycle)
+    codes = cycle_codes(cycle)
+    forms = _forms(cycle)
+    report = _citation_report(cycle, codes, forms)
+
+    links = sorted(codes.values(), key=lambda link: (link.criterion.position, link.sequence, link.code))
+    expired = [link for link in links if link.evidence.valid_until and link.evidence.valid_until < today]
+
+    covered = {link.criterion_id for link in links}
+    covered.update(EvidenceCitation.objects.filter(cycle_evidence__cycle=cycle).values_list("criterion_id", flat=True))
+    criteria_without = [c for c in criteria if c.pk not in covered]
+
+    descriptions = {form.criterion_id: form.descriptions or {} for form in forms if form.criterion_id}
+    gaps: dict[int, list[str]] = defaultdict(list)
+    indicators = Indicator.objects.filter(criterion__version_id=cycle.framework_id).order_by(
+        "criterion__position", "level", "position"
+    )
+    for indicator in indicators.only("criterion_id", "level", "letter"):
+        text = str(
+            descriptions.get(indicator.criterion_id, {}).get(indicator_key(indicator.level, indicator.letter), "")
+        )
+        if not any(code in codes for code in find_codes(text)):
+            label = f"Mức {indicator.level}" + (f" {indicator.letter})" if indicator.letter else "")
+            gaps[indicator.criterion_id].append(label)
+    indicators_without = [IndicatorGap(c, gaps[c.pk]) for c in criteria if gaps.get(c.pk)]
+
+    shared = (
+        EvidenceFile.objects.filter(evidence__school_id=cycle.school_id)
+        .values("sha256")
+        .annotate(items=Count("evidence", distinct=True))
+        .filter(items__gt=1)
+        .values_list("sha256", flat=True)
+    )
+    groups: dict[str, list[EvidenceFile]] = defaultdict(list)
+    for row in (
+        EvidenceFile.objects.filter(evidence__school_id=cycle.school_id, sha256__in=shared)
+        .select_related("evidence")
+        .order_by("sha256", "evidence_id", "id")
+    ):
+        groups[row.sha256].append(row)
+    link_of = {link.evidence_id: link for link in links}
+    duplicates = [
+        DuplicateGroup(sha, [DuplicateEntry(row, link_of.get(row.evidence_id)) for row in rows])
+        for sha, rows in groups.items()
+    ]
+    return EvidenceHealth(
+        expired=expired,
+        uncited=report.uncited,
+        duplicates=duplicates,
+        criteria_without=criteria_without,
+        indicators_without=indicators_without,
+        unknown=report.unknown,
+        as_of=today,
+        total=len(links),
+    )
+
+
+def evidence_summary(cycle: Cycle) -> dict:
+    """Counts for the cycle overview: {"total", "cited", "uncited", "criteria_without": [criterion codes]}.
+    4 queries."""
+    links = list(CycleEvidence.objects.filter(cycle=cycle).values_list("code", "criterion_id"))
+    cited_ids = set(EvidenceCitation.objects.filter(cycle_evidence__cycle=cycle).values_list("criterion_id", flat=True))
+    cited_codes: set[str] = set()
+    for form in CriterionForm.objects.filter(cycle=cycle).only(
+        "descriptions", *CriterionForm.TEXT_FIELDS, "cycle_id", "criterion_id", "level4_item_id"
+    ):
+        cited_codes.update(find_codes(form.all_text()))
+    covered = cited_ids | {criterion_id for _, criterion_id in links}
+    criteria_without = [
+        code
+        for pk, code in Criterion.objects.filter(version_id=cycle.framework_id)
+        .order_by("standard__position", "position")
+        .values_list("pk", "code")
+        if pk not in covered
+    ]
+    cited = sum(1 for code, _ in links if code in cited_codes)
+    return {"total": len(links), "cited": cited, "uncited": len(links) - cited, "criteria_without": criteria_without}

@@ -1,0 +1,494 @@
+"""Writes of the evidence register (minh chứng).
+
+An Evidence item belongs to the school; a CycleEvidence links it into one cycle with a code. Items are linked, never
+copied: reusing an item under another criterion adds a citation and keeps its first code, and a new cycle links last
+year's items with the same codes. Every write locks the cycle row and refuses when the cycle is not editable.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Max
+
+from kiemdinh.core import audit
+from kiemdinh.core.text import fold, nfc
+from kiemdinh.evidence.codes import default_box, find_codes, format_code
+from kiemdinh.evidence.files import CheckedUpload, check_upload
+from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile
+from kiemdinh.frameworks.models import Criterion
+from kiemdinh.selfassessment.access import READ_ONLY_MESSAGE
+from kiemdinh.selfassessment.models import CriterionForm, Cycle
+
+EDITABLE_FIELDS = ("name", "issue_ref", "issued_by", "note", "link", "valid_until")
+MAX_LENGTHS = {"name": 1000, "issue_ref": 300, "issued_by": 300, "link": 1000}
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+# --- Helpers -------------------------------------------------------------------------------------------------
+
+
+def ensure_cycle_editable(cycle: Cycle) -> None:
+    if not cycle.is_editable:
+        raise ValidationError(READ_ONLY_MESSAGE.get(cycle.status, "Đợt tự đánh giá này chỉ xem được."))
+
+
+def _lock_cycle(cycle: Cycle) -> Cycle:
+    """Serialise writes of one cycle's register (codes are allocated as max + 1) and re-read its status."""
+    locked = Cycle.objects.select_for_update().select_related("framework", "school__unit").get(pk=cycle.pk)
+    ensure_cycle_editable(locked)
+    return locked
+
+
+def _check_criterion(cycle: Cycle, criterion: Criterion | None) -> Criterion:
+    if criterion is None:
+        raise ValidationError({"criterion": "Hãy chọn tiêu chí."})
+    if criterion.version_id != cycle.framework_id:
+        raise ValidationError(
+            {"criterion": f"Tiêu chí {criterion.code} không thuộc bộ tiêu chuẩn của đợt tự đánh giá này."}
+        )
+    return criterion
+
+
+def _clean_fields(values: dict) -> dict:
+    """NFC, trimmed, length-checked fields of an item; a Vietnamese ValidationError per bad field."""
+    cleaned, errors = {}, {}
+    for key, value in values.items():
+        if key == "valid_until":
+            if value is not None and not isinstance(value, date):
+                errors[key] = "Ngày hiệu lực không hợp lệ (ghi theo dạng ngày/tháng/năm)."
+            cleaned[key] = value
+            continue
+        text = nfc(value or "").strip()
+        limit = MAX_LENGTHS.get(key)
+        if limit and len(text) > limit:
+            errors[key] = f"Dài quá {limit} ký tự (hiện có {len(text)})."
+        cleaned[key] = text
+    if "name" in cleaned and not cleaned["name"]:
+        errors["name"] = "Thiếu tên minh chứng."
+    if cleaned.get("link") and "link" not in errors:
+        try:
+            _url_validator(cleaned["link"])
+        except ValidationError:
+            errors["link"] = "Đường dẫn không hợp lệ: hãy ghi đầy đủ, bắt đầu bằng http:// hoặc https://."
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _search_text(evidence: Evidence) -> str:
+    return fold(f"{evidence.name} {evidence.issue_ref} {evidence.issued_by} {evidence.note}")
+
+
+def _audit(actor, event_type: str, obj, cycle: Cycle, data: dict) -> None:
+    audit.record(
+        actor=actor,
+        event_type=event_type,
+        obj=obj,
+        unit=cycle.school.unit,
+        school=cycle.school,
+        data={"cycle": cycle.pk, **data},
+    )
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def next_sequence(cycle: Cycle, criterion: Criterion) -> int:
+    """The next free sequence number for items first collected for this criterion in this cycle."""
+    current = CycleEvidence.objects.filter(cycle=cycle, criterion=criterion).aggregate(m=Max("sequence"))["m"]
+    return (current or 0) + 1
+
+
+def _link_new_code(cycle: Cycle, evidence: Evidence, criterion: Criterion) -> CycleEvidence:
+    sequence = next_sequence(cycle, criterion)
+    box = default_box(criterion.code)
+    taken = set(CycleEvidence.objects.filter(cycle=cycle, criterion=criterion).values_list("code", flat=True))
+    code = format_code(cycle.regime, criterion.code, sequence, box=box)
+    while code in taken:  # only possible with hand-made codes of another box
+        sequence += 1
+        code = format_code(cycle.regime, criterion.code, sequence, box=box)
+    return CycleEvidence.objects.create(
+        cycle=cycle,
+        evidence=evidence,
+        code=code,
+        box=box if cycle.regime == "2018" else None,
+        criterion=criterion,
+        sequence=sequence,
+    )
+
+
+def _store_file(*, actor, evidence: Evidence, checked: CheckedUpload, uploaded_file) -> EvidenceFile:
+    """Save the bytes through the storage API, once per school: identical bytes reuse the stored file."""
+    row = EvidenceFile(
+        evidence=evidence,
+        sha256=checked.sha256,
+        size=checked.size,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        uploaded_by=_user(actor),
+    )
+    same = (
+        EvidenceFile.objects.filter(evidence__school_id=evidence.school_id, sha256=checked.sha256)
+        .exclude(file="")
+        .first()
+    )
+    if same is not None and same.file.storage.exists(same.file.name):
+        row.file.name = same.file.name
+    else:
+        row.file.save(checked.stored_name, uploaded_file, save=False)
+    row.save()
+    return row
+
+
+def _refuse_same_file_twice(evidence: Evidence | None, checked: list[CheckedUpload]) -> None:
+    seen: dict[str, str] = {}
+    for item in checked:
+        if item.sha256 in seen:
+            raise ValidationError(f"Tệp “{item.original_name}” trùng nội dung với tệp “{seen[item.sha256]}”.")
+        seen[item.sha256] = item.original_name
+    if evidence is not None and evidence.pk:
+        existing = dict(
+            EvidenceFile.objects.filter(evidence=evidence, sha256__in=list(seen)).values_list("sha256", "original_name")
+        )
+        for item in checked:
+            if item.sha256 in existing:
+                raise ValidationError(
+                    f"Tệp “{item.original_name}” đã có trong minh chứng này (tệp “{existing[item.sha256]}”)."
+                )
+
+
+def _delete_file_row(row: EvidenceFile) -> None:
+    """Delete a file row; the stored bytes go too, after commit, unless another row still uses them."""
+    name = row.file.name
+    storage = row.file.storage
+    row.delete()
+    if name and not EvidenceFile.objects.filter(file=name).exists():
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _forms_citing(cycle: Cycle, code: str) -> list[str]:
+    labels = []
+    forms = CriterionForm.objects.filter(cycle=cycle).select_related("criterion", "level4_item")
+    for form in forms:
+        if code in find_codes(form.all_text()):
+            labels.append(
+                f"tiêu chí {form.criterion.code}" if form.criterion_id else f"tiêu chí Mức 4 số {form.level4_item.code}"
+            )
+    return labels
+
+
+def _cycle_link(cycle_evidence: CycleEvidence) -> tuple[Cycle, CycleEvidence]:
+    """Lock the cycle of a link and re-read the link (it may have gone meanwhile)."""
+    cycle = _lock_cycle(cycle_evidence.cycle)
+    try:
+        link = CycleEvidence.objects.select_related("evidence", "criterion").get(pk=cycle_evidence.pk, cycle=cycle)
+    except CycleEvidence.DoesNotExist:
+        raise ValidationError("Minh chứng này không còn trong đợt tự đánh giá.") from None
+    return cycle, link
+
+
+# --- Items ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_create(
+    *,
+    actor,
+    cycle: Cycle,
+    criterion: Criterion,
+    name: str,
+    issue_ref: str = "",
+    issued_by: str = "",
+    note: str = "",
+    link: str = "",
+    valid_until: date | None = None,
+    files=(),
+) -> CycleEvidence:
+    """A new school evidence item, linked into the cycle with the next free code of the criterion, with its files.
+
+    Every file is checked (type, content, size) before anything is written; a bad one refuses the whole item.
+    """
+    cycle = _lock_cycle(cycle)
+    criterion = _check_criterion(cycle, criterion)
+    values = _clean_fields(
+        {
+            "name": name,
+            "issue_ref": issue_ref,
+            "issued_by": issued_by,
+            "note": note,
+            "link": link,
+            "valid_until": valid_until,
+        }
+    )
+    files = list(files or ())
+    checked = [check_upload(f) for f in files]
+    _refuse_same_file_twice(None, checked)
+    evidence = Evidence(school=cycle.school, created_by=_user(actor), **values)
+    evidence.search_text = _search_text(evidence)
+    evidence.save()
+    cycle_evidence = _link_new_code(cycle, evidence, criterion)
+    for item, uploaded in zip(checked, files, strict=True):
+        _store_file(actor=actor, evidence=evidence, checked=item, uploaded_file=uploaded)
+    _audit(
+        actor,
+        "evidence.created",
+        evidence,
+        cycle,
+        {"code": cycle_evidence.code, "name": evidence.name, "files": [c.original_name for c in checked]},
+    )
+    return cycle_evidence
+
+
+@transaction.atomic
+def evidence_update(*, actor, cycle_evidence: CycleEvidence, **changes) -> Evidence:
+    """Change an item's name, issue number/date, issuer, note, link or validity (the item is shared by its cycles)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Không được sửa các trường: {', '.join(sorted(unknown))}.")
+    cycle, link = _cycle_link(cycle_evidence)
+    values = _clean_fields(changes)
+    evidence = link.evidence
+    before = {key: getattr(evidence, key) for key in values}
+    for key, value in values.items():
+        setattr(evidence, key, value)
+    evidence.search_text = _search_text(evidence)
+    evidence.save()
+    changed = {k: v for k, v in values.items() if before[k] != v}
+    _audit(
+        actor,
+        "evidence.updated",
+        evidence,
+        cycle,
+        {
+            "code": link.code,
+            "before": {k: str(before[k]) if before[k] is not None else None for k in changed},
+            "after": {k: str(v) if v is not None else None for k, v in changed.items()},
+        },
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_file_add(*, actor, evidence: Evidence, uploaded_file, cycle: Cycle | None = None) -> EvidenceFile:
+    """Attach one file to an item. cycle: the cycle the user works in (must be editable and link the item); without
+    it, the item must be linked into at least one editable cycle. The same bytes twice on one item are refused."""
+    if cycle is not None:
+        cycle = _lock_cycle(cycle)
+        if not CycleEvidence.objects.filter(cycle=cycle, evidence=evidence).exists():
+            raise ValidationError("Minh chứng này không thuộc đợt tự đánh giá đang làm việc.")
+    else:
+        cycle = next(
+            (
+                c
+                for c in Cycle.objects.filter(evidence_links__evidence=evidence).order_by("-school_year")
+                if c.is_editable
+            ),
+            None,
+        )
+        if cycle is None:
+            raise ValidationError("Minh chứng này chỉ thuộc các đợt tự đánh giá đã nộp hoặc đã chấp nhận.")
+        cycle = _lock_cycle(cycle)
+    checked = check_upload(uploaded_file)
+    _refuse_same_file_twice(evidence, [checked])
+    row = _store_file(actor=actor, evidence=evidence, checked=checked, uploaded_file=uploaded_file)
+    _audit(
+        actor,
+        "evidence.file_added",
+        row,
+        cycle,
+        {"evidence": evidence.pk, "name": row.original_name, "sha256": row.sha256, "size": row.size},
+    )
+    return row
+
+
+@transaction.atomic
+def evidence_file_remove(*, actor, cycle: Cycle, evidence_file: EvidenceFile) -> None:
+    """Remove a file from an item, if every cycle using the item is still editable (a submitted dossier keeps it)."""
+    cycle = _lock_cycle(cycle)
+    evidence = evidence_file.evidence
+    if not CycleEvidence.objects.filter(cycle=cycle, evidence=evidence).exists():
+        raise ValidationError("Minh chứng này không thuộc đợt tự đánh giá đang làm việc.")
+    frozen = [c for c in Cycle.objects.filter(evidence_links__evidence=evidence) if not c.is_editable]
+    if frozen:
+        years = ", ".join(sorted(c.school_year for c in frozen))
+        raise ValidationError(
+            f"Không thể xóa tệp: minh chứng này thuộc hồ sơ tự đánh giá đã nộp hoặc đã được chấp nhận (năm học {years})."
+        )
+    name = evidence_file.original_name
+    pk = evidence_file.pk
+    _delete_file_row(evidence_file)
+    _audit(actor, "evidence.file_removed", evidence, cycle, {"file": pk, "name": name})
+
+
+# --- Citations and reuse -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_cite(*, actor, cycle_evidence: CycleEvidence, criterion: Criterion) -> EvidenceCitation | None:
+    """List the item under another criterion too (it keeps its code). Its own criterion, or a repeat: no change."""
+    cycle, link = _cycle_link(cycle_evidence)
+    criterion = _check_criterion(cycle, criterion)
+    if criterion.pk == link.criterion_id:
+        return None
+    citation, created = EvidenceCitation.objects.get_or_create(cycle_evidence=link, criterion=criterion)
+    if created:
+        _audit(actor, "evidence.cited", link, cycle, {"code": link.code, "criterion": criterion.code})
+    return citation
+
+
+@transaction.atomic
+def evidence_uncite(*, actor, cycle_evidence: CycleEvidence, criterion: Criterion) -> None:
+    cycle, link = _cycle_link(cycle_evidence)
+    deleted, _ = EvidenceCitation.objects.filter(cycle_evidence=link, criterion=criterion).delete()
+    if not deleted:
+        raise ValidationError(f"Minh chứng {link.code} không được dùng cho tiêu chí {criterion.code}.")
+    _audit(actor, "evidence.uncited", link, cycle, {"code": link.code, "criterion": criterion.code})
+
+
+@transaction.atomic
+def evidence_link_existing(*, actor, cycle: Cycle, evidence: Evidence, criterion: Criterion) -> CycleEvidence:
+    """Reuse one of the school's items for a criterion of this cycle: a citation when the item is already in the
+    cycle (it keeps its code), else a link with the criterion's next code."""
+    cycle = _lock_cycle(cycle)
+    criterion = _check_criterion(cycle, criterion)
+    if evidence.school_id != cycle.school_id:
+        raise ValidationError("Minh chứng này không thuộc trường của đợt tự đánh giá.")
+    link = CycleEvidence.objects.filter(cycle=cycle, evidence=evidence).select_related("criterion").first()
+    if link is not None:
+        if link.criterion_id != criterion.pk:
+            _, created = EvidenceCitation.objects.get_or_create(cycle_evidence=link, criterion=criterion)
+            if created:
+                _audit(actor, "evidence.cited", link, cycle, {"code": link.code, "criterion": criterion.code})
+        return link
+    link = _link_new_code(cycle, evidence, criterion)
+    _audit(actor, "evidence.linked", evidence, cycle, {"code": link.code, "criterion": criterion.code})
+    return link
+
+
+@transaction.atomic
+def evidence_remove_from_cycle(*, actor, cycle_evidence: CycleEvidence) -> None:
+    """Take an item out of the cycle's register, unless a criterion form cites its code. The item itself (and its
+    files) is deleted only when no other cycle uses it."""
+    cycle, link = _cycle_link(cycle_evidence)
+    citing = _forms_citing(cycle, link.code)
+    if citing:
+        raise ValidationError(
+            f"Không thể gỡ minh chứng {link.code} vì mã này đang được trích dẫn trong phiếu đánh giá "
+            f"{', '.join(citing)}. Hãy xóa trích dẫn trong phiếu trước."
+        )
+    evidence = link.evidence
+    data = {"code": link.code, "name": evidence.name}
+    link.delete()
+    if not CycleEvidence.objects.filter(evidence=evidence).exists():
+        for row in list(evidence.files.all()):
+            _delete_file_row(row)
+        evidence_pk = evidence.pk
+        evidence.delete()
+        evidence.pk = evidence_pk  # for the audit record's object id
+        data["deleted"] = True
+    _audit(actor, "evidence.removed", evidence, cycle, data)
+
+
+# --- Carry-over ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CarryOverResult:
+    linked: list[str] = field(default_factory=list)  # codes linked into the target
+    already: list[str] = field(default_factory=list)  # items the target had already
+    skipped: list[dict] = field(default_factory=list)  # {"code", "criterion", "reason"}
+    citations: int = 0
+
+
+@transaction.atomic
+def evidence_carry_over(*, actor, source: Cycle, target: Cycle) -> CarryOverResult:
+    """Link every item of `source` into `target` with the same code, box, criterion (by code) and sequence, and copy
+    its citations. Files are shared, never copied; the source cycle is only read."""
+    target = _lock_cycle(target)
+    if source.pk == target.pk:
+        raise ValidationError("Không thể kế thừa minh chứng từ chính đợt này.")
+    if source.school_id != target.school_id:
+        raise ValidationError("Chỉ kế thừa được minh chứng từ một đợt tự đánh giá của cùng trường.")
+    criteria = {c.code: c for c in Criterion.objects.filter(version_id=target.framework_id)}
+    existing = dict(CycleEvidence.objects.filter(cycle=target).values_list("evidence_id", "code"))
+    taken_codes = set(existing.values())
+    result = CarryOverResult()
+    links = (
+        CycleEvidence.objects.filter(cycle=source)
+        .select_related("criterion")
+        .prefetch_related("citations__criterion")
+        .order_by("criterion__position", "sequence", "id")
+    )
+    new_links: dict[int, CycleEvidence] = {}  # source link id → target link
+    for link in links:
+        if link.evidence_id in existing:
+            result.already.append(existing[link.evidence_id])
+            continue
+        criterion = criteria.get(link.criterion.code)
+        if criterion is None:
+            result.skipped.append(
+                {
+                    "code": link.code,
+                    "criterion": link.criterion.code,
+                    "reason": f"Tiêu chí {link.criterion.code} không có trong bộ tiêu chuẩn của đợt mới.",
+                }
+            )
+            continue
+        if link.code in taken_codes:
+            result.skipped.append(
+                {
+                    "code": link.code,
+                    "criterion": link.criterion.code,
+                    "reason": f"Mã {link.code} đã được dùng cho một minh chứng khác trong đợt mới.",
+                }
+            )
+            continue
+        new_links[link.pk] = CycleEvidence.objects.create(
+            cycle=target,
+            evidence_id=link.evidence_id,
+            code=link.code,
+            box=link.box,
+            criterion=criterion,
+            sequence=link.sequence,
+        )
+        taken_codes.add(link.code)
+        result.linked.append(link.code)
+    citations = []
+    for link in links:
+        target_link = new_links.get(link.pk)
+        if target_link is None:
+            continue
+        for citation in link.citations.all():
+            criterion = criteria.get(citation.criterion.code)
+            if criterion is None:
+                result.skipped.append(
+                    {
+                        "code": link.code,
+                        "criterion": citation.criterion.code,
+                        "reason": f"Trích dẫn cho tiêu chí {citation.criterion.code} bị bỏ qua: tiêu chí này không "
+                        "có trong bộ tiêu chuẩn của đợt mới.",
+                    }
+                )
+                continue
+            if criterion.pk != target_link.criterion_id:
+                citations.append(EvidenceCitation(cycle_evidence=target_link, criterion=criterion))
+    EvidenceCitation.objects.bulk_create(citations)
+    result.citations = len(citations)
+    _audit(
+        actor,
+        "evidence.carried_over",
+        target,
+        target,
+        {
+            "source": source.pk,
+            "linked": len(result.linked),
+            "already": len(result.already),
+            "skipped": result.skipped,
+            "citations": result.citations,
+        },
+    )
+    return result

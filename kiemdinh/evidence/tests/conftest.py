@@ -1,0 +1,53 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from kiemdinh.frameworks.models import Criterion
+from kiemdinh.selfassessment.services import cycle_open
+
+
+def pdf_bytes(text: str = "minh chung") -> bytes:
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + text.encode() + b"\n%%EOF\n"
+
+
+def pdf(name: str = "quyet-dinh.pdf", text: str = "minh chung") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pdf_bytes(text), content_type="application/pdf")
+
+
+def docx_bytes(padding: int = 0) -> bytes:
+    """A minimal .docx; `padding` extra parts before word/ hide it from filetype's look at the first entries."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("[Content_Types].xml", "_rels/.rels", *(f"customXml/item{i}.xml" for i in range(padding))):
+            archive.writestr(name, "<xml/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def criterion(cycle, code: str) -> Criterion:
+    return Criterion.objects.get(version_id=cycle.framework_id, code=code)
+
+
+@pytest.fixture
+def cycle(world, frameworks_loaded):
+    """School A's 2025-2026 cycle on TT17/2018 (codes [Hn-a.b-cc])."""
+    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
+
+
+@pytest.fixture
+def cycle57(world, frameworks_loaded):
+    """School A's 2026-2027 cycle on TT57/2026 (codes MC.a.b.cc)."""
+    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027")
+
+
+@pytest.fixture
+def media_files(settings):
+    """Every file under MEDIA_ROOT (per-test temporary directory)."""
+
+    def listing():
+        root = settings.MEDIA_ROOT
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+    return listing
