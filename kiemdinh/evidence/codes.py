@@ -9,7 +9,11 @@ A shared item keeps its first code, so the criterion inside a code is not necess
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from kiemdinh.core.text import nfc
 
@@ -122,3 +126,26 @@ def find_codes(text: str) -> list[str]:
 
 def code_example(regime: str) -> str:
     return format_code(regime, "1.1", 1)
+
+
+def link_citations(text: str, url_for: Callable[[str], str | None]) -> SafeString:
+    """HTML of a text with every cited code turned into a link (url_for(canonical code) → URL), or marked as unknown
+    where url_for returns None. Everything else is escaped; line breaks become <br>."""
+    text = nfc(text or "")
+    parts, cursor = [], 0
+    for match in CITATION_RE.finditer(text):
+        parsed = _parsed_from_match(match)
+        if parsed is None:
+            continue
+        parts.append(escape(text[cursor : match.start()]))
+        shown = escape(match.group(0))
+        url = url_for(parsed.canonical)
+        if url:
+            parts.append(f'<a class="cite" href="{escape(url)}">{shown}</a>')
+        else:
+            parts.append(
+                f'<mark class="cite-unknown" title="Không có minh chứng mang mã này trong danh mục">{shown}</mark>'
+            )
+        cursor = match.end()
+    parts.append(escape(text[cursor:]))
+    return mark_safe("".join(parts).replace("\n", "<br>"))  # every piece of text was escaped above

@@ -97,7 +97,8 @@ def cycle_open(
         cycle=cycle, kind=CycleTransition.Kind.OPENED, to_status=cycle.status, actor=cycle.created_by
     )
     if carry_over_from is not None:
-        cycle_carry_over(actor=actor, source=carry_over_from, target=cycle)
+        # What could not be carried over, for the page to tell the user (not stored: the audit events keep it).
+        cycle.carry_over_skipped = cycle_carry_over(actor=actor, source=carry_over_from, target=cycle)
     return cycle
 
 

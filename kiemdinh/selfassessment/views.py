@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import diff_html
+from kiemdinh.evidence.codes import find_codes, link_citations
+from kiemdinh.evidence.selectors import cycle_codes
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.selfassessment import services
 from kiemdinh.selfassessment.access import (
@@ -111,6 +113,19 @@ def cycle_open_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, f"Đã mở đợt tự đánh giá năm học {cycle.school_year}.")
+            source = form.cleaned_data["carry_over_from"]
+            if source is not None:
+                messages.info(request, f"Đã kế thừa từ đợt năm học {source.school_year} những phần dùng lại được.")
+                labels = {
+                    "council": "Hội đồng",
+                    "plan": "Kế hoạch",
+                    "worksheet": "Phiếu nội hàm",
+                    "evidence": "Minh chứng",
+                    "forms": "Phiếu đánh giá tiêu chí",
+                }
+                for part, lines in getattr(cycle, "carry_over_skipped", {}).items():
+                    for line in dict.fromkeys(lines):
+                        messages.warning(request, f"{labels[part]}: {line}")
             return redirect("selfassessment:cycle_detail", cycle.pk)
     cycles = cycles_visible(request.user).select_related("school__unit", "framework").order_by("-school_year")
     return render(
@@ -369,10 +384,12 @@ def _edit_refusal(perms) -> str:
 def _render_form(
     request, cycle, perms, subject, form, texts, can_edit, *, conflict=None, draft=None, restored=None, status=200
 ):
-    from kiemdinh.evidence.codes import find_codes
-    from kiemdinh.evidence.selectors import cycle_codes
-
     known = cycle_codes(cycle)
+
+    def evidence_url(code: str) -> str | None:
+        link = known.get(code)
+        return reverse("evidence:detail", args=[cycle.pk, link.pk]) if link else None
+
     cited = []
     seen = set()
     all_text = "\n".join([*texts["descriptions"].values(), *(texts[f] for f in CriterionForm.TEXT_FIELDS)])
@@ -395,8 +412,14 @@ def _render_form(
         "base_version": (
             conflict.version if conflict else (restored.base_version if restored else (form.version if form else 0))
         ),
-        "cited": cited,
+        "cited": [(code, link, evidence_url(code)) for code, link in cited],
         "unknown_cited": [c for c, link in cited if link is None],
+        "texts_html": None
+        if can_edit
+        else {
+            "descriptions": {k: link_citations(v, evidence_url) for k, v in texts["descriptions"].items()},
+            **{f: link_citations(texts[f], evidence_url) for f in CriterionForm.TEXT_FIELDS},
+        },
         "comments": comments.get(subject.criterion.pk, []) if subject.criterion else [],
         "assignment": CriterionAssignment.objects.filter(cycle=cycle, **subject.lookup)
         .select_related("group", "member")
@@ -419,7 +442,8 @@ def _render_form(
     else:
         blocks, level = criterion_levels(cycle, subject.criterion)
         context.update(blocks=blocks, level=level, evaluation=cycle_evaluation(cycle))
-        context["descriptions"] = {row.key: texts["descriptions"].get(row.key, "") for b in blocks for row in b.rows}
+        shown = texts_html["descriptions"] if (texts_html := context["texts_html"]) else texts["descriptions"]
+        context["descriptions"] = {row.key: shown.get(row.key, "") for b in blocks for row in b.rows}
     neighbours = _neighbours(cycle, subject)
     context.update(neighbours)
     template = "selfassessment/level4_form.html" if subject.level4 else "selfassessment/criterion_form.html"
@@ -564,15 +588,13 @@ def _autosave(request, cycle_id, code, level4) -> HttpResponse:
         )
     except ValidationError as error:
         return HttpResponse(f'<span class="error">Chưa tự lưu được: {_error_text(error)}</span>', status=400)
-    from kiemdinh.evidence.codes import find_codes
-    from kiemdinh.evidence.selectors import cycle_codes
-
     known = cycle_codes(cycle)
     texts = _posted_texts(request, subject)
     all_text = "\n".join([*texts["descriptions"].values(), *(texts[f] for f in CriterionForm.TEXT_FIELDS)])
     cited = []
     for found in dict.fromkeys(find_codes(all_text)):
-        cited.append((found, known.get(found)))
+        link = known.get(found)
+        cited.append((found, link, reverse("evidence:detail", args=[cycle.pk, link.pk]) if link else None))
     return render(
         request,
         "selfassessment/criterion_form.html#autosaved",
@@ -580,7 +602,7 @@ def _autosave(request, cycle_id, code, level4) -> HttpResponse:
             "saved_at": timezone.localtime(draft.saved_at),
             "cited": cited,
             "cycle": cycle,
-            "unknown_cited": [c for c, link in cited if link is None],
+            "unknown_cited": [c for c, link, _ in cited if link is None],
             "oob": True,
         },
     )

@@ -89,3 +89,15 @@ def test_find_codes_ignores_look_alikes():
 
 def test_citation_re_is_exposed():
     assert CITATION_RE.search("xem [H1-1.1-01]")
+
+
+def test_link_citations_links_known_codes_marks_unknown_and_escapes_the_rest():
+    from kiemdinh.evidence.codes import link_citations
+
+    html = link_citations(
+        "<b>Có</b> [H1-1.1-01]; [H1-1.1-09]\nhết", lambda code: "/mc/1/" if code == "[H1-1.1-01]" else None
+    )
+    assert html == (
+        '&lt;b&gt;Có&lt;/b&gt; <a class="cite" href="/mc/1/">[H1-1.1-01]</a>; '
+        '<mark class="cite-unknown" title="Không có minh chứng mang mã này trong danh mục">[H1-1.1-09]</mark><br>hết'
+    )

@@ -241,4 +241,6 @@ def test_submitted_cycle_pages_are_read_only(client, world, cycle):
     client.force_login(world.principal_a)
     html = client.get(url("form", cycle, "1.1")).content.decode()
     assert "<textarea" not in html and "chỉ xem" in html
+    link = cycle.evidence_links.get(code="[H1-1.1-01]")
+    assert f'<a class="cite" href="/tu-danh-gia/{cycle.pk}/minh-chung/{link.pk}/">[H1-1.1-01]</a>' in html
     assert client.post(url("form_rate", cycle, "1.1"), {"dat": []}).status_code == 403
