@@ -12,6 +12,8 @@ from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import fold
 from kiemdinh.frameworks.contract import ContractError, evaluate_request
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator
+from kiemdinh.selfassessment.access import access_cycle, cycles_visible
+from kiemdinh.selfassessment.selectors import cycle_status_report
 from kiemdinh.units.access import access_school, access_unit, schools_visible
 from kiemdinh.units.models import Ownership
 from kiemdinh.units.services import school_update
@@ -276,3 +278,61 @@ def unit_detail(request, unit_id: int):
         "parent_id": unit.parent_id,
         "dissolved_on": unit.dissolved_on.isoformat() if unit.dissolved_on else None,
     }
+
+
+# Self-assessment cycles (scoped)
+
+
+class EvidenceCountsOut(Schema):
+    total: int
+    cited: int
+    uncited: int
+
+
+class CycleStatusOut(EvaluateOut):
+    status: str
+    evidence: EvidenceCountsOut
+
+
+class CycleOut(Schema):
+    id: int
+    school_id: int
+    school_year: str
+    framework: str
+    status: str
+    status_label: str
+    published: bool
+
+
+def _cycle_out(cycle) -> dict:
+    return {
+        "id": cycle.pk,
+        "school_id": cycle.school_id,
+        "school_year": cycle.school_year,
+        "framework": cycle.framework.code,
+        "status": cycle.status,
+        "status_label": cycle.get_status_display(),
+        "published": cycle.published_at is not None,
+    }
+
+
+@api.get("/cycles", response=list[CycleOut], auth=django_auth, tags=["self-assessment"])
+def cycle_list(request, school_id: int | None = None, status: str | None = None):
+    """Cycles the signed-in user may see, newest school year first (at most 500)."""
+    cycles = cycles_visible(request.user).select_related("framework").order_by("-school_year", "school_id")
+    if school_id is not None:
+        cycles = cycles.filter(school_id=school_id)
+    if status:
+        cycles = cycles.filter(status=status)
+    return [_cycle_out(c) for c in cycles[:500]]
+
+
+@api.get(
+    "/cycles/{cycle_id}/status",
+    response={200: CycleStatusOut, 404: ErrorOut},
+    auth=django_auth,
+    tags=["self-assessment"],
+)
+def cycle_status(request, cycle_id: int):
+    """The same JSON as `./scripts/manage cycle_status --json`: results, status and evidence counts."""
+    return Status(200, cycle_status_report(access_cycle(request.user, cycle_id)))

@@ -5,6 +5,8 @@ from django.shortcuts import render
 
 from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.core.access import user_scope
+from kiemdinh.selfassessment.access import cycles_visible
+from kiemdinh.selfassessment.models import CycleStatus
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
 from kiemdinh.units.access import schools_visible, units_visible
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType
@@ -50,5 +52,11 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         context["unit_cards"] = unit_cards
         context["visible_school_count"] = schools_visible(user).count()
+        context["awaiting_review"] = (
+            cycles_visible(user)
+            .filter(status=CycleStatus.SUBMITTED)
+            .select_related("school")
+            .order_by("school__name")[:20]
+        )
     context["is_evaluator"] = scope.evaluator
     return render(request, "core/home.html", context)

@@ -172,13 +172,15 @@ def criteria_overview(cycle: Cycle, evaluation: Evaluation | None = None):
 # --- Submission -----------------------------------------------------------------------------------------------------
 
 
-def submission_blockers(cycle: Cycle) -> list[str]:
-    """What must be fixed before the principal can submit (Vietnamese sentences; empty when nothing)."""
+def submission_blockers(cycle: Cycle, rows=None) -> list[str]:
+    """What must be fixed before the principal can submit (Vietnamese sentences; empty when nothing).
+    rows: the criteria_overview rows when the caller has them already."""
     from kiemdinh.evidence.selectors import citation_report
     from kiemdinh.selfassessment.council import council_problems
 
     blockers = [f"Hội đồng: {p}" for p in council_problems(cycle)]
-    rows, _ = criteria_overview(cycle)
+    if rows is None:
+        rows, _ = criteria_overview(cycle)
     incomplete = [r.criterion.code for r in rows if r.missing]
     if incomplete:
         blockers.append(f"{len(incomplete)} phiếu đánh giá tiêu chí chưa đầy đủ: " + ", ".join(incomplete) + ".")

@@ -154,7 +154,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "evaluation": evaluation,
             "steps": cycle_steps(cycle, rows),
             "transitions": cycle.transitions.select_related("actor").prefetch_related("criterion_comments__criterion"),
-            "blockers": submission_blockers(cycle) if perms.is_principal and perms.is_editable else [],
+            "blockers": submission_blockers(cycle, rows) if perms.is_principal and perms.is_editable else [],
             "last_return": last_return,
             "return_comments": [(comment_codes.get(cid), texts) for cid, texts in comments.items()],
             "criteria": rows,
@@ -282,6 +282,7 @@ class _Subject:
             self.prefix = "selfassessment:form"
         self.code = code
         self._page_url = self.url(cycle)
+        self._keys = None
 
     @property
     def obj(self):
@@ -298,9 +299,9 @@ class _Subject:
         return reverse(name, args=[cycle.pk, self.code])
 
     def indicator_keys(self) -> list[str]:
-        if self.level4:
-            return [LEVEL4_KEY]
-        return _ordered_keys(self.criterion)
+        if self._keys is None:
+            self._keys = [LEVEL4_KEY] if self.level4 else _ordered_keys(self.criterion)
+        return self._keys
 
     def can_edit(self, user, cycle, perms) -> bool:
         if self.level4:

@@ -43,3 +43,21 @@ def test_me(client, world):
     data = client.get("/api/v1/me").json()
     assert data["username"] == "canbo_huyen"
     assert data["memberships"][0]["role"] == "officer"
+
+
+@pytest.mark.usefixtures("frameworks_loaded")
+def test_cycles_are_scoped_and_give_the_cycle_status_json(client, world):
+    from kiemdinh.selfassessment.services import cycle_open
+
+    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
+    client.force_login(world.officer_commune_a)
+    listed = client.get("/api/v1/cycles").json()
+    assert [c["id"] for c in listed] == [cycle.pk] and listed[0]["status"] == "in_progress"
+    report = client.get(f"/api/v1/cycles/{cycle.pk}/status").json()
+    assert report["framework"] == "tt17-2018" and report["school_level"] == 0
+    assert report["evidence"] == {"total": 0, "cited": 0, "uncited": 0}
+    client.force_login(world.principal_b)
+    assert client.get("/api/v1/cycles").json() == []
+    assert client.get(f"/api/v1/cycles/{cycle.pk}/status").status_code == 404
+    client.logout()
+    assert client.get("/api/v1/cycles").status_code == 401
