@@ -234,9 +234,11 @@ def test_principal_and_member_run_a_cycle_from_opening_to_submission(
     assert saved.updated_by == world.member_a and EVIDENCE_CODE in saved.descriptions["1.a"]
     chip = page.get_by_test_id("citations").get_by_role("link", name=EVIDENCE_CODE)
     expect(chip).to_have_attribute("title", EVIDENCE_NAME)
-    chip.click()
-    expect(page.locator("#evidence-results")).to_contain_text(EVIDENCE_NAME)
-    expect(page.locator("#evidence-results")).to_contain_text("1 minh chứng phù hợp")
+    expect(chip).to_have_attribute("href", re.compile(rf"^/tu-danh-gia/{cycle.pk}/minh-chung/"))
+    chip.click()  # to the item (or the register filtered on it): either way the page shows the item
+    page.wait_for_url(re.compile(r"/minh-chung/"))
+    expect(page.locator("main")).to_contain_text(EVIDENCE_CODE)
+    expect(page.locator("main")).to_contain_text(EVIDENCE_NAME)
     page.go_back()
 
     # Criterion 1.2 is not assigned to the member: read-only.
@@ -257,10 +259,12 @@ def test_principal_and_member_run_a_cycle_from_opening_to_submission(
     open_cycle(page, school)
     expect(page.get_by_test_id("blockers")).to_have_count(0)
     expect(page.get_by_test_id("result-summary")).to_contain_text("Mức 1: 27/27")
-    page.on("dialog", lambda dialog: dialog.accept())
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.get_by_test_id("submit-form").get_by_role("button", name="Phê duyệt và nộp").click()
     expect(page.locator(".messages .msg-success")).to_contain_text("Đã phê duyệt và nộp")
     expect(page.get_by_test_id("cycle-status")).to_have_text("Đã nộp")
+    assert dialogs and dialogs[0].startswith("Phê duyệt và nộp đợt tự đánh giá?")
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.SUBMITTED
     screenshot(page, "cycle-08-submitted")
