@@ -540,3 +540,37 @@ def cycle_publish(*, actor, cycle: Cycle) -> Cycle:
 def snapshot_hash(content: dict) -> str:
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def form_texts_merge(base: dict, mine: dict, theirs: dict) -> tuple[dict, set[str]]:
+    """Three-way merge of a form's texts after a refused save (pure function).
+
+    Each argument is {"descriptions": {key: text}, "strengths": …, "weaknesses": …, "improvement": …}. A text only one
+    side changed since `base` takes that side; a text both changed differently keeps `mine` and is reported as a clash
+    (named "mo_ta_<key>" or the field name), for the user to merge by hand.
+    """
+
+    def pick(name: str, b: str, m: str, t: str) -> str:
+        if m == t or t == b:
+            return m
+        if m == b:
+            return t
+        clashes.add(name)
+        return m
+
+    clashes: set[str] = set()
+    keys = set(base["descriptions"]) | set(mine["descriptions"]) | set(theirs["descriptions"])
+    merged = {
+        "descriptions": {
+            k: pick(
+                f"mo_ta_{k}",
+                base["descriptions"].get(k, ""),
+                mine["descriptions"].get(k, ""),
+                theirs["descriptions"].get(k, ""),
+            )
+            for k in keys
+        }
+    }
+    for f in CriterionForm.TEXT_FIELDS:
+        merged[f] = pick(f, base.get(f, ""), mine.get(f, ""), theirs.get(f, ""))
+    return merged, clashes

@@ -349,8 +349,21 @@ def _form_page(request, cycle_id: int, code: str, level4: bool) -> HttpResponse:
                 actor=request.user, cycle=cycle, base_version=base_version, **subject.lookup, **texts
             )
         except services.FormConflict as conflict:
+            current = conflict.current
+            base_record = current.history.filter(version=base_version).first() if base_version else None
+            merged, clashes = services.form_texts_merge(_texts_of(base_record), texts, _texts_of(current))
             return _render_form(
-                request, cycle, perms, subject, conflict.current, texts, can_edit, conflict=conflict.current, status=409
+                request,
+                cycle,
+                perms,
+                subject,
+                current,
+                merged,
+                can_edit,
+                conflict=current,
+                mine=texts,
+                clashes=clashes,
+                status=409,
             )
         except ValidationError as error:
             messages.error(request, _error_text(error))
@@ -383,7 +396,20 @@ def _edit_refusal(perms) -> str:
 
 
 def _render_form(
-    request, cycle, perms, subject, form, texts, can_edit, *, conflict=None, draft=None, restored=None, status=200
+    request,
+    cycle,
+    perms,
+    subject,
+    form,
+    texts,
+    can_edit,
+    *,
+    conflict=None,
+    mine=None,
+    clashes=(),
+    draft=None,
+    restored=None,
+    status=200,
 ):
     known = cycle_codes(cycle)
 
@@ -432,11 +458,14 @@ def _render_form(
         ],
     }
     if conflict is not None:
-        mine, theirs = texts, _texts_of(conflict)
+        # Every text that differs between the two versions; a clash (both changed it) is marked for hand merging.
+        theirs = _texts_of(conflict)
         context["conflict_rows"] = [
-            (label, name, theirs_value, mine_value)
+            (label, name, theirs_value, mine_value, name in clashes)
             for label, name, theirs_value, mine_value in _conflict_fields(subject, mine, theirs)
+            if theirs_value != mine_value
         ]
+        context["clash_count"] = len(clashes)
     if subject.level4:
         achieved = Level4Rating.objects.filter(cycle=cycle, item=subject.item, achieved=True).exists()
         context.update(level4_achieved=achieved, evaluation=cycle_evaluation(cycle))

@@ -87,6 +87,18 @@ def test_ticking_returns_the_new_level_and_school_summary_without_reload(client,
     assert "chưa đạt Mức 1" in response.content.decode()
 
 
+def test_conflict_merges_what_only_one_side_changed(client, world, cycle):
+    client.force_login(world.principal_a)
+    client.post(url("form", cycle, "1.1"), form_data(0, **{"1.a": "Gốc"}))
+    client.post(url("form", cycle, "1.1"), {**form_data(1, **{"1.a": "Gốc"}), "strengths": "Hiệu trưởng thêm"})
+    client.force_login(world.secretary_a)  # opened at version 1, edits another text
+    response = client.post(url("form", cycle, "1.1"), form_data(1, **{"1.a": "Thư ký sửa"}))
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Hiệu trưởng thêm</textarea>" in html and "Thư ký sửa</textarea>" in html
+    assert "đã tự động gộp" in html and "cần gộp" not in html
+
+
 def test_save_and_conflict_shows_both_versions_and_keeps_the_users_text(client, world, cycle):
     client.force_login(world.secretary_a)
     page = client.get(url("form", cycle, "1.1"))

@@ -206,3 +206,28 @@ def test_carry_over_only_from_an_earlier_cycle_of_the_same_school(world, cycle):
     other = cycle_open(actor=world.principal_b, school=world.school_b, school_year="2024-2025")
     with pytest.raises(ValidationError, match="chính trường này"):
         cycle_open(actor=world.principal_a, school=world.school_a, school_year="2027-2028", carry_over_from=other)
+
+
+def texts(desc=None, **fields):
+    return {"descriptions": desc or {}, "strengths": "", "weaknesses": "", "improvement": "", **fields}
+
+
+def test_merge_takes_each_text_from_the_side_that_changed_it():
+    from kiemdinh.selfassessment.services import form_texts_merge
+
+    base = texts({"1.a": "gốc", "1.b": "gốc b"}, strengths="gốc")
+    mine = texts({"1.a": "của tôi", "1.b": "gốc b"}, strengths="gốc", weaknesses="tôi thêm")
+    theirs = texts({"1.a": "gốc", "1.b": "họ sửa b"}, strengths="họ sửa")
+    merged, clashes = form_texts_merge(base, mine, theirs)
+    assert merged == texts({"1.a": "của tôi", "1.b": "họ sửa b"}, strengths="họ sửa", weaknesses="tôi thêm")
+    assert clashes == set()
+
+
+def test_merge_reports_texts_both_sides_changed_and_keeps_mine_there():
+    from kiemdinh.selfassessment.services import form_texts_merge
+
+    merged, clashes = form_texts_merge(
+        texts({"1.a": "gốc"}), texts({"1.a": "tôi"}, improvement="cùng"), texts({"1.a": "họ"}, improvement="cùng")
+    )
+    assert merged["descriptions"] == {"1.a": "tôi"} and merged["improvement"] == "cùng"
+    assert clashes == {"mo_ta_1.a"}
