@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kiemdinh.frameworks",
     "kiemdinh.selfassessment",
     "kiemdinh.evidence",
+    "kiemdinh.documents",
     "kiemdinh.planning",
     "kiemdinh.api",
 ]

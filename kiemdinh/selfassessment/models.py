@@ -399,3 +399,26 @@ class FormDraft(models.Model):
 
     def __str__(self):
         return f"{self.form_id}/{self.user_id}"
+
+
+class ReportText(models.Model):
+    """A narrative part of the self-assessment report: Đặt vấn đề, each standard's Mở đầu and Kết luận, Kết luận chung.
+
+    Keys: "intro.situation", "intro.purpose", "intro.process", "standard.<code>.opening", "standard.<code>.conclusion",
+    "level4.conclusion", "conclusion". The criterion parts come from the criterion forms.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="report_texts")
+    key = models.CharField(max_length=40)
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "key"], name="report_text_one_per_key")]
+
+    def __str__(self):
+        return f"{self.cycle_id}: {self.key}"

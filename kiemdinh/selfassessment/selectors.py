@@ -16,6 +16,7 @@ from kiemdinh.selfassessment.models import (
     IndicatorRating,
     Level4Rating,
     PlanActivity,
+    ReportText,
     indicator_key,
 )
 
@@ -256,6 +257,7 @@ def cycle_snapshot_content(cycle: Cycle) -> dict:
         "evidence": evidence,
         "council": council,
         "plan": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in (plan or {}).items()},
+        "report_texts": report_texts(cycle),
         "activities": [
             [s, t, a.isoformat() if a else None, b.isoformat() if b else None, o] for s, t, a, b, o in activities
         ],
@@ -440,3 +442,56 @@ def cycle_status_report(cycle: Cycle) -> dict:
         "status": cycle.status,
         "evidence": {"total": summary["total"], "cited": summary["cited"], "uncited": summary["uncited"]},
     }
+
+
+# --- Report texts ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    key: str
+    title: str
+    hint: str
+    group: str
+
+
+def report_sections(cycle: Cycle) -> list[ReportSection]:
+    """The narrative parts of the report in document order, for the cycle's framework (1 query)."""
+    sections = [
+        ReportSection(
+            "intro.situation",
+            "1. Tình hình chung của nhà trường",
+            "Bối cảnh, đặc điểm, thuận lợi và khó khăn.",
+            "Phần II. A. Đặt vấn đề",
+        ),
+        ReportSection("intro.purpose", "2. Mục đích tự đánh giá", "", "Phần II. A. Đặt vấn đề"),
+        ReportSection(
+            "intro.process",
+            "3. Tóm tắt quá trình và những vấn đề nổi bật trong hoạt động tự đánh giá",
+            "",
+            "Phần II. A. Đặt vấn đề",
+        ),
+    ]
+    for standard in cycle.framework.standards.order_by("position"):
+        group = f"Tiêu chuẩn {standard.code}: {standard.name}"
+        sections.append(ReportSection(f"standard.{standard.code}.opening", "Mở đầu", "", group))
+        sections.append(
+            ReportSection(f"standard.{standard.code}.conclusion", f"Kết luận về Tiêu chuẩn {standard.code}", "", group)
+        )
+    if cycle.framework.regime == "2018":
+        sections.append(
+            ReportSection("level4.conclusion", "Kết luận về các tiêu chí Mức 4", "", "Tự đánh giá tiêu chí Mức 4")
+        )
+    sections.append(
+        ReportSection(
+            "conclusion",
+            "Kết luận chung",
+            "Mức đạt được, điểm mạnh nổi bật, cam kết cải tiến.",
+            "Phần III. Kết luận chung",
+        )
+    )
+    return sections
+
+
+def report_texts(cycle: Cycle) -> dict[str, str]:
+    return dict(ReportText.objects.filter(cycle=cycle).values_list("key", "text"))

@@ -22,6 +22,7 @@ from kiemdinh.selfassessment.models import (
     FormDraft,
     IndicatorRating,
     Level4Rating,
+    ReportText,
     ReturnComment,
     indicator_key,
 )
@@ -574,3 +575,43 @@ def form_texts_merge(base: dict, mine: dict, theirs: dict) -> tuple[dict, set[st
     for f in CriterionForm.TEXT_FIELDS:
         merged[f] = pick(f, base.get(f, ""), mine.get(f, ""), theirs.get(f, ""))
     return merged, clashes
+
+
+# --- Report texts ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_texts_save(*, actor, cycle: Cycle, texts: dict[str, str]) -> int:
+    """Save narrative parts of the report (only the keys given; empty text clears). Returns how many changed."""
+    from kiemdinh.selfassessment.selectors import report_sections
+
+    ensure_editable(cycle)
+    allowed = {s.key for s in report_sections(cycle)}
+    unknown = sorted(set(texts) - allowed)
+    if unknown:
+        raise ValidationError(f"Không có phần “{unknown[0]}” trong báo cáo tự đánh giá.")
+    existing = {r.key: r for r in ReportText.objects.filter(cycle=cycle, key__in=list(texts))}
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    changed = []
+    for key, value in texts.items():
+        value = nfc(value or "").strip()
+        row = existing.get(key)
+        if row is None and not value:
+            continue
+        if row is not None and row.text == value:
+            continue
+        row = row or ReportText(cycle=cycle, key=key)
+        row.text, row.updated_by = value, user
+        row._history_user = user
+        row.save()
+        changed.append(key)
+    if changed:
+        audit.record(
+            actor=actor,
+            event_type="report_texts.saved",
+            obj=cycle,
+            unit=cycle.school.unit,
+            school=cycle.school,
+            data={"keys": changed},
+        )
+    return len(changed)

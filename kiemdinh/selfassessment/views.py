@@ -45,6 +45,8 @@ from kiemdinh.selfassessment.selectors import (
     cycle_evaluation,
     cycle_steps,
     gap_report,
+    report_sections,
+    report_texts,
     return_comments,
     submission_blockers,
 )
@@ -727,3 +729,40 @@ def gap_board(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if what_if and request.headers.get("HX-Request"):
         return render(request, "selfassessment/gap_board.html#results", context)
     return render(request, "selfassessment/gap_board.html", context)
+
+
+# --- Report texts ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def report_texts_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The narrative parts of the report (Đặt vấn đề, Mở đầu and Kết luận of each standard, Kết luận chung)."""
+    cycle = access_cycle(request.user, cycle_id)
+    perms = cycle_permissions(request.user, cycle)
+    sections = report_sections(cycle)
+    if request.method == "POST":
+        if not perms.can_manage_now:
+            raise PermissionDenied("Chỉ hiệu trưởng và thư ký hội đồng viết các phần chung của báo cáo.")
+        try:
+            changed = services.report_texts_save(
+                actor=request.user,
+                cycle=cycle,
+                texts={s.key: request.POST.get(s.key, "") for s in sections if s.key in request.POST},
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, f"Đã lưu {changed} phần của báo cáo." if changed else "Không có thay đổi.")
+        return redirect("selfassessment:report_texts", cycle.pk)
+    texts = report_texts(cycle)
+    return render(
+        request,
+        "selfassessment/report_texts.html",
+        {
+            "cycle": cycle,
+            "perms": perms,
+            "tab": "report",
+            "sections": [(s, texts.get(s.key, "")) for s in sections],
+            "filled": sum(1 for s in sections if texts.get(s.key)),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Appendices of the report as separate documents (being built)."""

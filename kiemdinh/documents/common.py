@@ -1,0 +1,85 @@
+"""What every document of a cycle shares: who issues it, where and when, for which school year and circular."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from kiemdinh.documents.missing import Missing, MissingLog
+from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, Cycle, CycleTransition, PlanActivity
+
+UNIT_PREFIXES = re.compile(r"^(xã|phường|thị trấn|thị xã|thành phố|huyện|quận|tỉnh|đặc khu)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CycleHeader:
+    school_name: str
+    school_type: str
+    school_code: str
+    authority: str  # the body above the school, first line of the header table
+    place: str  # "Thanh Chấn" in "Thanh Chấn, ngày … tháng … năm …"
+    school_year: str
+    framework_code: str
+    circular: str
+    regime: str
+    principal: str | Missing
+    report_date: date | Missing
+
+    @property
+    def place_date(self) -> str | Missing:
+        return place_date(self.place, self.report_date)
+
+
+def place_date(place: str, when: date | Missing | None) -> str | Missing:
+    if isinstance(when, Missing) or when is None:
+        return when or Missing("ngày ban hành")
+    return f"{place}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+
+
+def vn_date(when: date | None) -> str:
+    return f"{when.day:02d}/{when.month:02d}/{when.year}" if when else ""
+
+
+def short_place(unit_name: str) -> str:
+    return UNIT_PREFIXES.sub("", unit_name or "").strip() or unit_name
+
+
+def authority_of(unit) -> str:
+    """The managing body printed above the school's name: the unit's education office, else its People's Committee."""
+    if unit.education_office:
+        return unit.education_office
+    return f"UBND {unit.name}"
+
+
+def cycle_header(cycle: Cycle, log: MissingLog) -> CycleHeader:
+    """2 queries: the chair of the council and the report date (end of step 5 in the plan, else the submission)."""
+    school = cycle.school
+    chair = (
+        CouncilMember.objects.filter(cycle=cycle, role=CouncilRole.CHAIR).values_list("full_name", flat=True).first()
+    )
+    report_end = (
+        PlanActivity.objects.filter(cycle=cycle, step=5, ends_on__isnull=False)
+        .order_by("-ends_on")
+        .values_list("ends_on", flat=True)
+        .first()
+    )
+    if report_end is None:
+        submitted = (
+            CycleTransition.objects.filter(cycle=cycle, kind=CycleTransition.Kind.SUBMITTED)
+            .order_by("at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        report_end = submitted.date() if submitted else None
+    return CycleHeader(
+        school_name=school.name,
+        school_type=school.get_school_type_display(),
+        school_code=school.code,
+        authority=authority_of(school.unit),
+        place=short_place(school.unit.name),
+        school_year=cycle.school_year,
+        framework_code=cycle.framework.code,
+        circular=cycle.framework.circular,
+        regime=cycle.framework.regime,
+        principal=log.value(chair, "họ tên Chủ tịch hội đồng (hiệu trưởng)"),
+        report_date=log.value(report_end, "ngày hoàn thành báo cáo (bước 5 trong kế hoạch)"),
+    )

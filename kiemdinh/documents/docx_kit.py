@@ -1,0 +1,290 @@
+"""The pieces every Word document of ours is made of, in the format of Nghị định 30/2020/NĐ-CP.
+
+A4, Times New Roman 13 pt (Liberation Serif is metric-compatible where Times is absent), margins top/bottom 20 mm,
+left 30 mm, right 15 mm; the national header table; page numbers; a table of contents field; visible red markers
+where data is missing. Renderers call these; they hold no business rules.
+"""
+
+import io
+from collections.abc import Iterable, Sequence
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from kiemdinh.documents.missing import Missing
+
+FONT = "Times New Roman"
+BODY_SIZE = Pt(13)
+TABLE_SIZE = Pt(12)
+RED = RGBColor(0xC0, 0x00, 0x00)
+
+Text = str | Missing | None
+
+
+def new_document(*, landscape: bool = False) -> Document:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    section.left_margin, section.right_margin = Cm(3.0), Cm(1.5)
+    for name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Title", "Table Grid"):
+        try:
+            style = doc.styles[name]
+        except KeyError:
+            continue
+        _set_font(style.element, style.font)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+    normal = doc.styles["Normal"]
+    normal.font.size = BODY_SIZE
+    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.line_spacing = 1.15
+    for level, size in ((1, 14), (2, 13), (3, 13), (4, 13)):
+        heading = doc.styles[f"Heading {level}"]
+        heading.font.size = Pt(size)
+        heading.font.bold = True
+        heading.font.italic = level == 4
+        heading.paragraph_format.space_before = Pt(10 if level == 1 else 6)
+        heading.paragraph_format.space_after = Pt(4)
+        heading.paragraph_format.keep_with_next = True
+    _update_fields_on_open(doc)
+    page_numbers(doc)
+    return doc
+
+
+def _set_font(element, font) -> None:
+    font.name = FONT
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+
+
+def _update_fields_on_open(doc) -> None:
+    """Word refreshes the table of contents and page fields when the file is opened."""
+    settings = doc.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+
+
+def page_numbers(doc) -> None:
+    for section in doc.sections:
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        add_field(paragraph, "PAGE", "1")
+
+
+def add_field(paragraph, instruction: str, shown: str = "") -> None:
+    """A Word field (PAGE, TOC…) with `shown` as its cached result until it is updated."""
+
+    def char(kind):
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+        return run
+
+    char("begin")
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    char("separate")
+    paragraph.add_run(shown)
+    char("end")
+
+
+def write(paragraph, value: Text, *, bold: bool = False, italic: bool = False, size: Pt | None = None):
+    """Append text to a paragraph; a Missing value becomes a red, bold marker."""
+    if isinstance(value, Missing):
+        run = paragraph.add_run(str(value))
+        run.bold = True
+        run.font.color.rgb = RED
+        return run
+    lines = (value or "").split("\n")
+    run = None
+    for index, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = size
+        if index < len(lines) - 1:
+            run.add_break()
+    return run
+
+
+def para(
+    doc_or_cell,
+    value: Text = "",
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    align: str | None = None,
+    first_line_indent: bool = False,
+    size: Pt | None = None,
+    space_after: Pt | None = None,
+):
+    paragraph = doc_or_cell.add_paragraph()
+    if align:
+        paragraph.alignment = {
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
+            "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+        }[align]
+    if first_line_indent:
+        paragraph.paragraph_format.first_line_indent = Cm(1.0)
+    if space_after is not None:
+        paragraph.paragraph_format.space_after = space_after
+    write(paragraph, value, bold=bold, italic=italic, size=size)
+    return paragraph
+
+
+def body(doc, value: Text) -> None:
+    """Body text: one justified, indented paragraph per line of the value (a marker when missing)."""
+    if isinstance(value, Missing) or not value:
+        para(doc, value if isinstance(value, Missing) else Missing("nội dung"), align="justify", first_line_indent=True)
+        return
+    for line in value.split("\n"):
+        if line.strip():
+            para(doc, line.strip(), align="justify", first_line_indent=True)
+
+
+def heading(doc, text: str, level: int = 1):
+    return doc.add_heading(text, level=level)
+
+
+def page_break(doc) -> None:
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def table(
+    doc,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Text]],
+    *,
+    widths_cm: Sequence[float] | None = None,
+    group_rows: set[int] | None = None,
+    size: Pt = TABLE_SIZE,
+):
+    """A bordered table with a bold, repeated header row; rows listed in group_rows span all columns in bold."""
+    rows = list(rows)
+    grid = doc.add_table(rows=1, cols=len(headers))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header = grid.rows[0]
+    _repeat_header(header)
+    for cell, text in zip(header.cells, headers, strict=True):
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        write(cell.paragraphs[0], text, bold=True, size=size)
+    for index, row in enumerate(rows):
+        cells = grid.add_row().cells
+        if group_rows and index in group_rows:
+            merged = cells[0].merge(cells[-1])
+            write(merged.paragraphs[0], row[0], bold=True, size=size)
+            continue
+        for cell, value in zip(cells, row, strict=True):
+            write(cell.paragraphs[0], value, size=size)
+    if widths_cm:
+        for row in grid.rows:
+            for cell, width in zip(row.cells, widths_cm, strict=False):
+                cell.width = Cm(width)
+    return grid
+
+
+def _repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    trpr.append(element)
+
+
+def _no_borders(grid) -> None:
+    tblpr = grid._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    tblpr.append(borders)
+
+
+def national_header(doc, *, authority: str, issuer: str, number: Text = None, place_date: Text = None) -> None:
+    """The two-column header: issuing body (its superior above it) and number on the left, the national motto and
+    place/date on the right."""
+    grid = doc.add_table(rows=1, cols=2)
+    _no_borders(grid)
+    left, right = grid.rows[0].cells
+    left.width, right.width = Cm(6.8), Cm(9.7)
+    para_left = left.paragraphs[0]
+    para_left.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    write(para_left, authority.upper(), size=Pt(12))
+    p = left.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    write(p, issuer.upper(), bold=True, size=Pt(12))
+    if number is not None:
+        p = left.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        write(p, "Số: ", size=Pt(13))
+        write(p, number, size=Pt(13))
+    p = right.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    write(p, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=Pt(12))
+    p = right.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    write(p, "Độc lập - Tự do - Hạnh phúc", bold=True, size=Pt(13))
+    if place_date is not None:
+        p = right.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        write(p, place_date, italic=True, size=Pt(13))
+    doc.add_paragraph()
+
+
+def signature_block(doc, *, recipients: Sequence[str] = (), title: str, name: Text) -> None:
+    """'Nơi nhận' on the left, the signer's title and name on the right."""
+    grid = doc.add_table(rows=1, cols=2)
+    _no_borders(grid)
+    left, right = grid.rows[0].cells
+    if recipients:
+        p = left.paragraphs[0]
+        write(p, "Nơi nhận:", bold=True, italic=True, size=Pt(12))
+        for line in recipients:
+            write(left.add_paragraph(), f"- {line};", size=Pt(11))
+    p = right.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    write(p, title.upper(), bold=True, size=Pt(13))
+    for _ in range(3):
+        right.add_paragraph()
+    p = right.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    write(p, name, bold=True, size=Pt(13))
+
+
+def table_of_contents(doc, entries: Sequence[tuple[int, str]]) -> None:
+    """A TOC field over headings 1–3. Its cached result lists the headings (without page numbers) so every viewer
+    shows a contents list; Word fills in page numbers when it updates fields on opening."""
+    paragraph = doc.add_paragraph()
+    add_field(paragraph, 'TOC \\o "1-3" \\h \\z \\u', "")
+    for level, text in entries:
+        p = doc.add_paragraph()
+        p.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        p.paragraph_format.space_after = Pt(0)
+        write(p, text, size=Pt(12))
+
+
+def to_bytes(doc) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

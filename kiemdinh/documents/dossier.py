@@ -1,0 +1,1 @@
+"""The offline dossier package (being built)."""

@@ -1,0 +1,81 @@
+"""The documents of a cycle: each is a context builder (plain data) plus one renderer per format.
+
+PDF is derived from the DOCX rendering through LibreOffice. `render(kind, cycle, fmt)` is what the download page, the
+export command and the district export use.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kiemdinh.documents.pdf import docx_to_pdf
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+}
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    kind: str  # the export command's KIND: report, plan, scope-worksheet, …
+    title: str  # Vietnamese, as on the download page
+    slug: str  # file name stem, e.g. "bao-cao-tu-danh-gia"
+    build: Callable  # cycle -> context (a frozen dataclass with a `missing` tuple of labels)
+    renderers: dict[str, Callable] = field(default_factory=dict)  # format -> context -> bytes
+    note: str = ""
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        native = tuple(self.renderers)
+        return (*native, "pdf") if "docx" in native else native
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    filename: str
+    content_type: str
+
+
+KINDS: dict[str, DocumentKind] = {}
+
+
+def register(kind: DocumentKind) -> DocumentKind:
+    KINDS[kind.kind] = kind
+    return kind
+
+
+def filename(kind: DocumentKind, cycle, fmt: str) -> str:
+    return f"{kind.slug}-{cycle.school.code}-{cycle.school_year}.{fmt}"
+
+
+def render_context(kind: DocumentKind, cycle, context, fmt: str) -> Rendered:
+    if fmt not in kind.formats:
+        raise ValueError(f"{kind.title} không có định dạng {fmt}")
+    data = docx_to_pdf(kind.renderers["docx"](context)) if fmt == "pdf" else kind.renderers[fmt](context)
+    return Rendered(data, filename(kind, cycle, fmt), CONTENT_TYPES[fmt])
+
+
+def render(kind_name: str, cycle, fmt: str) -> Rendered:
+    kind = get(kind_name)
+    return render_context(kind, cycle, kind.build(cycle), fmt)
+
+
+def get(kind_name: str) -> DocumentKind:
+    _load()
+    try:
+        return KINDS[kind_name]
+    except KeyError:
+        raise KeyError(f"Không có loại văn bản “{kind_name}”; có: {', '.join(KINDS)}") from None
+
+
+def all_kinds() -> list[DocumentKind]:
+    _load()
+    return list(KINDS.values())
+
+
+def _load() -> None:
+    # The modules register their kinds on import, in the order of the download page.
+    from kiemdinh.documents import appendices, dossier, report  # noqa: F401
