@@ -10,6 +10,7 @@ urlpatterns = [
     path("don-vi/", include("kiemdinh.units.urls")),
     path("tu-danh-gia/", include("kiemdinh.selfassessment.urls")),
     path("tu-danh-gia/<int:cycle_id>/minh-chung/", include("kiemdinh.evidence.urls")),
+    path("tu-danh-gia/<int:cycle_id>/van-ban/", include("kiemdinh.documents.urls")),
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

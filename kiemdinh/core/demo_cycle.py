@@ -27,6 +27,7 @@ from kiemdinh.selfassessment.services import (
     cycle_publish,
     cycle_record_ratings,
     cycle_submit,
+    report_texts_save,
 )
 
 DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "thanh_chan_2021.yaml"
@@ -47,6 +48,7 @@ def fill_cycle(*, cycle: Cycle, principal: User, reviewer: User | None, data: di
     _worksheet(cycle, principal, data.get("worksheet", {}), criteria)
     _evidence(cycle, principal, data["evidence"], criteria)
     _forms(cycle, principal, data, criteria, items)
+    report_texts_save(actor=principal, cycle=cycle, texts={str(k): v for k, v in data.get("report", {}).items()})
     cycle_submit(actor=principal, cycle=cycle, comment="Hội đồng tự đánh giá đã thông qua báo cáo.")
     cycle_accept(actor=reviewer, cycle=cycle, comment="Hồ sơ tự đánh giá đầy đủ, đúng quy trình.")
     cycle_publish(actor=principal, cycle=cycle)

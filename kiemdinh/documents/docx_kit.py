@@ -68,6 +68,8 @@ def _set_font(element, font) -> None:
         rpr.append(fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)  # a theme font would win over Times New Roman
 
 
 def _update_fields_on_open(doc) -> None:
@@ -198,10 +200,18 @@ def table(
         for cell, value in zip(cells, row, strict=True):
             write(cell.paragraphs[0], value, size=size)
     if widths_cm:
-        for row in grid.rows:
-            for cell, width in zip(row.cells, widths_cm, strict=False):
-                cell.width = Cm(width)
+        set_widths(grid, widths_cm)
     return grid
+
+
+def set_widths(grid, widths_cm: Sequence[float]) -> None:
+    """Column widths that Word and LibreOffice both honour: the table grid and every cell."""
+    grid.autofit = False
+    for col, width in zip(grid._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=False):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=False):
+            cell.width = Cm(width)
 
 
 def _repeat_header(row) -> None:
