@@ -165,3 +165,14 @@ def test_report_renders_to_pdf_and_png(complete, tmp_path):
         check=True,
     )
     assert sorted(p.name for p in ARTIFACTS.glob("report-page-*.png"))[:4]
+
+
+def test_without_libreoffice_the_page_says_so_and_pdf_downloads_explain(client, world, cycle, monkeypatch):
+    from kiemdinh.documents import pdf
+
+    monkeypatch.setattr(pdf, "soffice_path", lambda: None)
+    client.force_login(world.principal_a)
+    page = client.get(f"/tu-danh-gia/{cycle.pk}/van-ban/").content.decode()
+    assert 'data-testid="pdf-unavailable"' in page and "report.pdf" not in page
+    response = client.get(f"/tu-danh-gia/{cycle.pk}/van-ban/report.pdf", follow=True)
+    assert "chưa cài LibreOffice" in response.content.decode()
