@@ -119,7 +119,10 @@ def write(paragraph, value: Text, *, bold: bool = False, italic: bool = False, s
     run = None
     for index, line in enumerate(lines):
         run = paragraph.add_run(line)
-        run.bold, run.italic = bold, italic
+        if bold:  # only set what differs from the style: every property is an XML element
+            run.bold = True
+        if italic:
+            run.italic = True
         if size:
             run.font.size = size
         if index < len(lines) - 1:

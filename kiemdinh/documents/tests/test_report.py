@@ -176,3 +176,17 @@ def test_without_libreoffice_the_page_says_so_and_pdf_downloads_explain(client, 
     assert 'data-testid="pdf-unavailable"' in page and "report.pdf" not in page
     response = client.get(f"/tu-danh-gia/{cycle.pk}/van-ban/report.pdf", follow=True)
     assert "chưa cài LibreOffice" in response.content.decode()
+
+
+def test_bench_report_measures_and_leaves_nothing_behind(world):
+    from io import StringIO
+
+    from kiemdinh.units.models import School
+
+    out = StringIO()
+    before = School.objects.count()
+    call_command("bench_report", "--runs", "1", "--evidence", "40", stdout=out)
+    text = out.getvalue()
+    assert "demo report: skipped" in text
+    assert "generated report (TT18, 28 criteria, 40 evidence items)" in text and "× the floor" in text
+    assert School.objects.count() == before
