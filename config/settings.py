@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "kiemdinh.core",
     "kiemdinh.accounts",
     "kiemdinh.units",
@@ -167,6 +169,15 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background tasks (whole-district exports): stored in the database, run by `manage.py db_worker` (scripts/run
+# starts one). The test suite runs them immediately in the calling thread.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("KIEMDINH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Uploads: Excel imports and evidence files (stored through the default storage).
 KIEMDINH_IMPORT_MAX_BYTES = env_int("KIEMDINH_IMPORT_MAX_MB", 5) * 1024 * 1024

@@ -4,3 +4,5 @@ import os
 
 # The suite runs with production-like settings (KIEMDINH_DEBUG=0), which require a secret key.
 os.environ.setdefault("KIEMDINH_SECRET_KEY", "test-only-secret-key-not-for-production")
+# Background tasks run at once in the test process (a worker is not part of the suite).
+os.environ.setdefault("KIEMDINH_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")

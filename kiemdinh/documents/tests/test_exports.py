@@ -1,0 +1,62 @@
+"""Whole-unit export: a background task builds one zip of every submitted report, with progress."""
+
+import io
+import zipfile
+
+import pytest
+
+from kiemdinh.documents.models import ExportJob
+from kiemdinh.selfassessment.services import cycle_open, cycle_submit
+from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+
+pytestmark = pytest.mark.usefixtures("frameworks_loaded")
+
+
+@pytest.fixture
+def submitted(world):
+    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
+    add_council(cycle, world.principal_a)
+    fill_forms(cycle, world.principal_a)
+    cycle_submit(actor=world.principal_a, cycle=cycle)
+    cycle_open(actor=world.principal_b, school=world.school_b, school_year="2025-2026")  # in progress: not exported
+    return cycle
+
+
+def test_officer_exports_every_submitted_report_of_the_district(
+    client, world, submitted, django_capture_on_commit_callbacks
+):
+    client.force_login(world.officer_district)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/xuat-van-ban/don-vi/{world.district.pk}/")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/xuat-van-ban/{job.pk}/"
+    assert (job.status, job.total, job.done, job.percent) == ("done", 1, 1, 100)
+    page = client.get(f"/xuat-van-ban/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="100"' in page and "Tải tệp nén (1 báo cáo)" in page and "every 1s" not in page
+    download = client.get(f"/xuat-van-ban/{job.pk}/tai/")
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert names == [f"{world.commune_a.name}/SA {world.school_a.name}/bao-cao-tu-danh-gia-SA-2025-2026.docx"]
+
+
+def test_nothing_to_export_is_said_and_jobs_are_private(client, world, submitted, django_capture_on_commit_callbacks):
+    client.force_login(world.officer_commune_a)
+    response = client.post(f"/xuat-van-ban/don-vi/{world.commune_b.pk}/", follow=True)
+    assert response.status_code == 404  # commune B is outside this officer's scope
+    client.force_login(world.officer_district)
+    response = client.post(f"/xuat-van-ban/don-vi/{world.commune_b.pk}/", follow=True)
+    assert "chưa có trường nào đã nộp" in response.content.decode() and not ExportJob.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/xuat-van-ban/don-vi/{world.district.pk}/")
+    job = ExportJob.objects.get()
+    client.force_login(world.officer_commune_a)
+    assert client.get(f"/xuat-van-ban/{job.pk}/").status_code == 404
+    assert client.get(f"/xuat-van-ban/{job.pk}/tai/").status_code == 404
+
+
+def test_a_queued_job_shows_progress_that_polls(client, world, submitted):
+    from kiemdinh.documents.exports import district_export_request
+
+    job = district_export_request(actor=world.officer_district, unit=world.district)  # on_commit never runs here
+    client.force_login(world.officer_district)
+    page = client.get(f"/xuat-van-ban/{job.pk}/").content.decode()
+    assert "Đang chờ" in page and 'hx-trigger="every 1s"' in page and "0/1 báo cáo" in page
