@@ -77,5 +77,22 @@ def all_kinds() -> list[DocumentKind]:
 
 
 def _load() -> None:
-    # The modules register their kinds on import, in the order of the download page.
+    # The modules register their kinds on import; the download page lists them in ORDER.
     from kiemdinh.documents import appendices, dossier, report  # noqa: F401
+
+    for name in [k for k in KINDS if k not in ORDER]:
+        ORDER.append(name)
+    ordered = {name: KINDS[name] for name in ORDER if name in KINDS}
+    KINDS.clear()
+    KINDS.update(ordered)
+
+
+ORDER = [
+    "report",
+    "council-decision",
+    "plan",
+    "scope-worksheet",
+    "evidence-catalogue",
+    "criterion-forms",
+    "dossier",
+]
