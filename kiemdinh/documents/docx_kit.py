@@ -239,8 +239,8 @@ def national_header(doc, *, authority: str, issuer: str, number: Text = None, pl
     place/date on the right."""
     grid = doc.add_table(rows=1, cols=2)
     _no_borders(grid)
+    set_widths(grid, (7.0, 9.5))
     left, right = grid.rows[0].cells
-    left.width, right.width = Cm(6.8), Cm(9.7)
     para_left = left.paragraphs[0]
     para_left.alignment = WD_ALIGN_PARAGRAPH.CENTER
     write(para_left, authority.upper(), size=Pt(12))
@@ -269,6 +269,7 @@ def signature_block(doc, *, recipients: Sequence[str] = (), title: str, name: Te
     """'Nơi nhận' on the left, the signer's title and name on the right."""
     grid = doc.add_table(rows=1, cols=2)
     _no_borders(grid)
+    set_widths(grid, (7.5, 9.0))
     left, right = grid.rows[0].cells
     if recipients:
         p = left.paragraphs[0]
