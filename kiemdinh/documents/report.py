@@ -24,7 +24,7 @@ from kiemdinh.selfassessment.models import (
     Level4Rating,
     indicator_key,
 )
-from kiemdinh.selfassessment.selectors import cycle_evaluation, report_texts
+from kiemdinh.selfassessment.selectors import StatTable, cycle_evaluation, report_texts, school_statistics
 
 ABBREVIATIONS = (
     ("BGH", "Ban giám hiệu"),
@@ -107,12 +107,21 @@ class EvidenceRow:
 
 
 @dataclass(frozen=True)
+class StatisticsPart:
+    """One Phần I statistics table; `missing` is set (and the table not printed) where it has no value at all."""
+
+    table: StatTable
+    missing: Missing | None
+
+
+@dataclass(frozen=True)
 class ReportContext:
     header: CycleHeader
     result: dict  # the `evaluate` contract of the cycle's results
     levels: tuple[int, ...]  # criterion levels of the regime: (1, 2, 3) or (1, 2)
     abbreviations: tuple[tuple[str, str], ...]
     school_facts: tuple[tuple[str, str | Missing], ...]  # Phần I: label, value
+    statistics: tuple[StatisticsPart, ...]  # Phần I: 1. Số lớp học … 4. Học sinh
     intro_situation: str | Missing
     intro_purpose: str | Missing
     intro_process: str | Missing
@@ -230,16 +239,17 @@ def build_report(cycle: Cycle) -> ReportContext:
         ("Năm thành lập", log.value(str(school.founded_year) if school.founded_year else "", "năm thành lập")),
         ("Hiệu trưởng", header.principal),
     )
-    school_data_tables = log.missing(
-        "số liệu Phần I (số lớp, khối công trình, cán bộ quản lý – giáo viên – nhân viên, học sinh theo các năm)"
+    statistics = tuple(
+        StatisticsPart(t, log.missing(f"số liệu Phần I – {t.title}") if t.is_empty else None)
+        for t in school_statistics(cycle)
     )
-    facts = (*facts, ("Số liệu thống kê", school_data_tables))
     return ReportContext(
         header=header,
         result=evaluation.as_contract(),
         levels=(1, 2, 3) if framework.regime == "2018" else (1, 2),
         abbreviations=ABBREVIATIONS,
         school_facts=facts,
+        statistics=statistics,
         intro_situation=log.value(texts.get("intro.situation"), "Tình hình chung của nhà trường"),
         intro_purpose=log.value(texts.get("intro.purpose"), "Mục đích tự đánh giá"),
         intro_process=log.value(texts.get("intro.process"), "Tóm tắt quá trình tự đánh giá"),
@@ -384,6 +394,20 @@ def report_docx(ctx: ReportContext) -> bytes:
     # Phần I
     kit.heading(doc, "Phần I. CƠ SỞ DỮ LIỆU", 1)
     kit.table(doc, ["Thông tin", "Nội dung"], ctx.school_facts, widths_cm=(5.5, 11))
+    for part in ctx.statistics:
+        table = part.table
+        kit.para(doc, table.title, bold=True)
+        if part.missing is not None:
+            kit.para(doc, part.missing)
+            continue
+        label_width = 16.5 - 2.1 * len(table.columns)
+        kit.table(
+            doc,
+            ["Nội dung", *(f"Năm học {y}" for y in table.columns)],
+            [[row.label, *("" if v is None else str(v) for v in row.values)] for row in table.rows],
+            widths_cm=(label_width, *(2.1 for _ in table.columns)),
+            size=Pt(11),
+        )
 
     # Phần II
     kit.heading(doc, "Phần II. TỰ ĐÁNH GIÁ", 1)

@@ -422,3 +422,27 @@ class ReportText(models.Model):
 
     def __str__(self):
         return f"{self.cycle_id}: {self.key}"
+
+
+class SchoolStatistics(models.Model):
+    """One statistics table of Phần I of the report (statistics.py defines the tables): {row_key: {school_year: n}}.
+
+    Only typed cells are stored; blank cells are absent and "Cộng" rows are computed when read.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="school_statistics")
+    table = models.CharField("bảng số liệu", max_length=32)
+    data = models.JSONField("số liệu", default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "table"], name="school_statistics_one_per_table")]
+        verbose_name = "số liệu Phần I"
+        verbose_name_plural = "số liệu Phần I"
+
+    def __str__(self):
+        return f"{self.cycle_id}: {self.table}"

@@ -17,8 +17,10 @@ from kiemdinh.selfassessment.models import (
     Level4Rating,
     PlanActivity,
     ReportText,
+    SchoolStatistics,
     indicator_key,
 )
+from kiemdinh.selfassessment.statistics import cycle_definitions
 
 
 def cycle_evaluation(cycle: Cycle) -> Evaluation:
@@ -495,3 +497,54 @@ def report_sections(cycle: Cycle) -> list[ReportSection]:
 
 def report_texts(cycle: Cycle) -> dict[str, str]:
     return dict(ReportText.objects.filter(cycle=cycle).values_list("key", "text"))
+
+
+# --- Phần I statistics -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatRow:
+    key: str
+    label: str
+    computed: bool  # a "Cộng"/"Tổng số" row
+    values: tuple[int | None, ...]  # one per column; None = blank
+
+
+@dataclass(frozen=True)
+class StatTable:
+    key: str
+    title: str
+    columns: tuple[str, ...]  # school years, oldest first
+    rows: tuple[StatRow, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return all(v is None for row in self.rows for v in row.values)
+
+
+def school_statistics(cycle: Cycle) -> list[StatTable]:
+    """The Phần I tables of a cycle with their stored values and computed totals (1 query, plus the cycle's school
+    and framework where not already loaded)."""
+    tables, years = cycle_definitions(cycle)
+    stored = dict(SchoolStatistics.objects.filter(cycle=cycle).values_list("table", "data"))
+    result = []
+    for table in tables:
+        data = stored.get(table.key) or {}
+        values = {row.key: tuple(_cell(data.get(row.key, {}).get(year)) for year in years) for row in table.input_rows}
+        rows = []
+        for row in table.rows:
+            if row.computed:
+                parts = [values.get(k, ()) for k in row.sums]
+                cells = tuple(
+                    None if all(p[i] is None for p in parts) else sum(p[i] or 0 for p in parts)
+                    for i in range(len(years))
+                )
+            else:
+                cells = values[row.key]
+            rows.append(StatRow(row.key, row.label, row.computed, cells))
+        result.append(StatTable(table.key, table.title, years, tuple(rows)))
+    return result
+
+
+def _cell(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:cycle_id>/muc-4/<str:code>/nhap-tu-dong/", views.level4_autosave, name="level4_autosave"),
     path("<int:cycle_id>/muc-4/<str:code>/lich-su/", views.level4_history, name="level4_history"),
     path("<int:cycle_id>/khoang-trong/", views.gap_board, name="gaps"),
+    path("<int:cycle_id>/so-lieu/", views.school_data_page, name="school_data"),
     path("<int:cycle_id>/bao-cao/", views.report_texts_page, name="report_texts"),
     path("<int:cycle_id>/nop/", views.cycle_submit, name="submit"),
     path("<int:cycle_id>/tra-lai/", views.cycle_return, name="return"),

@@ -48,8 +48,10 @@ from kiemdinh.selfassessment.selectors import (
     report_sections,
     report_texts,
     return_comments,
+    school_statistics,
     submission_blockers,
 )
+from kiemdinh.selfassessment.statistics import LAYOUT_NOTE
 from kiemdinh.units.models import School
 
 
@@ -765,4 +767,64 @@ def report_texts_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "sections": [(s, texts.get(s.key, "")) for s in sections],
             "filled": sum(1 for s in sections if texts.get(s.key)),
         },
+    )
+
+
+# --- Phần I statistics -------------------------------------------------------------------------------------------------
+
+
+def _statistics_grid(table, posted: dict[str, dict[str, str]] | None = None, error: str = "") -> dict:
+    """One table for the page: per row its cells (input name, shown value); `posted` shows what the user typed."""
+    rows = []
+    for row in table.rows:
+        cells = []
+        for year, value in zip(table.columns, row.values, strict=True):
+            shown = "" if value is None else str(value)
+            if posted is not None and not row.computed:
+                shown = posted.get(row.key, {}).get(year, "")
+            cells.append({"name": f"{row.key}.{year}", "year": year, "value": shown})
+        rows.append({"row": row, "cells": cells})
+    return {"table": table, "rows": rows, "error": error}
+
+
+@login_required
+def school_data_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """Số liệu Phần I of the report: one form per table, saved one table at a time."""
+    cycle = access_cycle(request.user, cycle_id)
+    perms = cycle_permissions(request.user, cycle)
+    tables = school_statistics(cycle)
+    grids = [_statistics_grid(t) for t in tables]
+    status = 200
+    if request.method == "POST":
+        if not perms.can_manage_now:
+            raise PermissionDenied("Chỉ hiệu trưởng và thư ký hội đồng nhập số liệu Phần I.")
+        key = request.POST.get("table", "")
+        table = next((t for t in tables if t.key == key), None)
+        if table is None:
+            messages.error(request, "Không rõ bảng số liệu cần lưu.")
+            return redirect("selfassessment:school_data", cycle.pk)
+        values: dict[str, dict[str, str]] = {}
+        for row in table.rows:
+            if row.computed:
+                continue
+            for year in table.columns:
+                name = f"{row.key}.{year}"
+                if name in request.POST:
+                    values.setdefault(row.key, {})[year] = request.POST[name]
+        try:
+            changed = services.school_statistics_save(actor=request.user, cycle=cycle, table=key, values=values)
+        except ValidationError as error:
+            grids = [
+                _statistics_grid(t, values, _error_text(error)) if t.key == key else _statistics_grid(t) for t in tables
+            ]
+            status = 400
+        else:
+            title = table.title.split(". ", 1)[-1]
+            messages.success(request, f"Đã lưu bảng “{title}”." if changed else "Không có thay đổi.")
+            return redirect(f"{reverse('selfassessment:school_data', args=[cycle.pk])}#bang-{key}")
+    return render(
+        request,
+        "selfassessment/school_data.html",
+        {"cycle": cycle, "perms": perms, "tab": "school_data", "grids": grids, "layout_note": LAYOUT_NOTE},
+        status=status,
     )

@@ -285,3 +285,18 @@ def test_unzipped_dossier_opens_from_disk_in_chromium(cycle, tmp_path):
         assert remote == []
         context.close()
         browser.close()
+
+
+@pytest.mark.usefixtures("frameworks_loaded")
+def test_index_shows_the_phan_1_statistics_or_their_markers(world):
+    import zipfile as _zip
+    from io import BytesIO
+
+    from kiemdinh.documents.dossier import build_dossier, dossier_zip
+    from kiemdinh.selfassessment.services import cycle_open, school_statistics_save
+
+    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
+    school_statistics_save(actor=world.principal_a, cycle=cycle, table="classes", values={"k1": {"2025-2026": "4"}})
+    index = _zip.ZipFile(BytesIO(dossier_zip(build_dossier(cycle)))).read("index.html").decode()
+    assert '<td class="num">4</td>' in index
+    assert "[CHƯA CÓ DỮ LIỆU: số liệu Phần I – " in index

@@ -15,7 +15,7 @@ from kiemdinh.documents.registry import render
 from kiemdinh.documents.report import build_report
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.selfassessment.selectors import cycle_evaluation
-from kiemdinh.selfassessment.services import cycle_open, report_texts_save
+from kiemdinh.selfassessment.services import cycle_open, report_texts_save, school_statistics_save
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
@@ -102,10 +102,14 @@ def test_tt57_report_has_two_levels_and_no_level4_part(world):
 
 def test_report_context_queries_do_not_grow(world, cycle):
     fill_forms(cycle, world.principal_a, criteria={"1.1", "1.2"})
+    school_statistics_save(actor=world.principal_a, cycle=cycle, table="classes", values={"k1": {"2025-2026": "4"}})
     with CaptureQueriesContext(connection) as small:
         build_report(cycle)
     add_council(cycle, world.principal_a, size=9)
     fill_forms(cycle, world.principal_a)
+    school_statistics_save(
+        actor=world.principal_a, cycle=cycle, table="staff", values={"giao_vien": {"2025-2026": "30"}}
+    )
     with CaptureQueriesContext(connection) as large:
         build_report(cycle)
     assert len(large) == len(small) <= 25
@@ -190,3 +194,35 @@ def test_bench_report_measures_and_leaves_nothing_behind(world):
     assert "demo report: skipped" in text
     assert "generated report (TT18, 28 criteria, 40 evidence items)" in text and "× the floor" in text
     assert School.objects.count() == before
+
+
+def test_part_one_prints_the_statistics_tables_and_marks_only_empty_ones(world, cycle):
+    school_statistics_save(
+        actor=world.principal_a,
+        cycle=cycle,
+        table="classes",
+        values={"k1": {"2024-2025": "3", "2025-2026": "4"}, "k2": {"2025-2026": "5"}},
+    )
+    context = build_report(cycle)
+    assert "số liệu Phần I – 1. Số lớp học" not in context.missing
+    assert "số liệu Phần I – 3. Cán bộ quản lý, giáo viên, nhân viên" in context.missing
+    data = render("report", cycle, "docx").data
+    doc = Document(io.BytesIO(data))
+    grids = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    classes = next(g for g in grids if g[0][0] == "Nội dung" and g[1][0] == "Khối lớp 1")
+    assert classes[0][1:] == [f"Năm học {y}" for y in ("2021-2022", "2022-2023", "2023-2024", "2024-2025", "2025-2026")]
+    assert classes[1] == ["Khối lớp 1", "", "", "", "3", "4"]
+    assert classes[-1] == ["Cộng", "", "", "", "3", "9"]
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "1. Số lớp học" in paragraphs
+    markers = red_runs(data)
+    assert not any("Số lớp học" in m or m.startswith("[CHƯA CÓ DỮ LIỆU: số liệu Phần I (") for m in markers)
+    assert "[CHƯA CÓ DỮ LIỆU: số liệu Phần I – 4. Học sinh]" in markers
+
+
+def test_tt57_part_one_has_three_years(world):
+    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027")
+    tables = build_report(cycle).statistics
+    assert all(p.table.columns == ("2024-2025", "2025-2026", "2026-2027") for p in tables)
+    assert tables[0].table.columns == ("2024-2025", "2025-2026", "2026-2027")
+    assert all(p.missing is not None for p in tables)
