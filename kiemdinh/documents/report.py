@@ -323,9 +323,8 @@ def report_docx(ctx: ReportContext) -> bytes:
     doc = kit.new_document()
 
     # Cover
-    kit.para(doc, h.authority.upper(), align="center", size=Pt(14))
-    kit.para(doc, h.school_name.upper(), bold=True, align="center", size=Pt(14))
-    for _ in range(8):
+    kit.national_header(doc, authority=h.authority, issuer=h.school_name)
+    for _ in range(7):
         doc.add_paragraph()
     kit.para(doc, "BÁO CÁO TỰ ĐÁNH GIÁ", bold=True, align="center", size=Pt(20))
     kit.para(doc, f"Năm học {h.school_year}", bold=True, align="center", size=Pt(14))
