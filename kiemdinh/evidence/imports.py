@@ -26,6 +26,7 @@ from kiemdinh.evidence.codes import REGIME_TT57, code_example, default_box, pars
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceImportBatch
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import Cycle
+from kiemdinh.selfassessment.services import ensure_editable
 from kiemdinh.units.imports import Column, _header_key, read_table
 
 HEADER_SEARCH_ROWS = 20  # official catalogues have title lines above the header
@@ -291,7 +292,7 @@ def _filename(uploaded_file) -> str:
 @transaction.atomic
 def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceImportBatch:
     """Read and check a catalogue; the batch is kept even with errors, so the preview shows them all."""
-    services.ensure_cycle_editable(cycle)
+    ensure_editable(cycle)
     rows = parse_table(read_table(uploaded_file))
     plan = check_rows(cycle, rows)
     batch = EvidenceImportBatch.objects.create(

@@ -19,8 +19,8 @@ from kiemdinh.evidence.codes import default_box, find_codes, format_code
 from kiemdinh.evidence.files import CheckedUpload, check_upload
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile
 from kiemdinh.frameworks.models import Criterion
-from kiemdinh.selfassessment.access import READ_ONLY_MESSAGE
 from kiemdinh.selfassessment.models import CriterionForm, Cycle
+from kiemdinh.selfassessment.services import cycle_lock, ensure_editable
 
 EDITABLE_FIELDS = ("name", "issue_ref", "issued_by", "note", "link", "valid_until")
 MAX_LENGTHS = {"name": 1000, "issue_ref": 300, "issued_by": 300, "link": 1000}
@@ -30,15 +30,10 @@ _url_validator = URLValidator(schemes=["http", "https"])
 # --- Helpers -------------------------------------------------------------------------------------------------
 
 
-def ensure_cycle_editable(cycle: Cycle) -> None:
-    if not cycle.is_editable:
-        raise ValidationError(READ_ONLY_MESSAGE.get(cycle.status, "Đợt tự đánh giá này chỉ xem được."))
-
-
 def _lock_cycle(cycle: Cycle) -> Cycle:
     """Serialise writes of one cycle's register (codes are allocated as max + 1) and re-read its status."""
-    locked = Cycle.objects.select_for_update().select_related("framework", "school__unit").get(pk=cycle.pk)
-    ensure_cycle_editable(locked)
+    locked = cycle_lock(cycle)
+    ensure_editable(locked)
     return locked
 
 

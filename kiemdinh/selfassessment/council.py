@@ -25,6 +25,7 @@ from kiemdinh.selfassessment.models import (
     ScopeAnalysis,
     WorkingGroup,
 )
+from kiemdinh.selfassessment.services import ensure_editable
 
 # The seven steps of self-assessment, Điều 23 of TT17/TT18/TT19 2018 (regulations.md §4.1), in order: step n is
 # SEVEN_STEPS[n - 1].
@@ -48,14 +49,6 @@ SCOPE_TEXT_FIELDS = ("meaning", "questions", "evidence_needed", "sources")
 
 def _record(*, actor, event_type: str, obj, cycle: Cycle, data: dict) -> None:
     audit.record(actor=actor, event_type=event_type, obj=obj, unit=cycle.school.unit, school=cycle.school, data=data)
-
-
-def _check_editable(cycle: Cycle) -> None:
-    if not cycle.is_editable:
-        raise ValidationError(
-            f"Đợt tự đánh giá năm học {cycle.school_year} đang ở trạng thái “{cycle.get_status_display()}” "
-            "nên không sửa được."
-        )
 
 
 def _text(value, *, field_name: str, max_length: int | None = None, label: str = "", required: str = "") -> str:
@@ -101,7 +94,7 @@ def _check_carry_over(source: Cycle, target: Cycle) -> None:
         raise ValidationError(
             f"Chỉ sao chép được từ năm học trước: {source.school_year} không trước {target.school_year}."
         )
-    _check_editable(target)
+    ensure_editable(target)
 
 
 def earlier_cycles(cycle: Cycle) -> list[Cycle]:
@@ -126,7 +119,7 @@ def _group_name(cycle: Cycle, name: str, *, exclude_pk=None) -> str:
 
 @transaction.atomic
 def working_group_create(*, actor, cycle: Cycle, name: str, note: str = "") -> WorkingGroup:
-    _check_editable(cycle)
+    ensure_editable(cycle)
     name = _group_name(cycle, name)
     group = WorkingGroup.objects.create(
         cycle=cycle,
@@ -141,7 +134,7 @@ def working_group_create(*, actor, cycle: Cycle, name: str, note: str = "") -> W
 @transaction.atomic
 def working_group_update(*, actor, group: WorkingGroup, name: str, note: str = "") -> WorkingGroup:
     cycle = group.cycle
-    _check_editable(cycle)
+    ensure_editable(cycle)
     old_name = group.name
     group.name = _group_name(cycle, name, exclude_pk=group.pk)
     group.note = (note or "").strip()
@@ -164,7 +157,7 @@ def working_group_delete(
     assignment that then names nobody is removed and its code returned); with neither, a group still in use is refused
     so that no assignment disappears unnoticed."""
     cycle = group.cycle
-    _check_editable(cycle)
+    ensure_editable(cycle)
     if move_to is not None and (move_to.cycle_id != cycle.pk or move_to.pk == group.pk):
         raise ValidationError({"move_to": "Hãy chọn một nhóm công tác khác của cùng hội đồng để chuyển sang."})
     members = CouncilMember.objects.filter(group=group)
@@ -264,7 +257,7 @@ def council_member_create(
     user: User | None = None,
     group: WorkingGroup | None = None,
 ) -> CouncilMember:
-    _check_editable(cycle)
+    ensure_editable(cycle)
     values = _clean_member(cycle, full_name=full_name, job_title=job_title, role=role, user=user, group=group)
     member = CouncilMember.objects.create(
         cycle=cycle, position=_next_position(CouncilMember.objects.filter(cycle=cycle)), **values
@@ -285,7 +278,7 @@ def council_member_update(
     group: WorkingGroup | None = None,
 ) -> CouncilMember:
     cycle = member.cycle
-    _check_editable(cycle)
+    ensure_editable(cycle)
     values = _clean_member(
         cycle, full_name=full_name, job_title=job_title, role=role, user=user, group=group, exclude_pk=member.pk
     )
@@ -304,7 +297,7 @@ def council_member_delete(*, actor, member: CouncilMember, detach: bool = False)
     """Remove a member. Assignments shared with a group stay with the group; one naming only this member is refused
     unless `detach`, in which case it is removed and its label returned (the criterion shows as unassigned)."""
     cycle = member.cycle
-    _check_editable(cycle)
+    ensure_editable(cycle)
     assignments = CriterionAssignment.objects.filter(member=member)
     orphans = assignments.filter(group__isnull=True)
     labels = _assignment_labels(orphans)
@@ -339,7 +332,7 @@ def criterion_assignments_save(
 ) -> int:
     """Set who drafts each criterion / Mức 4 item: {criterion id: (group id, member id)}; (None, None) clears it.
     Ids left out keep their assignment. Everything is checked before anything is written; returns rows changed."""
-    _check_editable(cycle)
+    ensure_editable(cycle)
     level4_items = level4_items or {}
     known_criteria = set(Criterion.objects.filter(version_id=cycle.framework_id).values_list("pk", flat=True))
     known_items = set(_usable_level4_items(cycle.framework_id).values_list("pk", flat=True))
@@ -653,7 +646,7 @@ def plan_update(
     evidence_collection: str = "",
 ) -> AssessmentPlan:
     """Save the texts of the self-assessment plan (created on first save); every field is replaced."""
-    _check_editable(cycle)
+    ensure_editable(cycle)
     if issued_on is not None and not isinstance(issued_on, date):
         raise ValidationError({"issued_on": "Ngày ban hành không hợp lệ."})
     values = {
@@ -725,7 +718,7 @@ def plan_activity_create(
     owner: str = "",
     note: str = "",
 ) -> PlanActivity:
-    _check_editable(cycle)
+    ensure_editable(cycle)
     values = _clean_activity(title=title, step=step, starts_on=starts_on, ends_on=ends_on, owner=owner, note=note)
     activity = PlanActivity.objects.create(
         cycle=cycle, position=_next_position(PlanActivity.objects.filter(cycle=cycle)), **values
@@ -747,7 +740,7 @@ def plan_activity_update(
     note: str = "",
 ) -> PlanActivity:
     cycle = activity.cycle
-    _check_editable(cycle)
+    ensure_editable(cycle)
     values = _clean_activity(title=title, step=step, starts_on=starts_on, ends_on=ends_on, owner=owner, note=note)
     for name, value in values.items():
         setattr(activity, name, value)
@@ -759,7 +752,7 @@ def plan_activity_update(
 @transaction.atomic
 def plan_activity_delete(*, actor, activity: PlanActivity) -> None:
     cycle = activity.cycle
-    _check_editable(cycle)
+    ensure_editable(cycle)
     _record(actor=actor, event_type="plan.activity_removed", obj=activity, cycle=cycle, data=_activity_data(activity))
     activity.delete()
 
@@ -767,7 +760,7 @@ def plan_activity_delete(*, actor, activity: PlanActivity) -> None:
 @transaction.atomic
 def plan_activities_propose(*, actor, cycle: Cycle) -> list[PlanActivity]:
     """“Tạo lịch mẫu”: one activity per step of Điều 23, dates left empty; only while the timeline is empty."""
-    _check_editable(cycle)
+    ensure_editable(cycle)
     if PlanActivity.objects.filter(cycle=cycle).exists():
         raise ValidationError("Chỉ tạo được lịch mẫu khi kế hoạch chưa có hoạt động nào.")
     activities = PlanActivity.objects.bulk_create(
@@ -880,7 +873,7 @@ def scope_analysis_save(
 ) -> ScopeAnalysis:
     """Save one row of the nội hàm worksheet: an indicator's (or a Mức 4 item's) meaning, questions, evidence needed
     and where to find it."""
-    _check_editable(cycle)
+    ensure_editable(cycle)
     if (indicator is None) == (level4_item is None):
         raise ValidationError("Mỗi dòng phiếu nội hàm thuộc đúng một chỉ báo hoặc một tiêu chí Mức 4.")
     if indicator is not None and indicator.criterion.version_id != cycle.framework_id:

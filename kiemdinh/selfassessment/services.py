@@ -139,13 +139,26 @@ def cycle_carry_over(*, actor, source: Cycle, target: Cycle) -> dict[str, list[s
     return skipped
 
 
+READ_ONLY_HINTS = {
+    CycleStatus.SUBMITTED: "hồ sơ đã nộp chỉ sửa được khi cơ quan quản lý trả lại",
+    CycleStatus.ACCEPTED: "hồ sơ đã được chấp nhận thì chỉ xem được",
+}
+
+
 def ensure_editable(cycle: Cycle) -> None:
-    """Services refuse to change a submitted or accepted cycle (the views check too, this is the guarantee)."""
+    """Every write to a cycle's content refuses a submitted or accepted cycle (the views check too; this is the
+    guarantee). The one check for the council, plan, worksheet, evidence, forms and ratings."""
     if not cycle.is_editable:
+        hint = READ_ONLY_HINTS.get(cycle.status)
         raise ValidationError(
             f"Đợt tự đánh giá năm học {cycle.school_year} đang ở trạng thái “{cycle.get_status_display()}” "
-            "nên không sửa được."
+            "nên không sửa được" + (f" ({hint})." if hint else ".")
         )
+
+
+def cycle_lock(cycle: Cycle) -> Cycle:
+    """Re-read a cycle with a row lock (serialising its writes) and the relations every service uses."""
+    return Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
 
 
 def _level_number(value) -> int | None:
@@ -453,7 +466,7 @@ def cycle_submit(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
     """The principal approves the cycle and submits it: refused while blockers remain; freezes a snapshot."""
     from kiemdinh.selfassessment.selectors import cycle_snapshot_content, submission_blockers
 
-    cycle = Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
+    cycle = cycle_lock(cycle)
     ensure_editable(cycle)
     blockers = submission_blockers(cycle)
     if blockers:
@@ -479,7 +492,7 @@ def cycle_submit(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
 @transaction.atomic
 def cycle_return(*, actor, cycle: Cycle, comment: str, criterion_comments: dict | None = None) -> CycleTransition:
     """The authority returns a submitted cycle with a general comment and optional comments per criterion."""
-    cycle = Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
+    cycle = cycle_lock(cycle)
     if cycle.status != CycleStatus.SUBMITTED:
         raise ValidationError("Chỉ trả lại được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
     per_criterion = {k: nfc(v).strip() for k, v in (criterion_comments or {}).items() if nfc(v or "").strip()}
@@ -504,7 +517,7 @@ def cycle_accept(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
     """Accept a submitted cycle, refused when its data no longer matches the submitted snapshot."""
     from kiemdinh.selfassessment.selectors import cycle_snapshot_content
 
-    cycle = Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
+    cycle = cycle_lock(cycle)
     if cycle.status != CycleStatus.SUBMITTED:
         raise ValidationError("Chỉ chấp nhận được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
     snapshot = cycle.snapshots.order_by("-created_at", "-id").first()
@@ -529,7 +542,7 @@ def cycle_accept(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
 @transaction.atomic
 def cycle_publish(*, actor, cycle: Cycle) -> Cycle:
     """Publish an accepted cycle: its summary becomes public (step 6, công bố báo cáo tự đánh giá)."""
-    cycle = Cycle.objects.select_for_update().select_related("school__unit", "framework").get(pk=cycle.pk)
+    cycle = cycle_lock(cycle)
     if cycle.status != CycleStatus.ACCEPTED:
         raise ValidationError("Chỉ công bố được đợt tự đánh giá đã được cơ quan quản lý chấp nhận.")
     if cycle.published_at:
