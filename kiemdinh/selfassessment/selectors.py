@@ -548,3 +548,31 @@ def school_statistics(cycle: Cycle) -> list[StatTable]:
 
 def _cell(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class CycleLookupError(LookupError):
+    pass
+
+
+def cycle_by_school_and_year(school: str, year: str) -> Cycle:
+    """The cycle of the school named by code or name for a school year, for commands; CycleLookupError (one
+    Vietnamese line) when the school, the year or the cycle is not found."""
+    from django.core.exceptions import ValidationError
+
+    from kiemdinh.selfassessment.services import normalize_school_year
+    from kiemdinh.units.selectors import SchoolLookupError, school_by_code_or_name
+
+    try:
+        found = school_by_code_or_name(school)
+    except SchoolLookupError as exc:
+        raise CycleLookupError(str(exc)) from exc
+    try:
+        school_year = normalize_school_year(year)
+    except ValidationError as exc:
+        raise CycleLookupError(f"Năm học “{year}” không hợp lệ: ghi theo dạng 2021-2022.") from exc
+    cycle = (
+        Cycle.objects.filter(school=found, school_year=school_year).select_related("school__unit", "framework").first()
+    )
+    if cycle is None:
+        raise CycleLookupError(f"{found.name} chưa có đợt tự đánh giá năm học {school_year}.")
+    return cycle

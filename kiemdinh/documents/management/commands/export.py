@@ -5,9 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kiemdinh.documents import registry
 from kiemdinh.documents.pdf import PdfUnavailable
-from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.selfassessment.services import normalize_school_year
-from kiemdinh.units.selectors import SchoolLookupError, school_by_code_or_name
+from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
 
 
 class Command(BaseCommand):
@@ -34,19 +32,10 @@ class Command(BaseCommand):
                 f"{document.title} không có định dạng {fmt}; có: {', '.join(document.formats)}.", returncode=2
             )
         try:
-            found = school_by_code_or_name(school)
-            school_year = normalize_school_year(year)
-        except SchoolLookupError as exc:
+            cycle = cycle_by_school_and_year(school, year)
+        except CycleLookupError as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        except Exception as exc:  # ValidationError of the year: one line
-            raise CommandError(f"Năm học “{year}” không hợp lệ: ghi theo dạng 2021-2022.", returncode=2) from exc
-        cycle = (
-            Cycle.objects.filter(school=found, school_year=school_year)
-            .select_related("school__unit", "framework")
-            .first()
-        )
-        if cycle is None:
-            raise CommandError(f"{found.name} chưa có đợt tự đánh giá năm học {school_year}.", returncode=2)
+        found, school_year = cycle.school, cycle.school_year
         context = document.build(cycle)
         try:
             rendered = registry.render_context(document, cycle, context, fmt)

@@ -2,10 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.selfassessment.selectors import cycle_status_report
-from kiemdinh.selfassessment.services import normalize_school_year
-from kiemdinh.units.selectors import SchoolLookupError, school_by_code_or_name
+from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year, cycle_status_report
 
 
 class Command(BaseCommand):
@@ -21,18 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            school = school_by_code_or_name(options["school"])
-        except SchoolLookupError as exc:
+            cycle = cycle_by_school_and_year(options["school"], options["year"])
+        except CycleLookupError as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        try:
-            year = normalize_school_year(options["year"])
-        except Exception as exc:  # ValidationError: one line, the message only
-            raise CommandError(
-                f"Năm học “{options['year']}” không hợp lệ: ghi theo dạng 2021-2022.", returncode=2
-            ) from exc
-        cycle = Cycle.objects.filter(school=school, school_year=year).select_related("framework", "school").first()
-        if cycle is None:
-            raise CommandError(f"{school.name} chưa có đợt tự đánh giá năm học {year}.", returncode=2)
+        school, year = cycle.school, cycle.school_year
         report = cycle_status_report(cycle)
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
