@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.access import user_scope
@@ -393,6 +394,19 @@ def _form_page(request, cycle_id: int, code: str, level4: bool) -> HttpResponse:
     return _render_form(request, cycle, perms, subject, form, texts, can_edit, draft=draft)
 
 
+def _citations(cycle, texts: dict):
+    """The evidence codes cited in a form's texts, in order, each once: [(code, cycle evidence or None, URL or
+    None)], and the code → URL function used to link them inside texts (1 query)."""
+    known = cycle_codes(cycle)
+
+    def evidence_url(code: str) -> str | None:
+        link = known.get(code)
+        return reverse("evidence:detail", args=[cycle.pk, link.pk]) if link else None
+
+    all_text = "\n".join([*texts["descriptions"].values(), *(texts[f] for f in CriterionForm.TEXT_FIELDS)])
+    return evidence_url, [(code, known.get(code), evidence_url(code)) for code in find_codes(all_text)]
+
+
 def _edit_refusal(perms) -> str:
     if not perms.is_editable:
         return "Đợt tự đánh giá này chỉ xem được."
@@ -415,19 +429,7 @@ def _render_form(
     restored=None,
     status=200,
 ):
-    known = cycle_codes(cycle)
-
-    def evidence_url(code: str) -> str | None:
-        link = known.get(code)
-        return reverse("evidence:detail", args=[cycle.pk, link.pk]) if link else None
-
-    cited = []
-    seen = set()
-    all_text = "\n".join([*texts["descriptions"].values(), *(texts[f] for f in CriterionForm.TEXT_FIELDS)])
-    for code in find_codes(all_text):
-        if code not in seen:
-            seen.add(code)
-            cited.append((code, known.get(code)))
+    evidence_url, cited = _citations(cycle, texts)
     _, comments = return_comments(cycle)
     context = {
         "cycle": cycle,
@@ -443,8 +445,8 @@ def _render_form(
         "base_version": (
             conflict.version if conflict else (restored.base_version if restored else (form.version if form else 0))
         ),
-        "cited": [(code, link, evidence_url(code)) for code, link in cited],
-        "unknown_cited": [c for c, link in cited if link is None],
+        "cited": cited,
+        "unknown_cited": [c for c, link, _ in cited if link is None],
         "texts_html": None
         if can_edit
         else {
@@ -621,14 +623,10 @@ def _autosave(request, cycle_id, code, level4) -> HttpResponse:
             **subject.lookup,
         )
     except ValidationError as error:
-        return HttpResponse(f'<span class="error">Chưa tự lưu được: {_error_text(error)}</span>', status=400)
-    known = cycle_codes(cycle)
-    texts = _posted_texts(request, subject)
-    all_text = "\n".join([*texts["descriptions"].values(), *(texts[f] for f in CriterionForm.TEXT_FIELDS)])
-    cited = []
-    for found in dict.fromkeys(find_codes(all_text)):
-        link = known.get(found)
-        cited.append((found, link, reverse("evidence:detail", args=[cycle.pk, link.pk]) if link else None))
+        return HttpResponse(
+            format_html('<span class="error">Chưa tự lưu được: {}</span>', _error_text(error)), status=400
+        )
+    _url, cited = _citations(cycle, _posted_texts(request, subject))
     return render(
         request,
         "selfassessment/criterion_form.html#autosaved",
