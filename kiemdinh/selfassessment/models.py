@@ -4,6 +4,19 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 
+def one_per_subject(prefix: str, field: str) -> list:
+    """Rows about either a `field` (criterion or indicator) or a Mức 4 item, never both, at most one per cycle each."""
+    return [
+        models.UniqueConstraint(fields=["cycle", field], name=f"{prefix}_one_per_{field}"),
+        models.UniqueConstraint(fields=["cycle", "level4_item"], name=f"{prefix}_one_per_level4_item"),
+        models.CheckConstraint(
+            condition=Q(**{f"{field}__isnull": False, "level4_item__isnull": True})
+            | Q(**{f"{field}__isnull": True, "level4_item__isnull": False}),
+            name=f"{prefix}_{field}_xor_level4",
+        ),
+    ]
+
+
 class CycleStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "Đang tự đánh giá"
     SUBMITTED = "submitted", "Đã nộp"
@@ -220,15 +233,7 @@ class CriterionAssignment(models.Model):
     )
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "criterion"], name="assignment_one_per_criterion"),
-            models.UniqueConstraint(fields=["cycle", "level4_item"], name="assignment_one_per_level4_item"),
-            models.CheckConstraint(
-                condition=Q(criterion__isnull=False, level4_item__isnull=True)
-                | Q(criterion__isnull=True, level4_item__isnull=False),
-                name="assignment_criterion_xor_level4",
-            ),
-        ]
+        constraints = one_per_subject("assignment", "criterion")
 
     def __str__(self):
         return f"{self.cycle_id}: {self.criterion_id or self.level4_item_id}"
@@ -307,15 +312,7 @@ class ScopeAnalysis(models.Model):
     )
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "indicator"], name="scope_analysis_one_per_indicator"),
-            models.UniqueConstraint(fields=["cycle", "level4_item"], name="scope_analysis_one_per_level4_item"),
-            models.CheckConstraint(
-                condition=Q(indicator__isnull=False, level4_item__isnull=True)
-                | Q(indicator__isnull=True, level4_item__isnull=False),
-                name="scope_analysis_indicator_xor_level4",
-            ),
-        ]
+        constraints = one_per_subject("scope_analysis", "indicator")
 
     def __str__(self):
         return f"{self.cycle_id}: {self.indicator_id or self.level4_item_id}"
@@ -353,15 +350,7 @@ class CriterionForm(models.Model):
     TEXT_FIELDS = ("strengths", "weaknesses", "improvement")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "criterion"], name="criterion_form_one_per_criterion"),
-            models.UniqueConstraint(fields=["cycle", "level4_item"], name="criterion_form_one_per_level4_item"),
-            models.CheckConstraint(
-                condition=Q(criterion__isnull=False, level4_item__isnull=True)
-                | Q(criterion__isnull=True, level4_item__isnull=False),
-                name="criterion_form_criterion_xor_level4",
-            ),
-        ]
+        constraints = one_per_subject("criterion_form", "criterion")
 
     def __str__(self):
         return f"{self.cycle_id}: {self.criterion_id or self.level4_item_id} v{self.version}"
