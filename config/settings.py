@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kiemdinh.evidence",
     "kiemdinh.documents",
     "kiemdinh.planning",
+    "kiemdinh.improvement",
     "kiemdinh.api",
 ]
 

@@ -239,6 +239,32 @@ def evidence_create(
 
 
 @transaction.atomic
+def evidence_record(
+    *, actor, school, name: str, issue_ref: str = "", issued_by: str = "", note: str = "", files=()
+) -> Evidence:
+    """An item of the school that no cycle uses yet (e.g. collected while monitoring the improvement plan after the
+    cycle was accepted); a later cycle links it. Files are checked before anything is written."""
+    values = _clean_fields({"name": name, "issue_ref": issue_ref, "issued_by": issued_by, "note": note, "link": ""})
+    files = list(files or ())
+    checked = [check_upload(f) for f in files]
+    _refuse_same_file_twice(None, checked)
+    evidence = Evidence(school=school, created_by=_user(actor), **values)
+    evidence.search_text = _search_text(evidence)
+    evidence.save()
+    for item, uploaded in zip(checked, files, strict=True):
+        _store_file(actor=actor, evidence=evidence, checked=item, uploaded_file=uploaded)
+    audit.record(
+        actor=actor,
+        event_type="evidence.recorded",
+        obj=evidence,
+        unit=school.unit,
+        school=school,
+        data={"name": evidence.name, "files": [c.original_name for c in checked]},
+    )
+    return evidence
+
+
+@transaction.atomic
 def evidence_update(*, actor, cycle_evidence: CycleEvidence, **changes) -> Evidence:
     """Change an item's name, issue number/date, issuer, note, link or validity (the item is shared by its cycles)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)

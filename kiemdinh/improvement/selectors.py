@@ -1,0 +1,358 @@
+"""Reads of the improvement plan: the grouped table, coverage of the weaknesses, overdue lines, history, offers for
+the next cycle. Each runs a fixed number of queries (asserted in the tests)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from kiemdinh.core.text import fold
+from kiemdinh.frameworks.models import Criterion, Level4Item, Regime, Standard
+from kiemdinh.improvement.models import (
+    CoverageNote,
+    ImprovementPlan,
+    LineReview,
+    LineStatus,
+    PlanLine,
+    PriorityIssue,
+    Review,
+    ReviewKind,
+)
+from kiemdinh.selfassessment.models import CriterionForm, Cycle
+
+
+def has_weakness(text: str) -> bool:
+    """False for an empty weakness field or one saying there is none ("Không có điểm yếu đáng kể.", "Không.")."""
+    folded = fold(text or "").strip(" .;:-–")
+    return bool(folded) and folded not in ("khong", "khong co") and not folded.startswith("khong co diem yeu")
+
+
+def plan_of(cycle: Cycle) -> ImprovementPlan | None:
+    return ImprovementPlan.objects.filter(cycle=cycle).first()
+
+
+def _lines(plan: ImprovementPlan):
+    return (
+        PlanLine.objects.filter(plan=plan)
+        .select_related("criterion__standard", "level4_item", "issue", "carried_from__plan__cycle")
+        .order_by("position", "id")
+    )
+
+
+# --- the grouped table (the seed's layout) --------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionBlock:
+    criterion: Criterion
+    lines: list[PlanLine]
+
+
+@dataclass
+class StandardBlock:
+    standard: Standard
+    criteria: list[CriterionBlock]
+
+
+@dataclass
+class Level4Block:
+    item: Level4Item
+    lines: list[PlanLine]
+
+
+@dataclass
+class IssueBlock:
+    issue: PriorityIssue
+    lines: list[PlanLine]
+
+
+@dataclass
+class PlanTable:
+    plan: ImprovementPlan
+    tt57: bool
+    standards: list[StandardBlock] = field(default_factory=list)  # "MỨC 1, 2, 3" (2018)
+    level4: list[Level4Block] = field(default_factory=list)  # "MỨC 4" (2018)
+    issues: list[IssueBlock] = field(default_factory=list)  # Biểu 2 mục IV/V (TT57)
+    lines: list[PlanLine] = field(default_factory=list)  # every line in table order
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines and not self.issues
+
+
+def plan_table(plan: ImprovementPlan) -> PlanTable:
+    """Lines grouped as in the seed: by standard then criterion (in framework order), then by Mức 4 item; for TT57 by
+    priority issue. 2 queries (+1 for TT57's issues)."""
+    tt57 = plan.cycle.framework.regime == Regime.TT57
+    table = PlanTable(plan=plan, tt57=tt57)
+    lines = list(_lines(plan))
+    if tt57:
+        by_issue = defaultdict(list)
+        for line in lines:
+            by_issue[line.issue_id].append(line)
+        issues = PriorityIssue.objects.filter(plan=plan).select_related("criterion__standard")
+        table.issues = [IssueBlock(issue, by_issue.get(issue.pk, [])) for issue in issues]
+        table.issues.sort(
+            key=lambda b: (b.issue.criterion.standard.position, b.issue.criterion.position, b.issue.position)
+        )
+        table.lines = [line for block in table.issues for line in block.lines]
+        return table
+    by_criterion, by_item = defaultdict(list), defaultdict(list)
+    for line in lines:
+        if line.criterion_id:
+            by_criterion[line.criterion].append(line)
+        else:
+            by_item[line.level4_item].append(line)
+    standards: dict[int, StandardBlock] = {}
+    for criterion in sorted(by_criterion, key=lambda c: (c.standard.position, c.position)):
+        block = standards.setdefault(criterion.standard_id, StandardBlock(criterion.standard, []))
+        block.criteria.append(CriterionBlock(criterion, by_criterion[criterion]))
+    table.standards = list(standards.values())
+    table.level4 = [Level4Block(item, by_item[item]) for item in sorted(by_item, key=_item_order)]
+    table.lines = [line for s in table.standards for c in s.criteria for line in c.lines]
+    table.lines += [line for b in table.level4 for line in b.lines]
+    return table
+
+
+def _item_order(item: Level4Item):
+    return (int(item.code) if item.code.isdigit() else 999, item.code)
+
+
+# --- coverage of the weaknesses --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    label: str  # "1.6" or "Mức 4 — tiêu chí 2"
+    criterion: Criterion | None
+    level4_item: Level4Item | None
+    weakness: str
+    improvement: str
+    line_count: int
+    note: CoverageNote | None
+
+    @property
+    def state(self) -> str:
+        if self.line_count:
+            return "covered"
+        return "excused" if self.note else "uncovered"
+
+    @property
+    def query(self) -> str:
+        """The query string of the "new line" link that proposes a line from this form."""
+        return f"tieu_chi={self.criterion.code}" if self.criterion else f"muc4={self.level4_item.code}"
+
+
+def coverage(plan: ImprovementPlan) -> list[CoverageRow]:
+    """Every criterion (and Mức 4 item) whose form names a weakness, in framework order, with its lines or the reason
+    it has none. 3 queries."""
+    cycle = plan.cycle
+    forms = (
+        CriterionForm.objects.filter(cycle=cycle)
+        .select_related("criterion__standard", "level4_item")
+        .only(
+            "weaknesses",
+            "improvement",
+            "criterion__code",
+            "criterion__name",
+            "criterion__position",
+            "criterion__standard__position",
+            "level4_item__code",
+            "level4_item__text",
+        )
+    )
+    counts = defaultdict(int)
+    for criterion_id, item_id in PlanLine.objects.filter(plan=plan).values_list("criterion_id", "level4_item_id"):
+        counts[("c", criterion_id) if criterion_id else ("m", item_id)] += 1
+    notes = {}
+    for note in CoverageNote.objects.filter(plan=plan):
+        notes[("c", note.criterion_id) if note.criterion_id else ("m", note.level4_item_id)] = note
+    rows = []
+    for form in forms:
+        if not has_weakness(form.weaknesses):
+            continue
+        key = ("c", form.criterion_id) if form.criterion_id else ("m", form.level4_item_id)
+        label = form.criterion.code if form.criterion_id else f"Mức 4 — tiêu chí {form.level4_item.code}"
+        rows.append(
+            CoverageRow(
+                label, form.criterion, form.level4_item, form.weaknesses, form.improvement, counts[key], notes.get(key)
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            (0, r.criterion.standard.position, r.criterion.position)
+            if r.criterion
+            else (1, *_item_order(r.level4_item))
+        )
+    )
+    return rows
+
+
+def proposal(cycle: Cycle, *, criterion: Criterion | None = None, level4_item: Level4Item | None = None) -> dict:
+    """Starting values of a new line from the criterion form: the weakness as the result to reach (to be rephrased),
+    the improvement text as tasks. Shown in the form for the user to edit and confirm; nothing is saved here."""
+    form = CriterionForm.objects.filter(cycle=cycle, criterion=criterion, level4_item=level4_item).first()
+    if form is None:
+        return {}
+    weakness = form.weaknesses.strip() if has_weakness(form.weaknesses) else ""
+    return {"target": weakness, "tasks": form.improvement.strip(), "limitation": weakness}
+
+
+# --- overdue lines ---------------------------------------------------------------------------------------------------
+
+
+def overdue_filter(today: date) -> Q:
+    """Lines past their completion month and not done (lines that continue into later years only when marked late),
+    or marked late at their latest review; a line carried over to a later plan is followed there instead."""
+    past_due = Q(due_on__lt=today, continues=False) & ~Q(status=LineStatus.DONE)
+    return (past_due | Q(status=LineStatus.LATE)) & Q(carried_to__isnull=True)
+
+
+def overdue_lines(school_ids, today: date | None = None) -> dict[int, list[PlanLine]]:
+    """School id → its overdue lines (oldest due first). 1 query."""
+    today = today or timezone.localdate()
+    rows = (
+        PlanLine.objects.filter(plan__cycle__school_id__in=list(school_ids))
+        .filter(overdue_filter(today))
+        .select_related("criterion", "level4_item", "plan__cycle")
+        .order_by("due_on", "position")
+        .distinct()
+    )
+    result = defaultdict(list)
+    for line in rows:
+        result[line.plan.cycle.school_id].append(line)
+    return dict(result)
+
+
+def is_overdue(line: PlanLine, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    if line.status == LineStatus.LATE:
+        return True
+    return bool(line.due_on and line.due_on < today and not line.continues and line.status != LineStatus.DONE)
+
+
+# --- monitoring ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MonitoringState:
+    reviews: list[Review]
+    held: int
+    planned: int
+    by_status: dict[str, int]
+    warnings: list[str]
+    next_review: Review | None
+
+
+def monitoring_state(
+    plan: ImprovementPlan, table: PlanTable | None = None, today: date | None = None
+) -> MonitoringState:
+    """Reviews with their entries, status counts and warnings (TT57: at least two reviews a year, at the end of term I
+    and of the year). 2 queries (+ the table's)."""
+    today = today or timezone.localdate()
+    lines = table.lines if table is not None else list(_lines(plan))
+    reviews = list(
+        Review.objects.filter(plan=plan).prefetch_related(
+            Prefetch("entries", queryset=LineReview.objects.prefetch_related("evidence"))
+        )
+    )
+    by_status = {s.value: 0 for s in LineStatus}
+    for line in lines:
+        by_status[line.status] += 1
+    warnings = []
+    kinds = {r.kind for r in reviews}
+    if plan.cycle.framework.regime == Regime.TT57:
+        missing = [
+            label
+            for kind, label in ((ReviewKind.TERM_I, "cuối học kỳ I"), (ReviewKind.YEAR_END, "cuối năm học"))
+            if kind not in kinds
+        ]
+        if len(reviews) < 2 or missing:
+            warnings.append(
+                "Thông tư 57/2026 yêu cầu rà soát, đánh giá tối thiểu 02 lần trong năm học"
+                + (f"; chưa có đợt rà soát {' và '.join(missing)}." if missing else ".")
+            )
+    elif not reviews:
+        warnings.append("Chưa có lịch rà soát: hãy đặt lịch sơ kết hằng tháng hoặc hằng học kỳ.")
+    for review in reviews:
+        if not review.is_held and review.scheduled_on < today:
+            warnings.append(f"Đợt “{review.title}” dự kiến ngày {review.scheduled_on:%d/%m/%Y} chưa ghi kết quả.")
+    upcoming = [r for r in reviews if not r.is_held]
+    return MonitoringState(
+        reviews=reviews,
+        held=sum(1 for r in reviews if r.is_held),
+        planned=len(upcoming),
+        by_status=by_status,
+        warnings=warnings,
+        next_review=upcoming[0] if upcoming else None,
+    )
+
+
+@dataclass
+class LineHistory:
+    line: PlanLine
+    chain: list[PlanLine]  # the line it was carried from, and that line's origin, oldest first
+    entries: list[LineReview]  # the reviews of the line and of its origins, oldest first
+    versions: list  # simple-history records of the line, newest first
+
+
+def line_history(line: PlanLine) -> LineHistory:
+    chain = []
+    origin = line.carried_from
+    while origin is not None and len(chain) < 20:
+        chain.insert(0, origin)
+        origin = origin.carried_from
+    ids = [x.pk for x in chain] + [line.pk]
+    entries = list(
+        LineReview.objects.filter(line_id__in=ids)
+        .select_related("review__plan__cycle", "line")
+        .prefetch_related("evidence")
+        .order_by("review__held_on", "review__scheduled_on", "id")
+    )
+    versions = list(line.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    return LineHistory(line, chain, entries, versions)
+
+
+# --- the next cycle --------------------------------------------------------------------------------------------------
+
+
+def previous_plan(cycle: Cycle) -> ImprovementPlan | None:
+    """The plan of the school's latest earlier cycle that has one."""
+    return (
+        ImprovementPlan.objects.filter(cycle__school_id=cycle.school_id, cycle__school_year__lt=cycle.school_year)
+        .select_related("cycle__framework")
+        .order_by("-cycle__school_year")
+        .first()
+    )
+
+
+@dataclass
+class NextCycleOffers:
+    source: ImprovementPlan | None
+    finished: list[tuple[PlanLine, Criterion | None]] = field(default_factory=list)  # line, suggested criterion
+    unfinished: list[PlanLine] = field(default_factory=list)  # not carried over yet
+
+
+def next_cycle_offers(cycle: Cycle, plan: ImprovementPlan | None) -> NextCycleOffers:
+    """What the previous plan offers to this cycle: finished actions as evidence (those not yet linked into this cycle),
+    unfinished ones to carry over."""
+    from kiemdinh.evidence.models import CycleEvidence
+
+    source = previous_plan(cycle)
+    offers = NextCycleOffers(source)
+    if source is None:
+        return offers
+    lines = list(source.lines.select_related("criterion", "level4_item").order_by("position", "id"))
+    criteria = {c.code: c for c in Criterion.objects.filter(version=cycle.framework)}
+    in_cycle = set(CycleEvidence.objects.filter(cycle=cycle).values_list("evidence_id", flat=True))
+    carried = set(plan.lines.values_list("carried_from_id", flat=True)) if plan else set()
+    for line in lines:
+        if line.status == LineStatus.DONE:
+            if line.result_evidence_id and line.result_evidence_id in in_cycle:
+                continue
+            offers.finished.append((line, criteria.get(line.criterion.code) if line.criterion_id else None))
+        elif line.pk not in carried:
+            offers.unfinished.append(line)
+    return offers
