@@ -11,6 +11,7 @@ urlpatterns = [
     path("tu-danh-gia/", include("kiemdinh.selfassessment.urls")),
     path("tu-danh-gia/<int:cycle_id>/minh-chung/", include("kiemdinh.evidence.urls")),
     path("tu-danh-gia/<int:cycle_id>/van-ban/", include("kiemdinh.documents.urls")),
+    path("tu-danh-gia/<int:cycle_id>/cai-tien/", include("kiemdinh.improvement.urls")),
     path("xuat-van-ban/", include("kiemdinh.documents.export_urls")),
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.core.access import user_scope
+from kiemdinh.improvement.selectors import overdue_lines
 from kiemdinh.selfassessment.access import cycles_visible
 from kiemdinh.selfassessment.models import CycleStatus
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
@@ -23,12 +24,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if school_ids:
         schools = list(School.objects.filter(pk__in=school_ids).select_related("unit"))
         cycles = latest_cycles(schools)
+        overdue = overdue_lines([s.pk for s in schools])
         context["my_schools"] = [
             {
                 "school": s,
                 "roles": [Role(r).label for r in sorted(scope.roles_at_school(s.pk))],
                 "cycle": cycles.get(s.pk),
                 "evaluation": cycle_evaluation(cycles[s.pk]) if s.pk in cycles else None,
+                "overdue": overdue.get(s.pk, []),
             }
             for s in schools
         ]

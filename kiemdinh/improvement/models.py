@@ -157,6 +157,36 @@ class PlanLine(models.Model):
         """The seed's "Chủ trì và phối hợp thực hiện" cell: "Hiệu trưởng - Kế toán"."""
         return f"{self.lead} - {self.collaborators}" if self.collaborators else self.lead
 
+    @property
+    def time_label(self) -> str:
+        """The "Thời gian thực hiện và hoàn thành" cell: the text as written, else one built from the months."""
+        if self.time_text:
+            return self.time_text
+        start, due = self.starts_on, self.due_on
+        text = ""
+        if start and due:
+            text = f"Tháng {start.month}/{start.year} và hoàn thành tháng {due.month}/{due.year}"
+        elif start:
+            text = f"Từ tháng {start.month}/{start.year}"
+        elif due:
+            text = f"Hoàn thành tháng {due.month}/{due.year}"
+        else:
+            text = f"Trong năm học {self.plan.cycle.school_year}"
+        if self.continues:
+            text += " và các năm học tiếp theo"
+        return text
+
+    @property
+    def cost_label(self) -> str:
+        """The "Dự kiến kinh phí (triệu đồng)" cell: the amount, the funding text, or both."""
+        parts = []
+        if self.cost_million is not None:
+            amount = f"{self.cost_million:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+            parts.append(amount[:-2] if amount.endswith(",0") else amount)
+        if self.funding:
+            parts.append(self.funding)
+        return " — ".join(parts)
+
 
 class CoverageNote(models.Model):
     """Why a criterion (or Mức 4 item) whose form names a weakness has no line in the plan."""

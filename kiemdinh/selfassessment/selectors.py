@@ -406,11 +406,7 @@ def cycle_steps(cycle: Cycle, criteria_rows) -> list[Step]:
             [] if cycle.published_at else ["Chưa công bố (công bố sau khi cơ quan quản lý chấp nhận)."],
             "selfassessment:cycle_detail",
         ),
-        7: (
-            "todo",
-            ["Lập và theo dõi kế hoạch cải tiến chất lượng sau khi hoàn thành báo cáo."],
-            "selfassessment:cycle_detail",
-        ),
+        7: _improvement_step(cycle, status),
     }
     steps = []
     for number, title in enumerate(SEVEN_STEPS, start=1):
@@ -432,6 +428,28 @@ def cycle_steps(cycle: Cycle, criteria_rows) -> list[Step]:
             )
         )
     return steps
+
+
+def _improvement_step(cycle: Cycle, status) -> tuple[str, list[str], str]:
+    """Step 7: the improvement plan is made, issued, and followed by reviews."""
+    from kiemdinh.improvement.selectors import coverage, overdue_lines, plan_of
+
+    plan = plan_of(cycle)
+    if plan is None:
+        return "todo", ["Chưa lập kế hoạch cải tiến chất lượng."], "improvement:plan"
+    missing = []
+    uncovered = [row.label for row in coverage(plan) if row.state == "uncovered"]
+    if uncovered:
+        missing.append(f"{len(uncovered)} điểm yếu chưa có dòng kế hoạch hoặc lý do: {', '.join(uncovered)}.")
+    if not plan.is_issued:
+        missing.append("Kế hoạch chưa ban hành.")
+    held = plan.reviews.filter(held_on__isnull=False).count()
+    if not held:
+        missing.append("Tổ giám sát chưa ghi kết quả rà soát nào.")
+    overdue = [line for line in overdue_lines([cycle.school_id]).get(cycle.school_id, []) if line.plan_id == plan.pk]
+    if overdue:
+        missing.append(f"{len(overdue)} dòng kế hoạch quá hạn.")
+    return status(plan.is_issued and held > 0 and not uncovered, True), missing, "improvement:plan"
 
 
 def cycle_status_report(cycle: Cycle) -> dict:

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import fold
+from kiemdinh.improvement.selectors import overdue_lines
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
 from kiemdinh.units.access import access_school, access_unit, can_manage_school, units_visible
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType
@@ -71,5 +72,6 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
             "framework_code": school.framework_code(),
             "can_manage": can_manage_school(request.user, school),
             "plan_targets": school.plan_targets.select_related("plan").order_by("-plan__period"),
+            "overdue": overdue_lines([school.pk]).get(school.pk, []),
         },
     )
