@@ -1,9 +1,11 @@
 """The demo's complete self-assessment cycle (Thanh Chấn 2021–2022), built from a data file through the real services.
 
 The content (council, plan, evidence catalogue, every criterion form) is in demo_data/thanh_chan_2021.yaml; it was
-written to agree with the school's real improvement plan in the seed documents.
+written to agree with the school's real improvement plan in the seed documents, which the same file reproduces (step 7,
+with its monitoring).
 """
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import yaml
 from kiemdinh.accounts.models import User
 from kiemdinh.evidence.services import evidence_cite, evidence_create
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
+from kiemdinh.improvement import services as improvement
+from kiemdinh.improvement.models import ImprovementPlan
 from kiemdinh.selfassessment.council import (
     council_member_create,
     criterion_assignments_save,
@@ -39,7 +43,8 @@ def content() -> dict:
 
 
 def fill_cycle(*, cycle: Cycle, principal: User, reviewer: User | None, data: dict | None = None) -> Cycle:
-    """Council, plan, worksheet, evidence, forms and ratings from the data; then submitted, accepted and published."""
+    """Council, plan, worksheet, evidence, forms and ratings from the data; then submitted, accepted and published;
+    then the improvement plan, issued and monitored."""
     data = data or content()
     criteria = {c.code: c for c in Criterion.objects.filter(version=cycle.framework)}
     items = {i.code: i for i in Level4Item.objects.filter(version=cycle.framework)}
@@ -52,6 +57,8 @@ def fill_cycle(*, cycle: Cycle, principal: User, reviewer: User | None, data: di
     cycle_submit(actor=principal, cycle=cycle, comment="Hội đồng tự đánh giá đã thông qua báo cáo.")
     cycle_accept(actor=reviewer, cycle=cycle, comment="Hồ sơ tự đánh giá đầy đủ, đúng quy trình.")
     cycle_publish(actor=principal, cycle=cycle)
+    if "improvement" in data:
+        fill_improvement(cycle=cycle, principal=principal, data=data["improvement"], criteria=criteria, items=items)
     return cycle
 
 
@@ -172,3 +179,82 @@ def _forms(cycle, actor, data: dict, criteria, items) -> None:
             improvement=item.get("improvement", ""),
         )
     cycle_record_ratings(actor=actor, cycle=cycle, indicators=results, level4=level4)
+
+
+# --- step 7: the improvement plan and its monitoring ---------------------------------------------------------------
+
+
+def _month(value) -> date | None:
+    """ "2021-10" → 1 October 2021 (a plan line's months are dates; the services keep their month)."""
+    if not value:
+        return None
+    year, month = str(value).split("-")
+    return date(int(year), int(month), 1)
+
+
+LINE_KEYS = {"key", "criterion", "level4", *improvement.LINE_FIELDS}
+
+
+def fill_improvement(*, cycle: Cycle, principal: User, data: dict, criteria=None, items=None) -> ImprovementPlan:
+    """The cycle's improvement plan from the data, through the services: header, lines, coverage notes, issue, the
+    monitoring team, the review schedule and the recorded reviews. A cycle that has a plan already keeps it as it is."""
+    existing = ImprovementPlan.objects.filter(cycle=cycle).first()
+    if existing is not None:
+        return existing
+    criteria = criteria or {c.code: c for c in Criterion.objects.filter(version=cycle.framework)}
+    items = items or {i.code: i for i in Level4Item.objects.filter(version=cycle.framework)}
+    plan = improvement.plan_create(actor=principal, cycle=cycle)
+    texts = {name: data[name] for name in improvement.PLAN_TEXT_FIELDS if name in data}
+    plan = improvement.plan_update(actor=principal, plan=plan, issued_on=data["issued_on"], **texts)
+    lines = {}
+    for row in data["lines"]:
+        unknown = set(row) - LINE_KEYS
+        if unknown:
+            raise ValueError(f"demo plan line {row.get('key')}: unknown fields {sorted(unknown)}")
+        values = {name: row[name] for name in improvement.LINE_FIELDS if name in row}
+        values["starts_on"], values["due_on"] = _month(row.get("starts_on")), _month(row.get("due_on"))
+        subject = (
+            {"criterion": criteria[str(row["criterion"])]}
+            if "criterion" in row
+            else {"level4_item": items[str(row["level4"])]}
+        )
+        lines[row["key"]] = improvement.line_create(actor=principal, plan=plan, **subject, **values)
+    for note in data.get("coverage_notes", []):
+        subject = (
+            {"criterion": criteria[str(note["criterion"])]}
+            if "criterion" in note
+            else {"level4_item": items[str(note["level4"])]}
+        )
+        improvement.coverage_note_save(actor=principal, plan=plan, reason=note["reason"], **subject)
+    plan = improvement.plan_issue(actor=principal, plan=plan)
+    usernames = [m.get("account") for m in data.get("monitors", [])]
+    usernames += [r.get("recorded_by") for r in data.get("reviews", [])]
+    accounts = {u.username: u for u in User.objects.filter(username__in=[name for name in usernames if name])}
+    for member in data.get("monitors", []):
+        improvement.monitor_add(
+            actor=principal,
+            plan=plan,
+            full_name=member["full_name"],
+            job_title=member.get("job_title", ""),
+            role=member.get("role", "member"),
+            user=accounts.get(member.get("account")),
+        )
+    if data.get("review_preset"):
+        improvement.review_schedule_preset(actor=principal, plan=plan, preset=data["review_preset"])
+    reviews = {review.kind: review for review in plan.reviews.all()}
+    for review in data.get("reviews", []):
+        improvement.review_record(
+            actor=accounts.get(review.get("recorded_by")) or principal,
+            review=reviews[review["kind"]],
+            held_on=review["held_on"],
+            summary=review.get("summary", ""),
+            entries={
+                lines[entry["line"]].pk: improvement.EntryInput(
+                    status=entry["status"],
+                    progress=entry.get("progress", ""),
+                    adjustment=entry.get("adjustment", ""),
+                )
+                for entry in review["entries"]
+            },
+        )
+    return plan
