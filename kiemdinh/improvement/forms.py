@@ -270,10 +270,12 @@ class ReviewForm(forms.Form):
             self.fields[p + "progress"] = _textarea("Kết quả thực hiện", rows=2)
             self.fields[p + "adjustment"] = _textarea("Điều chỉnh (nếu có)", rows=2)
             self.fields[p + "due"] = MonthField("Tháng hoàn thành mới (nếu điều chỉnh)")
-            self.fields[p + "codes"] = forms.CharField(label="Mã minh chứng đã có", required=False, max_length=2000)
+            self.fields[p + "codes"] = forms.CharField(
+                label="Mã minh chứng đã có (ví dụ [H1-1.6-02])", required=False, max_length=2000
+            )
 
     def rows(self):
         """(line, bound fields) for the template."""
         for line in self.lines:
             p = f"l{line.pk}_"
-            yield line, {name: self[p + name] for name in ("status", "progress", "adjustment", "due", "codes")}
+            yield line, {name: self[p + name] for name in ("status", "due", "codes", "progress", "adjustment")}

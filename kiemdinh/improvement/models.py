@@ -153,6 +153,11 @@ class PlanLine(models.Model):
         return f"{self.plan_id}: {self.target[:50]}"
 
     @property
+    def subject_label(self) -> str:
+        """ "1.6", or "Mức 4 — tiêu chí 2" for a Mức 4 item."""
+        return self.criterion.code if self.criterion_id else f"Mức 4 — tiêu chí {self.level4_item.code}"
+
+    @property
     def owners(self) -> str:
         """The seed's "Chủ trì và phối hợp thực hiện" cell: "Hiệu trưởng - Kế toán"."""
         return f"{self.lead} - {self.collaborators}" if self.collaborators else self.lead

@@ -631,7 +631,7 @@ def review_record(request: HttpRequest, cycle_id: int, review_id: int) -> HttpRe
                     return _to_monitoring(cycle, f"dot-{review.pk}")
     else:
         form = ReviewForm(initial=_review_initial(review, lines), lines=lines)
-    entries = {e.line_id: e for e in review.entries.prefetch_related("evidence")}
+    entries = {e.line_id: e for e in review.entries.select_related("line__criterion", "line__level4_item")}
     context.update(
         review=review,
         form=form,

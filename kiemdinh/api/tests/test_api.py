@@ -61,3 +61,37 @@ def test_cycles_are_scoped_and_give_the_cycle_status_json(client, world):
     assert client.get(f"/api/v1/cycles/{cycle.pk}/status").status_code == 404
     client.logout()
     assert client.get("/api/v1/cycles").status_code == 401
+
+
+@pytest.mark.usefixtures("frameworks_loaded")
+def test_improvement_plan_lines_with_status_and_overdue_flag(client, world):
+    from datetime import date
+
+    from kiemdinh.frameworks.models import Criterion
+    from kiemdinh.improvement.services import line_create, plan_create
+    from kiemdinh.selfassessment.services import cycle_open
+
+    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
+    client.force_login(world.officer_commune_a)
+    assert client.get(f"/api/v1/cycles/{cycle.pk}/improvement-plan").status_code == 404  # no plan yet
+    plan = plan_create(actor=world.principal_a, cycle=cycle)
+    criterion = Criterion.objects.get(version=cycle.framework, code="1.6")
+    line_create(
+        actor=world.principal_a,
+        plan=plan,
+        criterion=criterion,
+        target="Khai thác hiệu quả trang thông tin điện tử",
+        tasks=["Cập nhật chuyên mục", "Tập huấn"],
+        lead="Hiệu trưởng",
+        collaborators="Tổ truyền thông",
+        starts_on=date(2020, 10, 1),
+        due_on=date(2021, 5, 1),
+    )
+    body = client.get(f"/api/v1/cycles/{cycle.pk}/improvement-plan").json()
+    assert body["status"] == "draft" and body["uncovered_weaknesses"] == []
+    [line] = body["lines"]
+    assert line["subject"] == "1.6" and line["owners"] == "Hiệu trưởng - Tổ truyền thông"
+    assert line["time"] == "Tháng 10/2020 và hoàn thành tháng 5/2021" and line["due_on"] == "2021-05-31"
+    assert line["status"] == "not_started" and line["overdue"] is True
+    client.force_login(world.principal_b)
+    assert client.get(f"/api/v1/cycles/{cycle.pk}/improvement-plan").status_code == 404
