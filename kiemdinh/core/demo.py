@@ -15,8 +15,10 @@ from django.db import transaction
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core import audit
-from kiemdinh.core.demo_cycle import fill_cycle
+from kiemdinh.core.demo_cycle import content as demo_content
+from kiemdinh.core.demo_cycle import fill_cycle, fill_improvement
 from kiemdinh.frameworks.models import FrameworkVersion
+from kiemdinh.improvement.models import ImprovementPlan
 from kiemdinh.planning.models import AnnualPlan, PlanTarget, RecognitionRound
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import cycle_open
@@ -443,11 +445,15 @@ def _ensure_plan(actor, build: DemoBuild, seed: PlanSeed, units, schools) -> Ann
 def _ensure_cycle(actor, build: DemoBuild, seed: CycleSeed, schools) -> Cycle:
     school = schools[seed.school]
     cycle = Cycle.objects.filter(school=school, school_year=seed.school_year).first()
+    people = {u.username: u for u in User.objects.filter(username__in=[seed.principal, seed.reviewer])}
     if cycle is not None:
+        # A demo seeded before the improvement plan existed gets it on the next run.
+        if not ImprovementPlan.objects.filter(cycle=cycle).exists() and "improvement" in demo_content():
+            fill_improvement(cycle=cycle, principal=people[seed.principal], data=demo_content()["improvement"])
+            build.add("kế hoạch cải tiến")
         return cycle
     framework = FrameworkVersion.objects.get(code=seed.framework)
     cycle = cycle_open(actor=actor, school=school, school_year=seed.school_year, framework=framework)
-    people = {u.username: u for u in User.objects.filter(username__in=[seed.principal, seed.reviewer])}
     fill_cycle(cycle=cycle, principal=people[seed.principal], reviewer=people.get(seed.reviewer))
     build.add("đợt tự đánh giá")
     return cycle

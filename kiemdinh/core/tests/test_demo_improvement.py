@@ -246,3 +246,16 @@ def test_demo_plan_is_issued_covered_and_monitored(seeded):
     assert [line.status for line in lines].count(LineStatus.DONE) == 7
     adjusted = reviews[1].entries.get(line__criterion__code="3.2")
     assert adjusted.adjustment.startswith("Điều chỉnh giải pháp")
+
+
+def test_a_demo_seeded_before_the_plan_existed_gets_it_on_the_next_run(seeded):
+    plan = demo_plan()
+    cycle = plan.cycle
+    plan.delete()  # as in a database seeded before step 7 was built
+    call_command("seed_demo", stdout=StringIO())
+    again = ImprovementPlan.objects.get(cycle=cycle)
+    assert (
+        again.number == "17/KH-TrTH"
+        and again.lines.count() == 12
+        and again.reviews.filter(held_on__isnull=False).count() == 2
+    )
