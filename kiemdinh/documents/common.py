@@ -32,7 +32,10 @@ class CycleHeader:
 def place_date(place: str, when: date | Missing | None) -> str | Missing:
     if isinstance(when, Missing) or when is None:
         return when or Missing("ngày ban hành")
-    return f"{place}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+    # Nghị định 30/2020/NĐ-CP: a day below 10 and the months 1 and 2 take a leading zero ("ngày 05 tháng 02"),
+    # other months do not ("ngày 24 tháng 9 năm 2021", as the seeds write it).
+    month = f"{when.month:02d}" if when.month < 3 else str(when.month)
+    return f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}"
 
 
 def vn_date(when: date | None) -> str:

@@ -78,7 +78,7 @@ def all_kinds() -> list[DocumentKind]:
 
 def _load() -> None:
     # The modules register their kinds on import; the download page lists them in ORDER.
-    from kiemdinh.documents import appendices, dossier, report  # noqa: F401
+    from kiemdinh.documents import appendices, dossier, improvement_plan, report  # noqa: F401
 
     for name in [k for k in KINDS if k not in ORDER]:
         ORDER.append(name)
@@ -94,5 +94,7 @@ ORDER = [
     "scope-worksheet",
     "evidence-catalogue",
     "criterion-forms",
+    "improvement-plan",
+    "monitoring-report",
     "dossier",
 ]

@@ -26,7 +26,8 @@ from kiemdinh.selfassessment.models import CriterionForm, Cycle
 def has_weakness(text: str) -> bool:
     """False for an empty weakness field or one saying there is none ("Không có điểm yếu đáng kể.", "Không.")."""
     folded = fold(text or "").strip(" .;:-–")
-    return bool(folded) and folded not in ("khong", "khong co") and not folded.startswith("khong co diem yeu")
+    none = ("khong co diem yeu", "chua co diem yeu")  # "Chưa có điểm yếu đáng kể." says there is none too
+    return bool(folded) and folded not in ("khong", "khong co") and not folded.startswith(none)
 
 
 def plan_of(cycle: Cycle) -> ImprovementPlan | None:
@@ -37,6 +38,7 @@ def _lines(plan: ImprovementPlan):
     return (
         PlanLine.objects.filter(plan=plan)
         .select_related("criterion__standard", "level4_item", "issue", "carried_from__plan__cycle")
+        .prefetch_related("carried_to")  # is_overdue: a line carried over is followed in the later plan
         .order_by("position", "id")
     )
 
@@ -84,7 +86,7 @@ class PlanTable:
 
 def plan_table(plan: ImprovementPlan) -> PlanTable:
     """Lines grouped as in the seed: by standard then criterion (in framework order), then by Mức 4 item; for TT57 by
-    priority issue. 2 queries (+1 for TT57's issues)."""
+    priority issue. 2 queries: the lines and their carried_to (+1 for TT57's issues)."""
     tt57 = plan.cycle.framework.regime == Regime.TT57
     table = PlanTable(plan=plan, tt57=tt57)
     lines = list(_lines(plan))
@@ -228,9 +230,12 @@ def overdue_lines(school_ids, today: date | None = None) -> dict[int, list[PlanL
 
 def is_overdue(line: PlanLine, today: date | None = None) -> bool:
     today = today or timezone.localdate()
-    if line.status == LineStatus.LATE:
-        return True
-    return bool(line.due_on and line.due_on < today and not line.continues and line.status != LineStatus.DONE)
+    if line.status != LineStatus.LATE and not (
+        line.due_on and line.due_on < today and not line.continues and line.status != LineStatus.DONE
+    ):
+        return False
+    # As overdue_filter: a line carried over to a later plan is followed there (uses a prefetch when present).
+    return not line.carried_to.all()
 
 
 # --- monitoring ------------------------------------------------------------------------------------------------------
@@ -250,7 +255,7 @@ def monitoring_state(
     plan: ImprovementPlan, table: PlanTable | None = None, today: date | None = None
 ) -> MonitoringState:
     """Reviews with their entries, status counts and warnings (TT57: at least two reviews a year, at the end of term I
-    and of the year). 2 queries (+ the table's)."""
+    and of the year). 3 queries (+ the table's when not given)."""
     today = today or timezone.localdate()
     lines = table.lines if table is not None else list(_lines(plan))
     reviews = list(
@@ -356,3 +361,42 @@ def next_cycle_offers(cycle: Cycle, plan: ImprovementPlan | None) -> NextCycleOf
         elif line.pk not in carried:
             offers.unfinished.append(line)
     return offers
+
+
+# --- the self-assessment results, in the seed's words ----------------------------------------------------------------
+
+
+def percent(part: int, whole: int) -> str:
+    """ "40", "66,7": one decimal with a Vietnamese comma, none when whole."""
+    value = round(100 * part / whole, 1) if whole else 0
+    text = f"{value:.1f}".replace(".", ",")
+    return text[:-2] if text.endswith(",0") else text
+
+
+def results_summary(cycle: Cycle) -> list[str]:
+    """Item 3 of the Thanh Chấn seed's "Căn cứ": standards evaluated, per level the criteria achieved, and the level
+    reached; [] while no indicator is rated. 3 queries."""
+    from kiemdinh.frameworks.spec import get_spec
+    from kiemdinh.selfassessment.models import IndicatorRating
+    from kiemdinh.selfassessment.selectors import cycle_evaluation
+
+    if not IndicatorRating.objects.filter(cycle=cycle).exists():
+        return []
+    evaluation = cycle_evaluation(cycle)
+    spec = get_spec(cycle.framework.code)
+    standards = len({c.standard for c in spec.criteria}) if spec else 0
+    lines = [f"Tổng số tiêu chuẩn được đánh giá: {standards:02d} tiêu chuẩn"]
+    for level, count in sorted(evaluation.levels.items()):
+        if not count.total:
+            continue
+        failed = count.total - count.achieved
+        # The seed's own wording: "tiêu chí không đạt: 0", or "… không đạt: 3/5, tỉ lệ 60%." (with its full stop).
+        failed_text = f"{failed}/{count.total}, tỉ lệ {percent(failed, count.total)}%." if failed else "0"
+        lines.append(
+            f"- Mức {level}: Tổng số {count.total:02d} tiêu chí, trong đó số tiêu chí đạt "
+            f"{count.achieved}/{count.total}, tỉ lệ {percent(count.achieved, count.total)}%; "
+            f"tiêu chí không đạt: {failed_text}"
+        )
+    school = evaluation.school_level
+    lines.append(f"- Tự đánh giá đạt mức {school}" if school else "- Tự đánh giá chưa đạt mức 1")
+    return lines

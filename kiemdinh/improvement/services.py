@@ -118,7 +118,7 @@ def clean_tasks(value) -> list[str]:
     tasks = []
     for item in items:
         text = nfc(str(item)).strip()
-        if text.startswith(("- ", "– ", "+ ")):
+        if text.startswith(("- ", "– ", "+ ")) or text in ("-", "–", "+"):  # a bullet left empty is no task
             text = text[2:].strip()
         if text:
             tasks.append(text)
@@ -140,33 +140,13 @@ def clean_cost(value) -> Decimal | None:
 
 
 def time_label(line: PlanLine) -> str:
-    """The "Thời gian thực hiện và hoàn thành" cell: the text as written, else one built from the months."""
-    if line.time_text:
-        return line.time_text
-    start, due = line.starts_on, line.due_on
-    text = ""
-    if start and due:
-        text = f"Tháng {start:%m/%Y} và hoàn thành tháng {due:%m/%Y}"
-    elif start:
-        text = f"Từ tháng {start:%m/%Y}"
-    elif due:
-        text = f"Hoàn thành tháng {due:%m/%Y}"
-    else:
-        text = f"Trong năm học {line.plan.cycle.school_year}"
-    if line.continues:
-        text += " và các năm học tiếp theo"
-    return text
+    """The "Thời gian thực hiện và hoàn thành" cell (see PlanLine.time_label)."""
+    return line.time_label
 
 
 def cost_label(line: PlanLine) -> str:
-    """The "Dự kiến kinh phí (triệu đồng)" cell: the amount, the funding text, or both."""
-    parts = []
-    if line.cost_million is not None:
-        amount = f"{line.cost_million:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-        parts.append(amount[:-2] if amount.endswith(",0") else amount)
-    if line.funding:
-        parts.append(line.funding)
-    return " — ".join(parts)
+    """The "Dự kiến kinh phí (triệu đồng)" cell (see PlanLine.cost_label)."""
+    return line.cost_label
 
 
 def is_tt57(plan: ImprovementPlan) -> bool:
@@ -178,17 +158,24 @@ def is_tt57(plan: ImprovementPlan) -> bool:
 
 def default_texts(cycle: Cycle) -> dict[str, str]:
     """Starting texts for a new plan (the user edits them); the wording follows the Thanh Chấn seed's sections."""
+    from kiemdinh.improvement.selectors import results_summary
+
     year = cycle.school_year.replace("-", " - ")
     circular = cycle.framework.circular
+    # 2018 plans carry the results as item 3 of their bases (the seed's layout); TT57's Biểu 2 has its own section.
+    results = results_summary(cycle) if cycle.framework.regime != Regime.TT57 else []
     return {
         "purpose": (
             f"1. Xây dựng kế hoạch cải tiến chất lượng giáo dục để thực hiện trong năm học {year} nhằm đưa ra các giải "
             "pháp phát huy điểm mạnh, khắc phục điểm yếu, từng bước nâng cao chất lượng giáo dục.\n"
             "2. Kế hoạch phải cụ thể, khả thi, phù hợp với điều kiện thực tế của nhà trường và địa phương."
         ),
-        "bases": (
-            f"1. Báo cáo tự đánh giá năm học {cycle.school_year} của trường.\n"
-            f"2. {circular} và các văn bản hướng dẫn hiện hành."
+        "bases": "\n".join(
+            [
+                f"1. Báo cáo tự đánh giá năm học {cycle.school_year} của trường.",
+                f"2. {circular} và các văn bản hướng dẫn hiện hành.",
+                *([f"3. Kết quả tự đánh giá của nhà trường năm học {cycle.school_year}:", *results] if results else []),
+            ]
         ),
         "organisation": (
             "1. Hiệu trưởng chỉ đạo, phân công thực hiện và kiểm tra, giám sát việc thực hiện kế hoạch.\n"
@@ -213,8 +200,11 @@ def plan_create(*, actor, cycle: Cycle) -> ImprovementPlan:
     return plan
 
 
+UNCHANGED = object()  # plan_update: issued_on not given keeps the date (texts are partial too)
+
+
 @transaction.atomic
-def plan_update(*, actor, plan: ImprovementPlan, issued_on: date | None = None, **texts) -> ImprovementPlan:
+def plan_update(*, actor, plan: ImprovementPlan, issued_on: date | None = UNCHANGED, **texts) -> ImprovementPlan:
     plan = _lock_plan(plan)
     unknown = set(texts) - set(PLAN_TEXT_FIELDS)
     if unknown:
@@ -227,7 +217,7 @@ def plan_update(*, actor, plan: ImprovementPlan, issued_on: date | None = None, 
         if getattr(plan, name) != value:
             changed[name] = value
             setattr(plan, name, value)
-    if issued_on != plan.issued_on:
+    if issued_on is not UNCHANGED and issued_on != plan.issued_on:
         changed["issued_on"] = issued_on.isoformat() if issued_on else None
         plan.issued_on = issued_on
     if plan.is_issued and not plan.number:
@@ -406,25 +396,41 @@ def _line_subject(plan: ImprovementPlan, criterion, level4_item, issue) -> dict:
 
 def _line_data(line: PlanLine) -> dict:
     return {
-        "subject": line.criterion.code if line.criterion_id else f"Mức 4 tiêu chí {line.level4_item.code}",
+        "subject": line.subject_label,
         "target": line.target[:200],
     }
 
 
 @transaction.atomic
 def line_create(
-    *, actor, plan: ImprovementPlan, criterion=None, level4_item=None, issue=None, carried_from=None, **values
+    *,
+    actor,
+    plan: ImprovementPlan,
+    criterion=None,
+    level4_item=None,
+    issue=None,
+    carried_from=None,
+    reason: str = "",
+    **values,
 ) -> PlanLine:
+    """A new line. On an issued plan a new line is an adjustment too: it needs a reason (a carried-over line has one)."""
     plan = _lock_plan(plan)
+    reason = "Chuyển tiếp từ kế hoạch năm trước" if carried_from else _adjustment_reason(plan, reason)
     subject = _line_subject(plan, criterion, level4_item, issue)
     clean = _line_values(plan, values)
     position = (plan.lines.aggregate(m=Max("position"))["m"] or 0) + 1
     line = PlanLine(
         plan=plan, position=position, updated_by=_user(actor), carried_from=carried_from, **subject, **clean
     )
-    line._change_reason = "Chuyển tiếp từ kế hoạch năm trước" if carried_from else ""
+    line._change_reason = reason
     line.save()
-    _record(actor=actor, event_type="improvement.line_added", obj=line, plan=plan, data=_line_data(line))
+    _record(
+        actor=actor,
+        event_type="improvement.line_added",
+        obj=line,
+        plan=plan,
+        data={**_line_data(line), "reason": reason},
+    )
     return line
 
 
@@ -620,19 +626,21 @@ def review_schedule_preset(*, actor, plan: ImprovementPlan, preset: str) -> list
         if on in have_dates or kind in have_kinds:
             continue
         created.append(Review.objects.create(plan=plan, kind=kind, title=title, scheduled_on=on))
-    _record(
-        actor=actor,
-        event_type="improvement.reviews_scheduled",
-        obj=plan,
-        plan=plan,
-        data={"preset": preset, "added": len(created)},
-    )
+    if created:
+        _record(
+            actor=actor,
+            event_type="improvement.reviews_scheduled",
+            obj=plan,
+            plan=plan,
+            data={"preset": preset, "dates": [r.scheduled_on.isoformat() for r in created]},
+        )
     return created
 
 
 @transaction.atomic
 def review_delete(*, actor, review: Review) -> None:
     plan = _lock_plan(review.plan)
+    review = Review.objects.select_for_update().get(pk=review.pk)  # the caller's copy may predate its recording
     if review.is_held:
         raise ValidationError("Đợt rà soát đã có kết quả nên không xóa được.")
     _record(actor=actor, event_type="improvement.review_deleted", obj=review, plan=plan, data={"title": review.title})
@@ -812,6 +820,8 @@ def line_result_to_evidence(*, actor, cycle: Cycle, line: PlanLine, criterion: C
     result (kept on the line, so it is offered once), plus the evidence its reviews collected, linked not copied."""
     from kiemdinh.evidence.services import evidence_create, evidence_link_existing
 
+    # Re-read with a lock: a stale or concurrent copy would create the result item twice.
+    line = PlanLine.objects.select_for_update().select_related("plan__cycle", "result_evidence").get(pk=line.pk)
     source = line.plan
     if source.cycle.school_id != cycle.school_id or source.cycle.school_year >= cycle.school_year:
         raise ValidationError("Chỉ dùng kết quả của kế hoạch một năm học trước của cùng trường.")

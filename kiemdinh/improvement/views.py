@@ -70,6 +70,11 @@ def _to_plan(cycle, anchor: str = ""):
     return response
 
 
+def _overdue_ids(lines, today) -> set[int]:
+    # plan_table's lines come with their carried_to prefetched, which is_overdue reads.
+    return {line.pk for line in lines if sel.is_overdue(line, today)}
+
+
 def _need_plan(plan):
     if plan is None:
         raise Http404("Trường chưa lập kế hoạch cải tiến cho đợt này.")
@@ -91,7 +96,7 @@ def plan(request: HttpRequest, cycle_id: int) -> HttpResponse:
             coverage=coverage,
             coverage_counts={s: sum(1 for r in coverage if r.state == s) for s in ("covered", "excused", "uncovered")},
             monitoring=sel.monitoring_state(plan, table),
-            overdue_ids={line.pk for line in table.lines if sel.is_overdue(line, context["today"])},
+            overdue_ids=_overdue_ids(table.lines, context["today"]),
             issue_problems=[] if plan.is_issued else svc.issue_problems(plan),
             header_form=PlanHeaderForm(initial=_header_initial(plan)),
             note_form=CoverageNoteForm(),
@@ -205,7 +210,13 @@ def line_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
         form = LineForm(request.POST, cycle=cycle, plan=plan, tt57=tt57)
         if form.is_valid():
             try:
-                line = svc.line_create(actor=request.user, plan=plan, **form.subject_kwargs(), **form.line_values())
+                line = svc.line_create(
+                    actor=request.user,
+                    plan=plan,
+                    reason=form.cleaned_data.get("reason", ""),
+                    **form.subject_kwargs(),
+                    **form.line_values(),
+                )
             except ValidationError as e:
                 _errors_into(form, e)
             else:
@@ -415,11 +426,11 @@ def coverage_note_delete(request: HttpRequest, cycle_id: int, note_id: int) -> H
 @require_POST
 def carry_over(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle, plan = access_plan(request.user, cycle_id, manage=True)
-    plan = plan or svc.plan_create(actor=request.user, cycle=cycle)
     source = sel.previous_plan(cycle)
     if source is None:
         messages.error(request, "Không có kế hoạch cải tiến của năm học trước.")
         return _to_plan(cycle)
+    plan = plan or svc.plan_create(actor=request.user, cycle=cycle)  # only once there is something to carry
     try:
         report = svc.lines_carry_over(actor=request.user, plan=plan, source=source)
     except ValidationError as e:
@@ -476,7 +487,7 @@ def monitoring(request: HttpRequest, cycle_id: int) -> HttpResponse:
         members=list(plan.monitors.select_related("user")),
         monitor_form=MonitorForm(cycle=cycle),
         schedule_form=ReviewScheduleForm(),
-        overdue_ids={line.pk for line in table.lines if sel.is_overdue(line, context["today"])},
+        overdue_ids=_overdue_ids(table.lines, context["today"]),
     )
     return render(request, MONITORING, context)
 
@@ -638,6 +649,6 @@ def review_record(request: HttpRequest, cycle_id: int, review_id: int) -> HttpRe
         can_record=can_record,
         entries=entries,
         statuses=LineStatus,
-        overdue_ids={line.pk for line in lines if sel.is_overdue(line, context["today"])},
+        overdue_ids=_overdue_ids(lines, context["today"]),
     )
     return render(request, REVIEW, context)
