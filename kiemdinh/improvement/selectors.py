@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from kiemdinh.core.text import fold
@@ -219,7 +219,7 @@ def overdue_lines(school_ids, today: date | None = None) -> dict[int, list[PlanL
         PlanLine.objects.filter(plan__cycle__school_id__in=list(school_ids))
         .filter(overdue_filter(today))
         .select_related("criterion", "level4_item", "plan__cycle")
-        .order_by("due_on", "position")
+        .order_by(F("due_on").asc(nulls_last=True), "position")  # the same order on SQLite and PostgreSQL
         .distinct()
     )
     result = defaultdict(list)

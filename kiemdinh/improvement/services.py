@@ -799,8 +799,11 @@ def lines_carry_over(*, actor, plan: ImprovementPlan, source: ImprovementPlan) -
             )
             subject = {"issue": issue}
         values = {name: getattr(line, name) for name in LINE_FIELDS}
-        if line.due_on and line.due_on < school_year_start(plan.cycle.school_year):
+        year_start = school_year_start(plan.cycle.school_year)
+        if line.due_on and line.due_on < year_start:
+            # The work goes on in the new school year: from its start to its end (the old months stay in history).
             values["due_on"] = school_year_end(plan.cycle.school_year)
+            values["starts_on"] = year_start if line.starts_on and line.starts_on < year_start else line.starts_on
             values["time_text"] = ""
         line_create(actor=actor, plan=plan, carried_from=line, **subject, **values)
         report.carried.append(label)

@@ -768,7 +768,8 @@ def test_carry_over_copies_unfinished_lines_once(world, earlier, plan):
         Decimal("5.0"),
     )
     # A completion month before the new school year moves to its end; the status starts again.
-    assert (copy.starts_on, copy.due_on, copy.status) == (date(2024, 9, 1), date(2026, 5, 31), LineStatus.NOT_STARTED)
+    # Past months move into the new school year (2025-2026): from its start to its end.
+    assert (copy.starts_on, copy.due_on, copy.status) == (date(2025, 9, 1), date(2026, 5, 31), LineStatus.NOT_STARTED)
     assert copies[lines["1.10"].pk].time_text == "Năm học 2024-2025"
     assert copies[lines["M4"].pk].level4_item == lines["M4"].level4_item
     assert copy.history.first().history_change_reason == "Chuyển tiếp từ kế hoạch năm trước"
