@@ -180,9 +180,19 @@ def plan_reopen(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 def _proposal_initial(request, cycle, tt57: bool) -> dict:
-    """Starting values from the criterion form named in the query (?tieu_chi=1.6 or ?muc4=2)."""
+    """Starting values from the criterion form named in the query (?tieu_chi=1.6 or ?muc4=2; TT57: ?van_de=<issue>,
+    or the only issue of the plan)."""
     code = request.GET.get("tieu_chi")
     item_code = request.GET.get("muc4")
+    if tt57:
+        issues = PriorityIssue.objects.filter(plan__cycle=cycle).select_related("criterion")
+        chosen = request.GET.get("van_de", "")
+        issue = issues.filter(pk=chosen).first() if chosen.isdigit() else None
+        if issue is None and len(issues) == 1:
+            issue = issues[0]
+        if issue is not None:
+            values = sel.proposal(cycle, criterion=issue.criterion)
+            return {"issue": str(issue.pk), "tasks": values.get("tasks", "")}
     criterion = Criterion.objects.filter(version=cycle.framework, code=code).first() if code else None
     item = Level4Item.objects.filter(version=cycle.framework, code=item_code).first() if item_code else None
     if criterion is None and item is None:
@@ -227,7 +237,7 @@ def line_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
     else:
         initial = _proposal_initial(request, cycle, tt57)
         form = LineForm(initial=initial, cycle=cycle, plan=plan, tt57=tt57)
-        context["proposed"] = bool(initial)
+        context["proposed"] = bool(initial.get("target") or initial.get("tasks"))
         if tt57 and not plan.issues.exists():
             messages.info(request, "Kế hoạch theo Thông tư 57 cần có vấn đề ưu tiên trước khi lập hành động.")
             return redirect("improvement:issue_add", cycle_id=cycle.pk)
@@ -325,6 +335,10 @@ def _issue_form(request, cycle_id, issue_id):
                     )
                 else:
                     issue = svc.issue_create(actor=request.user, plan=plan, **values)
+                    messages.success(request, "Đã lưu vấn đề ưu tiên. Hãy lập hành động cải tiến cho vấn đề này.")
+                    response = redirect("improvement:line_add", cycle_id=cycle.pk)
+                    response["Location"] += f"?van_de={issue.pk}"
+                    return response
             except ValidationError as e:
                 _errors_into(form, e)
             else:

@@ -707,8 +707,11 @@ def test_tt57_actions_hang_on_priority_issues(client, world, cycle57):
     data = {"criterion": c11.pk, "current_state": "Có 1 phòng máy cũ", "limitation": WEAKNESS, "cause": "Thiếu vốn"}
     response = client.post(url("issue_add", cycle57), data)
     issue = PriorityIssue.objects.get()
-    assert response.status_code == 302 and response.url == url("plan", cycle57) + f"#van-de-{issue.pk}"
+    # A new issue leads straight on to its first action, the issue chosen.
+    assert response.status_code == 302 and response.url == url("line_add", cycle57, query=f"van_de={issue.pk}")
     assert (issue.plan, issue.criterion, issue.cause) == (plan, c11, "Thiếu vốn")
+    form = html(client, response.url)
+    assert f'<option value="{issue.pk}" selected>' in form
 
     form = html(client, url("line_add", cycle57, query="tieu_chi=1.1"))
     assert 'name="issue"' in form and 'name="subject"' not in form
