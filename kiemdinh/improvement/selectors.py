@@ -338,6 +338,7 @@ class NextCycleOffers:
     source: ImprovementPlan | None
     finished: list[tuple[PlanLine, Criterion | None]] = field(default_factory=list)  # line, suggested criterion
     unfinished: list[PlanLine] = field(default_factory=list)  # not carried over yet
+    other_circular: bool = False  # the earlier plan follows another circular: nothing maps by code
 
 
 def next_cycle_offers(cycle: Cycle, plan: ImprovementPlan | None) -> NextCycleOffers:
@@ -353,11 +354,14 @@ def next_cycle_offers(cycle: Cycle, plan: ImprovementPlan | None) -> NextCycleOf
     criteria = {c.code: c for c in Criterion.objects.filter(version=cycle.framework)}
     in_cycle = set(CycleEvidence.objects.filter(cycle=cycle).values_list("evidence_id", flat=True))
     carried = set(plan.lines.values_list("carried_from_id", flat=True)) if plan else set()
+    same_circular = source.cycle.framework_id == cycle.framework_id
+    offers.other_circular = not same_circular
     for line in lines:
         if line.status == LineStatus.DONE:
             if line.result_evidence_id and line.result_evidence_id in in_cycle:
                 continue
-            offers.finished.append((line, criteria.get(line.criterion.code) if line.criterion_id else None))
+            suggested = criteria.get(line.criterion.code) if line.criterion_id and same_circular else None
+            offers.finished.append((line, suggested))
         elif line.pk not in carried:
             offers.unfinished.append(line)
     return offers

@@ -763,7 +763,8 @@ class CarryReport:
 
 
 def _same_subject(target: ImprovementPlan, line: PlanLine) -> dict:
-    """The line's criterion (or Mức 4 item) in the target plan's framework, by code; {} when it has none there."""
+    """The line's criterion (or Mức 4 item) in the target plan, by code; {} when it has none there. Only within one
+    framework version: under another circular the same code is another criterion."""
     version = target.cycle.framework
     if line.criterion_id:
         criterion = Criterion.objects.filter(version=version, code=line.criterion.code).first()
@@ -782,20 +783,30 @@ def lines_carry_over(*, actor, plan: ImprovementPlan, source: ImprovementPlan) -
     report = CarryReport()
     already = set(plan.lines.filter(carried_from__isnull=False).values_list("carried_from_id", flat=True))
     tt57 = is_tt57(plan)
-    for line in source.lines.select_related("criterion", "level4_item").exclude(status=LineStatus.DONE):
+    other_circular = source.cycle.framework_id != plan.cycle.framework_id
+    lines = source.lines.select_related("criterion", "level4_item", "issue").exclude(status=LineStatus.DONE)
+    for line in lines:
         label = _line_data(line)["subject"]
         if line.pk in already:
+            continue
+        if other_circular:
+            report.skipped.append(
+                f"{label} (bộ tiêu chuẩn khác: lập lại theo tiêu chí của {plan.cycle.framework.circular})"
+            )
             continue
         subject = _same_subject(plan, line)
         if not subject:
             report.skipped.append(f"{label} (không có trong bộ tiêu chuẩn mới)")
             continue
         if tt57:
-            if "criterion" not in subject:
-                report.skipped.append(f"{label} (không có trong bộ tiêu chuẩn mới)")
-                continue
+            old_issue = line.issue
             issue = plan.issues.filter(criterion=subject["criterion"]).first() or issue_create(
-                actor=actor, plan=plan, criterion=subject["criterion"], limitation=line.target
+                actor=actor,
+                plan=plan,
+                criterion=subject["criterion"],
+                limitation=old_issue.limitation if old_issue else line.target,
+                current_state=old_issue.current_state if old_issue else "",
+                cause=old_issue.cause if old_issue else "",
             )
             subject = {"issue": issue}
         values = {name: getattr(line, name) for name in LINE_FIELDS}

@@ -450,10 +450,14 @@ def carry_over(request: HttpRequest, cycle_id: int) -> HttpResponse:
     except ValidationError as e:
         messages.error(request, _message(e))
         return _to_plan(cycle)
-    text = f"Đã chuyển tiếp {len(report.carried)} dòng chưa hoàn thành từ kế hoạch năm học {source.cycle.school_year}."
-    if report.skipped:
-        text += " Không chuyển được: " + "; ".join(report.skipped) + "."
-    messages.success(request, text)
+    skipped = " Không chuyển được: " + "; ".join(report.skipped) + "." if report.skipped else ""
+    if report.carried:
+        year = source.cycle.school_year
+        messages.success(
+            request, f"Đã chuyển tiếp {len(report.carried)} dòng chưa hoàn thành từ kế hoạch năm học {year}.{skipped}"
+        )
+    else:
+        messages.warning(request, f"Không có dòng nào được chuyển tiếp.{skipped}")
     return _to_plan(cycle, "noi-dung")
 
 

@@ -436,14 +436,16 @@ def test_next_cycle_offers_finished_and_unfinished_lines(world, earlier, cycle, 
     assert q.next_cycle_offers(first, None) == q.NextCycleOffers(None)
 
 
-def test_next_cycle_offers_into_tt57_suggest_criteria_by_code(world, cycle, plan, actor, plan57):
+def test_next_cycle_offers_into_another_circular_suggest_no_criterion(world, cycle, plan, actor, plan57):
     done_11 = add_line(plan, actor, code="1.1")
     done_110 = add_line(plan, actor, code="1.10")
     done_m4 = add_m4(plan, actor, code="2")
     hold(plan, actor, date(2025, 12, 20), {done_11: "done", done_110: "done", done_m4: "done"})
     offers = q.next_cycle_offers(plan57.cycle, plan57)
+    # TT17's 1.1 is not TT57's 1.1: the user picks the criterion the result serves.
+    assert offers.other_circular
     assert [(line.pk, c) for line, c in offers.finished] == [
-        (done_11.pk, crit(plan57.cycle, "1.1")),
+        (done_11.pk, None),
         (done_110.pk, None),
         (done_m4.pk, None),
     ]

@@ -792,22 +792,41 @@ def test_carry_over_refuses_another_school_or_a_later_plan(world, earlier, plan)
     assert not plan.lines.exists()
 
 
-def test_carry_over_into_tt57_creates_priority_issues(world, plan, plan57):
+def test_carry_over_between_circulars_maps_nothing_by_code(world, plan, plan57):
     actor = world.principal_a
-    l11 = add_line(plan, actor, code="1.1", target="Đủ phòng học")
-    add_line(plan, actor, code="1.10", target="Có thư viện xanh")
+    add_line(plan, actor, code="1.1", target="Đủ phòng học")
     s.line_create(actor=actor, plan=plan, level4_item=item(plan.cycle, "3"), **values())
     report = s.lines_carry_over(actor=actor, plan=plan57, source=plan)
-    assert report.carried == ["1.1"]
-    assert report.skipped == [
-        "1.10 (không có trong bộ tiêu chuẩn mới)",
-        "Mức 4 — tiêu chí 3 (không có trong bộ tiêu chuẩn mới)",
-    ]
-    problem = PriorityIssue.objects.get(plan=plan57)
-    assert (problem.criterion, problem.limitation) == (crit(plan57.cycle, "1.1"), "Đủ phòng học")
-    copy = plan57.lines.get()
-    assert (copy.issue, copy.criterion, copy.carried_from) == (problem, problem.criterion, l11)
-    assert copy.due_on == date(2027, 5, 31)
+    # TT17 1.1 and TT57 1.1 are different criteria: the user re-plans under the new circular instead.
+    reason = "(bộ tiêu chuẩn khác: lập lại theo tiêu chí của Thông tư 57/2026/TT-BGDĐT)"
+    assert report.carried == [] and report.skipped == [f"1.1 {reason}", f"Mức 4 — tiêu chí 3 {reason}"]
+    assert not plan57.lines.exists() and not PriorityIssue.objects.filter(plan=plan57).exists()
+
+
+def test_carry_over_within_tt57_keeps_the_priority_issue(world, plan57):
+    actor = world.principal_a
+    problem = s.issue_create(
+        actor=actor,
+        plan=plan57,
+        criterion=crit(plan57.cycle, "1.3"),
+        current_state="Ba phần mềm",
+        limitation="Dữ liệu phân tán",
+        cause="Chưa phân công",
+    )
+    line = s.line_create(actor=actor, plan=plan57, issue=problem, **values(due_on=date(2027, 1, 1)))
+    later = cycle_open(actor=actor, school=world.school_a, school_year="2027-2028")
+    target = s.plan_create(actor=actor, cycle=later)
+    report = s.lines_carry_over(actor=actor, plan=target, source=plan57)
+    assert report.carried == ["1.3"] and report.skipped == []
+    copied = PriorityIssue.objects.get(plan=target)
+    assert (copied.criterion.code, copied.current_state, copied.limitation, copied.cause) == (
+        "1.3",
+        "Ba phần mềm",
+        "Dữ liệu phân tán",
+        "Chưa phân công",
+    )
+    copy = target.lines.get()
+    assert (copy.issue, copy.carried_from, copy.due_on) == (copied, line, date(2028, 5, 31))
 
 
 # --- next cycle: a finished line as evidence -------------------------------------------------------------------------

@@ -751,22 +751,47 @@ def test_the_next_year_carries_unfinished_lines_and_uses_finished_ones_as_eviden
 
     client.force_login(actor)
     page = html(client, url("plan", cycle57))
-    assert url("carry_over", cycle57) in page and url("result_to_evidence", cycle57, finished.pk) in page
+    # Another circular: no carry-over by code (TT17's 1.1 is not TT57's 1.1); finished results can still serve.
+    assert url("carry_over", cycle57) not in page and url("result_to_evidence", cycle57, finished.pk) in page
+    assert "nên các dòng này không chuyển tiếp tự động" in page
     page = followed(client, url("carry_over", cycle57))
-    assert "Đã chuyển tiếp 1 dòng chưa hoàn thành từ kế hoạch năm học 2025-2026." in page
-    carried = PlanLine.objects.get(plan__cycle=cycle57)
-    assert carried.carried_from == unfinished and carried.issue.criterion.code == "1.1"  # TT57: under an issue
-    assert "chuyển tiếp từ 2025-2026" in page and url("carry_over", cycle57) not in page
+    assert "Không có dòng nào được chuyển tiếp. Không chuyển được: 1.1 (bộ tiêu chuẩn khác" in page
+    assert not PlanLine.objects.filter(plan__cycle=cycle57).exists()
 
     page = followed(client, url("result_to_evidence", cycle57, finished.pk), {"criterion": ""})
     assert "Hãy chọn tiêu chí mà minh chứng này phục vụ." in page
     c21 = crit(cycle57, "2.1")
     page = followed(client, url("result_to_evidence", cycle57, finished.pk), {"criterion": c21.pk})
     assert "Đã thêm minh chứng MC.2.1.01 cho tiêu chí 2.1." in page
-    assert "Các dòng của kế hoạch năm trước đã được chuyển tiếp hoặc đã dùng làm minh chứng." in page
+    assert url("result_to_evidence", cycle57, finished.pk) not in page  # offered once
     # an unfinished line is no evidence
     page = followed(client, url("result_to_evidence", cycle57, unfinished.pk), {"criterion": c21.pk})
     assert "Chỉ dùng làm minh chứng những hành động đã hoàn thành." in page
+
+
+def test_within_one_circular_unfinished_lines_carry_over_with_their_history(client, world, cycle):
+    actor = world.principal_a
+    earlier = cycle_open(actor=actor, school=world.school_a, school_year="2024-2025")
+    assert earlier.framework_id == cycle.framework_id  # both TT17/2018
+    source = s.plan_create(actor=actor, cycle=earlier)
+    unfinished = add_line(
+        source, actor, "1.1", target="Xây phòng Tin học", starts_on=date(2024, 10, 1), due_on=date(2025, 5, 31)
+    )
+    review = s.review_schedule(actor=actor, plan=source, scheduled_on=date(2025, 1, 15))
+    entries = {unfinished.pk: s.EntryInput(status=LineStatus.IN_PROGRESS, progress="Đã có dự toán")}
+    s.review_record(actor=actor, review=review, held_on=date(2025, 1, 15), summary="", entries=entries)
+
+    client.force_login(actor)
+    page = html(client, url("plan", cycle))  # the new cycle has no plan yet
+    assert 'data-testid="previous-plan"' in page and url("carry_over", cycle) in page
+    page = followed(client, url("carry_over", cycle))
+    assert "Đã chuyển tiếp 1 dòng chưa hoàn thành từ kế hoạch năm học 2024-2025." in page
+    copy = PlanLine.objects.get(plan__cycle=cycle)
+    assert (copy.carried_from, copy.criterion.code, copy.due_on) == (unfinished, "1.1", date(2026, 5, 31))
+    history = html(client, url("line_history", cycle, copy.pk))
+    assert "Đã có dự toán" in history and "kế hoạch năm học 2024-2025" in history
+    page = followed(client, url("carry_over", cycle))  # twice: nothing more
+    assert "Không có dòng nào được chuyển tiếp." in page and PlanLine.objects.filter(plan__cycle=cycle).count() == 1
 
 
 def test_carry_over_without_an_earlier_plan_is_refused_and_creates_nothing(client, world, cycle):
