@@ -5,10 +5,11 @@ from datetime import date
 
 from django import forms
 
+from kiemdinh.core.forms import DATE_FORMATS, date_field, textarea
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement.models import LineStatus, MonitorRole, PlanLine, ReviewKind
 from kiemdinh.selfassessment.council import school_accounts
-from kiemdinh.selfassessment.forms_council import AccountChoiceField, _date_field, _textarea
+from kiemdinh.selfassessment.forms_council import AccountChoiceField
 
 _MONTH = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4}))\s*$")
 
@@ -195,11 +196,11 @@ class IssueForm(forms.Form):
 class PlanHeaderForm(forms.Form):
     number = forms.CharField(label="Số kế hoạch (ví dụ 17/KH-TrTH)", required=False, max_length=60)
     place = forms.CharField(label="Địa danh", required=False, max_length=120)
-    issued_on = _date_field("Ngày ban hành")
-    purpose = _textarea("I. Mục đích, yêu cầu", rows=4)
-    bases = _textarea("II. Căn cứ xây dựng kế hoạch", rows=4)
-    organisation = _textarea("Tổ chức thực hiện", rows=5)
-    recipients = _textarea("Nơi nhận", rows=2)
+    issued_on = date_field("Ngày ban hành")
+    purpose = textarea("I. Mục đích, yêu cầu", rows=4)
+    bases = textarea("II. Căn cứ xây dựng kế hoạch", rows=4)
+    organisation = textarea("Tổ chức thực hiện", rows=5)
+    recipients = textarea("Nơi nhận", rows=2)
     signer_title = forms.CharField(label="Chức danh người ký", required=False, max_length=120)
     signer_name = forms.CharField(label="Người ký", required=False, max_length=200)
 
@@ -237,7 +238,7 @@ class ReviewScheduleForm(forms.Form):
     title = forms.CharField(label="Tên đợt (để trống: theo loại và tháng)", required=False, max_length=200)
     scheduled_on = forms.DateField(
         label="Ngày dự kiến",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Hãy chọn ngày rà soát.",
@@ -252,14 +253,14 @@ class ReviewForm(forms.Form):
 
     held_on = forms.DateField(
         label="Ngày thực hiện rà soát",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Hãy ghi ngày thực hiện rà soát.",
             "invalid": "Ngày thực hiện: hãy nhập theo dạng ngày/tháng/năm.",
         },
     )
-    summary = _textarea("Nhận xét chung, kiến nghị", rows=3)
+    summary = textarea("Nhận xét chung, kiến nghị", rows=3)
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -267,8 +268,8 @@ class ReviewForm(forms.Form):
         for line in lines:
             p = f"l{line.pk}_"
             self.fields[p + "status"] = forms.ChoiceField(label="Trạng thái", choices=LineStatus.choices)
-            self.fields[p + "progress"] = _textarea("Kết quả thực hiện", rows=2)
-            self.fields[p + "adjustment"] = _textarea("Điều chỉnh (nếu có)", rows=2)
+            self.fields[p + "progress"] = textarea("Kết quả thực hiện", rows=2)
+            self.fields[p + "adjustment"] = textarea("Điều chỉnh (nếu có)", rows=2)
             self.fields[p + "due"] = MonthField("Tháng hoàn thành mới (nếu điều chỉnh)")
             self.fields[p + "codes"] = forms.CharField(
                 label="Mã minh chứng đã có (ví dụ [H1-1.6-02])", required=False, max_length=2000

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.frameworks.models import Criterion, Level4Item, Regime
@@ -37,18 +38,6 @@ ISSUE = "improvement/issue_form.html"
 HISTORY = "improvement/line_history.html"
 MONITORING = "improvement/monitoring.html"
 REVIEW = "improvement/review_form.html"
-
-
-def _errors_into(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _message(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _base(request, cycle, plan, tab: str = "improvement") -> dict:
@@ -130,7 +119,7 @@ def plan_header(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             svc.plan_update(actor=request.user, plan=plan, issued_on=issued_on, **data)
         except ValidationError as e:
-            _errors_into(form, e)
+            errors_into(form, e)
         else:
             messages.success(request, "Đã lưu thông tin kế hoạch.")
             return _to_plan(cycle, "thong-tin")
@@ -151,7 +140,7 @@ def plan_issue(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         svc.plan_issue(actor=request.user, plan=_need_plan(plan))
     except ValidationError as e:
-        messages.error(request, "Chưa ban hành được: " + _message(e))
+        messages.error(request, "Chưa ban hành được: " + error_text(e))
     else:
         messages.success(
             request, "Đã ban hành kế hoạch cải tiến. Từ nay mọi thay đổi dòng kế hoạch cần ghi lý do điều chỉnh."
@@ -170,7 +159,7 @@ def plan_reopen(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         svc.plan_reopen(actor=request.user, plan=_need_plan(plan), reason=form.cleaned_data["reason"])
     except ValidationError as e:
-        messages.error(request, _message(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "Kế hoạch đã trở về dự thảo.")
     return _to_plan(cycle)
@@ -228,7 +217,7 @@ def line_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
                     **form.line_values(),
                 )
             except ValidationError as e:
-                _errors_into(form, e)
+                errors_into(form, e)
             else:
                 messages.success(request, "Đã thêm dòng kế hoạch.")
                 if request.POST.get("next") == "again":
@@ -269,7 +258,7 @@ def line_edit(request: HttpRequest, cycle_id: int, line_id: int) -> HttpResponse
                     **form.line_values(),
                 )
             except ValidationError as e:
-                _errors_into(form, e)
+                errors_into(form, e)
             else:
                 messages.success(request, "Đã lưu dòng kế hoạch.")
                 return _to_plan(cycle, f"dong-{line.pk}")
@@ -287,7 +276,7 @@ def line_delete(request: HttpRequest, cycle_id: int, line_id: int) -> HttpRespon
     try:
         svc.line_delete(actor=request.user, line=line)
     except ValidationError as e:
-        messages.error(request, _message(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "Đã xóa dòng kế hoạch.")
     return _to_plan(cycle, "noi-dung")
@@ -340,7 +329,7 @@ def _issue_form(request, cycle_id, issue_id):
                     response["Location"] += f"?van_de={issue.pk}"
                     return response
             except ValidationError as e:
-                _errors_into(form, e)
+                errors_into(form, e)
             else:
                 messages.success(request, "Đã lưu vấn đề ưu tiên.")
                 return _to_plan(cycle, f"van-de-{issue.pk}")
@@ -378,7 +367,7 @@ def issue_delete(request: HttpRequest, cycle_id: int, issue_id: int) -> HttpResp
     try:
         svc.issue_delete(actor=request.user, issue=issue)
     except ValidationError as e:
-        messages.error(request, _message(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "Đã xóa vấn đề ưu tiên.")
     return _to_plan(cycle, "noi-dung")
@@ -417,7 +406,7 @@ def coverage_note(request: HttpRequest, cycle_id: int) -> HttpResponse:
             **_subject_of(cycle, form.cleaned_data["subject"]),
         )
     except ValidationError as e:
-        messages.error(request, _message(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "Đã ghi lý do không lập dòng kế hoạch.")
     return _to_plan(cycle, "diem-yeu")
@@ -448,7 +437,7 @@ def carry_over(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         report = svc.lines_carry_over(actor=request.user, plan=plan, source=source)
     except ValidationError as e:
-        messages.error(request, _message(e))
+        messages.error(request, error_text(e))
         return _to_plan(cycle)
     skipped = " Không chuyển được: " + "; ".join(report.skipped) + "." if report.skipped else ""
     if report.carried:
@@ -476,7 +465,7 @@ def result_to_evidence(request: HttpRequest, cycle_id: int, line_id: int) -> Htt
     try:
         link = svc.line_result_to_evidence(actor=request.user, cycle=cycle, line=line, criterion=criterion)
     except ValidationError as e:
-        messages.error(request, _message(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"Đã thêm minh chứng {link.code} cho tiêu chí {criterion.code}.")
     return _to_plan(cycle, "nam-truoc")
@@ -520,7 +509,7 @@ def monitor_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             member = svc.monitor_add(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as e:
-            messages.error(request, _message(e))
+            messages.error(request, error_text(e))
         else:
             messages.success(request, f"Đã thêm {member.full_name} vào tổ giám sát.")
     else:
@@ -561,7 +550,7 @@ def review_schedule(request: HttpRequest, cycle_id: int) -> HttpResponse:
             review = svc.review_schedule(actor=request.user, plan=plan, **form.cleaned_data)
             messages.success(request, f"Đã đặt lịch “{review.title}”.")
     except ValidationError as e:
-        messages.error(request, _message(e))
+        messages.error(request, error_text(e))
     return _to_monitoring(cycle, "lich")
 
 
@@ -573,7 +562,7 @@ def review_delete(request: HttpRequest, cycle_id: int, review_id: int) -> HttpRe
     try:
         svc.review_delete(actor=request.user, review=review)
     except ValidationError as e:
-        messages.error(request, _message(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"Đã xóa đợt “{review.title}”.")
     return _to_monitoring(cycle, "lich")
@@ -654,7 +643,7 @@ def review_record(request: HttpRequest, cycle_id: int, review_id: int) -> HttpRe
                         entries=entries,
                     )
                 except ValidationError as e:
-                    _errors_into(form, e)
+                    errors_into(form, e)
                 else:
                     messages.success(request, f"Đã ghi kết quả “{review.title}”.")
                     return _to_monitoring(cycle, f"dot-{review.pk}")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
+from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.frameworks.models import Confidence, Indicator, Level4Item
 from kiemdinh.selfassessment import council as svc
 from kiemdinh.selfassessment.access import access_cycle, assigned_ids, can_edit_form, cycle_permissions
@@ -46,19 +47,6 @@ def _render(request: HttpRequest, template: str, fragment: str | None, context: 
     return response
 
 
-def _errors_into(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field where the form has one, else on the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _message_of(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 def _copy_message(report: svc.CopyReport, what: str) -> str:
     message = f"Đã sao chép {what}."
     if report.skipped:
@@ -90,8 +78,8 @@ def _council_done(request: HttpRequest, cycle: Cycle, message: str) -> HttpRespo
 
 def _council_refused(request: HttpRequest, cycle: Cycle, error: ValidationError) -> HttpResponse:
     if _is_htmx(request):
-        return render(request, f"{COUNCIL}#changed", _council_context(request, cycle, error=_message_of(error)))
-    messages.error(request, _message_of(error))
+        return render(request, f"{COUNCIL}#changed", _council_context(request, cycle, error=error_text(error)))
+    messages.error(request, error_text(error))
     return redirect("selfassessment:council", cycle_id=cycle.pk)
 
 
@@ -115,7 +103,7 @@ def council_member_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             member = svc.council_member_create(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
-            _errors_into(form, e)
+            errors_into(form, e)
         else:
             return _council_done(request, cycle, f"Đã thêm {member.full_name} vào hội đồng.")
     return _council_invalid(request, cycle, member_form=form)
@@ -131,7 +119,7 @@ def council_member_edit(request: HttpRequest, cycle_id: int, member_id: int) -> 
             try:
                 svc.council_member_update(actor=request.user, member=member, **form.cleaned_data)
             except ValidationError as e:
-                _errors_into(form, e)
+                errors_into(form, e)
             else:
                 return _council_done(request, cycle, f"Đã cập nhật thông tin của {member.full_name}.")
         return _council_invalid(request, cycle, editing_member=member, member_edit_form=form)
@@ -174,7 +162,7 @@ def council_group_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             group = svc.working_group_create(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
-            _errors_into(form, e)
+            errors_into(form, e)
         else:
             return _council_done(request, cycle, f"Đã thêm nhóm công tác “{group.name}”.")
     return _council_invalid(request, cycle, group_form=form)
@@ -190,7 +178,7 @@ def council_group_edit(request: HttpRequest, cycle_id: int, group_id: int) -> Ht
             try:
                 svc.working_group_update(actor=request.user, group=group, **form.cleaned_data)
             except ValidationError as e:
-                _errors_into(form, e)
+                errors_into(form, e)
             else:
                 return _council_done(request, cycle, f"Đã lưu nhóm công tác “{group.name}”.")
         return _council_invalid(request, cycle, editing_group=group, group_edit_form=form)
@@ -299,9 +287,9 @@ def _plan_done(request: HttpRequest, cycle: Cycle, message: str, fragment: str) 
 
 def _plan_refused(request: HttpRequest, cycle: Cycle, error: ValidationError, fragment: str) -> HttpResponse:
     if _is_htmx(request):
-        context = _plan_context(request, cycle, **{f"{fragment}_error": _message_of(error)})
+        context = _plan_context(request, cycle, **{f"{fragment}_error": error_text(error)})
         return render(request, f"{PLAN}#{fragment}", context)
-    messages.error(request, _message_of(error))
+    messages.error(request, error_text(error))
     return redirect("selfassessment:plan", cycle_id=cycle.pk)
 
 
@@ -320,7 +308,7 @@ def plan_save(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             svc.plan_update(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
-            _errors_into(form, e)
+            errors_into(form, e)
         else:
             return _plan_done(request, cycle, "Đã lưu kế hoạch tự đánh giá.", "texts")
     return render(
@@ -337,7 +325,7 @@ def plan_activity_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             activity = svc.plan_activity_create(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
-            _errors_into(form, e)
+            errors_into(form, e)
         else:
             return _plan_done(request, cycle, f"Đã thêm hoạt động “{activity.title}”.", "timeline")
     name = f"{PLAN}#timeline" if _is_htmx(request) else PLAN
@@ -354,7 +342,7 @@ def plan_activity_edit(request: HttpRequest, cycle_id: int, activity_id: int) ->
             try:
                 svc.plan_activity_update(actor=request.user, activity=activity, **form.cleaned_data)
             except ValidationError as e:
-                _errors_into(form, e)
+                errors_into(form, e)
             else:
                 return _plan_done(request, cycle, f"Đã lưu hoạt động “{activity.title}”.", "timeline")
         name = f"{PLAN}#timeline" if _is_htmx(request) else PLAN
@@ -407,7 +395,7 @@ def plan_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         report = svc.plan_copy(actor=request.user, source=source, target=cycle)
     except ValidationError as e:
-        messages.error(request, _message_of(e))
+        messages.error(request, error_text(e))
     else:
         what = (
             f"kế hoạch năm học {source.school_year} ({report.counts['activities']} hoạt động, ngày đã dời theo năm học)"
@@ -528,7 +516,7 @@ def worksheet_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         report = svc.worksheet_copy(actor=request.user, source=source, target=cycle)
     except ValidationError as e:
-        messages.error(request, _message_of(e))
+        messages.error(request, error_text(e))
     else:
         what = f"phiếu nội hàm năm học {source.school_year} ({report.counts['rows']} dòng)"
         messages.success(request, _copy_message(report, what))

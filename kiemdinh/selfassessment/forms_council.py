@@ -3,25 +3,11 @@
 from django import forms
 
 from kiemdinh.accounts.models import User
+from kiemdinh.core.forms import date_field, textarea
 from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, school_accounts
 from kiemdinh.selfassessment.models import CouncilRole, Cycle, WorkingGroup
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 SCOPE_TEXT_MAX = 10_000
-
-
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": f"{label}: hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/09/2025."},
-    )
-
-
-def _textarea(label: str, rows: int = 3, **kwargs) -> forms.CharField:
-    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
 class AccountChoiceField(forms.ModelChoiceField):
@@ -31,7 +17,7 @@ class AccountChoiceField(forms.ModelChoiceField):
 
 class WorkingGroupForm(forms.Form):
     name = forms.CharField(label="Tên nhóm", max_length=200, error_messages={"required": "Hãy nhập tên nhóm công tác."})
-    note = _textarea("Nhiệm vụ của nhóm", rows=2)
+    note = textarea("Nhiệm vụ của nhóm", rows=2)
 
 
 class GroupDeleteForm(forms.Form):
@@ -117,13 +103,13 @@ class AssignmentsForm(forms.Form):
 
 class PlanForm(forms.Form):
     number = forms.CharField(label="Số kế hoạch", max_length=64, required=False)
-    issued_on = _date_field("Ngày ban hành")
-    purpose = _textarea("Mục đích tự đánh giá", rows=4)
-    scope = _textarea("Phạm vi tự đánh giá")
-    tools = _textarea("Công cụ đánh giá")
-    resources = _textarea("Nguồn lực (nhân lực, cơ sở vật chất, tài chính)", rows=4)
-    hired_experts = _textarea("Dự kiến thuê chuyên gia (nếu có)", rows=2)
-    evidence_collection = _textarea("Dự kiến các minh chứng cần thu thập", rows=4)
+    issued_on = date_field("Ngày ban hành")
+    purpose = textarea("Mục đích tự đánh giá", rows=4)
+    scope = textarea("Phạm vi tự đánh giá")
+    tools = textarea("Công cụ đánh giá")
+    resources = textarea("Nguồn lực (nhân lực, cơ sở vật chất, tài chính)", rows=4)
+    hired_experts = textarea("Dự kiến thuê chuyên gia (nếu có)", rows=2)
+    evidence_collection = textarea("Dự kiến các minh chứng cần thu thập", rows=4)
 
 
 STEP_CHOICES = [("", "— không gắn bước —")] + [
@@ -141,10 +127,10 @@ class PlanActivityForm(forms.Form):
         error_messages={"invalid_choice": "Bước phải là một trong bảy bước tự đánh giá (từ 1 đến 7)."},
     )
     title = forms.CharField(label="Hoạt động", max_length=500, error_messages={"required": "Hãy nhập tên hoạt động."})
-    starts_on = _date_field("Ngày bắt đầu")
-    ends_on = _date_field("Ngày kết thúc")
+    starts_on = date_field("Ngày bắt đầu")
+    ends_on = date_field("Ngày kết thúc")
     owner = forms.CharField(label="Người/bộ phận thực hiện", max_length=300, required=False)
-    note = _textarea("Ghi chú", rows=2)
+    note = textarea("Ghi chú", rows=2)
 
     def clean(self):
         data = super().clean()
@@ -158,10 +144,10 @@ class PlanActivityForm(forms.Form):
 
 
 class ScopeAnalysisForm(forms.Form):
-    meaning = _textarea("Nội hàm", max_length=SCOPE_TEXT_MAX)
-    questions = _textarea("Câu hỏi đặt ra", max_length=SCOPE_TEXT_MAX)
-    evidence_needed = _textarea("Minh chứng cần thu thập", max_length=SCOPE_TEXT_MAX)
-    sources = _textarea("Nơi thu thập", max_length=SCOPE_TEXT_MAX)
+    meaning = textarea("Nội hàm", max_length=SCOPE_TEXT_MAX)
+    questions = textarea("Câu hỏi đặt ra", max_length=SCOPE_TEXT_MAX)
+    evidence_needed = textarea("Minh chứng cần thu thập", max_length=SCOPE_TEXT_MAX)
+    sources = textarea("Nơi thu thập", max_length=SCOPE_TEXT_MAX)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
