@@ -90,7 +90,11 @@ def plan(request: HttpRequest, cycle_id: int) -> HttpResponse:
             header_form=PlanHeaderForm(initial=_header_initial(plan)),
             note_form=CoverageNoteForm(),
         )
-    context["offers"] = sel.next_cycle_offers(cycle, plan)
+    context["offers"] = offers = sel.next_cycle_offers(cycle, plan)
+    if offers.finished:
+        context["criteria_options"] = list(
+            Criterion.objects.filter(version=cycle.framework).order_by("standard__position", "position")
+        )
     return render(request, PLAN, context)
 
 
