@@ -220,7 +220,6 @@ def overdue_lines(school_ids, today: date | None = None) -> dict[int, list[PlanL
         .filter(overdue_filter(today))
         .select_related("criterion", "level4_item", "plan__cycle")
         .order_by(F("due_on").asc(nulls_last=True), "position")  # the same order on SQLite and PostgreSQL
-        .distinct()
     )
     result = defaultdict(list)
     for line in rows:
