@@ -835,7 +835,11 @@ def line_result_to_evidence(*, actor, cycle: Cycle, line: PlanLine, criterion: C
     from kiemdinh.evidence.services import evidence_create, evidence_link_existing
 
     # Re-read with a lock: a stale or concurrent copy would create the result item twice.
-    line = PlanLine.objects.select_for_update().select_related("plan__cycle", "result_evidence").get(pk=line.pk)
+    line = (
+        PlanLine.objects.select_for_update(of=("self",))
+        .select_related("plan__cycle", "result_evidence")
+        .get(pk=line.pk)
+    )
     source = line.plan
     if source.cycle.school_id != cycle.school_id or source.cycle.school_year >= cycle.school_year:
         raise ValidationError("Chỉ dùng kết quả của kế hoạch một năm học trước của cùng trường.")
