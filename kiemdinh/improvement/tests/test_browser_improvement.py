@@ -88,6 +88,14 @@ def browser_page(settings):
 
 
 @pytest.fixture
+def world(db):
+    """The project's personas, committed for the live server (not the module-wide setup of this folder's conftest)."""
+    from kiemdinh.core.testing import build_world
+
+    return build_world()
+
+
+@pytest.fixture
 def weak_cycle(world):
     """School A's 2025-2026 cycle with the criterion forms of WEAKNESSES, and a teacher of the school (no council
     role) who will sit on the monitoring team. Only TT17/2018 is loaded (a tenth of `frameworks_loaded`'s time)."""

@@ -5,99 +5,24 @@ Loading the frameworks takes about a second, so it is done once per module insid
 runs in its own savepoint (pytest-django's `db`) and sees a clean state.
 """
 
-import dataclasses
 from datetime import date
 
 import pytest
-from django.db import transaction
 
 from kiemdinh.evidence.services import evidence_record
-from kiemdinh.frameworks.models import Criterion, Level4Item
+from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import selectors as q
 from kiemdinh.improvement import services as s
 from kiemdinh.improvement.models import ImprovementPlan, LineStatus, PlanLine, PriorityIssue, ReviewKind
-from kiemdinh.selfassessment.models import CriterionForm
-from kiemdinh.selfassessment.services import criterion_form_save, cycle_open
+from kiemdinh.improvement.tests.helpers import crit, item, save_form
+from kiemdinh.selfassessment.services import cycle_open
 
 # --- fixtures and helpers -------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def _base(django_db_setup, django_db_blocker):
-    """Frameworks and personas, once for the module; rolled back at its end."""
-    from kiemdinh.core.testing import build_world
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():
-                framework_version_load(data=read_data_file(path))
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def world(_base, db):
-    """Fresh instances of the personas for each test (nothing cached on them leaks between tests)."""
-    return dataclasses.replace(
-        _base,
-        **{
-            f.name: type(obj).objects.get(pk=obj.pk)
-            for f in dataclasses.fields(_base)
-            if (obj := getattr(_base, f.name))
-        },
-    )
 
 
 @pytest.fixture
 def actor(world):
     return world.principal_a
-
-
-@pytest.fixture
-def cycle(world, actor):
-    """School A, 2025-2026, TT17/2018 (has Mức 4 items)."""
-    return cycle_open(actor=actor, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
-def plan(cycle, actor):
-    return s.plan_create(actor=actor, cycle=cycle)
-
-
-@pytest.fixture
-def plan57(world, actor):
-    cycle = cycle_open(actor=actor, school=world.school_a, school_year="2026-2027")
-    return s.plan_create(actor=actor, cycle=cycle)
-
-
-def crit(cycle, code: str) -> Criterion:
-    return Criterion.objects.get(version_id=cycle.framework_id, code=code)
-
-
-def item(cycle, code: str) -> Level4Item:
-    return Level4Item.objects.get(version_id=cycle.framework_id, code=code)
-
-
-def save_form(cycle, actor, *, code=None, level4=None, weaknesses="", improvement=""):
-    criterion = crit(cycle, code) if code else None
-    level4_item = item(cycle, level4) if level4 else None
-    form = CriterionForm.objects.filter(cycle=cycle, criterion=criterion, level4_item=level4_item).first()
-    return criterion_form_save(
-        actor=actor,
-        cycle=cycle,
-        criterion=criterion,
-        level4_item=level4_item,
-        base_version=form.version if form else 0,
-        descriptions={},
-        weaknesses=weaknesses,
-        improvement=improvement,
-    )
 
 
 def values(**over) -> dict:

@@ -6,12 +6,11 @@ Loading the frameworks takes a while, so it is done once per module inside an ou
 its own savepoint (pytest-django's `db`) and sees a clean state. State is set up through the real services.
 """
 
-import dataclasses
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -29,6 +28,7 @@ from kiemdinh.improvement.models import (
     PriorityIssue,
     Review,
 )
+from kiemdinh.improvement.tests.helpers import crit
 from kiemdinh.selfassessment.models import CriterionForm
 from kiemdinh.selfassessment.services import criterion_form_save, cycle_open
 
@@ -38,62 +38,9 @@ IMPROVEMENT = "Năm học 2025-2026, hiệu trưởng tham mưu UBND xã xây d�
 # --- fixtures and helpers -------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def _base(django_db_setup, django_db_blocker):
-    """Frameworks and personas, once for the module; rolled back at its end."""
-    from kiemdinh.core.testing import build_world
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():
-                framework_version_load(data=read_data_file(path))
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def world(_base, db):
-    """Fresh instances of the personas for each test (nothing cached on them leaks between tests)."""
-    return dataclasses.replace(
-        _base,
-        **{
-            f.name: type(obj).objects.get(pk=obj.pk)
-            for f in dataclasses.fields(_base)
-            if (obj := getattr(_base, f.name))
-        },
-    )
-
-
-@pytest.fixture
-def cycle(world):
-    """School A, 2025-2026, TT17/2018."""
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
-def cycle57(world):
-    """School A, 2026-2027, TT57/2026 (phổ thông)."""
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027")
-
-
-@pytest.fixture
-def plan(world, cycle):
-    return s.plan_create(actor=world.principal_a, cycle=cycle)
-
-
 def url(name: str, cycle, *args, query: str = "") -> str:
     path = reverse(f"improvement:{name}", args=[cycle.pk, *args])
     return f"{path}?{query}" if query else path
-
-
-def crit(cycle, code: str) -> Criterion:
-    return Criterion.objects.get(version_id=cycle.framework_id, code=code)
 
 
 def weakness(cycle, actor, code="1.1", text=WEAKNESS, improvement=IMPROVEMENT) -> CriterionForm:
