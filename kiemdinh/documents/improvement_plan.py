@@ -854,7 +854,7 @@ def build_monitoring_report(cycle: Cycle, as_of: date | None = None) -> Monitori
     header = cycle_header(cycle, MissingLog())
     tt57 = header.regime == Regime.TT57
     plan = _plan_of(cycle)
-    number = log.missing("số báo cáo")  # the report's number is not stored
+    number = log.value(plan.report_number if plan else "", "số báo cáo")
     year = _spaced_year(cycle.school_year)
     if plan is None:
         marker = log.missing(NO_PLAN)

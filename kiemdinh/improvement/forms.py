@@ -203,6 +203,9 @@ class PlanHeaderForm(forms.Form):
     recipients = textarea("Nơi nhận", rows=2)
     signer_title = forms.CharField(label="Chức danh người ký", required=False, max_length=120)
     signer_name = forms.CharField(label="Người ký", required=False, max_length=200)
+    report_number = forms.CharField(
+        label="Số báo cáo kết quả giám sát (ví dụ 25/BC-TrTH)", required=False, max_length=60
+    )
 
 
 class CoverageNoteForm(forms.Form):

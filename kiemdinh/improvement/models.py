@@ -56,6 +56,7 @@ class ImprovementPlan(models.Model):
     recipients = models.TextField("nơi nhận", blank=True)
     signer_title = models.CharField("chức danh người ký", max_length=120, default="HIỆU TRƯỞNG")
     signer_name = models.CharField("người ký", max_length=200, blank=True)
+    report_number = models.CharField("số báo cáo giám sát", max_length=60, blank=True)  # "25/BC-TrTH"
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     issued_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(

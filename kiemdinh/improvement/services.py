@@ -48,7 +48,17 @@ LINE_TEXT_FIELDS = (
     "notes",
 )
 LINE_FIELDS = (*LINE_TEXT_FIELDS, "tasks", "starts_on", "due_on", "continues", "cost_million")
-PLAN_TEXT_FIELDS = ("number", "place", "purpose", "bases", "organisation", "recipients", "signer_title", "signer_name")
+PLAN_TEXT_FIELDS = (
+    "number",
+    "place",
+    "purpose",
+    "bases",
+    "organisation",
+    "recipients",
+    "signer_title",
+    "signer_name",
+    "report_number",
+)
 MAX_LENGTHS = {
     "lead": 300,
     "collaborators": 500,
@@ -58,6 +68,7 @@ MAX_LENGTHS = {
     "place": 120,
     "signer_title": 120,
     "signer_name": 200,
+    "report_number": 60,
 }
 LABELS = {
     "lead": "Chủ trì",
@@ -68,6 +79,7 @@ LABELS = {
     "place": "Địa danh",
     "signer_title": "Chức danh người ký",
     "signer_name": "Người ký",
+    "report_number": "Số báo cáo giám sát",
 }
 
 

@@ -328,7 +328,7 @@ def test_plan_xlsx_export_command_and_query_count(world, seeded, cycle, tmp_path
         out = tmp_path / f"{kind}.{fmt}"
         call_command("export", kind, "--school", "SA", "--year", "2025-2026", "--format", fmt, "--out", str(out))
         assert out.read_bytes()[:2] == b"PK"
-    assert "thiếu dữ liệu: số báo cáo" in capsys.readouterr().err  # the monitoring report's number is never stored
+    assert "thiếu dữ liệu: số báo cáo" in capsys.readouterr().err  # the monitoring report's number is not given here
     assert (
         openpyxl.load_workbook(tmp_path / "improvement-plan.xlsx")["Kế hoạch cải tiến"]["C1"].value == SEED_COLUMNS[2]
     )
@@ -629,6 +629,10 @@ def test_monitoring_report_lists_team_reviews_progress_counts_and_overdue_lines(
     signature = [p.text for p in document.tables[-1].rows[0].cells[1].paragraphs if p.text]
     assert signature == ["TỔ TRƯỞNG TỔ GIÁM SÁT", "Trần Thị Thu"]
     assert red_runs(document) == [f"{MARKER} số báo cáo]"]
+    # Once the school gives the report its number, nothing is missing.
+    plan_update(actor=world.principal_a, plan=ImprovementPlan.objects.get(cycle=cycle), report_number="25/BC-THAB")
+    numbered = doc.build_monitoring_report(refetch(cycle), as_of=date(2026, 6, 15))
+    assert numbered.missing == () and "Số: 25/BC-THAB" in text_of(open_docx(doc.monitoring_report_docx(numbered)))
     # By default the report is dated, and counts overdue lines, on the day of the latest review held.
     default = doc.build_monitoring_report(refetch(cycle))
     assert default.as_of == date(2026, 1, 16) and default.place_date == "Thanh Chấn, ngày 16 tháng 01 năm 2026"
