@@ -203,41 +203,6 @@ def _proposal_initial(request, cycle, tt57: bool) -> dict:
     return initial
 
 
-@login_required
-def line_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle, plan = access_plan(request.user, cycle_id, manage=True)
-    plan = _need_plan(plan)
-    context = _base(request, cycle, plan)
-    tt57 = context["tt57"]
-    if request.method == "POST":
-        form = LineForm(request.POST, cycle=cycle, plan=plan, tt57=tt57)
-        if form.is_valid():
-            try:
-                line = svc.line_create(
-                    actor=request.user,
-                    plan=plan,
-                    reason=form.cleaned_data.get("reason", ""),
-                    **form.subject_kwargs(),
-                    **form.line_values(),
-                )
-            except ValidationError as e:
-                errors_into(form, e)
-            else:
-                messages.success(request, "Đã thêm dòng kế hoạch.")
-                if request.POST.get("next") == "again":
-                    return redirect("improvement:line_add", cycle_id=cycle.pk)
-                return _to_plan(cycle, f"dong-{line.pk}")
-    else:
-        initial = _proposal_initial(request, cycle, tt57)
-        form = LineForm(initial=initial, cycle=cycle, plan=plan, tt57=tt57)
-        context["proposed"] = bool(initial.get("target") or initial.get("tasks"))
-        if tt57 and not plan.issues.exists():
-            messages.info(request, "Kế hoạch theo Thông tư 57 cần có vấn đề ưu tiên trước khi lập hành động.")
-            return redirect("improvement:issue_add", cycle_id=cycle.pk)
-    context.update(form=form, line=None)
-    return render(request, LINE, context)
-
-
 def _line_of(plan, line_id: int) -> PlanLine:
     return get_object_or_404(
         PlanLine.objects.select_related("criterion", "level4_item", "issue"), pk=line_id, plan=plan
@@ -245,30 +210,53 @@ def _line_of(plan, line_id: int) -> PlanLine:
 
 
 @login_required
+def line_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    return _line_form(request, cycle_id, None)
+
+
+@login_required
 def line_edit(request: HttpRequest, cycle_id: int, line_id: int) -> HttpResponse:
+    return _line_form(request, cycle_id, line_id)
+
+
+def _line_form(request: HttpRequest, cycle_id: int, line_id: int | None) -> HttpResponse:
+    """Add a line (pre-filled from a criterion form when the query names one) or change one."""
     cycle, plan = access_plan(request.user, cycle_id, manage=True)
-    line = _line_of(_need_plan(plan), line_id)
+    plan = _need_plan(plan)
+    line = _line_of(plan, line_id) if line_id else None
     context = _base(request, cycle, plan)
     tt57 = context["tt57"]
     if request.method == "POST":
         form = LineForm(request.POST, cycle=cycle, plan=plan, tt57=tt57)
         if form.is_valid():
+            values = {
+                "actor": request.user,
+                "reason": form.cleaned_data.get("reason", ""),
+                **form.subject_kwargs(),
+                **form.line_values(),
+            }
             try:
-                svc.line_update(
-                    actor=request.user,
-                    line=line,
-                    reason=form.cleaned_data.get("reason", ""),
-                    **form.subject_kwargs(),
-                    **form.line_values(),
-                )
+                if line:
+                    svc.line_update(line=line, **values)
+                else:
+                    line = svc.line_create(plan=plan, **values)
             except ValidationError as e:
                 errors_into(form, e)
             else:
-                messages.success(request, "Đã lưu dòng kế hoạch.")
+                messages.success(request, "Đã lưu dòng kế hoạch." if line_id else "Đã thêm dòng kế hoạch.")
+                if not line_id and request.POST.get("next") == "again":
+                    return redirect("improvement:line_add", cycle_id=cycle.pk)
                 return _to_plan(cycle, f"dong-{line.pk}")
-    else:
+    elif line:
         form = LineForm(initial=LineForm.initial_for(line, tt57), cycle=cycle, plan=plan, tt57=tt57)
-    context.update(form=form, line=line)
+    else:
+        if tt57 and not plan.issues.exists():
+            messages.info(request, "Kế hoạch theo Thông tư 57 cần có vấn đề ưu tiên trước khi lập hành động.")
+            return redirect("improvement:issue_add", cycle_id=cycle.pk)
+        initial = _proposal_initial(request, cycle, tt57)
+        form = LineForm(initial=initial, cycle=cycle, plan=plan, tt57=tt57)
+        context["proposed"] = bool(initial.get("target") or initial.get("tasks"))
+    context.update(form=form, line=line if line_id else None)
     return render(request, LINE, context)
 
 
