@@ -72,8 +72,11 @@ INSTALLED_APPS = [
     "kiemdinh.selfassessment",
     "kiemdinh.evidence",
     "kiemdinh.documents",
+    "kiemdinh.recognition",
     "kiemdinh.planning",
     "kiemdinh.improvement",
+    "kiemdinh.oversight",
+    "kiemdinh.emulation",
     "kiemdinh.api",
 ]
 

@@ -19,7 +19,8 @@ from kiemdinh.core.demo_cycle import content as demo_content
 from kiemdinh.core.demo_cycle import fill_cycle, fill_improvement
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.improvement.models import ImprovementPlan
-from kiemdinh.planning.models import AnnualPlan, PlanTarget, RecognitionRound
+from kiemdinh.planning.models import AnnualPlan, PlanTarget
+from kiemdinh.recognition.models import RecognitionRound
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.core.demo import DEMO_PASSWORD, PEOPLE
-from kiemdinh.planning.models import AnnualPlan, PlanTarget, RecognitionRound
+from kiemdinh.planning.models import AnnualPlan, PlanTarget
+from kiemdinh.recognition.models import RecognitionRound
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.selfassessment.selectors import cycle_evaluation
 from kiemdinh.units.access import schools_visible

@@ -1,0 +1,100 @@
+import calendar
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# A recognition decision is valid for 5 years from signing (TT17/18/19 Điều 39/42, TT57), unless it states otherwise.
+VALID_YEARS = 5
+# A school re-registers at least 5 months before its recognition expires.
+REREGISTER_MONTHS_BEFORE = 5
+
+
+class DecisionKind(models.TextChoices):
+    ACCREDITATION = "accreditation", "Công nhận đạt kiểm định chất lượng giáo dục"
+    NATIONAL_STANDARD = "national_standard", "Công nhận trường đạt chuẩn quốc gia"
+
+
+class RecognitionRound(models.TextChoices):
+    FIRST = "first", "Công nhận lần đầu"
+    AGAIN = "again", "Công nhận lại"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def valid_on(self, on: date):
+        """Decisions in force on a date: signed, not yet expired, not revoked by then."""
+        return self.filter(valid_from__lte=on, valid_until__gte=on).filter(
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+        )
+
+
+class Decision(models.Model):
+    """A recognition decision (quyết định công nhận): an accreditation grade (cấp độ) or a national-standard level
+    (mức độ) of one school, with its validity. Recorded from the paper decision, or issued from an evaluation (#7)."""
+
+    school = models.ForeignKey("units.School", on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField("loại công nhận", max_length=20, choices=DecisionKind.choices)
+    level = models.PositiveSmallIntegerField("cấp độ / mức độ")
+    recognition_round = models.CharField(
+        "lần công nhận", max_length=8, choices=RecognitionRound.choices, default=RecognitionRound.FIRST
+    )
+    number = models.CharField("số quyết định", max_length=64, blank=True)
+    decided_on = models.DateField("ngày ký")
+    issuer = models.CharField("cơ quan ban hành", max_length=200, blank=True)
+    signer_name = models.CharField("người ký", max_length=200, blank=True)
+    valid_from = models.DateField("có hiệu lực từ")
+    valid_until = models.DateField("có hiệu lực đến")
+    revoked_on = models.DateField("ngày thu hồi", null=True, blank=True)
+    revoked_reason = models.TextField("lý do thu hồi", blank=True)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school", "-decided_on", "-id"]
+        indexes = [models.Index(fields=["school", "kind", "valid_until"], name="decision_school_kind_until")]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_level_range",
+                condition=Q(kind="accreditation", level__gte=1, level__lte=4)
+                | Q(kind="national_standard", level__gte=1, level__lte=2),
+            ),
+            models.CheckConstraint(
+                name="decision_validity_order", condition=Q(valid_until__gte=models.F("valid_from"))
+            ),
+        ]
+        verbose_name = "quyết định công nhận"
+        verbose_name_plural = "quyết định công nhận"
+
+    def __str__(self):
+        return f"{self.label} — {self.school}"
+
+    @property
+    def label(self) -> str:
+        """ "CĐ2" for an accreditation grade, "MĐ1" for a national-standard level (the seeds' notation)."""
+        return f"{'CĐ' if self.kind == DecisionKind.ACCREDITATION else 'MĐ'}{self.level}"
+
+    @property
+    def reregister_by(self) -> date:
+        return months_before(self.valid_until, REREGISTER_MONTHS_BEFORE)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` earlier (clamped to the month's last day)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

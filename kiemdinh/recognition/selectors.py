@@ -1,0 +1,67 @@
+"""Reads of recognition decisions across schools (fixed query counts)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from kiemdinh.recognition.models import Decision, DecisionKind
+
+
+def _ids(school_ids):
+    """A queryset of ids stays a subquery (a province's thousand schools are not sent as parameters)."""
+    return school_ids if isinstance(school_ids, QuerySet) else list(school_ids)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A school's recognitions in force on a day: the latest valid decision of each kind."""
+
+    accreditation: Decision | None
+    national_standard: Decision | None
+
+    @property
+    def label(self) -> str:
+        """ "CĐ2-MĐ1", "CĐ3", "MĐ1" or ""."""
+        return "-".join(d.label for d in (self.accreditation, self.national_standard) if d)
+
+    @property
+    def expires_on(self) -> date | None:
+        dates = [d.valid_until for d in (self.accreditation, self.national_standard) if d]
+        return min(dates) if dates else None
+
+
+def standings(school_ids, on: date) -> dict[int, Standing]:
+    """Per school id, its recognitions in force on `on` (one query); schools without any are left out."""
+    latest: dict[tuple[int, str], Decision] = {}
+    for decision in Decision.objects.valid_on(on).filter(school_id__in=_ids(school_ids)).order_by("decided_on", "id"):
+        latest[(decision.school_id, decision.kind)] = decision
+    result: dict[int, Standing] = {}
+    for school_id in {key[0] for key in latest}:
+        result[school_id] = Standing(
+            accreditation=latest.get((school_id, DecisionKind.ACCREDITATION)),
+            national_standard=latest.get((school_id, DecisionKind.NATIONAL_STANDARD)),
+        )
+    return result
+
+
+def ever_recognised(school_ids) -> set[int]:
+    """Schools with any decision at all, expired or revoked included (one query)."""
+    return set(Decision.objects.filter(school_id__in=_ids(school_ids)).values_list("school_id", flat=True).distinct())
+
+
+def expiring(school_ids, start: date, end: date) -> list[Decision]:
+    """Decisions still in force on `start` that run out by `end`, soonest first (one query); a decision followed by
+    a newer one of the same kind is left out, since the school has already been recognised again."""
+    decisions = list(
+        Decision.objects.filter(school_id__in=_ids(school_ids), revoked_on__isnull=True)
+        .select_related("school")
+        .order_by("decided_on", "id")
+    )
+    latest: dict[tuple[int, str], Decision] = {}
+    for decision in decisions:
+        latest[(decision.school_id, decision.kind)] = decision
+    return sorted(
+        (d for d in latest.values() if start <= d.valid_until <= end),
+        key=lambda d: (d.valid_until, d.school.name),
+    )
