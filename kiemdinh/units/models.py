@@ -69,6 +69,12 @@ class AdministrativeUnit(models.Model):
     def build_path(self) -> str:
         return (self.parent.path if self.parent_id else "/") + self.code + "/"
 
+    @property
+    def ancestor_paths(self) -> list[str]:
+        """The paths of every unit above this one, the province first."""
+        parts = [p for p in self.path.split("/") if p]
+        return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
 
 class SchoolType(models.TextChoices):
     MN = "MN", "Trường mầm non"

@@ -34,7 +34,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     page = Paginator(schools.order_by("name"), 50).get_page(request.GET.get("trang"))
     scope = user_scope(request.user)
     ancestors = [
-        a for a in AdministrativeUnit.objects.filter(path__in=_ancestor_paths(unit.path)) if scope.covers_path(a.path)
+        a for a in AdministrativeUnit.objects.filter(path__in=unit.ancestor_paths) if scope.covers_path(a.path)
     ]
     return render(
         request,
@@ -49,11 +49,6 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "school_types": SchoolType.choices,
         },
     )
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
 
 @login_required

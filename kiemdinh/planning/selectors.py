@@ -1,0 +1,386 @@
+"""Reads of plans: suggested schools, live progress of targets, each school's place in the pipeline.
+
+Every function here runs a fixed number of queries whatever the number of schools (asserted in the tests)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, PlanGoal, PlanTarget
+from kiemdinh.recognition.models import (
+    REREGISTER_MONTHS_BEFORE,
+    Decision,
+    DecisionKind,
+    RecognitionRound,
+    months_before,
+)
+from kiemdinh.selfassessment.models import Cycle, CycleSnapshot, CycleStatus, CycleTransition
+from kiemdinh.units.models import School
+
+# --- Suggestions ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    school: School
+    reason: str
+    recognition_round: str
+    accreditation_grade: int | None
+    national_standard_level: int | None
+    priority: int  # 0: recognition lapses in the period, 1: already lapsed, 2: never recognised
+    dismissed_reason: str = ""
+
+    @property
+    def target_label(self) -> str:
+        parts = []
+        if self.accreditation_grade:
+            parts.append(f"CĐ{self.accreditation_grade}")
+        if self.national_standard_level:
+            parts.append(f"MĐ{self.national_standard_level}")
+        return "-".join(parts)
+
+
+def _fmt(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _decision_text(decision: Decision) -> str:
+    number = f" số {decision.number}" if decision.number else ""
+    return f"{decision.label} (quyết định{number} ngày {_fmt(decision.decided_on)})"
+
+
+def national_level_for(school_level: int | None) -> int | None:
+    """2018 regime: school Mức 2 → MĐ1, Mức 3 or 4 → MĐ2 (the rule engine's mapping, for a proposal only)."""
+    if not school_level or school_level < 2:
+        return None
+    return 1 if school_level == 2 else 2
+
+
+def accepted_results(school_ids) -> dict[int, tuple[str, dict]]:
+    """Per school, the school year and rule-engine result of its latest accepted self-assessment (one query)."""
+    rows = (
+        CycleSnapshot.objects.filter(accepted=True, cycle__school_id__in=school_ids)
+        .order_by("cycle__school_id", "-cycle__school_year", "-created_at")
+        .values_list("cycle__school_id", "cycle__school_year", "content__result")
+    )
+    results: dict[int, tuple[str, dict]] = {}
+    for school_id, school_year, result in rows:
+        results.setdefault(school_id, (school_year, result or {}))
+    return results
+
+
+def suggestions(plan: AnnualPlan) -> tuple[list[Suggestion], list[Suggestion]]:
+    """Schools below the plan's unit worth listing, and those the officer dismissed (with their reason).
+
+    - a recognition that runs out before the plan's end plus the re-registration lead (5 months): it must be renewed
+      within the plan (CN lại), with the same grade and level;
+    - a recognition that ran out before the plan starts and was not renewed (CN lại);
+    - a school never recognised (CN lần đầu): CĐ/MĐ from its latest accepted self-assessment where there is one,
+      else CĐ2-MĐ1, the usual first target in the seeds.
+    Schools already listed in the plan are left out. Four queries."""
+    schools = list(School.objects.within(plan.unit).filter(is_active=True).exclude(plan_targets__plan=plan))
+    ids = [s.pk for s in schools]
+    dismissed = dict(plan.dismissals.values_list("school_id", "reason"))
+    latest: dict[tuple[int, str], Decision] = {}
+    for decision in Decision.objects.filter(school_id__in=ids, revoked_on__isnull=True).order_by("decided_on", "id"):
+        latest[(decision.school_id, decision.kind)] = decision
+    results = accepted_results(ids)
+    start, end = plan.starts_on, plan.ends_on
+    horizon_end = end and _plus_months(end, REREGISTER_MONTHS_BEFORE)
+    found = []
+    for school in schools:
+        held = [d for d in (latest.get((school.pk, k)) for k in DecisionKind.values) if d]
+        suggestion = None
+        if held:
+            lapsing = [d for d in held if start and start <= d.valid_until <= horizon_end]
+            lapsed = [d for d in held if start and d.valid_until < start]
+            grade = next((d.level for d in held if d.kind == DecisionKind.ACCREDITATION), None)
+            level = next((d.level for d in held if d.kind == DecisionKind.NATIONAL_STANDARD), None)
+            if lapsing:
+                d = min(lapsing, key=lambda d: d.valid_until)
+                suggestion = Suggestion(
+                    school,
+                    f"{_decision_text(d)} hết hiệu lực ngày {_fmt(d.valid_until)}; "
+                    f"cần đăng ký đánh giá lại trước {_fmt(months_before(d.valid_until, REREGISTER_MONTHS_BEFORE))}.",
+                    RecognitionRound.AGAIN,
+                    grade,
+                    level,
+                    0,
+                )
+            elif lapsed and len(lapsed) == len(held):
+                d = max(lapsed, key=lambda d: d.valid_until)
+                suggestion = Suggestion(
+                    school,
+                    f"{_decision_text(d)} đã hết hiệu lực từ {_fmt(d.valid_until)}, chưa được công nhận lại.",
+                    RecognitionRound.AGAIN,
+                    grade,
+                    level,
+                    1,
+                )
+        else:
+            school_year, result = results.get(school.pk, ("", {}))
+            school_level = result.get("school_level")
+            if school_level:
+                grade = min(result.get("accreditation_grade") or school_level, 4)
+                level = result.get("national_standard_level") or national_level_for(school_level)
+                basis = f"tự đánh giá năm học {school_year} đạt Mức {school_level}"
+            else:
+                grade, level = 2, 1
+                basis = "chưa có kết quả tự đánh giá được chấp nhận"
+            suggestion = Suggestion(
+                school, f"Chưa từng được công nhận; {basis}.", RecognitionRound.FIRST, grade, level, 2
+            )
+        if suggestion is not None:
+            found.append(suggestion)
+    found.sort(key=lambda s: (s.priority, s.school.school_type, s.school.name))
+    open_ = [s for s in found if s.school.pk not in dismissed]
+    closed = [
+        Suggestion(**{**s.__dict__, "dismissed_reason": dismissed[s.school.pk]})
+        for s in found
+        if s.school.pk in dismissed
+    ]
+    return open_, closed
+
+
+def _plus_months(day: date, months: int) -> date:
+    return months_before(day, -months)
+
+
+# --- Targets (chỉ tiêu) and their live progress --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal: PlanGoal
+    achieved: list[School]
+    pending: list[School]
+    details: dict[int, str] = field(default_factory=dict)  # school id → what counted (a date, a decision)
+
+    @property
+    def total(self) -> int:
+        return len(self.achieved) + len(self.pending)
+
+    @property
+    def value(self) -> Decimal:
+        """The achieved share (percent) or count, as the target is expressed."""
+        if self.goal.measure == GoalMeasure.COUNT:
+            return Decimal(len(self.achieved))
+        if not self.total:
+            return Decimal(0)
+        return (Decimal(100 * len(self.achieved)) / self.total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def met(self) -> bool:
+        return self.total > 0 and self.value >= self.goal.target_value
+
+    @property
+    def fraction(self) -> float:
+        """How far along, 0..1, for a progress bar."""
+        target = float(self.goal.target_value)
+        return min(float(self.value) / target, 1.0) if target else 0.0
+
+    @property
+    def value_label(self) -> str:
+        if self.goal.measure == GoalMeasure.COUNT:
+            return f"{len(self.achieved)}/{_int(self.goal.target_value)} trường"
+        return (
+            f"{_num(self.value)}% ({len(self.achieved)}/{self.total} trường; chỉ tiêu {_num(self.goal.target_value)}%)"
+        )
+
+
+def _int(value: Decimal) -> str:
+    return f"{int(value):02d}" if value < 10 else str(int(value))
+
+
+def _num(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",")
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def goal_schools(plan: AnnualPlan, goal: PlanGoal, targets: list[PlanTarget]) -> list[School]:
+    if goal.scope == GoalScope.TARGETS:
+        schools = [t.school for t in targets]
+    else:
+        schools = list(School.objects.within(plan.unit).filter(is_active=True).order_by("name"))
+    types = goal.type_list
+    return [s for s in schools if not types or s.school_type in types]
+
+
+def goals_progress(plan: AnnualPlan) -> list[GoalProgress]:
+    """Each target of the plan with what the data says now (two queries plus at most two per target)."""
+    goals = list(plan.goals.all())
+    if not goals:
+        return []
+    targets = list(plan.targets.select_related("school").order_by("position"))
+    by_school = {t.school_id: t for t in targets}
+    unit_schools: list[School] | None = None
+    progress = []
+    for goal in goals:
+        if goal.scope == GoalScope.UNIT and unit_schools is None:
+            unit_schools = list(School.objects.within(plan.unit).filter(is_active=True).order_by("name"))
+        pool = [t.school for t in targets] if goal.scope == GoalScope.TARGETS else unit_schools
+        pool = [s for s in pool if not goal.type_list or s.school_type in goal.type_list]
+        deadline = goal.deadline or plan.ends_on
+        details = _achievements(plan, goal, [s.pk for s in pool], deadline, by_school)
+        progress.append(
+            GoalProgress(
+                goal=goal,
+                achieved=[s for s in pool if s.pk in details],
+                pending=[s for s in pool if s.pk not in details],
+                details=details,
+            )
+        )
+    return progress
+
+
+def _achievements(plan, goal: PlanGoal, ids: list[int], deadline: date | None, targets) -> dict[int, str]:
+    """school id → why it counts, for the schools that count towards the goal (one query)."""
+    if not ids:
+        return {}
+    if goal.metric in (GoalMetric.SELF_ASSESSMENT_SUBMITTED, GoalMetric.SELF_ASSESSMENT_ACCEPTED):
+        kind = (
+            CycleTransition.Kind.SUBMITTED
+            if goal.metric == GoalMetric.SELF_ASSESSMENT_SUBMITTED
+            else CycleTransition.Kind.ACCEPTED
+        )
+        rows = CycleTransition.objects.filter(kind=kind, cycle__school_id__in=ids, cycle__school_year=goal.school_year)
+        if deadline:
+            rows = rows.filter(at__lte=_end_of(deadline))
+        if goal.metric == GoalMetric.SELF_ASSESSMENT_ACCEPTED:
+            rows = rows.filter(cycle__status=CycleStatus.ACCEPTED)
+        verb = "Nộp" if kind == CycleTransition.Kind.SUBMITTED else "Được chấp nhận"
+        first = rows.values("cycle__school_id").annotate(first=Min("at"))
+        return {row["cycle__school_id"]: f"{verb} ngày {timezone.localtime(row['first']):%d/%m/%Y}" for row in first}
+    decisions = Decision.objects.filter(school_id__in=ids, revoked_on__isnull=True)
+    if plan.starts_on:
+        decisions = decisions.filter(decided_on__gte=plan.starts_on)
+    if deadline:
+        decisions = decisions.filter(decided_on__lte=deadline)
+    if goal.metric == GoalMetric.TARGETS_REACHED:
+        held: dict[int, dict[str, Decision]] = {}
+        for d in decisions.order_by("decided_on", "id"):
+            held.setdefault(d.school_id, {})[d.kind] = d
+        reached = {}
+        for school_id, kinds in held.items():
+            target = targets.get(school_id)
+            if target is None:
+                continue
+            grade, level = kinds.get(DecisionKind.ACCREDITATION), kinds.get(DecisionKind.NATIONAL_STANDARD)
+            ok_grade = not target.accreditation_grade or (grade and grade.level >= target.accreditation_grade)
+            ok_level = not target.national_standard_level or (level and level.level >= target.national_standard_level)
+            if not (target.accreditation_grade or target.national_standard_level):
+                ok_grade = bool(grade or level)
+            if ok_grade and ok_level:
+                reached[school_id] = ", ".join(_decision_text(d) for d in (grade, level) if d)
+        return reached
+    kind = DecisionKind.ACCREDITATION if goal.metric == GoalMetric.ACCREDITED else DecisionKind.NATIONAL_STANDARD
+    decisions = decisions.filter(kind=kind)
+    if goal.level:
+        decisions = decisions.filter(level__gte=goal.level)
+    found = {}
+    for d in decisions.order_by("decided_on", "id"):
+        found.setdefault(d.school_id, _decision_text(d))
+    return found
+
+
+# --- The pipeline --------------------------------------------------------------------------------------------------
+
+
+class Stage:
+    """Where a school stands in this year's work, in order (the dashboard's columns)."""
+
+    NO_CYCLE = "no_cycle"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RECOGNISED = "recognised"
+
+    LABELS = {
+        NO_CYCLE: "Chưa tự đánh giá",
+        IN_PROGRESS: "Đang tự đánh giá",
+        SUBMITTED: "Đã nộp, chờ duyệt",
+        ACCEPTED: "Tự đánh giá được chấp nhận",
+        RECOGNISED: "Đã được công nhận",
+    }
+    ORDER = (NO_CYCLE, IN_PROGRESS, SUBMITTED, ACCEPTED, RECOGNISED)
+
+
+@dataclass(frozen=True)
+class SchoolPosition:
+    school: School
+    stage: str
+    cycle: Cycle | None
+    accreditation: Decision | None
+    national_standard: Decision | None
+
+    @property
+    def stage_label(self) -> str:
+        return Stage.LABELS[self.stage]
+
+    @property
+    def recognition_label(self) -> str:
+        return "-".join(d.label for d in (self.accreditation, self.national_standard) if d)
+
+    @property
+    def expires_on(self) -> date | None:
+        dates = [d.valid_until for d in (self.accreditation, self.national_standard) if d]
+        return min(dates) if dates else None
+
+
+def pipeline(schools, today: date) -> list[SchoolPosition]:
+    """Each school's latest cycle and recognitions in force today (two queries after the schools).
+
+    A school counts as recognised when a decision in force was signed after its latest cycle began; otherwise its
+    place is its latest cycle's status (a returned cycle is back in progress)."""
+    schools = list(schools)
+    ids = [s.pk for s in schools]
+    cycles: dict[int, Cycle] = {}
+    for cycle in (
+        Cycle.objects.filter(school_id__in=ids)
+        .order_by("school_id", "-school_year")
+        .only("id", "school_id", "school_year", "status")
+    ):
+        cycles.setdefault(cycle.school_id, cycle)
+    held: dict[tuple[int, str], Decision] = {}
+    for d in Decision.objects.valid_on(today).filter(school_id__in=ids).order_by("decided_on", "id"):
+        held[(d.school_id, d.kind)] = d
+    positions = []
+    for school in schools:
+        cycle = cycles.get(school.pk)
+        grade = held.get((school.pk, DecisionKind.ACCREDITATION))
+        level = held.get((school.pk, DecisionKind.NATIONAL_STANDARD))
+        newest = max((d.decided_on for d in (grade, level) if d), default=None)
+        if newest and (cycle is None or newest >= date(int(cycle.school_year[:4]), 8, 1)):
+            stage = Stage.RECOGNISED
+        elif cycle is None:
+            stage = Stage.NO_CYCLE
+        elif cycle.status == CycleStatus.ACCEPTED:
+            stage = Stage.ACCEPTED
+        elif cycle.status == CycleStatus.SUBMITTED:
+            stage = Stage.SUBMITTED
+        else:
+            stage = Stage.IN_PROGRESS
+        positions.append(SchoolPosition(school, stage, cycle, grade, level))
+    return positions
+
+
+def plan_targets_with_positions(plan: AnnualPlan, today: date) -> list[tuple[PlanTarget, SchoolPosition]]:
+    targets = list(plan.targets.select_related("school", "school__unit").order_by("position"))
+    positions = {p.school.pk: p for p in pipeline([t.school for t in targets], today)}
+    return [(t, positions[t.school.pk]) for t in targets]
+
+
+def plans_for_unit(unit):
+    """Plans issued by the unit or any unit below or above it, newest first (the plans that concern it)."""
+    return (
+        AnnualPlan.objects.filter(Q(unit__path__startswith=unit.path) | Q(unit__path__in=unit.ancestor_paths))
+        .select_related("unit")
+        .order_by("-period", "unit__path", "-id")
+    )
