@@ -103,11 +103,15 @@ def _plan_values(unit, data: PlanInput) -> dict:
 
 @transaction.atomic
 def plan_create(*, actor, unit, data: PlanInput) -> AnnualPlan:
-    if unit.dissolved_on and unit.dissolved_on <= timezone.localdate():
-        raise ValidationError(
-            f"{unit.name} đã giải thể từ {unit.dissolved_on:%d/%m/%Y}: kế hoạch mới do đơn vị đang hoạt động ban hành."
-        )
     values = _plan_values(unit, data)
+    # A dissolved district keeps its old plans (and may have them entered now); it makes none for later periods.
+    if unit.dissolved_on and values["starts_on"] >= unit.dissolved_on:
+        raise ValidationError(
+            {
+                "period": f"{unit.name} đã giải thể từ {unit.dissolved_on:%d/%m/%Y}: kế hoạch cho thời gian sau đó "
+                "do xã, phường hoặc tỉnh ban hành."
+            }
+        )
     plan = AnnualPlan.objects.create(
         unit=unit, created_by=actor if getattr(actor, "is_authenticated", False) else None, **values
     )
