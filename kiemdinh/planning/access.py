@@ -1,0 +1,57 @@
+"""Who may see and change an authority's plan.
+
+Officers manage the plans of their unit and of the units below it, and read the plans of the units above (which
+concern them too). A school's people read the plans of every unit above their school (the list, targets and tasks that
+concern them); only officers change anything.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from kiemdinh.core.access import user_scope
+from kiemdinh.planning.models import AnnualPlan
+from kiemdinh.units.models import AdministrativeUnit, School
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def plans_visible(user):
+    scope = user_scope(user)
+    if scope.is_admin:
+        return AnnualPlan.objects.all()
+    condition = Q(pk__in=[])
+    above: set[str] = set()
+    for path in scope.unit_paths:
+        condition |= Q(unit__path__startswith=path)
+        above.update(_prefixes(path))
+    if scope.school_ids:
+        for unit_path in School.objects.filter(pk__in=scope.school_ids).values_list("unit__path", flat=True):
+            above.update(_prefixes(unit_path))
+    if above:
+        condition |= Q(unit__path__in=sorted(above))
+    return AnnualPlan.objects.filter(condition)
+
+
+def can_manage_unit(user, unit: AdministrativeUnit) -> bool:
+    scope = user_scope(user)
+    return scope.is_admin or scope.covers_path(unit.path)
+
+
+def can_manage_plan(user, plan: AnnualPlan) -> bool:
+    return can_manage_unit(user, plan.unit)
+
+
+def access_plan(user, plan_id, write: bool = False) -> AnnualPlan:
+    """The plan (404 when not visible, so its existence does not leak); PermissionDenied when `write` and the user
+    is not an officer of its unit or above."""
+    try:
+        plan = plans_visible(user).select_related("unit").get(pk=plan_id)
+    except (AnnualPlan.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy kế hoạch.") from None
+    if write and not can_manage_plan(user, plan):
+        raise PermissionDenied("Chỉ cán bộ của đơn vị ban hành (hoặc cấp trên) được sửa kế hoạch này.")
+    return plan

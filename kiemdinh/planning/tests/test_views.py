@@ -1,0 +1,224 @@
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from kiemdinh.planning import services as svc
+from kiemdinh.planning.models import PlanTarget, PlanTask, TaskStatus
+from kiemdinh.planning.tests.helpers import make_plan, percent_goal, recognise
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def plan(world):
+    return make_plan(world)
+
+
+def test_officer_creates_a_plan_and_lands_on_the_suggestions(client, world):
+    login(client, world.officer_district)
+    url = reverse("planning:plan_create", args=[world.district.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"kind": "year", "period": "20x4", "title": ""})
+    assert response.status_code == 200
+    assert "Hãy ghi trích yếu" in response.text
+    response = client.post(url, {"kind": "year", "period": "20x4", "title": "Kế hoạch"})
+    assert "Hãy ghi năm (2024)" in response.text and not world.district.plans.exists()
+    response = client.post(
+        url,
+        {
+            "kind": "year",
+            "period": "2024",
+            "title": "Công tác kiểm định năm 2024",
+            "number": "20/KH-UBND",
+            "issued_on": "04/01/2024",
+            "place": "Đông Sơn",
+            "purpose": "Mục đích thứ nhất",
+        },
+    )
+    plan = world.district.plans.get()
+    assert response.status_code == 302 and response["Location"] == reverse("planning:targets", args=[plan.pk])
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert page.text.count('data-testid="suggestion-row"') == 2  # both schools of the district, never recognised
+
+
+def test_accept_selected_suggestions_then_dismiss_with_reason(client, world, plan):
+    recognise(world, world.school_a, decided_on=date(2019, 1, 15))
+    login(client, world.officer_district)
+    response = client.post(reverse("planning:suggestions_accept", args=[plan.pk]), {"school": [world.school_a.pk]})
+    assert response.status_code == 302
+    target = PlanTarget.objects.get(plan=plan)
+    assert target.school == world.school_a and target.recognition_round == "again" and target.target_label == "CĐ2"
+    # A school that is not (or no longer) suggested is refused as a whole.
+    response = client.post(
+        reverse("planning:suggestions_accept", args=[plan.pk]), {"school": [world.school_a.pk]}, follow=True
+    )
+    assert "không còn trong danh sách đề xuất" in response.text
+    response = client.post(
+        reverse("planning:suggestion_dismiss", args=[plan.pk, world.school_b.pk]), {"reason": ""}, follow=True
+    )
+    assert "Hãy ghi lý do" in response.text
+    client.post(reverse("planning:suggestion_dismiss", args=[plan.pk, world.school_b.pk]), {"reason": "Sáp nhập"})
+    page = client.get(reverse("planning:targets", args=[plan.pk]))
+    assert 'data-testid="suggestion-row"' not in page.text and "Sáp nhập" in page.text
+
+
+def test_people_outside_the_unit_see_nothing(client, world, plan):
+    for user in (world.officer_other_province, world.evaluator):
+        login(client, user)
+        for name in ("plan_detail", "targets", "goals", "tasks", "reports"):
+            assert client.get(reverse(f"planning:{name}", args=[plan.pk])).status_code == 404
+        assert client.get(reverse("planning:plan_list", args=[world.district.pk])).status_code == 404
+
+
+def test_schools_below_read_but_do_not_change(client, world, plan):
+    login(client, world.principal_a)
+    page = client.get(reverse("planning:plan_detail", args=[plan.pk]))
+    assert page.status_code == 200 and "chỉ xem" in page.text
+    targets = client.get(reverse("planning:targets", args=[plan.pk]))
+    assert targets.status_code == 200 and 'data-testid="suggestions"' not in targets.text
+    assert (
+        client.post(reverse("planning:suggestions_accept", args=[plan.pk]), {"school": [world.school_a.pk]}).status_code
+        == 403
+    )
+    assert client.get(reverse("planning:plan_edit", args=[plan.pk])).status_code == 403
+    assert not plan.targets.exists()
+    # The commune officer of A reads the district's plan but does not manage it.
+    login(client, world.officer_commune_a)
+    assert client.get(reverse("planning:plan_detail", args=[plan.pk])).status_code == 200
+    assert client.get(reverse("planning:task_add", args=[plan.pk])).status_code == 403
+
+
+def test_sections_are_numbered_after_purpose(client, world, plan):
+    login(client, world.officer_district)
+    client.post(
+        reverse("planning:plan_edit", args=[plan.pk]),
+        {"kind": "year", "period": "2024", "title": plan.title, "purpose": "Để…"},
+    )
+    client.post(
+        reverse("planning:section_add", args=[plan.pk]),
+        {"heading": "MỤC TIÊU, CHỈ TIÊU", "body": "1. Mục tiêu\nNâng cao"},
+    )
+    client.post(
+        reverse("planning:section_add", args=[plan.pk]), {"heading": "TỔ CHỨC THỰC HIỆN", "body": "Phòng GD&ĐT"}
+    )
+    page = client.get(reverse("planning:plan_detail", args=[plan.pk])).text
+    assert "I. MỤC ĐÍCH, YÊU CẦU" in page and "II. MỤC TIÊU, CHỈ TIÊU" in page and "III. TỔ CHỨC THỰC HIỆN" in page
+    response = client.post(reverse("planning:section_add", args=[plan.pk]), {"heading": "", "body": "x"})
+    assert response.status_code == 200 and plan.sections.count() == 2
+
+
+def test_goal_page_shows_computed_progress(client, world, plan):
+    percent_goal(plan, world)
+    recognise(world, world.school_a, decided_on=date(2024, 2, 1))
+    login(client, world.officer_district)
+    page = client.get(reverse("planning:goals", args=[plan.pk])).text
+    assert "50% (1/2 trường; chỉ tiêu 100%)" in page
+    response = client.post(
+        reverse("planning:goal_add", args=[plan.pk]),
+        {"text": "35% trường", "metric": "accredited", "scope": "unit", "measure": "percent", "target_value": "135"},
+    )
+    assert response.status_code == 200 and "Tỉ lệ từ trên 0 đến 100%" in response.text
+    assert plan.goals.count() == 1
+
+
+def test_task_flow_with_deadline_update_and_file(client, world, plan):
+    login(client, world.officer_district)
+    response = client.post(
+        reverse("planning:task_add", args=[plan.pk]),
+        {
+            "agency": "Trường Tiểu học An Bình",
+            "content": "Lập hồ sơ xin giao đất",
+            "deadline": "quý II năm 2024",
+            "school": world.school_a.pk,
+        },
+    )
+    task = PlanTask.objects.get(plan=plan)
+    assert response.status_code == 302 and task.deadline_label == "quý II năm 2024"
+    bad = client.post(
+        reverse("planning:task_add", args=[plan.pk]), {"agency": "X", "content": "Y", "deadline": "cuối năm"}
+    )
+    assert bad.status_code == 200 and "Không hiểu hạn" in bad.text and PlanTask.objects.count() == 1
+    # The school's principal reports on its own task, with a document.
+    login(client, world.principal_a)
+    pdf = SimpleUploadedFile("to-trinh.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    response = client.post(
+        reverse("planning:task_detail", args=[plan.pk, task.pk]),
+        {"status": TaskStatus.IN_PROGRESS, "note": "Đã nộp tờ trình", "file": pdf},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    update = task.updates.get()
+    assert task.status == TaskStatus.IN_PROGRESS and update.file_name == "to-trinh.pdf"
+    download = client.get(reverse("planning:task_update_file", args=[plan.pk, task.pk, update.pk]))
+    assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
+    # Principal B has no such task, and cannot see the plan's task of A at all? B reads the plan (above B) but may not report.
+    login(client, world.principal_b)
+    assert (
+        client.post(
+            reverse("planning:task_detail", args=[plan.pk, task.pk]), {"status": "done", "note": "x"}
+        ).status_code
+        == 403
+    )
+    assert task.updates.count() == 1
+
+
+def test_periodic_report_starts_from_the_data(client, world):
+    plan = make_plan(world, report_every_months=3)
+    svc.target_add(actor=world.officer_district, plan=plan, school=world.school_a, data=svc.TargetInput())
+    login(client, world.officer_district)
+    form = client.get(reverse("planning:report_add", args=[plan.pk])).text
+    assert "I. KẾT QUẢ THỰC HIỆN" in form and "Chưa có gì được lưu" in form
+    response = client.post(
+        reverse("planning:report_add", args=[plan.pk]),
+        {"kind": "periodic", "reported_on": "10/04/2024", "title": "Kết quả quý I", "body": "I. KẾT QUẢ\n- Tốt"},
+    )
+    assert response.status_code == 302 and plan.reports.count() == 1
+    page = client.get(reverse("planning:reports", args=[plan.pk])).text
+    assert "Kết quả quý I" in page
+
+
+def test_plan_pages_query_counts_are_constant(client, world, plan, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, world.officer_district)
+    percent_goal(plan, world)
+    urls = [reverse(f"planning:{n}", args=[plan.pk]) for n in ("plan_detail", "targets", "goals", "tasks")]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            result.append(len(ctx))
+        return result
+
+    from kiemdinh.units.services import school_create
+
+    # One of everything first, so that no list is empty (Django skips a query on an empty IN).
+    svc.target_add(actor=world.officer_district, plan=plan, school=world.school_a, data=svc.TargetInput())
+    recognise(world, world.school_a, decided_on=date(2024, 1, 2))
+    task = svc.task_save(actor=world.officer_district, plan=plan, data=svc.TaskInput(agency="Phòng", content="Việc"))
+    svc.task_report(actor=world.officer_district, task=task, status="in_progress", note="Đang làm")
+    small = counts()
+
+    for i in range(6):
+        school = school_create(
+            actor=None, code=f"Y{i}", name=f"Trường Tiểu học Y{i}", school_type="TH", unit=world.commune_b
+        )
+        svc.target_add(actor=world.officer_district, plan=plan, school=school, data=svc.TargetInput())
+        recognise(world, school, decided_on=date(2024, 1, 2))
+        svc.task_save(
+            actor=world.officer_district,
+            plan=plan,
+            data=svc.TaskInput(agency=f"Cơ quan {i}", content="Việc", deadline="tháng 5/2024"),
+        )
+    assert counts() == small
