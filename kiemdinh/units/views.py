@@ -2,10 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import fold
 from kiemdinh.improvement.selectors import overdue_lines
+from kiemdinh.recognition.selectors import standings
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
 from kiemdinh.units.access import access_school, access_unit, can_manage_school, units_visible
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType
@@ -68,5 +70,6 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
             "can_manage": can_manage_school(request.user, school),
             "plan_targets": school.plan_targets.select_related("plan").order_by("-plan__period"),
             "overdue": overdue_lines([school.pk]).get(school.pk, []),
+            "standing": standings([school.pk], timezone.localdate()).get(school.pk),
         },
     )
