@@ -22,6 +22,8 @@ def menu_for(request) -> list[NavItem]:
     entries = [("Trang chủ", reverse("core:home"))]
     if scope.is_admin or scope.unit_paths or scope.school_ids:
         entries.append(("Tự đánh giá", reverse("selfassessment:cycle_list")))
+    if scope.is_admin or scope.unit_paths or scope.school_ids:
+        entries.append(("Kế hoạch", reverse("planning:index")))
     if scope.is_admin or scope.unit_paths:
         entries.append(("Đơn vị và trường", reverse("units:list")))
         entries.append(("Nhập danh sách", reverse("units:import_start")))

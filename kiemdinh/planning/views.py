@@ -18,7 +18,7 @@ from kiemdinh.core.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.planning import selectors as sel
 from kiemdinh.planning import services as svc
-from kiemdinh.planning.access import access_plan, can_manage_plan, can_manage_unit
+from kiemdinh.planning.access import access_plan, can_manage_plan, can_manage_unit, plans_visible
 from kiemdinh.planning.forms import (
     GoalForm,
     PlanForm,
@@ -39,7 +39,7 @@ from kiemdinh.planning.models import (
     SuggestionDismissal,
     TaskStatus,
 )
-from kiemdinh.units.access import access_unit
+from kiemdinh.units.access import access_unit, units_visible
 from kiemdinh.units.models import School
 
 
@@ -67,6 +67,15 @@ def _refused(request, error: ValidationError, plan, name: str):
 
 def _unit_schools(plan):
     return School.objects.within(plan.unit).filter(is_active=True).select_related("unit").order_by("name")
+
+
+@login_required
+def plan_index(request: HttpRequest) -> HttpResponse:
+    """Every plan the user may read: officers' own units' and those above; a school's, those above it."""
+    scope = user_scope(request.user)
+    plans = list(plans_visible(request.user).select_related("unit").order_by("-period", "unit__path", "-id")[:200])
+    units = list(units_visible(request.user).filter(path__in=scope.unit_paths)) if scope.unit_paths else []
+    return render(request, "planning/plan_index.html", {"plans": plans, "units": units})
 
 
 # --- Plans of a unit -----------------------------------------------------------------------------------------------

@@ -222,3 +222,14 @@ def test_plan_pages_query_counts_are_constant(client, world, plan, django_assert
             data=svc.TaskInput(agency=f"Cơ quan {i}", content="Việc", deadline="tháng 5/2024"),
         )
     assert counts() == small
+
+
+def test_plan_index_lists_what_each_person_may_read(client, world, plan):
+    login(client, world.principal_a)
+    page = client.get(reverse("planning:index")).text
+    assert plan.title in page and "Đơn vị của bạn" not in page
+    login(client, world.officer_other_province)
+    assert plan.title not in client.get(reverse("planning:index")).text
+    login(client, world.officer_district)
+    page = client.get(reverse("planning:index")).text
+    assert plan.title in page and reverse("planning:dashboard", args=[world.district.pk]) in page
