@@ -121,8 +121,10 @@ class EmulationRule(models.Model):
 
     @property
     def deadline(self) -> date | None:
-        value = self.parameters.get("deadline")
-        return date.fromisoformat(value) if value else None
+        try:
+            return date.fromisoformat(self.parameters.get("deadline") or "")
+        except (TypeError, ValueError):
+            return None
 
     @property
     def late_points(self) -> Decimal:

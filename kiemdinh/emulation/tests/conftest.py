@@ -1,0 +1,125 @@
+"""Fixtures of the emulation tests: frameworks, personas and one school year of data, built once per module through
+the real services inside an outer transaction and rolled back at the module's end; each test runs in its own
+savepoint (pytest-django's `db`).
+
+The year 2019-2020 below the district of the personas:
+- school A (TH, commune A): cycle submitted 20/01/2020 and accepted 15/02/2020 (all criteria achieved → Mức 3),
+  improvement plan of 3 lines of which 2 are "done" at the latest review, accreditation decision CĐ3 of 01/06/2019
+  (valid until 2024).
+- school B (MN, commune B): cycle opened, never submitted; national-standard decision of 10/01/2014, expired in 2019.
+- school C (THCS, commune B): no cycle, no decision.
+"""
+
+import dataclasses
+from datetime import date, datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+
+from kiemdinh.core.testing import World
+from kiemdinh.units.models import School
+
+YEAR = "2019-2020"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=VN)
+
+
+def _build_year(world) -> School:
+    from kiemdinh.frameworks.models import Criterion
+    from kiemdinh.improvement import services as improvement
+    from kiemdinh.improvement.models import LineStatus
+    from kiemdinh.recognition.services import DecisionInput, decision_record
+    from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
+    from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+    from kiemdinh.units.services import school_create
+
+    principal, officer = world.principal_a, world.officer_commune_a
+    cycle_a = cycle_open(actor=principal, school=world.school_a, school_year=YEAR)
+    add_council(cycle_a, principal)
+    fill_forms(cycle_a, principal)
+    with mock.patch("django.utils.timezone.now", return_value=at(date(2020, 1, 20))):
+        cycle_submit(actor=principal, cycle=cycle_a)
+    with mock.patch("django.utils.timezone.now", return_value=at(date(2020, 2, 15))):
+        cycle_accept(actor=officer, cycle=cycle_a)
+    plan = improvement.plan_create(actor=principal, cycle=cycle_a)
+    lines = [
+        improvement.line_create(
+            actor=principal,
+            plan=plan,
+            criterion=Criterion.objects.get(version=cycle_a.framework, code=code),
+            target=f"Kết quả cần đạt của tiêu chí {code}",
+            tasks=["Lập kế hoạch", "Thực hiện"],
+            lead="Hiệu trưởng",
+            starts_on=date(2019, 10, 1),
+            due_on=date(2020, 5, 31),
+        )
+        for code in ("1.1", "1.2", "1.3")
+    ]
+    review = improvement.review_schedule(actor=principal, plan=plan, scheduled_on=date(2020, 5, 25))
+    statuses = (LineStatus.DONE, LineStatus.DONE, LineStatus.IN_PROGRESS)
+    improvement.review_record(
+        actor=principal,
+        review=review,
+        held_on=date(2020, 5, 25),
+        summary="Tổng kết cuối năm học.",
+        entries={line.pk: improvement.EntryInput(status=s) for line, s in zip(lines, statuses, strict=True)},
+    )
+    decision_record(
+        actor=officer,
+        school=world.school_a,
+        data=DecisionInput(kind="accreditation", level=3, decided_on=date(2019, 6, 1), number="1234/QĐ-SGDĐT"),
+    )
+    cycle_open(actor=world.principal_b, school=world.school_b, school_year=YEAR)
+    decision_record(
+        actor=officer,
+        school=world.school_b,
+        data=DecisionInput(kind="national_standard", level=1, decided_on=date(2014, 1, 10), number="15/QĐ-UBND"),
+    )
+    return school_create(actor=None, code="SC", name="Trường THCS Bình Minh", school_type="THCS", unit=world.commune_b)
+
+
+@pytest.fixture(scope="module")
+def _base(django_db_setup, django_db_blocker):
+    """Frameworks and personas, once for the module; rolled back at its end."""
+    from kiemdinh.core.testing import build_world
+    from kiemdinh.frameworks.services import framework_version_load
+    from kiemdinh.frameworks.spec import data_files, read_data_file
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            for path in data_files():
+                framework_version_load(data=read_data_file(path))
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _fresh(obj):
+    return type(obj).objects.get(pk=obj.pk)
+
+
+@pytest.fixture(scope="module")
+def _year(_base, django_db_blocker) -> School:
+    """The 2019-2020 data (inside _base's outer transaction), for the modules that use it."""
+    with django_db_blocker.unblock():
+        return _build_year(_base)
+
+
+@pytest.fixture
+def world(_base, db) -> World:
+    """Fresh instances of the personas for each test (nothing cached on them leaks between tests)."""
+    return dataclasses.replace(_base, **{f.name: _fresh(getattr(_base, f.name)) for f in dataclasses.fields(_base)})
+
+
+@pytest.fixture
+def school_c(_year, world) -> School:
+    """The 2019-2020 data is there; school C (THCS, commune B, no cycle)."""
+    return _fresh(_year)
