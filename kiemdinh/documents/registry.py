@@ -68,7 +68,29 @@ def get(kind_name: str) -> DocumentKind:
     try:
         return KINDS[kind_name]
     except KeyError:
-        raise KeyError(f"Không có loại văn bản “{kind_name}”; có: {', '.join(KINDS)}") from None
+        raise KeyError(f"Không có loại văn bản “{kind_name}”; có: {', '.join([*KINDS, *PLAN_KINDS])}") from None
+
+
+# Documents of an authority's plan (kiemdinh.planning), not of a cycle: built from an AnnualPlan, named by the
+# context's `filename(fmt)`; kept apart so the cycle's download page does not list them.
+PLAN_KINDS: dict[str, DocumentKind] = {}
+
+
+def register_plan_kind(kind: DocumentKind) -> DocumentKind:
+    PLAN_KINDS[kind.kind] = kind
+    return kind
+
+
+def plan_kind(kind_name: str) -> DocumentKind | None:
+    _load()
+    return PLAN_KINDS.get(kind_name)
+
+
+def render_plan(kind: DocumentKind, context, fmt: str) -> Rendered:
+    if fmt not in kind.formats:
+        raise ValueError(f"{kind.title} không có định dạng {fmt}")
+    data = docx_to_pdf(kind.renderers["docx"](context)) if fmt == "pdf" else kind.renderers[fmt](context)
+    return Rendered(data, context.filename(fmt), CONTENT_TYPES[fmt])
 
 
 def all_kinds() -> list[DocumentKind]:
@@ -78,7 +100,7 @@ def all_kinds() -> list[DocumentKind]:
 
 def _load() -> None:
     # The modules register their kinds on import; the download page lists them in ORDER.
-    from kiemdinh.documents import appendices, dossier, improvement_plan, report  # noqa: F401
+    from kiemdinh.documents import annual_plan, appendices, dossier, improvement_plan, report  # noqa: F401
 
     for name in [k for k in KINDS if k not in ORDER]:
         ORDER.append(name)

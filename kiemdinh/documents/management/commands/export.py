@@ -5,28 +5,39 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kiemdinh.documents import registry
 from kiemdinh.documents.pdf import PdfUnavailable
+from kiemdinh.planning.models import AnnualPlan
 from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
+from kiemdinh.units.selectors import UnitLookupError, unit_by_code_or_name
 
 
 class Command(BaseCommand):
     help = (
         "Write one document of a school's self-assessment cycle to a file. KIND: report, plan, scope-worksheet, "
         "evidence-catalogue, criterion-forms, council-decision, dossier. What the data still lacks is listed on "
-        "standard error (the document marks it in red). Bad input exits with status 2."
+        "standard error (the document marks it in red). Bad input exits with status 2. "
+        "KIND annual-plan writes an authority's plan instead: --unit (code or name) and --year (the plan's period, "
+        "e.g. 2024 or 2019-2020), --plan ID where the unit has several plans that year."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", metavar="KIND")
-        parser.add_argument("--school", required=True, help="school code or name (diacritics optional)")
-        parser.add_argument("--year", required=True, help="school year, e.g. 2021-2022")
+        parser.add_argument("--school", help="school code or name (diacritics optional)")
+        parser.add_argument("--unit", help="annual-plan: the issuing unit's code or name (diacritics optional)")
+        parser.add_argument("--plan", type=int, dest="plan_id", help="annual-plan: the plan's ID, among several")
+        parser.add_argument("--year", required=True, help="school year, e.g. 2021-2022; a plan's period, e.g. 2024")
         parser.add_argument("--format", required=True, choices=["docx", "xlsx", "pdf", "zip"], dest="fmt")
         parser.add_argument("--out", required=True, help="file to write")
 
-    def handle(self, *args, kind, school, year, fmt, out, **options):
+    def handle(self, *args, kind, school, year, fmt, out, unit=None, plan_id=None, **options):
+        plan_document = registry.plan_kind(kind)
+        if plan_document is not None:
+            return self._plan(plan_document, unit=unit, year=year, plan_id=plan_id, fmt=fmt, out=out)
         try:
             document = registry.get(kind)
         except KeyError as exc:
             raise CommandError(exc.args[0], returncode=2) from exc
+        if not school:
+            raise CommandError(f"{document.title}: hãy ghi --school (mã hoặc tên trường).", returncode=2)
         if fmt not in document.formats:
             raise CommandError(
                 f"{document.title} không có định dạng {fmt}; có: {', '.join(document.formats)}.", returncode=2
@@ -41,14 +52,73 @@ class Command(BaseCommand):
             rendered = registry.render_context(document, cycle, context, fmt)
         except PdfUnavailable as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        path = Path(out)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(rendered.data)
-        except OSError as exc:
-            raise CommandError(f"Không ghi được {out}: {exc.strerror}", returncode=2) from exc
+        path = _write(out, rendered.data)
         for label in context.missing:
             sys.stderr.write(f"thiếu dữ liệu: {label}\n")
         self.stdout.write(
             f"{path} ({len(rendered.data):,} byte) — {document.title}, {found.name}, năm học {school_year}"
         )
+
+    def _plan(self, document, *, unit, year, plan_id, fmt, out):
+        if not unit:
+            raise CommandError(f"{document.title}: hãy ghi --unit (mã hoặc tên đơn vị ban hành).", returncode=2)
+        if fmt not in document.formats:
+            raise CommandError(
+                f"{document.title} không có định dạng {fmt}; có: {', '.join(document.formats)}.", returncode=2
+            )
+        try:
+            found = unit_by_code_or_name(unit)
+        except UnitLookupError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        plan = plan_of_unit(found, year, plan_id)
+        context = document.build(plan)
+        try:
+            rendered = registry.render_plan(document, context, fmt)
+        except PdfUnavailable as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        path = _write(out, rendered.data)
+        for label in context.missing:
+            sys.stderr.write(f"chưa có: {label}\n")
+        number = plan.number or "chưa có số"
+        self.stdout.write(
+            f"{path} ({len(rendered.data):,} byte) — {document.title} {number}, {plan.issuer}, {plan.period}"
+        )
+
+
+def plan_of_unit(unit, year: str, plan_id: int | None = None) -> AnnualPlan:
+    """The unit's plan whose period is `year` ("2024", "2019-2020"), else whose period contains it ("2019-2020" for
+    2019, "2021-2025" for 2023); --plan ID chooses among several. Raises CommandError (status 2) with a Vietnamese message."""
+    year = year.strip().replace(" ", "").replace("–", "-")
+    plans = AnnualPlan.objects.filter(unit=unit).select_related("unit").order_by("-period", "number", "id")
+    every = list(plans)
+    found = [p for p in every if p.period == year] or [p for p in every if _within(year, p.period)]
+    if not found:
+        raise CommandError(f"{unit.name} không có kế hoạch nào của năm {year}.", returncode=2)
+    if plan_id is not None:
+        chosen = [plan for plan in found if plan.pk == plan_id]
+        if not chosen:
+            raise CommandError(f"Kế hoạch ID {plan_id} không phải kế hoạch năm {year} của {unit.name}.", returncode=2)
+        return chosen[0]
+    if len(found) > 1:
+        listed = "; ".join(f"ID {p.pk}: {p.number or 'chưa có số'} — {p.title} ({p.period})" for p in found)
+        raise CommandError(
+            f"{unit.name} có {len(found)} kế hoạch năm {year}: {listed}. Hãy chọn một bằng --plan ID.", returncode=2
+        )
+    return found[0]
+
+
+def _within(year: str, period: str) -> bool:
+    if year in period:
+        return True
+    first, _, last = period.partition("-")
+    return year.isdigit() and first.isdigit() and last.isdigit() and int(first) <= int(year) <= int(last)
+
+
+def _write(out: str, data: bytes) -> Path:
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"Không ghi được {out}: {exc.strerror}", returncode=2) from exc
+    return path

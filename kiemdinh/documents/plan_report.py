@@ -1,0 +1,89 @@
+"""A report on an authority's plan (báo cáo định kỳ or đột xuất) as a DOCX in the format of Nghị định 30/2020: the
+plan's issuing body in the header table, "Số: 05/BC-UBND", the place and the report's date, "BÁO CÁO" and the trích
+yếu, the officer's paragraphs (numbered sub-headings bold, as in the plan), "Nơi nhận" and the plan's signer."""
+
+from dataclasses import dataclass
+
+from kiemdinh.documents.annual_plan import (
+    Header,
+    Line,
+    ascii_slug,
+    blank_number,
+    body_lines,
+    body_paragraphs,
+    document_title,
+    header_table,
+    issuer_lines,
+    recipient_lines,
+    signature_table,
+    signer_lines,
+)
+from kiemdinh.documents.common import place_date, short_place
+from kiemdinh.documents.docx_kit import new_document, to_bytes
+from kiemdinh.documents.registry import CONTENT_TYPES, Rendered
+from kiemdinh.planning.models import PlanReport
+
+
+@dataclass(frozen=True)
+class PlanReportContext:
+    report_id: int
+    header: Header
+    title: str  # the trích yếu, as the officer wrote it
+    body: tuple[Line, ...]
+    recipients: tuple[str, ...]
+    signer_title: tuple[str, ...]
+    signer_name: str
+    number: str  # as stored
+    reported_on: str  # ISO date, for the file name
+    missing: tuple[str, ...]
+
+    def filename(self, fmt: str) -> str:
+        """ "Bao-cao-05-BC-UBND-2024-04-15.docx"."""
+        number = f"-{ascii_slug(self.number)}" if self.number else ""
+        return f"Bao-cao{number}-{self.reported_on}.{fmt}"
+
+    def display_name(self, fmt: str) -> str:
+        number = f" {self.number.replace('/', '-')}" if self.number else ""
+        day = "-".join(reversed(self.reported_on.split("-")))
+        return f"Báo cáo{number} ngày {day}.{fmt}"
+
+
+def plan_report_context(report: PlanReport) -> PlanReportContext:
+    """Plain data; at most two queries (the plan and its unit, when not loaded with the report)."""
+    plan = report.plan
+    place = plan.place or short_place(plan.unit.name)
+    missing = []
+    if not report.number:
+        missing.append("số báo cáo")
+    if not plan.signer_name.strip():
+        missing.append("người ký")
+    return PlanReportContext(
+        report_id=report.pk,
+        header=Header(
+            issuer_lines(plan.issuer, plan.issuer_parent),
+            report.number or blank_number(plan.issuer, "BC"),
+            place_date(place, report.reported_on),
+        ),
+        title=report.title.strip(),
+        body=body_lines(report.body),
+        recipients=recipient_lines(report.recipients),
+        signer_title=signer_lines(plan.signer_title),
+        signer_name=plan.signer_name.strip(),
+        number=report.number,
+        reported_on=report.reported_on.isoformat(),
+        missing=tuple(missing),
+    )
+
+
+def plan_report_docx(ctx: PlanReportContext) -> bytes:
+    doc = new_document()
+    header_table(doc, ctx.header)
+    document_title(doc, "BÁO CÁO", ctx.title)
+    body_paragraphs(doc, ctx.body)
+    signature_table(doc, ctx.recipients, ctx.signer_title, ctx.signer_name)
+    return to_bytes(doc)
+
+
+def render_plan_report(report: PlanReport) -> tuple[Rendered, PlanReportContext]:
+    ctx = plan_report_context(report)
+    return Rendered(plan_report_docx(ctx), ctx.filename("docx"), CONTENT_TYPES["docx"]), ctx
