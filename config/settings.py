@@ -184,6 +184,18 @@ TASKS = {
 }
 
 # Uploads: Excel imports and evidence files (stored through the default storage).
+# E-mail (reminders): an SMTP server when KIEMDINH_EMAIL_HOST is set; otherwise messages are written to the console.
+EMAIL_HOST = env_str("KIEMDINH_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("KIEMDINH_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("KIEMDINH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KIEMDINH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KIEMDINH_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("KIEMDINH_EMAIL_FROM", "kiemdinh@localhost")
+KIEMDINH_SITE_URL = env_str("KIEMDINH_SITE_URL", "http://127.0.0.1:8000")  # links in e-mails
+
 KIEMDINH_IMPORT_MAX_BYTES = env_int("KIEMDINH_IMPORT_MAX_MB", 5) * 1024 * 1024
 KIEMDINH_EVIDENCE_MAX_BYTES = env_int("KIEMDINH_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

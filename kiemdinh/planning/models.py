@@ -321,3 +321,21 @@ class PlanReport(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ReminderDigest(models.Model):
+    """The reminder e-mail sent to a user on a day (send_reminders sends at most one per user per day)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_digests")
+    sent_on = models.DateField("ngày gửi")
+    reminder_count = models.PositiveSmallIntegerField("số việc nhắc", default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="reminder_digest_one_per_day")]
+        verbose_name = "thư nhắc việc"
+        verbose_name_plural = "thư nhắc việc"
+
+    def __str__(self):
+        return f"{self.user} — {self.sent_on:%d/%m/%Y}"
