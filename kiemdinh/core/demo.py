@@ -2,14 +2,20 @@
 
 Every object is found by its natural key (unit code, school code, username, plan unit + number + title) and created
 only when missing, through the services; what already exists is left exactly as it is, so a second run creates and
-changes nothing. Where a seed leaves something out (a number, a date, a province), the demo leaves it out too.
+changes nothing. The one exception: a plan entered before plans carried their text (header and list only) gets the
+text from demo_data/authority_plans.yaml once. Where a seed leaves something out (a number, a date, a province), the
+demo leaves it out too; the recognition decisions the plans imply but do not record are illustrations, marked so.
 """
 
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
+import yaml
 from django.db import transaction
 
 from kiemdinh.accounts.models import Membership, Role, User
@@ -17,10 +23,24 @@ from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core import audit
 from kiemdinh.core.demo_cycle import content as demo_content
 from kiemdinh.core.demo_cycle import fill_cycle, fill_improvement
+from kiemdinh.core.text import nfc
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.improvement.models import ImprovementPlan
-from kiemdinh.planning.models import AnnualPlan, PlanTarget
-from kiemdinh.recognition.models import RecognitionRound
+from kiemdinh.planning.models import AnnualPlan, PlanStatus
+from kiemdinh.planning.services import (
+    GoalInput,
+    PlanInput,
+    TargetInput,
+    TaskInput,
+    goal_save,
+    plan_create,
+    plan_update,
+    section_save,
+    target_add,
+    task_save,
+)
+from kiemdinh.recognition.models import Decision, DecisionKind, RecognitionRound
+from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind
@@ -67,6 +87,9 @@ class TargetSeed:
 
 @dataclass(frozen=True)
 class PlanSeed:
+    """A plan's natural key (unit, number, title), its header and its list of schools; the text, signature, targets
+    (chỉ tiêu) and agency tasks are in demo_data/authority_plans.yaml under the same key."""
+
     unit: str
     issuer: str
     number: str
@@ -74,9 +97,11 @@ class PlanSeed:
     place: str
     title: str
     period: str
-    signer_name: str
-    signer_title: str
     targets: tuple[TargetSeed, ...]
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.unit, self.number, self.title)
 
 
 @dataclass(frozen=True)
@@ -222,8 +247,6 @@ PLANS = (
             "thị xã Hương Trà, năm 2024"
         ),
         period="2024",
-        signer_name="Đỗ Ngọc An",
-        signer_title="KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
         targets=tuple(huong_tra_target(*row) for row in HUONG_TRA_2024_LIST),
     ),
     # "Số: /KH-UBND" and "ngày tháng năm 2024": the number and the date were never filled in.
@@ -235,8 +258,6 @@ PLANS = (
         place="Cao Lộc",
         title="Triển khai, thực hiện nhiệm vụ trọng tâm năm 2024 (Lĩnh vực Giáo dục và Đào tạo)",
         period="2024",
-        signer_name="Nguyễn Văn Thịnh",
-        signer_title="KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
         # "Xây dựng 02 trường học đạt chuẩn quốc gia … mức độ I": new recognitions, national standard only.
         targets=(
             TargetSeed("20-CL-BL-THTHCS", None, 1, RecognitionRound.FIRST),
@@ -254,8 +275,6 @@ PLANS = (
             "Thực hiện nhiệm vụ trọng tâm của Ban Thường vụ Huyện ủy lĩnh vực giáo dục và đào tạo năm 2023 (Nhiệm vụ 8)"
         ),
         period="2023",
-        signer_name="Phan Quang Vinh",
-        signer_title="KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
         targets=(
             TargetSeed(
                 "20-HL-TT-MN1",
@@ -264,7 +283,7 @@ PLANS = (
             ),
         ),
     ),
-    # The Hóc Môn plan has no number, date, place or signature block in the seed.
+    # The Hóc Môn plan has no number, date or place in the seed.
     PlanSeed(
         unit="79-HM",
         issuer="Phòng GD&ĐT huyện Hóc Môn",
@@ -273,14 +292,114 @@ PLANS = (
         place="",
         title="Công tác kiểm định chất lượng giáo dục năm học 2019 - 2020",
         period="2019-2020",
-        signer_name="",
-        signer_title="",
         targets=(
             TargetSeed("79-HM-MN-2-9", note="Đánh giá ngoài và công nhận chuẩn Quốc gia"),
             *(TargetSeed(code, note="Đánh giá ngoài") for code in HOC_MON_EXTERNAL_ONLY),
         ),
     ),
 )
+
+PLANS_FILE = Path(__file__).resolve().parent / "demo_data" / "authority_plans.yaml"
+# The fields a plan entered before the plans carried their text has all empty; such a plan gets the text once.
+PLAN_DOCUMENT_FIELDS = ("preamble", "purpose", "requirements", "closing", "recipients")
+
+
+@cache
+def plan_documents() -> dict[tuple[str, str, str], dict]:
+    """The plans' text, goals and tasks from demo_data/authority_plans.yaml, by natural key (unit, number, title)."""
+    data = yaml.safe_load(PLANS_FILE.read_text(encoding="utf-8"))
+    return {(d["unit"], d["number"], nfc(d["title"])): d for d in data["plans"]}
+
+
+def plan_input(seed: PlanSeed, doc: dict) -> PlanInput:
+    return PlanInput(
+        kind=doc["kind"],
+        period=seed.period,
+        title=seed.title,
+        issuer=seed.issuer,
+        number=seed.number,
+        issued_on=seed.issued_on,
+        place=seed.place,
+        preamble=nfc(doc.get("preamble") or ""),
+        purpose=nfc(doc.get("purpose") or ""),
+        requirements=nfc(doc.get("requirements") or ""),
+        closing=nfc(doc.get("closing") or ""),
+        recipients=nfc(doc.get("recipients") or ""),
+        signer_title=nfc(doc.get("signer_title") or ""),
+        signer_name=nfc(doc.get("signer_name") or ""),
+        report_every_months=doc.get("report_every_months"),
+    )
+
+
+def goal_input(goal: dict) -> GoalInput:
+    return GoalInput(
+        text=nfc(goal["text"]),
+        metric=goal["metric"],
+        measure=goal["measure"],
+        target_value=Decimal(str(goal["target_value"])),
+        scope=goal.get("scope", "unit"),
+        school_types=tuple(t for t in (goal.get("school_types") or "").split(",") if t),
+        level=goal.get("level"),
+        school_year=goal.get("school_year", ""),
+        deadline=goal.get("deadline"),
+    )
+
+
+def task_input(task: dict, schools) -> TaskInput:
+    return TaskInput(
+        agency=nfc(task["agency"]),
+        content=nfc(task["content"]),
+        lead_official=nfc(task.get("lead_official") or ""),
+        cooperating=nfc(task.get("cooperating") or ""),
+        deadline=nfc(task.get("deadline") or ""),
+        school=schools[task["school"]] if task.get("school") else None,
+    )
+
+
+@dataclass(frozen=True)
+class DecisionSeed:
+    school: str
+    kind: str
+    level: int
+    decided_on: date
+    issuer: str
+    note: str
+
+
+# Recognition the plans imply but do not record. Hương Trà lists schools to be recognised "CN lại" in 2024, and
+# Tân Thành plans the re-recognition of Mầm non 1 for 12/2023: each was recognised about five years before. The seeds
+# give no number or date of those decisions, so the demo records illustrative ones (no number, marked "Minh họa")
+# dated so that they lapse in the plan's year: the grade and level the school now seeks again.
+PRIOR_DECIDED_ON = {"46-HT": date(2019, 1, 15), "20-HL-TT": date(2018, 12, 20)}
+PRIOR_NOTE = "Minh họa: kế hoạch gốc chỉ ghi “{}”, không ghi quyết định trước đó"
+
+
+def _huong_tra_prior_decisions():
+    for code, _, label, note in HUONG_TRA_2024_LIST:
+        if parse_recognition_round(note) != RecognitionRound.AGAIN:
+            continue
+        grade, level = parse_integrated_target(label)
+        decided_on, why = PRIOR_DECIDED_ON["46-HT"], PRIOR_NOTE.format("CN lại")
+        yield DecisionSeed(code, DecisionKind.ACCREDITATION, grade, decided_on, "Sở GD&ĐT Thừa Thiên Huế", why)
+        yield DecisionSeed(code, DecisionKind.NATIONAL_STANDARD, level, decided_on, "UBND tỉnh Thừa Thiên Huế", why)
+
+
+PRIOR_DECISIONS = (
+    *_huong_tra_prior_decisions(),
+    # The Tân Thành plan gives no level ("kế hoạch không ghi mức độ"); the illustration takes Mức độ 1.
+    DecisionSeed(
+        "20-HL-TT-MN1",
+        DecisionKind.NATIONAL_STANDARD,
+        1,
+        PRIOR_DECIDED_ON["20-HL-TT"],
+        "UBND tỉnh Lạng Sơn",
+        PRIOR_NOTE.format("Công nhận lại"),
+    ),
+)
+
+# An illustration too: the first five schools of the Hương Trà list have their 2023-2024 self-assessment opened (only
+# opened, nothing filled in) so the officer's dashboard shows schools at work; the seed says nothing of their progress.
+CYCLES_IN_PROGRESS = tuple((code, "2023-2024") for code, _, _, _ in HUONG_TRA_2024_LIST[:5])
 
 # People named in the seeds keep their names: Vũ Thị Trung Thu signs the Thanh Chấn plan; the Hóc Môn plan lists its
 # four officers (their e-mail addresses are left off the accounts). Everyone else below, marked "invented", is a
@@ -356,8 +475,10 @@ def build_demo(*, actor=None) -> DemoBuild:
     schools = _ensure_schools(actor, build, units)
     for plan in PLANS:
         _ensure_plan(actor, build, plan, units, schools)
+    _ensure_decisions(actor, build, schools)
     _ensure_people(actor, build, units, schools)
     _ensure_cycle(actor, build, THANH_CHAN_CYCLE, schools)
+    _ensure_cycles_in_progress(actor, build, schools)
     return build
 
 
@@ -397,50 +518,107 @@ def _ensure_schools(actor, build: DemoBuild, units) -> dict[str, School]:
 
 
 def _ensure_plan(actor, build: DemoBuild, seed: PlanSeed, units, schools) -> AnnualPlan:
-    # Planning has no services yet: the plan and its list are written here, with one audit event, like a service.
+    """The plan as issued, through the planning services. A plan entered before the plans carried their text (only
+    its header and list) gets the text once; sections, schools, goals and tasks are added where missing."""
+    doc = plan_documents()[seed.key]
     unit = units[seed.unit]
+    data = plan_input(seed, doc)
     plan = AnnualPlan.objects.filter(unit=unit, number=seed.number, title=seed.title).first()
-    created = plan is None
-    if created:
-        plan = AnnualPlan.objects.create(
-            unit=unit,
-            issuer=seed.issuer,
-            number=seed.number,
-            issued_on=seed.issued_on,
-            place=seed.place,
-            title=seed.title,
-            period=seed.period,
-            signer_name=seed.signer_name,
-            signer_title=seed.signer_title,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
+    filled = plan is None or not any(getattr(plan, name) for name in PLAN_DOCUMENT_FIELDS)
+    if plan is None:
+        # plan_create takes a dissolved district's plans for periods before its dissolution, as all four are.
+        plan = plan_create(actor=actor, unit=unit, data=data)
         build.add("kế hoạch")
-    listed = set(PlanTarget.objects.filter(plan=plan).values_list("school_id", flat=True))
-    new_targets = [
-        PlanTarget(
+    elif filled:
+        plan = plan_update(actor=actor, plan=plan, data=data)
+        build.add("nội dung kế hoạch")
+
+    headings = set(plan.sections.values_list("heading", flat=True))
+    for section in doc.get("sections", ()):
+        if nfc(section["heading"]) not in headings:
+            section_save(actor=actor, plan=plan, heading=nfc(section["heading"]), body=nfc(section["body"]))
+            build.add("mục kế hoạch")
+
+    listed = set(plan.targets.values_list("school_id", flat=True))
+    for target in seed.targets:
+        school = schools[target.school]
+        if school.pk in listed:
+            continue
+        target_add(
+            actor=actor,
             plan=plan,
-            school=schools[target.school],
-            position=position,
-            accreditation_grade=target.accreditation_grade,
-            national_standard_level=target.national_standard_level,
-            external_evaluation=target.external_evaluation,
-            recognition_round=target.recognition_round,
-            note=target.note,
+            school=school,
+            data=TargetInput(
+                accreditation_grade=target.accreditation_grade,
+                national_standard_level=target.national_standard_level,
+                external_evaluation=target.external_evaluation,
+                recognition_round=target.recognition_round,
+                note=target.note,
+            ),
         )
-        for position, target in enumerate(seed.targets, start=1)
-        if schools[target.school].pk not in listed
-    ]
-    PlanTarget.objects.bulk_create(new_targets)
-    build.add("trường trong kế hoạch", len(new_targets))
-    if created or new_targets:
+        build.add("trường trong kế hoạch")
+
+    goals = set(plan.goals.values_list("text", flat=True))
+    for goal in doc.get("goals", ()):
+        data_goal = goal_input(goal)
+        if data_goal.text not in goals:
+            goal_save(actor=actor, plan=plan, data=data_goal)
+            build.add("chỉ tiêu")
+
+    tasks = set(plan.tasks.values_list("agency", "school_id", "content"))
+    for task in doc.get("tasks", ()):
+        data_task = task_input(task, schools)
+        key = (data_task.agency, data_task.school.pk if data_task.school else None, data_task.content.strip())
+        if key not in tasks:
+            task_save(actor=actor, plan=plan, data=data_task)
+            build.add("nhiệm vụ")
+
+    if filled and plan.status != PlanStatus.ISSUED:
+        # The seeds are the issued texts, so the demo's plans are issued. Not through plan_issue: Cao Lộc and Hóc Môn
+        # were issued without a number or a date (and Hóc Môn without a signature), which it rightly refuses for a
+        # plan made in the system. Only a plan created or filled here is marked; one reopened later stays reopened.
+        plan.status = PlanStatus.ISSUED
+        plan.save(update_fields=["status", "updated_at"])
         audit.record(
             actor=actor,
-            event_type="plan.created" if created else "plan.targets_added",
+            event_type="plan.issued",
             obj=plan,
             unit=unit,
-            data={"number": plan.number, "period": plan.period, "targets": len(new_targets), "source": "seed_demo"},
+            data={"source": "seed_demo", "seed": doc["source"]},
         )
     return plan
+
+
+def _ensure_decisions(actor, build: DemoBuild, schools) -> None:
+    recorded = set(
+        Decision.objects.filter(school__code__in={d.school for d in PRIOR_DECISIONS}).values_list(
+            "school__code", "kind", "decided_on"
+        )
+    )
+    for seed in PRIOR_DECISIONS:
+        if (seed.school, seed.kind, seed.decided_on) in recorded:
+            continue
+        decision_record(
+            actor=actor,
+            school=schools[seed.school],
+            data=DecisionInput(
+                kind=seed.kind, level=seed.level, decided_on=seed.decided_on, issuer=seed.issuer, note=seed.note
+            ),
+        )
+        build.add("quyết định công nhận")
+
+
+def _ensure_cycles_in_progress(actor, build: DemoBuild, schools) -> None:
+    opened = set(
+        Cycle.objects.filter(school__code__in={code for code, _ in CYCLES_IN_PROGRESS}).values_list(
+            "school__code", "school_year"
+        )
+    )
+    for code, school_year in CYCLES_IN_PROGRESS:
+        if (code, school_year) not in opened:
+            # The framework follows from the school type and the school year (TT19/2018 for these kindergartens).
+            cycle_open(actor=actor, school=schools[code], school_year=school_year)
+            build.add("đợt tự đánh giá")
 
 
 def _ensure_cycle(actor, build: DemoBuild, seed: CycleSeed, schools) -> Cycle:

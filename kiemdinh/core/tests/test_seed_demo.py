@@ -73,7 +73,8 @@ def test_huong_tra_plan_reproduces_its_list_in_order(seeded):
         HUONG_TRA_TITLE,
         "2024",
     )
-    assert (plan.signer_name, plan.signer_title) == ("Đỗ Ngọc An", "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH")
+    # the signature block as printed: "TM.ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" (the first line was missing)
+    assert (plan.signer_name, plan.signer_title) == ("Đỗ Ngọc An", "TM.ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH")
     targets = list(plan.targets.select_related("school").order_by("position"))
     assert [t.position for t in targets] == list(range(1, 21))
     assert targets[0].school.name == "Trường Mầm non Hương Xuân"
