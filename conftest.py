@@ -27,3 +27,27 @@ def frameworks_loaded(db):
 
     for path in data_files():
         framework_version_load(data=read_data_file(path))
+
+
+@pytest.fixture
+def browser_page(settings):
+    """A Chromium page (Debian's browser, driven by Playwright) for tests with `live_server`; skips without Chromium."""
+    import os
+
+    from kiemdinh.core.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -35,3 +35,12 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def login(page, base: str, username: str, password: str) -> None:
+    """Sign in through the login form and wait until the app has left it."""
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/dang-nhap/" not in url)

@@ -24,6 +24,9 @@ def menu_for(request) -> list[NavItem]:
         entries.append(("Tự đánh giá", reverse("selfassessment:cycle_list")))
     if scope.is_admin or scope.unit_paths or scope.school_ids:
         entries.append(("Kế hoạch", reverse("planning:index")))
+        entries.append(("Kiểm tra, tư vấn", reverse("oversight:index")))
+    if scope.is_admin or scope.unit_paths:
+        entries.append(("Thi đua", reverse("emulation:index")))
     if scope.is_admin or scope.unit_paths:
         entries.append(("Đơn vị và trường", reverse("units:list")))
         entries.append(("Nhập danh sách", reverse("units:import_start")))

@@ -2,10 +2,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.core.access import user_scope
 from kiemdinh.improvement.selectors import overdue_lines
+from kiemdinh.oversight.selectors import officers_for_schools
+from kiemdinh.planning.reminders import reminders_for
 from kiemdinh.selfassessment.access import cycles_visible
 from kiemdinh.selfassessment.models import CycleStatus
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
@@ -18,13 +21,14 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     scope = user_scope(user)
     memberships = list(Membership.objects.active().filter(user=user).select_related("unit", "school", "school__unit"))
-    context = {"memberships": memberships, "scope": scope}
+    context = {"memberships": memberships, "scope": scope, "reminders": reminders_for(user, timezone.localdate())}
 
     school_ids = sorted(scope.school_ids)
     if school_ids:
         schools = list(School.objects.filter(pk__in=school_ids).select_related("unit"))
         cycles = latest_cycles(schools)
         overdue = overdue_lines([s.pk for s in schools])
+        officers = officers_for_schools(schools)
         context["my_schools"] = [
             {
                 "school": s,
@@ -32,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "cycle": cycles.get(s.pk),
                 "evaluation": cycle_evaluation(cycles[s.pk]) if s.pk in cycles else None,
                 "overdue": overdue.get(s.pk, []),
+                "officers_in_charge": officers[s.pk],
             }
             for s in schools
         ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import fold
 from kiemdinh.improvement.selectors import overdue_lines
+from kiemdinh.oversight.selectors import officers_for_school
 from kiemdinh.recognition.selectors import standings
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
 from kiemdinh.units.access import access_school, access_unit, can_manage_school, units_visible
@@ -70,6 +71,7 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
             "can_manage": can_manage_school(request.user, school),
             "plan_targets": school.plan_targets.select_related("plan").order_by("-plan__period"),
             "overdue": overdue_lines([school.pk]).get(school.pk, []),
+            "officers_in_charge": officers_for_school(school),
             "standing": standings([school.pk], timezone.localdate()).get(school.pk),
         },
     )

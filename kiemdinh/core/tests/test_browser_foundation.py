@@ -1,32 +1,11 @@
 """Browser journey for the foundation: log in with a demo account, see the seeded world, browse and search a framework."""
 
-import os
-
 import pytest
 from django.core.management import call_command
 
-from kiemdinh.core.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
+from kiemdinh.core.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(settings):
-    require_chromium()
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

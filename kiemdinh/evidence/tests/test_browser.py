@@ -1,32 +1,13 @@
 """Browser journey of the evidence register: add an item with a file, find it by live search without diacritics."""
 
-import os
-
 import pytest
 
-from kiemdinh.core.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
+from kiemdinh.core.browser import screenshot
 from kiemdinh.core.testing import PASSWORD
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.tests.conftest import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(settings):
-    require_chromium()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_member_adds_evidence_and_finds_it_by_live_search(live_server, browser_page, world, cycle, tmp_path):

@@ -11,7 +11,6 @@ not done is overdue whatever the day the suite runs.
 """
 
 import io
-import os
 import re
 import warnings
 import zipfile
@@ -21,7 +20,7 @@ import pytest
 
 from kiemdinh.accounts.models import Role
 from kiemdinh.accounts.services import membership_grant, user_create
-from kiemdinh.core.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
+from kiemdinh.core.browser import screenshot
 from kiemdinh.core.testing import PASSWORD
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.frameworks.services import framework_version_load
@@ -66,25 +65,6 @@ TARGET_41 = "100% lớp tổ chức họp cha mẹ học sinh mỗi học kỳ; 
 REASON_35 = "Thiết bị do UBND xã đầu tư theo đề án năm 2026; nhà trường đã kiến nghị trong báo cáo tự đánh giá."
 PLAN_NUMBER = "25/KH-THAB"
 TEACHER = ("giaovien_a", "Hoàng Thị Lan")
-
-
-@pytest.fixture
-def browser_page(settings):
-    require_chromium()
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", viewport=DESKTOP, accept_downloads=True)
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ services (the live server shares the test database); the principal submits, the 
 a comment on a criterion and the principal sees it.
 """
 
-import os
 import re
 
 import pytest
 
-from kiemdinh.core.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
+from kiemdinh.core.browser import screenshot
 from kiemdinh.core.testing import PASSWORD
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, Cycle, CycleStatus
@@ -24,25 +23,6 @@ PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EVIDENCE_CODE = "[H1-1.1-01]"
 EVIDENCE_NAME = "Nghị quyết phê duyệt chiến lược phát triển nhà trường giai đoạn 2025-2030"
-
-
-@pytest.fixture
-def browser_page(settings):
-    require_chromium()
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", viewport=DESKTOP)
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def login(page, base, user):
