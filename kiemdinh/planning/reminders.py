@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import Truncator
 
 from kiemdinh.core.access import user_scope
 from kiemdinh.improvement.selectors import overdue_lines
@@ -25,6 +26,7 @@ from kiemdinh.planning.models import (
     ReportKind,
     TaskStatus,
 )
+from kiemdinh.planning.selectors import next_report_due
 from kiemdinh.recognition.models import Decision, months_before
 from kiemdinh.recognition.selectors import expiring
 from kiemdinh.selfassessment.models import Cycle, CycleStatus, CycleTransition
@@ -34,6 +36,16 @@ SOON_DAYS = 30  # "sắp đến hạn"
 SCHOOL_EXPIRY_MONTHS = 12
 OFFICER_EXPIRY_MONTHS = 6
 PAST_GOALS_DAYS = 60  # a missed self-assessment deadline stays on the list this long
+ENDED_PLAN_DAYS = 90  # the tasks of a plan that ended longer ago than this are its report's business, not reminders
+
+
+def _live_plans(today: date) -> Q:
+    """Issued plans still running, or ended less than ENDED_PLAN_DAYS ago."""
+    return Q(plan__status=PlanStatus.ISSUED) & (
+        Q(plan__ends_on__isnull=True) | Q(plan__ends_on__gte=today - timedelta(days=ENDED_PLAN_DAYS))
+    )
+
+
 SELF_ASSESSMENT_METRICS = (GoalMetric.SELF_ASSESSMENT_SUBMITTED, GoalMetric.SELF_ASSESSMENT_ACCEPTED)
 OPEN_STATUSES = (CycleStatus.IN_PROGRESS, CycleStatus.RETURNED)
 
@@ -133,7 +145,7 @@ def school_reminders(school_ids: list[int], today: date) -> list[Reminder]:
     schools = {s.pk: s for s in School.objects.filter(pk__in=school_ids).select_related("unit")}
     found = _cycle_deadlines(schools, today)
     tasks = (
-        PlanTask.objects.filter(school_id__in=list(schools), plan__status=PlanStatus.ISSUED)
+        PlanTask.objects.filter(_live_plans(today), school_id__in=list(schools))
         .exclude(status=TaskStatus.DONE)
         .select_related("plan", "school")
         .order_by("due_on", "id")
@@ -148,7 +160,7 @@ def school_reminders(school_ids: list[int], today: date) -> list[Reminder]:
                 kind=Kind.IMPROVEMENT,
                 title=f"{count} dòng kế hoạch cải tiến chất lượng quá hạn (năm học {first.plan.cycle.school_year})"
                 if count > 1
-                else f"Dòng kế hoạch cải tiến quá hạn: {first.target[:100]}",
+                else f"Dòng kế hoạch cải tiến quá hạn: {Truncator(first.target).words(18)}",
                 due_on=first.due_on,
                 url=_url("improvement:plan", first.plan.cycle_id),
                 severity=Severity.OVERDUE,
@@ -220,7 +232,7 @@ def _task_reminder(task: PlanTask, today: date, where: str) -> Reminder:
     deadline = f" (hạn {task.deadline_label})" if task.due_on and task.deadline_kind != "date" else ""
     return Reminder(
         kind=Kind.TASK,
-        title=f"{task.content[:140]}{deadline}",
+        title=f"{Truncator(task.content.splitlines()[0]).words(24)}{deadline}",
         due_on=task.due_on,
         url=_url("planning:task_detail", task.plan_id, task.pk),
         severity=severity_of(task.due_on, today),
@@ -264,7 +276,7 @@ def officer_reminders(unit_paths, today: date) -> list[Reminder]:
     """Four queries."""
     found = []
     tasks = (
-        PlanTask.objects.filter(_below(unit_paths, "plan__unit__path"), plan__status=PlanStatus.ISSUED)
+        PlanTask.objects.filter(_below(unit_paths, "plan__unit__path"), _live_plans(today))
         .filter(due_on__lte=today + timedelta(days=SOON_DAYS))
         .exclude(status=TaskStatus.DONE)
         .select_related("plan")
@@ -293,19 +305,6 @@ def officer_reminders(unit_paths, today: date) -> list[Reminder]:
     schools = School.objects.filter(_below(unit_paths, "unit__path"), is_active=True).values("pk")
     found += _recognition_reminders(schools, today, OFFICER_EXPIRY_MONTHS)
     return found
-
-
-def next_report_due(plan: AnnualPlan, last_report: date | None) -> date | None:
-    """The first period end (start + k × months, k ≥ 1) after the last periodic report; None without a rhythm."""
-    start = plan.starts_on or plan.issued_on
-    if not plan.report_every_months or start is None:
-        return None
-    k = 1
-    due = months_before(start, -plan.report_every_months)
-    while last_report is not None and due <= last_report:
-        k += 1
-        due = months_before(start, -k * plan.report_every_months)
-    return due
 
 
 def _reports_due(unit_paths, today: date) -> list[Reminder]:

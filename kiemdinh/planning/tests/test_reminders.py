@@ -21,7 +21,8 @@ from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.tests.helpers import crit
 from kiemdinh.planning import services as planning
 from kiemdinh.planning.models import GoalMeasure, GoalMetric, GoalScope, PlanKind, ReminderDigest, ReportKind
-from kiemdinh.planning.reminders import Kind, Reminder, Severity, next_report_due, reminders_for
+from kiemdinh.planning.reminders import Kind, Reminder, Severity, reminders_for
+from kiemdinh.planning.selectors import next_report_due
 from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
@@ -178,7 +179,7 @@ def test_officer_of_the_district(world, scene):
         (Kind.REVIEW, Severity.INFO),
     ]
     report = reminders[1]
-    assert report.due_on == date(2026, 4, 1) and report.url.endswith("/bao-cao/")
+    assert report.due_on == date(2026, 3, 31) and report.url.endswith("/bao-cao/")
     assert report.where == "Huyện Đông Sơn"
     assert reminders[3].title == "Bố trí kinh phí đánh giá ngoài"
     assert reminders[4].where == "Trường Mầm non Bình Minh" and "2024-2025" in reminders[4].title
@@ -195,8 +196,8 @@ def test_a_periodic_report_moves_the_next_due_date(world, scene):
     kinds = [r.kind for r in reminders_for(fresh(world.officer_district), TODAY)]
     assert Kind.REPORT not in kinds
     scene["plan"].refresh_from_db()
-    assert next_report_due(scene["plan"], date(2026, 4, 5)) == date(2026, 7, 1)
-    assert next_report_due(scene["plan"], None) == date(2026, 4, 1)
+    assert next_report_due(scene["plan"], date(2026, 4, 5)) == date(2026, 6, 30)
+    assert next_report_due(scene["plan"], None) == date(2026, 3, 31)
 
 
 @pytest.mark.parametrize("persona", ["officer_other_province", "officer_commune_a", "evaluator", "admin"])
@@ -303,3 +304,22 @@ def test_dry_run_sends_nothing(world, addresses, settings):
 def test_bad_date(db):
     with pytest.raises(CommandError, match="Ngày không hợp lệ"):
         call_command("send_reminders", "--date", "10/04/2026")
+
+
+def test_tasks_of_a_plan_long_over_no_longer_remind(world):
+    from kiemdinh.planning import services as svc
+    from kiemdinh.planning.tests.helpers import make_plan
+
+    plan = make_plan(world, period="2024")
+    svc.target_add(actor=None, plan=plan, school=world.school_a, data=svc.TargetInput())
+    svc.task_save(
+        actor=None,
+        plan=plan,
+        data=svc.TaskInput(
+            agency="Trường", content="Báo cáo kết quả năm", deadline="20/12/2024", school=world.school_a
+        ),
+    )
+    svc.plan_issue(actor=None, plan=plan)
+    for user in (world.officer_district, world.principal_a):
+        assert Kind.TASK in [r.kind for r in reminders_for(fresh(user), date(2025, 1, 10))]
+        assert Kind.TASK not in [r.kind for r in reminders_for(fresh(user), date(2025, 4, 15))]
