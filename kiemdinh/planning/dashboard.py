@@ -16,8 +16,16 @@ from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from kiemdinh.core.text import fold
 from kiemdinh.improvement.models import PlanLine
 from kiemdinh.improvement.selectors import overdue_filter
-from kiemdinh.planning.models import AnnualPlan, PlanGoal, PlanStatus, PlanTask, TaskStatus
-from kiemdinh.planning.selectors import GoalProgress, SchoolPosition, Stage, goals_progress, pipeline, plans_for_unit
+from kiemdinh.planning.models import AnnualPlan, PlanGoal, PlanTask, TaskStatus
+from kiemdinh.planning.selectors import (
+    GoalProgress,
+    SchoolPosition,
+    Stage,
+    goals_progress,
+    live_plans,
+    pipeline,
+    plans_for_unit,
+)
 from kiemdinh.recognition.models import Decision, months_before
 from kiemdinh.recognition.selectors import expiring
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
@@ -326,9 +334,7 @@ def tasks_due(unit: AdministrativeUnit, today: date) -> list[TaskDue]:
     """Tasks of the issued plans of the unit and the units below it, not done, due within DEADLINE_DAYS or overdue."""
     horizon = today + timedelta(days=DEADLINE_DAYS)
     tasks = (
-        PlanTask.objects.filter(
-            plan__unit__path__startswith=unit.path, plan__status=PlanStatus.ISSUED, due_on__lte=horizon
-        )
+        PlanTask.objects.filter(live_plans(today), plan__unit__path__startswith=unit.path, due_on__lte=horizon)
         .exclude(status=TaskStatus.DONE)
         .select_related("plan", "school")
         .order_by("due_on", "plan_id", "position", "id")
@@ -342,7 +348,7 @@ def goals_due(unit: AdministrativeUnit, today: date) -> list[GoalDue]:
     that has such a target (a handful: plans, not schools)."""
     horizon = today + timedelta(days=DEADLINE_DAYS)
     goals = (
-        PlanGoal.objects.filter(plan__unit__path__startswith=unit.path, plan__status=PlanStatus.ISSUED)
+        PlanGoal.objects.filter(live_plans(today), plan__unit__path__startswith=unit.path)
         .annotate(due=Coalesce("deadline", "plan__ends_on"))
         .filter(due__gte=today - timedelta(days=DEADLINE_DAYS), due__lte=horizon)
         .select_related("plan")

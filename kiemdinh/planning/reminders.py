@@ -26,7 +26,7 @@ from kiemdinh.planning.models import (
     ReportKind,
     TaskStatus,
 )
-from kiemdinh.planning.selectors import next_report_due
+from kiemdinh.planning.selectors import live_plans, next_report_due
 from kiemdinh.recognition.models import Decision, months_before
 from kiemdinh.recognition.selectors import expiring
 from kiemdinh.selfassessment.models import Cycle, CycleStatus, CycleTransition
@@ -36,16 +36,6 @@ SOON_DAYS = 30  # "sắp đến hạn"
 SCHOOL_EXPIRY_MONTHS = 12
 OFFICER_EXPIRY_MONTHS = 6
 PAST_GOALS_DAYS = 60  # a missed self-assessment deadline stays on the list this long
-ENDED_PLAN_DAYS = 90  # the tasks of a plan that ended longer ago than this are its report's business, not reminders
-
-
-def _live_plans(today: date) -> Q:
-    """Issued plans still running, or ended less than ENDED_PLAN_DAYS ago."""
-    return Q(plan__status=PlanStatus.ISSUED) & (
-        Q(plan__ends_on__isnull=True) | Q(plan__ends_on__gte=today - timedelta(days=ENDED_PLAN_DAYS))
-    )
-
-
 SELF_ASSESSMENT_METRICS = (GoalMetric.SELF_ASSESSMENT_SUBMITTED, GoalMetric.SELF_ASSESSMENT_ACCEPTED)
 OPEN_STATUSES = (CycleStatus.IN_PROGRESS, CycleStatus.RETURNED)
 
@@ -145,7 +135,7 @@ def school_reminders(school_ids: list[int], today: date) -> list[Reminder]:
     schools = {s.pk: s for s in School.objects.filter(pk__in=school_ids).select_related("unit")}
     found = _cycle_deadlines(schools, today)
     tasks = (
-        PlanTask.objects.filter(_live_plans(today), school_id__in=list(schools))
+        PlanTask.objects.filter(live_plans(today), school_id__in=list(schools))
         .exclude(status=TaskStatus.DONE)
         .select_related("plan", "school")
         .order_by("due_on", "id")
@@ -276,7 +266,7 @@ def officer_reminders(unit_paths, today: date) -> list[Reminder]:
     """Four queries."""
     found = []
     tasks = (
-        PlanTask.objects.filter(_below(unit_paths, "plan__unit__path"), _live_plans(today))
+        PlanTask.objects.filter(_below(unit_paths, "plan__unit__path"), live_plans(today))
         .filter(due_on__lte=today + timedelta(days=SOON_DAYS))
         .exclude(status=TaskStatus.DONE)
         .select_related("plan")

@@ -299,6 +299,19 @@ def _achievements(plan, goal: PlanGoal, ids: list[int], deadline: date | None, t
     return found
 
 
+# A plan that ended longer ago than this no longer raises reminders or deadlines: what is left undone belongs to its
+# final report.
+ENDED_PLAN_DAYS = 90
+
+
+def live_plans(today: date, prefix: str = "plan__") -> Q:
+    """Issued plans still running, or ended less than ENDED_PLAN_DAYS ago (a filter on a relation's `prefix`)."""
+    return Q(**{f"{prefix}status": "issued"}) & (
+        Q(**{f"{prefix}ends_on__isnull": True})
+        | Q(**{f"{prefix}ends_on__gte": today - timedelta(days=ENDED_PLAN_DAYS)})
+    )
+
+
 # --- The pipeline --------------------------------------------------------------------------------------------------
 
 
