@@ -26,7 +26,7 @@ from kiemdinh.planning.models import (
     ReportKind,
     TaskStatus,
 )
-from kiemdinh.planning.selectors import live_plans, next_report_due
+from kiemdinh.planning.selectors import fmt_date, live_plans, next_report_due
 from kiemdinh.recognition.models import Decision, months_before
 from kiemdinh.recognition.selectors import expiring
 from kiemdinh.selfassessment.models import Cycle, CycleStatus, CycleTransition
@@ -106,10 +106,6 @@ def _url(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-def _fmt(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _sort_key(reminder: Reminder):
@@ -242,7 +238,7 @@ def _recognition_reminders(school_ids, today: date, months: int) -> list[Reminde
         found.append(
             Reminder(
                 kind=Kind.RECOGNITION,
-                title=f"Công nhận {label} hết hiệu lực ngày {_fmt(valid_until)}: đăng ký đánh giá lại trước {_fmt(by)}",
+                title=f"Công nhận {label} hết hiệu lực ngày {fmt_date(valid_until)}: đăng ký đánh giá lại trước {fmt_date(by)}",
                 due_on=by,
                 url=_url("units:school", school_id),
                 severity=severity_of(by, today),
@@ -319,7 +315,7 @@ def _reports_due(unit_paths, today: date) -> list[Reminder]:
             Reminder(
                 kind=Kind.REPORT,
                 title=f"Báo cáo định kỳ {plan.report_every_months} tháng/lần về {plan.number or 'kế hoạch'} "
-                f"({plan.period}), kỳ kết thúc ngày {_fmt(due)}",
+                f"({plan.period}), kỳ kết thúc ngày {fmt_date(due)}",
                 due_on=due,
                 url=_url("planning:reports", plan.pk),
                 severity=Severity.OVERDUE if today > due else Severity.SOON,

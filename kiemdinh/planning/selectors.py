@@ -52,13 +52,13 @@ class Suggestion:
         return "-".join(parts)
 
 
-def _fmt(day: date) -> str:
+def fmt_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
 def _decision_text(decision: Decision) -> str:
     number = f" số {decision.number}" if decision.number else ""
-    return f"{decision.label} (quyết định{number} ngày {_fmt(decision.decided_on)})"
+    return f"{decision.label} (quyết định{number} ngày {fmt_date(decision.decided_on)})"
 
 
 def national_level_for(school_level: int | None) -> int | None:
@@ -112,8 +112,8 @@ def suggestions(plan: AnnualPlan) -> tuple[list[Suggestion], list[Suggestion]]:
                 d = min(lapsing, key=lambda d: d.valid_until)
                 suggestion = Suggestion(
                     school,
-                    f"{_decision_text(d)} hết hiệu lực ngày {_fmt(d.valid_until)}; "
-                    f"cần đăng ký đánh giá lại trước {_fmt(months_before(d.valid_until, REREGISTER_MONTHS_BEFORE))}.",
+                    f"{_decision_text(d)} hết hiệu lực ngày {fmt_date(d.valid_until)}; "
+                    f"cần đăng ký đánh giá lại trước {fmt_date(months_before(d.valid_until, REREGISTER_MONTHS_BEFORE))}.",
                     RecognitionRound.AGAIN,
                     grade,
                     level,
@@ -123,7 +123,7 @@ def suggestions(plan: AnnualPlan) -> tuple[list[Suggestion], list[Suggestion]]:
                 d = max(lapsed, key=lambda d: d.valid_until)
                 suggestion = Suggestion(
                     school,
-                    f"{_decision_text(d)} đã hết hiệu lực từ {_fmt(d.valid_until)}, chưa được công nhận lại.",
+                    f"{_decision_text(d)} đã hết hiệu lực từ {fmt_date(d.valid_until)}, chưa được công nhận lại.",
                     RecognitionRound.AGAIN,
                     grade,
                     level,
