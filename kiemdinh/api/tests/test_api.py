@@ -95,3 +95,39 @@ def test_improvement_plan_lines_with_status_and_overdue_flag(client, world):
     assert line["status"] == "not_started" and line["overdue"] is True
     client.force_login(world.principal_b)
     assert client.get(f"/api/v1/cycles/{cycle.pk}/improvement-plan").status_code == 404
+
+
+def test_annual_plan_with_computed_progress(client, world):
+    from datetime import date
+
+    from kiemdinh.planning import services as svc
+    from kiemdinh.planning.tests.helpers import make_plan, percent_goal, recognise
+
+    plan = make_plan(world)
+    svc.target_add(
+        actor=None,
+        plan=plan,
+        school=world.school_a,
+        data=svc.TargetInput(accreditation_grade=2, national_standard_level=1),
+    )
+    percent_goal(plan, world)
+    svc.task_save(
+        actor=None, plan=plan, data=svc.TaskInput(agency="Phòng TN&MT", content="Giao đất", deadline="quý II năm 2024")
+    )
+    recognise(world, world.school_a, decided_on=date(2024, 3, 1))
+    client.force_login(world.officer_district)
+    body = client.get(f"/api/v1/plans/{plan.pk}").json()
+    assert body["number"] == "20/KH-UBND" and body["targets"][0]["target"] == "CĐ2-MĐ1"
+    assert body["goals"][0] == {
+        "text": "100% trường được công nhận đạt kiểm định",
+        "metric": "accredited",
+        "measure": "percent",
+        "target_value": 100.0,
+        "value": 50.0,
+        "achieved": 1,
+        "total": 2,
+        "met": False,
+    }
+    assert body["tasks"][0]["deadline"] == "quý II năm 2024" and body["tasks"][0]["due_on"] == "2024-06-30"
+    client.force_login(world.officer_other_province)
+    assert client.get(f"/api/v1/plans/{plan.pk}").status_code == 404
