@@ -479,7 +479,41 @@ def build_demo(*, actor=None) -> DemoBuild:
     _ensure_people(actor, build, units, schools)
     _ensure_cycle(actor, build, THANH_CHAN_CYCLE, schools)
     _ensure_cycles_in_progress(actor, build, schools)
+    _ensure_officers_in_charge(actor, build, units)
     return build
+
+
+# Hóc Môn 2019–2020, "III. TỔ CHỨC THỰC HIỆN": the officers each school level contacts, with their e-mail addresses
+# as printed (username of their demo account, level, e-mail).
+HOC_MON_OFFICERS_IN_CHARGE = (
+    ("hocmon.mamnon", "kindergarten", "cvgdmn2.hocmon@moet.edu.vn"),
+    ("hocmon.tieuhoc", "primary", "cvgdth2.hocmon@moet.edu.vn"),
+    ("hocmon.thcs", "lower_secondary", "cvgdthcs2.hocmon@moet.edu.vn"),
+    ("hocmon.tonghop", "general", "cvgdthcs1.hocmon@moet.edu.vn"),
+)
+
+
+def _ensure_officers_in_charge(actor, build: DemoBuild, units) -> None:
+    from kiemdinh.oversight.models import OfficerInCharge
+    from kiemdinh.oversight.services import officer_add
+
+    unit = units["79-HM"]
+    listed = set(OfficerInCharge.objects.filter(unit=unit).values_list("school_level", "email"))
+    people = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in HOC_MON_OFFICERS_IN_CHARGE])}
+    for username, level, email in HOC_MON_OFFICERS_IN_CHARGE:
+        if (level, email) in listed:
+            continue
+        user = people[username]
+        officer_add(
+            actor=actor,
+            unit=unit,
+            school_level=level,
+            full_name=user.display_name,
+            title="Chuyên viên Phòng GD&ĐT huyện Hóc Môn",
+            email=email,
+            user=user,
+        )
+        build.add("cán bộ phụ trách cấp học")
 
 
 def _ensure_units(actor, build: DemoBuild) -> dict[str, AdministrativeUnit]:

@@ -391,3 +391,15 @@ def test_a_demo_seeded_before_the_plans_had_text_gets_it(demo):
     assert dict(build.created) == {"mục kế hoạch": 1, "nhiệm vụ": 1}
     assert dict(build_demo().created) == {}
     assert PlanTask.objects.count() == 24 and PlanSection.objects.count() == 10
+
+
+def test_hoc_mon_officers_in_charge_are_shown_to_its_schools(demo):
+    from kiemdinh.oversight.selectors import officers_for_school
+    from kiemdinh.units.models import School
+
+    school = School.objects.select_related("unit").get(code="79-HM-TH-TANHIEP")
+    officers = {(o.full_name, o.email) for o in officers_for_school(school)}
+    assert officers == {
+        ("Nguyễn Thị Ngọc Sương", "cvgdth2.hocmon@moet.edu.vn"),
+        ("Nguyễn Thanh Long", "cvgdthcs1.hocmon@moet.edu.vn"),
+    }
