@@ -61,6 +61,16 @@ def _decision_text(decision: Decision) -> str:
     return f"{decision.label} (quyết định{number} ngày {fmt_date(decision.decided_on)})"
 
 
+def _decisions_text(decisions: list[Decision]) -> str:
+    """One decision as _decision_text; a grade and a level signed together as "CĐ2-MĐ1 (quyết định ngày …)"."""
+    if len(decisions) == 1 or len({(d.number, d.decided_on) for d in decisions}) > 1:
+        return ", ".join(_decision_text(d) for d in decisions)
+    first = decisions[0]
+    number = f" số {first.number}" if first.number else ""
+    labels = "-".join(d.label for d in sorted(decisions, key=lambda d: d.kind))
+    return f"{labels} (quyết định{number} ngày {fmt_date(first.decided_on)})"
+
+
 def national_level_for(school_level: int | None) -> int | None:
     """2018 regime: school Mức 2 → MĐ1, Mức 3 or 4 → MĐ2 (the rule engine's mapping, for a proposal only)."""
     if not school_level or school_level < 2:
@@ -112,8 +122,9 @@ def suggestions(plan: AnnualPlan) -> tuple[list[Suggestion], list[Suggestion]]:
                 d = min(lapsing, key=lambda d: d.valid_until)
                 suggestion = Suggestion(
                     school,
-                    f"{_decision_text(d)} hết hiệu lực ngày {fmt_date(d.valid_until)}; "
-                    f"cần đăng ký đánh giá lại trước {fmt_date(months_before(d.valid_until, REREGISTER_MONTHS_BEFORE))}.",
+                    f"{_decisions_text([x for x in lapsing if x.valid_until == d.valid_until])} hết hiệu lực ngày "
+                    f"{fmt_date(d.valid_until)}; cần đăng ký đánh giá lại trước "
+                    f"{fmt_date(months_before(d.valid_until, REREGISTER_MONTHS_BEFORE))}.",
                     RecognitionRound.AGAIN,
                     grade,
                     level,

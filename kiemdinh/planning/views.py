@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from kiemdinh.accounts.models import Role
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.text import fold
 from kiemdinh.planning import selectors as sel
 from kiemdinh.planning import services as svc
 from kiemdinh.planning.access import access_plan, can_manage_plan, can_manage_unit, plans_visible
@@ -40,7 +41,7 @@ from kiemdinh.planning.models import (
     TaskStatus,
 )
 from kiemdinh.units.access import access_unit, units_visible
-from kiemdinh.units.models import School
+from kiemdinh.units.models import School, SchoolType
 
 
 def _context(request, plan, tab: str, **extra) -> dict:
@@ -275,6 +276,9 @@ def suggestions_accept(request: HttpRequest, plan_id: int) -> HttpResponse:
         for key, s in offered.items()
         if key in chosen
     ]
+    # Listed as the seeds list them: by school level (mầm non, tiểu học, THCS…), then by name.
+    type_order = {value: i for i, value in enumerate(SchoolType.values)}
+    proposals.sort(key=lambda pair: (type_order[pair[0].school_type], fold(pair[0].name)))
     try:
         created = svc.targets_accept(actor=request.user, plan=plan, proposals=proposals)
     except ValidationError as exc:

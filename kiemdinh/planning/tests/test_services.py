@@ -285,3 +285,23 @@ def test_selectors_query_counts_do_not_grow_with_schools(world, django_assert_nu
         sel.goals_progress(plan)
     with django_assert_num_queries(3):
         sel.plan_targets_with_positions(plan, date(2024, 5, 1))
+
+
+def test_a_grade_and_a_level_signed_together_are_named_together(world):
+    plan = make_plan(world)
+    recognise(world, world.school_b, decided_on=date(2019, 1, 15))
+    recognise(world, world.school_b, kind="national_standard", level=1, decided_on=date(2019, 1, 15))
+    b = next(s for s in sel.suggestions(plan)[0] if s.school == world.school_b)
+    assert b.reason.startswith("CĐ2-MĐ1 (quyết định ngày 15/01/2019) hết hiệu lực ngày 15/01/2024")
+
+
+def test_accepted_suggestions_are_listed_by_school_level(client, world):
+    from kiemdinh.units.services import school_create
+
+    plan = make_plan(world)
+    school_create(actor=None, code="SC2", name="Trường Mầm non An Phú", school_type="MN", unit=world.commune_a)
+    client.force_login(world.officer_district)
+    ids = [s.school.pk for s in sel.suggestions(plan)[0]]
+    client.post(f"/ke-hoach/{plan.pk}/de-xuat/nhan/", {"school": ids})
+    names = list(plan.targets.order_by("position").values_list("school__name", flat=True))
+    assert names == ["Trường Mầm non An Phú", "Trường Mầm non Bình Minh", "Trường Tiểu học An Bình"]
