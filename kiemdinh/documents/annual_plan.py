@@ -31,10 +31,22 @@ from openpyxl.utils import get_column_letter
 
 from kiemdinh.core.text import fold
 from kiemdinh.documents.common import place_date, short_place, vn_date
-from kiemdinh.documents.docx_kit import _no_borders, new_document, para, set_widths, table, to_bytes, write
+from kiemdinh.documents.docx_kit import (
+    _no_borders,
+    keep_row_whole,
+    new_document,
+    para,
+    recipient_lines,
+    set_widths,
+    signature_block,
+    table,
+    tight,
+    to_bytes,
+    write,
+)
 from kiemdinh.documents.registry import DocumentKind, register_plan_kind
 from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, PlanKind, TaskStatus
-from kiemdinh.planning.selectors import goals_progress, plan_targets_with_positions
+from kiemdinh.planning.selectors import goals_progress, plan_targets_with_positions, signer_lines
 
 BLANK = " " * 8  # where the number, the day and the month are written by hand once the plan is signed
 TABLE_FONT = Pt(12)
@@ -218,17 +230,6 @@ def body_lines(text: str) -> tuple[Line, ...]:
     return tuple(lines)
 
 
-def recipient_lines(text: str) -> tuple[str, ...]:
-    """ "Sở GD&ĐT (báo cáo)" / "- Lưu: VT." → "- Sở GD&ĐT (báo cáo);" … "- Lưu: VT." (the last ends the list)."""
-    items = [re.sub(r"^[-–+•]\s*", "", line.strip()).rstrip(";.,").strip() for line in (text or "").splitlines()]
-    items = [item for item in items if item]
-    return tuple(f"- {item}{'.' if index == len(items) - 1 else ';'}" for index, item in enumerate(items))
-
-
-def signer_lines(title: str) -> tuple[str, ...]:
-    return tuple(part.strip().upper() for part in re.split(r"\s*/\s*", title or "") if part.strip())
-
-
 def period_label(plan: AnnualPlan) -> str:
     word = {PlanKind.SCHOOL_YEAR: "NĂM HỌC", PlanKind.ROADMAP: "GIAI ĐOẠN"}.get(plan.kind, "NĂM")
     return f"{word} {plan.period}"
@@ -365,7 +366,7 @@ def annual_plan_context(plan: AnnualPlan) -> AnnualPlanContext:
         sections=tuple(sections),
         closing=body_lines(plan.closing),
         recipients=recipient_lines(plan.recipients),
-        signer_title=signer_lines(plan.signer_title),
+        signer_title=tuple(signer_lines(plan)),
         signer_name=plan.signer_name.strip(),
         list_title=(
             "DANH SÁCH CƠ SỞ GIÁO DỤC CÔNG NHẬN TRƯỜNG ĐẠT KIỂM ĐỊNH CHẤT LƯỢNG GIÁO DỤC VÀ TRƯỜNG ĐẠT CHUẨN QUỐC GIA, "
@@ -387,23 +388,10 @@ def annual_plan_context(plan: AnnualPlan) -> AnnualPlanContext:
 # --- DOCX pieces shared with the plan's reports -----------------------------------------------------------------------
 
 
-def _tight(paragraph, after: Pt | None = None):
-    paragraph.paragraph_format.space_after = after or Pt(0)
-    paragraph.paragraph_format.line_spacing = 1.0
-    return paragraph
-
-
-def _keep_row_whole(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    element = OxmlElement("w:cantSplit")
-    element.set(qn("w:val"), "true")
-    trpr.append(element)
-
-
 def _rule(container, width_cm: float, room_cm: float, *, after: Pt | None = None) -> None:
     """The short centred line Nghị định 30 draws under the issuing body, the motto and the trích yếu: the top
     border of an empty, tiny paragraph narrowed by its indents."""
-    paragraph = _tight(container.add_paragraph(), after)
+    paragraph = tight(container.add_paragraph(), after)
     paragraph.paragraph_format.space_before = Pt(2)
     indent = Cm(max(room_cm - width_cm, 0) / 2)
     paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
@@ -428,22 +416,22 @@ def header_table(doc, header: Header) -> None:
     _no_borders(grid)
     left, right = grid.rows[0].cells
     for index, (text, bold) in enumerate(header.issuer_lines):
-        p = _tight(left.paragraphs[0] if index == 0 else left.add_paragraph())
+        p = tight(left.paragraphs[0] if index == 0 else left.add_paragraph())
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         write(p, text, bold=bold, size=Pt(13))
     _rule(left, 2.4, HEADER_WIDTHS[0] - 0.4)
-    p = _tight(left.add_paragraph())
+    p = tight(left.add_paragraph())
     p.paragraph_format.space_before = Pt(6)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     write(p, f"Số: {header.number}", size=Pt(13))
-    p = _tight(right.paragraphs[0])
+    p = tight(right.paragraphs[0])
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     write(p, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=Pt(12))
-    p = _tight(right.add_paragraph())
+    p = tight(right.add_paragraph())
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     write(p, "Độc lập - Tự do - Hạnh phúc", bold=True, size=Pt(13))
     _rule(right, 6.1, HEADER_WIDTHS[1] - 0.4)
-    p = _tight(right.add_paragraph())
+    p = tight(right.add_paragraph())
     p.paragraph_format.space_before = Pt(6)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     write(p, header.place_date, italic=True, size=Pt(13))
@@ -453,8 +441,8 @@ def header_table(doc, header: Header) -> None:
 
 def document_title(doc, kind: str, title: str) -> None:
     """ "KẾ HOẠCH" and, below it, the trích yếu (both bold, centred)."""
-    _tight(para(doc, kind, bold=True, align="center", size=Pt(14)))
-    _tight(para(doc, title, bold=True, align="center", size=Pt(14)))
+    tight(para(doc, kind, bold=True, align="center", size=Pt(14)))
+    tight(para(doc, title, bold=True, align="center", size=Pt(14)))
     _rule(doc, 3.5, 16.5, after=Pt(12))
 
 
@@ -479,44 +467,20 @@ def section_heading(doc, text: str) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
-def signature_table(doc, recipients: tuple[str, ...], title: tuple[str, ...], name: str) -> None:
-    """ "Nơi nhận:" and its list on the left; the signer's title lines, room for the signature and the name on the
-    right; kept on one page."""
-    doc.add_paragraph()
-    grid = doc.add_table(rows=1, cols=2)
-    _no_borders(grid)
-    left, right = grid.rows[0].cells
-    if recipients:
-        write(_tight(left.paragraphs[0]), "Nơi nhận:", bold=True, italic=True, size=Pt(12))
-        for line in recipients:
-            write(_tight(left.add_paragraph()), line, size=Pt(11))
-    for index, line in enumerate(title or ("",)):
-        p = _tight(right.paragraphs[0] if index == 0 else right.add_paragraph())
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        write(p, line, bold=True, size=Pt(13))
-    for _ in range(4):
-        _tight(right.add_paragraph())
-    p = _tight(right.add_paragraph())
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    write(p, name, bold=True, size=Pt(13))
-    set_widths(grid, (7.8, 8.7))
-    _keep_row_whole(grid.rows[0])
-
-
 def _appendix_title(doc, title: str, note: str, *, new_page: bool) -> None:
-    paragraph = _tight(para(doc, title, bold=True, align="center", size=Pt(13)))
+    paragraph = tight(para(doc, title, bold=True, align="center", size=Pt(13)))
     paragraph.paragraph_format.page_break_before = new_page
-    _tight(para(doc, note, italic=True, align="center"), Pt(12))
+    tight(para(doc, note, italic=True, align="center"), Pt(12))
 
 
 def _fill_table(grid, centred: tuple[int, ...]) -> None:
     for row_index, row in enumerate(grid.rows):
         if row_index:
-            _keep_row_whole(row)
+            keep_row_whole(row)
         for column, cell in enumerate(row.cells):
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             for paragraph in cell.paragraphs:
-                _tight(paragraph)
+                tight(paragraph)
                 paragraph.paragraph_format.space_before = Pt(2)
                 paragraph.paragraph_format.space_after = Pt(2)
                 if row_index == 0 or column in centred:
@@ -544,7 +508,7 @@ def annual_plan_docx(ctx: AnnualPlanContext) -> bytes:
         section_heading(doc, section.heading)
         body_paragraphs(doc, section.lines)
     body_paragraphs(doc, ctx.closing)
-    signature_table(doc, ctx.recipients, ctx.signer_title, ctx.signer_name)
+    signature_block(doc, recipients=ctx.recipients, title=ctx.signer_title, name=ctx.signer_name)
 
     if ctx.targets:
         _appendix_title(doc, ctx.list_title, ctx.attached_to, new_page=True)

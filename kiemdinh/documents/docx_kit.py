@@ -6,6 +6,7 @@ where data is missing. Renderers call these; they hold no business rules.
 """
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from docx import Document
@@ -265,25 +266,54 @@ def national_header(doc, *, authority: str, issuer: str, number: Text = None, pl
     doc.add_paragraph()
 
 
-def signature_block(doc, *, recipients: Sequence[str] = (), title: str, name: Text) -> None:
-    """'Nơi nhận' on the left, the signer's title and name on the right."""
+def recipient_lines(entries: str | Sequence[str]) -> tuple[str, ...]:
+    """ "Nơi nhận" entries as Nghị định 30 prints them: "- Sở GD&ĐT (báo cáo);" … "- Lưu: VT." — whatever bullet or
+    end mark the user typed is replaced, and the last entry ends the list. A text gives one entry per line."""
+    if isinstance(entries, str):
+        entries = entries.splitlines()
+    items = [re.sub(r"^[-–+•]\s*", "", line.strip()).rstrip(";.,").strip() for line in entries]
+    items = [item for item in items if item]
+    return tuple(f"- {item}{'.' if index == len(items) - 1 else ';'}" for index, item in enumerate(items))
+
+
+def tight(paragraph, after: Pt | None = None):
+    """No space after the paragraph (or `after`), single line spacing."""
+    paragraph.paragraph_format.space_after = after or Pt(0)
+    paragraph.paragraph_format.line_spacing = 1.0
+    return paragraph
+
+
+def keep_row_whole(row) -> None:
+    """A table row that never breaks across pages."""
+    trpr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    trpr.append(element)
+
+
+def signature_block(doc, *, recipients: str | Sequence[str] = (), title: str | Sequence[str], name: Text) -> None:
+    """'Nơi nhận' on the left; the signer's title (one line, or several: "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), room for
+    the signature and the name on the right; kept on one page."""
     grid = doc.add_table(rows=1, cols=2)
     _no_borders(grid)
     set_widths(grid, (7.5, 9.0))
     left, right = grid.rows[0].cells
-    if recipients:
-        p = left.paragraphs[0]
-        write(p, "Nơi nhận:", bold=True, italic=True, size=Pt(12))
-        for line in recipients:
-            write(left.add_paragraph(), f"- {line};", size=Pt(11))
-    p = right.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    write(p, title.upper(), bold=True, size=Pt(13))
-    for _ in range(3):
-        right.add_paragraph()
-    p = right.add_paragraph()
+    lines = recipient_lines(recipients)
+    if lines:
+        write(tight(left.paragraphs[0]), "Nơi nhận:", bold=True, italic=True, size=Pt(12))
+        for line in lines:
+            write(tight(left.add_paragraph()), line, size=Pt(11))
+    titles = [title] if isinstance(title, str) else list(title) or [""]
+    for index, line in enumerate(titles):
+        p = tight(right.paragraphs[0] if index == 0 else right.add_paragraph())
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        write(p, line.upper(), bold=True, size=Pt(13))
+    for _ in range(4):
+        tight(right.add_paragraph())
+    p = tight(right.add_paragraph())
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     write(p, name, bold=True, size=Pt(13))
+    keep_row_whole(grid.rows[0])
 
 
 def table_of_contents(doc, entries: Sequence[tuple[int, str]]) -> None:

@@ -35,6 +35,7 @@ from kiemdinh.documents.docx_kit import (
     national_header,
     new_document,
     para,
+    recipient_lines,
     set_widths,
     signature_block,
     table,
@@ -144,16 +145,6 @@ def _lines_of(plan: ImprovementPlan, table_) -> list[PlanLine]:
 
 def _spaced_year(school_year: str) -> str:
     return school_year.replace("-", " - ")
-
-
-def _recipients(text: str) -> tuple[str, ...]:
-    """Lines of the "Nơi nhận" text without their bullets and end marks (signature_block adds "- …;")."""
-    lines = []
-    for line in (text or "").splitlines():
-        line = line.strip().removeprefix("-").removeprefix("–").strip().rstrip(";.").strip()
-        if line:
-            lines.append(line)
-    return tuple(lines)
 
 
 def _subject(line: PlanLine) -> str:
@@ -573,7 +564,7 @@ def build_improvement_plan(cycle: Cycle) -> ImprovementPlanContext:
         table_missing=table_missing,
         organisation=organisation,
         closing=closing,
-        recipients=_recipients(stored.recipients),
+        recipients=recipient_lines(stored.recipients),
         signer_title=stored.signer_title or "HIỆU TRƯỞNG",
         signer_name=signer_name,
         missing=log.labels,

@@ -14,14 +14,12 @@ from kiemdinh.documents.annual_plan import (
     document_title,
     header_table,
     issuer_lines,
-    recipient_lines,
-    signature_table,
-    signer_lines,
 )
 from kiemdinh.documents.common import place_date, short_place
-from kiemdinh.documents.docx_kit import new_document, to_bytes
+from kiemdinh.documents.docx_kit import new_document, recipient_lines, signature_block, to_bytes
 from kiemdinh.documents.registry import CONTENT_TYPES, Rendered
 from kiemdinh.planning.models import PlanReport
+from kiemdinh.planning.selectors import signer_lines
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ def plan_report_context(report: PlanReport) -> PlanReportContext:
         title=report.title.strip(),
         body=body_lines(report.body),
         recipients=recipient_lines(report.recipients),
-        signer_title=signer_lines(plan.signer_title),
+        signer_title=tuple(signer_lines(plan)),
         signer_name=plan.signer_name.strip(),
         number=report.number,
         reported_on=report.reported_on.isoformat(),
@@ -80,7 +78,7 @@ def plan_report_docx(ctx: PlanReportContext) -> bytes:
     header_table(doc, ctx.header)
     document_title(doc, "BÁO CÁO", ctx.title)
     body_paragraphs(doc, ctx.body)
-    signature_table(doc, ctx.recipients, ctx.signer_title, ctx.signer_name)
+    signature_block(doc, recipients=ctx.recipients, title=ctx.signer_title, name=ctx.signer_name)
     return to_bytes(doc)
 
 

@@ -2,6 +2,7 @@
 
 Every function here runs a fixed number of queries whatever the number of schools (asserted in the tests)."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -432,7 +433,7 @@ def numbered_sections(plan: AnnualPlan, sections) -> list[tuple[str, object]]:
 
 def signer_lines(plan: AnnualPlan) -> list[str]:
     """ "TM.ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" → its three printed lines."""
-    return [line.strip() for line in plan.signer_title.split(" / ") if line.strip()]
+    return [part.strip() for part in re.split(r"\s*/\s*", plan.signer_title or "") if part.strip()]
 
 
 # --- Reports -------------------------------------------------------------------------------------------------------

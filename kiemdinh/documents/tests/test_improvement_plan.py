@@ -292,7 +292,7 @@ def test_plan_docx_follows_the_thanh_chan_seed(seeded, cycle):
     assert len(rows) == 11
 
     paragraphs = [p.text for p in document.tables[-1].rows[0].cells[0].paragraphs]
-    assert paragraphs == ["Nơi nhận:", "- Sở/Phòng GDĐT (để b/c);", "- Lưu VT;"]
+    assert paragraphs == ["Nơi nhận:", "- Sở/Phòng GDĐT (để b/c);", "- Lưu VT."]  # as the seed prints it
     signature = [p.text for p in document.tables[-1].rows[0].cells[1].paragraphs if p.text]
     assert signature == ["HIỆU TRƯỞNG", "Vũ Thị Trung Thu"]
     assert red_runs(document) == []
