@@ -72,11 +72,13 @@ INSTALLED_APPS = [
     "kiemdinh.selfassessment",
     "kiemdinh.evidence",
     "kiemdinh.documents",
+    "kiemdinh.evaluation",
     "kiemdinh.recognition",
     "kiemdinh.planning",
     "kiemdinh.improvement",
     "kiemdinh.oversight",
     "kiemdinh.emulation",
+    "kiemdinh.public",
     "kiemdinh.api",
 ]
 

@@ -48,6 +48,10 @@ class Decision(models.Model):
     revoked_on = models.DateField("ngày thu hồi", null=True, blank=True)
     revoked_reason = models.TextField("lý do thu hồi", blank=True)
     note = models.CharField("ghi chú", max_length=300, blank=True)
+    team = models.ForeignKey(
+        "evaluation.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )  # the external evaluation it was issued from; blank for a decision entered from paper
+    published = models.BooleanField("công khai", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -28,7 +28,17 @@ READ_ONLY_MESSAGE = {
 
 
 def cycles_visible(user):
-    return Cycle.objects.filter(school__in=schools_visible(user))
+    """The cycles of the schools the user sees, and — read-only, while their team works — those an evaluator's team
+    evaluates (evaluation.access)."""
+    from django.utils import timezone
+
+    from kiemdinh.evaluation.access import evaluator_cycle_ids
+
+    if not user_scope(user).evaluator:
+        return Cycle.objects.filter(school__in=schools_visible(user))
+    return Cycle.objects.filter(
+        Q(school__in=schools_visible(user)) | Q(pk__in=evaluator_cycle_ids(user, timezone.localdate()))
+    )
 
 
 @dataclass(frozen=True)

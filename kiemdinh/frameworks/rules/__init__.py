@@ -62,6 +62,23 @@ def evaluate(spec: FrameworkSpec, indicators: IndicatorResults, level4: dict[str
     )
 
 
+def evaluate_levels(spec: FrameworkSpec, criteria: dict[str, int], level4: dict[str, bool] | None = None) -> Evaluation:
+    """The same result from levels already decided per criterion (an external evaluation team's agreed levels)
+    instead of indicator results; a criterion left out counts as 0."""
+    module = _module(spec)
+    levels = {c.code: int(criteria.get(c.code) or 0) for c in spec.criteria}
+    counts = module.level_counts(spec, levels, level4 or {})
+    school = module.school_level(spec, levels, level4 or {})
+    return Evaluation(
+        framework=spec.id,
+        criteria=levels,
+        levels={k: LevelCount(*v) for k, v in counts.items()},
+        school_level=school,
+        accreditation_grade=module.accreditation_grade(school),
+        national_standard_level=module.national_standard_level(school),
+    )
+
+
 def blockers(spec: FrameworkSpec, criteria: dict[str, int], level4: dict[str, bool], level: int):
     """What keeps a school with these criterion levels from school level `level`: [(message, codes)]."""
     return _module(spec).blockers(spec, criteria, level4 or {}, level)

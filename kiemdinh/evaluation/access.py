@@ -1,0 +1,61 @@
+"""Who sees what of an external evaluation.
+
+- The school's people see their registrations, the team (names, roles, dates) and the draft report sent to them.
+- Officers above the school decide on registrations, establish the team, follow its work and issue the decisions.
+- An evaluator sees only the teams they sit on, and the school's dossier read-only, from the first day of the
+  dossier study to the team's last working day (`Team.ends_on`).
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from kiemdinh.core.access import user_scope
+from kiemdinh.evaluation.models import Registration, Team, TeamMember
+
+
+def evaluator_cycle_ids(user, on: date):
+    """Ids of the cycles the user's open teams evaluate (a queryset: one subquery)."""
+    if not getattr(user, "is_authenticated", False):
+        return Registration.objects.none().values("cycle_id")
+    return Registration.objects.filter(
+        team__members__evaluator__user=user, team__dossier_from__lte=on, team__ends_on__gte=on
+    ).values("cycle_id")
+
+
+def can_manage_school_evaluation(user, school) -> bool:
+    scope = user_scope(user)
+    return scope.is_admin or scope.covers_path(school.unit.path)
+
+
+def teams_visible(user):
+    """Teams of schools below the officer's units, of the user's own school, or that the user sits on."""
+    from django.db.models import Q
+
+    scope = user_scope(user)
+    if scope.is_admin:
+        return Team.objects.all()
+    condition = Q(members__evaluator__user=user) | Q(registration__school_id__in=scope.school_ids)
+    for path in scope.unit_paths:
+        condition |= Q(registration__school__unit__path__startswith=path)
+    return Team.objects.filter(condition).distinct()
+
+
+def access_team(user, team_id, *, manage: bool = False) -> Team:
+    """The team (404 when not visible). manage: an officer above the school."""
+    try:
+        team = (
+            teams_visible(user)
+            .select_related("registration__school__unit", "registration__cycle__framework")
+            .get(pk=team_id)
+        )
+    except (Team.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy đoàn đánh giá ngoài.") from None
+    if manage and not can_manage_school_evaluation(user, team.registration.school):
+        raise PermissionDenied("Chỉ cơ quan quản lý của trường được thực hiện việc này.")
+    return team
+
+
+def member_of(user, team: Team) -> TeamMember | None:
+    return team.members.select_related("evaluator").filter(evaluator__user=user).first()

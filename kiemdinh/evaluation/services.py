@@ -1,0 +1,402 @@
+"""Writes of the external evaluation. Keyword-only, one transaction, one audit event each."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from kiemdinh.accounts.models import Membership, Role
+from kiemdinh.accounts.services import membership_grant
+from kiemdinh.core import audit
+from kiemdinh.core.text import nfc
+from kiemdinh.evaluation.models import (
+    Evaluator,
+    MemberRole,
+    Registration,
+    RegistrationStatus,
+    SchoolLevelTaught,
+    Team,
+    TeamMember,
+)
+from kiemdinh.frameworks.models import Regime
+from kiemdinh.recognition.models import RecognitionRound
+from kiemdinh.selfassessment.models import Cycle, CycleSnapshot, CycleStatus
+from kiemdinh.units.models import SchoolType
+
+# The levels each school type teaches (an evaluator must be trained for one of them).
+LEVELS_OF_TYPE = {
+    SchoolType.MN: {SchoolLevelTaught.KINDERGARTEN},
+    SchoolType.MG: {SchoolLevelTaught.KINDERGARTEN},
+    SchoolType.NT: {SchoolLevelTaught.KINDERGARTEN},
+    SchoolType.TH: {SchoolLevelTaught.PRIMARY},
+    SchoolType.THCS: {SchoolLevelTaught.LOWER_SECONDARY},
+    SchoolType.THPT: {SchoolLevelTaught.UPPER_SECONDARY},
+    SchoolType.TH_THCS: {SchoolLevelTaught.PRIMARY, SchoolLevelTaught.LOWER_SECONDARY},
+    SchoolType.THCS_THPT: {SchoolLevelTaught.LOWER_SECONDARY, SchoolLevelTaught.UPPER_SECONDARY},
+    SchoolType.PTNCH: {SchoolLevelTaught.PRIMARY, SchoolLevelTaught.LOWER_SECONDARY, SchoolLevelTaught.UPPER_SECONDARY},
+}
+TT57_YEARS_OF_DATA = 3  # Điều 16 khoản 1 điểm b: data of at least 03 consecutive school years
+
+
+def _clean(value) -> str:
+    return nfc(value or "").strip()
+
+
+def _actor(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _record(actor, event_type: str, obj, school, **data):
+    audit.record(actor=actor, event_type=event_type, obj=obj, school=school, unit=school.unit, data=data)
+
+
+# --- Registration ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    ok: bool
+    reasons: list[str] = field(default_factory=list)  # why not, in Vietnamese
+    level: int = 0  # the school level of the accepted self-assessment
+
+
+def accepted_level(cycle: Cycle) -> int:
+    """The school level recorded in the cycle's accepted snapshot (0 when none)."""
+    content = (
+        CycleSnapshot.objects.filter(cycle=cycle, accepted=True)
+        .order_by("-created_at")
+        .values_list("content", flat=True)
+        .first()
+    )
+    return int(((content or {}).get("result") or {}).get("school_level") or 0)
+
+
+def eligibility(
+    cycle: Cycle, *, wants_accreditation: bool, wants_national_standard: bool, cohort_completed: bool
+) -> Eligibility:
+    """Whether the school may register this cycle for external evaluation, with every reason it may not."""
+    reasons = []
+    if cycle.status != CycleStatus.ACCEPTED:
+        reasons.append(
+            f"Báo cáo tự đánh giá năm học {cycle.school_year} chưa được cơ quan quản lý chấp nhận "
+            f"(trạng thái: {cycle.get_status_display().lower()})."
+        )
+    level = accepted_level(cycle) if cycle.status == CycleStatus.ACCEPTED else 0
+    if cycle.status == CycleStatus.ACCEPTED and level < 1:
+        reasons.append("Kết quả tự đánh giá chưa đạt Mức 1.")
+    if not (wants_accreditation or wants_national_standard):
+        reasons.append("Hãy chọn đề nghị công nhận đạt kiểm định, đạt chuẩn quốc gia hoặc cả hai.")
+    tt57 = cycle.framework.regime == Regime.TT57
+    if wants_national_standard and level and not tt57 and level < 2:
+        reasons.append("Đề nghị công nhận đạt chuẩn quốc gia cần kết quả tự đánh giá từ Mức 2 (mức độ 1).")
+    if wants_accreditation and tt57:
+        reasons.append("Thông tư 57/2026 không còn cấp độ kiểm định; hãy đề nghị công nhận đạt chuẩn quốc gia.")
+    if not cohort_completed:
+        reasons.append("Trường chưa có khóa học sinh (trẻ) nào hoàn thành chương trình.")
+    if tt57 and wants_national_standard:
+        years = set(
+            Cycle.objects.filter(school=cycle.school, status=CycleStatus.ACCEPTED).values_list("school_year", flat=True)
+        )
+        first = int(cycle.school_year[:4])
+        missing = [
+            f"{y}-{y + 1}" for y in range(first - TT57_YEARS_OF_DATA + 1, first + 1) if f"{y}-{y + 1}" not in years
+        ]
+        if missing:
+            reasons.append(
+                "Thông tư 57/2026 cần dữ liệu tự đánh giá và cải tiến của ít nhất 03 năm học liên tiếp; còn thiếu "
+                + ", ".join(missing)
+                + "."
+            )
+    if Registration.objects.filter(
+        cycle=cycle, status__in=[RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED]
+    ).exists():
+        reasons.append("Đợt tự đánh giá này đã có đăng ký đánh giá ngoài đang xử lý.")
+    return Eligibility(ok=not reasons, reasons=reasons, level=level)
+
+
+@transaction.atomic
+def registration_submit(
+    *,
+    actor,
+    cycle: Cycle,
+    wants_accreditation: bool,
+    wants_national_standard: bool,
+    recognition_round: str,
+    cohort_completed: bool,
+    cohort_note: str = "",
+    cohort_evidence=None,
+) -> Registration:
+    cycle = Cycle.objects.select_for_update(of=("self",)).select_related("school__unit", "framework").get(pk=cycle.pk)
+    check = eligibility(
+        cycle,
+        wants_accreditation=wants_accreditation,
+        wants_national_standard=wants_national_standard,
+        cohort_completed=cohort_completed,
+    )
+    errors = list(check.reasons)
+    if recognition_round not in RecognitionRound.values:
+        errors.append("Hãy chọn công nhận lần đầu hay công nhận lại.")
+    if cohort_completed and not _clean(cohort_note) and cohort_evidence is None:
+        errors.append("Hãy ghi khóa học sinh (trẻ) đã hoàn thành chương trình hoặc chọn minh chứng.")
+    if cohort_evidence is not None and cohort_evidence.school_id != cycle.school_id:
+        errors.append("Minh chứng không thuộc trường.")
+    if errors:
+        raise ValidationError(errors)
+    registration = Registration.objects.create(
+        cycle=cycle,
+        school=cycle.school,
+        wants_accreditation=wants_accreditation,
+        wants_national_standard=wants_national_standard,
+        requested_level=check.level,
+        recognition_round=recognition_round,
+        cohort_completed=cohort_completed,
+        cohort_note=_clean(cohort_note),
+        cohort_evidence=cohort_evidence,
+        submitted_by=_actor(actor),
+    )
+    _record(actor, "registration.submitted", registration, cycle.school, level=check.level)
+    return registration
+
+
+@transaction.atomic
+def registration_decide(*, actor, registration: Registration, accept: bool, comment: str = "") -> Registration:
+    """The authority accepts the registration, or returns it with a comment (required)."""
+    registration = Registration.objects.select_for_update().select_related("school__unit").get(pk=registration.pk)
+    comment = _clean(comment)
+    if registration.status != RegistrationStatus.SUBMITTED:
+        raise ValidationError("Đăng ký này đã được xử lý.")
+    if not accept and not comment:
+        raise ValidationError({"comment": "Hãy ghi lý do trả lại đăng ký."})
+    registration.status = RegistrationStatus.ACCEPTED if accept else RegistrationStatus.RETURNED
+    registration.comment = comment
+    registration.decided_at = timezone.now()
+    registration.decided_by = _actor(actor)
+    registration.save()
+    _record(actor, f"registration.{registration.status}", registration, registration.school, comment=comment)
+    return registration
+
+
+@transaction.atomic
+def registration_withdraw(*, actor, registration: Registration) -> Registration:
+    registration = Registration.objects.select_for_update().select_related("school__unit").get(pk=registration.pk)
+    if registration.status != RegistrationStatus.SUBMITTED:
+        raise ValidationError("Chỉ rút được đăng ký đang chờ xem xét.")
+    registration.status = RegistrationStatus.WITHDRAWN
+    registration.save(update_fields=["status"])
+    _record(actor, "registration.withdrawn", registration, registration.school)
+    return registration
+
+
+# --- Evaluators ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluatorInput:
+    full_name: str
+    unit: object
+    levels: tuple[str, ...]
+    title: str = ""
+    school: object = None
+    phone: str = ""
+    email: str = ""
+    training: str = ""
+    certificate: str = ""
+    certificate_on: date | None = None
+    user: object = None
+    is_active: bool = True
+
+
+@transaction.atomic
+def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None = None) -> Evaluator:
+    """Add an evaluator to the network or change one; a linked account gets the evaluator role (to sign in and see
+    the teams it sits on)."""
+    errors = {}
+    full_name = _clean(data.full_name)
+    if not full_name:
+        errors["full_name"] = "Hãy ghi họ và tên đánh giá viên."
+    unknown = [v for v in data.levels if v not in SchoolLevelTaught.values]
+    if not data.levels or unknown:
+        errors["levels"] = "Hãy chọn cấp học đánh giá viên được đánh giá."
+    if data.school is not None and not data.school.unit.path.startswith(data.unit.path):
+        errors["school"] = f"{data.school.name} không thuộc {data.unit.name}."
+    if (
+        data.user is not None
+        and Evaluator.objects.filter(user=data.user).exclude(pk=getattr(evaluator, "pk", None)).exists()
+    ):
+        errors["user"] = "Tài khoản này đã gắn với một đánh giá viên khác."
+    if errors:
+        raise ValidationError(errors)
+    created = evaluator is None
+    evaluator = evaluator or Evaluator()
+    evaluator.full_name = full_name
+    evaluator.unit = data.unit
+    evaluator.school = data.school
+    evaluator.levels = ",".join(v for v in SchoolLevelTaught.values if v in data.levels)
+    for name in ("title", "phone", "email", "training", "certificate"):
+        setattr(evaluator, name, _clean(getattr(data, name)))
+    evaluator.certificate_on = data.certificate_on
+    evaluator.user = data.user
+    evaluator.is_active = data.is_active
+    evaluator.save()
+    if data.user is not None and not Membership.objects.filter(user=data.user, role=Role.EVALUATOR).exists():
+        membership_grant(actor=actor, user=data.user, role=Role.EVALUATOR, unit=data.unit, title="Đánh giá viên")
+    audit.record(
+        actor=actor,
+        event_type="evaluator.created" if created else "evaluator.updated",
+        obj=evaluator,
+        unit=data.unit,
+        data={"name": full_name},
+    )
+    return evaluator
+
+
+def conflict_of_interest(evaluator: Evaluator, school) -> str:
+    """Why the evaluator may not evaluate the school ("" when they may)."""
+    if evaluator.school_id == school.pk:
+        return f"{evaluator.full_name} công tác tại chính {school.name}."
+    if evaluator.unit_id == school.unit_id:
+        return f"{evaluator.full_name} công tác tại {evaluator.unit.name}, đơn vị trực tiếp quản lý {school.name}."
+    if not evaluator.is_active:
+        return f"{evaluator.full_name} không còn hoạt động trong mạng lưới đánh giá viên."
+    if not (set(evaluator.level_list) & LEVELS_OF_TYPE[school.school_type]):
+        return f"{evaluator.full_name} không được đánh giá cấp học của {school.name}."
+    return ""
+
+
+# --- The team --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamInput:
+    issuer: str
+    dossier_from: date | None
+    ends_on: date | None
+    decision_number: str = ""
+    decision_on: date | None = None
+    signer_name: str = ""
+    dossier_to: date | None = None
+    preliminary_on: date | None = None
+    official_from: date | None = None
+    official_to: date | None = None
+    draft_report_on: date | None = None
+    feedback_until: date | None = None
+    final_report_on: date | None = None
+
+
+STAGE_ORDER = (
+    ("dossier_from", "nghiên cứu hồ sơ"),
+    ("dossier_to", "kết thúc nghiên cứu hồ sơ"),
+    ("preliminary_on", "khảo sát sơ bộ"),
+    ("official_from", "khảo sát chính thức"),
+    ("official_to", "kết thúc khảo sát chính thức"),
+    ("draft_report_on", "dự thảo báo cáo"),
+    ("feedback_until", "hạn trường góp ý"),
+    ("final_report_on", "báo cáo chính thức"),
+    ("ends_on", "kết thúc làm việc"),
+)
+
+
+def _team_values(data: TeamInput) -> dict:
+    errors = {}
+    if not _clean(data.issuer):
+        errors["issuer"] = "Hãy ghi cơ quan ra quyết định thành lập đoàn."
+    if data.dossier_from is None:
+        errors["dossier_from"] = "Hãy ghi ngày bắt đầu nghiên cứu hồ sơ."
+    if data.ends_on is None:
+        errors["ends_on"] = "Hãy ghi ngày kết thúc làm việc của đoàn."
+    previous = None
+    for name, label in STAGE_ORDER:
+        value = getattr(data, name)
+        if value is None:
+            continue
+        if previous and value < previous[1]:
+            errors.setdefault(name, f"Ngày {label} không thể trước ngày {previous[0]}.")
+        previous = (label, value)
+    if errors:
+        raise ValidationError(errors)
+    values = {name: getattr(data, name) for name, _ in STAGE_ORDER}
+    values.update(
+        issuer=_clean(data.issuer),
+        decision_number=_clean(data.decision_number),
+        decision_on=data.decision_on,
+        signer_name=_clean(data.signer_name),
+    )
+    return values
+
+
+@transaction.atomic
+def team_establish(*, actor, registration: Registration, data: TeamInput) -> Team:
+    registration = Registration.objects.select_for_update().select_related("school__unit").get(pk=registration.pk)
+    if registration.status != RegistrationStatus.ACCEPTED:
+        raise ValidationError("Chỉ thành lập đoàn cho đăng ký đã được chấp nhận.")
+    if Team.objects.filter(registration=registration).exists():
+        raise ValidationError("Đăng ký này đã có đoàn đánh giá ngoài.")
+    team = Team.objects.create(registration=registration, created_by=_actor(actor), **_team_values(data))
+    _record(actor, "team.established", team, registration.school, number=team.decision_number)
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor, team: Team, data: TeamInput) -> Team:
+    values = _team_values(data)
+    for name, value in values.items():
+        setattr(team, name, value)
+    team.save()
+    _record(actor, "team.updated", team, team.registration.school)
+    return team
+
+
+@transaction.atomic
+def member_add(*, actor, team: Team, evaluator: Evaluator, role: str, criteria=(), level4_items=()) -> TeamMember:
+    """Put an evaluator on the team, with the criteria they study; refused (with the reason) for their own school or
+    a school of their own unit, and for a second team leader."""
+    school = team.registration.school
+    errors = []
+    if role not in MemberRole.values:
+        errors.append("Hãy chọn nhiệm vụ trong đoàn.")
+    reason = conflict_of_interest(evaluator, school)
+    if reason:
+        errors.append(reason + " Không thể phân công vào đoàn đánh giá trường này.")
+    if team.members.filter(evaluator=evaluator).exists():
+        errors.append(f"{evaluator.full_name} đã có trong đoàn.")
+    if role == MemberRole.LEADER and team.members.filter(role=MemberRole.LEADER).exists():
+        errors.append("Đoàn đã có trưởng đoàn.")
+    framework_id = team.registration.cycle.framework_id
+    if any(c.version_id != framework_id for c in criteria) or any(i.version_id != framework_id for i in level4_items):
+        errors.append("Tiêu chí phân công không thuộc bộ tiêu chuẩn của đợt tự đánh giá.")
+    if errors:
+        raise ValidationError(errors)
+    position = (team.members.aggregate(m=Max("position"))["m"] or 0) + 1
+    member = TeamMember.objects.create(
+        team=team,
+        evaluator=evaluator,
+        role=role,
+        unit_label=evaluator.school.name if evaluator.school_id else evaluator.unit.name,
+        position=position,
+    )
+    member.criteria.set(criteria)
+    member.level4_items.set(level4_items)
+    _record(actor, "team.member_added", member, school, evaluator=evaluator.full_name, role=role)
+    return member
+
+
+@transaction.atomic
+def member_assign(*, actor, member: TeamMember, criteria=(), level4_items=()) -> TeamMember:
+    framework_id = member.team.registration.cycle.framework_id
+    if any(c.version_id != framework_id for c in criteria) or any(i.version_id != framework_id for i in level4_items):
+        raise ValidationError("Tiêu chí phân công không thuộc bộ tiêu chuẩn của đợt tự đánh giá.")
+    member.criteria.set(criteria)
+    member.level4_items.set(level4_items)
+    _record(actor, "team.criteria_assigned", member, member.team.registration.school, count=len(criteria))
+    return member
+
+
+@transaction.atomic
+def member_remove(*, actor, member: TeamMember) -> None:
+    if member.reviews.exists():
+        raise ValidationError(f"{member.evaluator.full_name} đã viết phiếu đánh giá nên không bỏ khỏi đoàn được.")
+    _record(actor, "team.member_removed", member, member.team.registration.school, evaluator=member.evaluator.full_name)
+    member.delete()

@@ -1,0 +1,86 @@
+"""An accepted self-assessment, a registration, an evaluator network and a team, built through the services."""
+
+from datetime import date
+
+from kiemdinh.accounts.models import Role
+from kiemdinh.accounts.services import membership_grant, user_create
+from kiemdinh.core.testing import PASSWORD
+from kiemdinh.evaluation import services as svc
+from kiemdinh.frameworks.models import Criterion
+from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
+from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+
+SCHOOL_YEAR = "2025-2026"  # TT17/2018 for school A (a primary school)
+
+
+def accepted_cycle(world, school_year: str = SCHOOL_YEAR):
+    """School A's cycle, every criterion met (Mức 3), submitted and accepted by the district officer."""
+    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year=school_year)
+    add_council(cycle, world.principal_a)
+    fill_forms(cycle, world.principal_a)
+    cycle_submit(actor=world.principal_a, cycle=cycle)
+    cycle_accept(actor=world.officer_district, cycle=cycle)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def register(world, cycle, **extra):
+    values = {
+        "wants_accreditation": True,
+        "wants_national_standard": True,
+        "recognition_round": "first",
+        "cohort_completed": True,
+        "cohort_note": "Khóa 2020-2025 hoàn thành chương trình tiểu học",
+    }
+    values.update(extra)
+    return svc.registration_submit(actor=world.principal_a, cycle=cycle, **values)
+
+
+def evaluator(world, username: str, full_name: str, *, unit=None, school=None, levels=("primary",)):
+    """An evaluator of the network with a linked account (password PASSWORD)."""
+    user = user_create(actor=None, username=username, password=PASSWORD, full_name=full_name)
+    return svc.evaluator_save(
+        actor=world.officer_district,
+        data=svc.EvaluatorInput(
+            full_name=full_name, unit=unit or world.province, school=school, levels=levels, user=user
+        ),
+    )
+
+
+def team_for(world, registration, *, start=date(2026, 3, 2), end=date(2026, 5, 29)):
+    return svc.team_establish(
+        actor=world.officer_district,
+        registration=registration,
+        data=svc.TeamInput(
+            issuer="Sở Giáo dục và Đào tạo Tỉnh Thử Nghiệm",
+            decision_number="125/QĐ-SGDĐT",
+            decision_on=start,
+            dossier_from=start,
+            ends_on=end,
+        ),
+    )
+
+
+def accepted_team(world, *, start=date(2026, 3, 2), end=date(2026, 5, 29)):
+    """School A registered and accepted, a team of two evaluators of the province: the leader studies standards 1–3,
+    the member 4–5."""
+    cycle = accepted_cycle(world)
+    registration = register(world, cycle)
+    svc.registration_decide(actor=world.officer_district, registration=registration, accept=True)
+    team = team_for(world, registration, start=start, end=end)
+    leader = evaluator(world, "dgv_truongdoan", "Phạm Văn Trưởng")
+    member = evaluator(world, "dgv_thanhvien", "Lê Thị Viên")
+    criteria = list(Criterion.objects.filter(version=cycle.framework).order_by("code"))
+    svc.member_add(
+        actor=world.officer_district, team=team, evaluator=leader, role="leader",
+        criteria=[c for c in criteria if c.code[0] in "123"],
+    )  # fmt: skip
+    svc.member_add(
+        actor=world.officer_district, team=team, evaluator=member, role="member",
+        criteria=[c for c in criteria if c.code[0] in "45"],
+    )  # fmt: skip
+    return team
+
+
+def grant_evaluator_role(user, unit):
+    membership_grant(actor=None, user=user, role=Role.EVALUATOR, unit=unit)
