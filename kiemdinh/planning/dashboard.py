@@ -10,10 +10,24 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, DateField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Substr
 
 from kiemdinh.core.text import fold
+from kiemdinh.evaluation.models import Registration
 from kiemdinh.improvement.models import PlanLine
 from kiemdinh.improvement.selectors import overdue_filter
 from kiemdinh.planning.models import AnnualPlan, PlanGoal, PlanTask, TaskStatus
@@ -254,15 +268,23 @@ class UnitDashboard:
 def with_stage(schools, today: date):
     """Annotate schools with `stage` (Stage.*), in SQL, by the rule of `selectors.pipeline`: recognised when a decision
     in force today was signed on or after 1 August of the latest cycle's first year (or there is no cycle); otherwise
-    the latest cycle's status (a returned cycle is back in progress), or no cycle at all."""
+    an accepted cycle's live external-evaluation registration (registered; evaluated once its report is final), the
+    latest cycle's status (a returned cycle is back in progress), or no cycle at all."""
     latest_cycle = Cycle.objects.filter(school=OuterRef("pk")).order_by("-school_year")
     newest_decision = (
         Decision.objects.valid_on(today).filter(school=OuterRef("pk")).order_by("-decided_on").values("decided_on")[:1]
     )
+    live_registration = Registration.objects.filter(
+        cycle_id=OuterRef("latest_cycle_id"), status__in=Stage.OPEN_REGISTRATION
+    )
     schools = schools.annotate(
         cycle_status=Subquery(latest_cycle.values("status")[:1], output_field=CharField()),
         cycle_year=Subquery(latest_cycle.values("school_year")[:1], output_field=CharField()),
+        latest_cycle_id=Subquery(latest_cycle.values("pk")[:1]),
         recognised_on=Subquery(newest_decision, output_field=DateField()),
+    ).annotate(
+        registered=Exists(live_registration),
+        evaluated=Exists(live_registration.filter(team__report__status="final")),
     )
     schools = schools.annotate(
         recognised_month=ExtractMonth("recognised_on"),
@@ -280,6 +302,8 @@ def with_stage(schools, today: date):
                 then=Value(Stage.RECOGNISED),
             ),
             When(cycle_year__isnull=True, then=Value(Stage.NO_CYCLE)),
+            When(cycle_status=CycleStatus.ACCEPTED, evaluated=True, then=Value(Stage.EVALUATED)),
+            When(cycle_status=CycleStatus.ACCEPTED, registered=True, then=Value(Stage.REGISTERED)),
             When(cycle_status=CycleStatus.ACCEPTED, then=Value(Stage.ACCEPTED)),
             When(cycle_status=CycleStatus.SUBMITTED, then=Value(Stage.SUBMITTED)),
             default=Value(Stage.IN_PROGRESS),

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
+from kiemdinh.evaluation.models import Registration
 from kiemdinh.planning.models import (
     AnnualPlan,
     GoalMeasure,
@@ -334,6 +335,8 @@ class Stage:
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
+    REGISTERED = "registered"
+    EVALUATED = "evaluated"
     RECOGNISED = "recognised"
 
     LABELS = {
@@ -341,9 +344,14 @@ class Stage:
         IN_PROGRESS: "Đang tự đánh giá",
         SUBMITTED: "Đã nộp, chờ duyệt",
         ACCEPTED: "Tự đánh giá được chấp nhận",
+        REGISTERED: "Đã đăng ký đánh giá ngoài",
+        EVALUATED: "Đã đánh giá ngoài, chờ công nhận",
         RECOGNISED: "Đã được công nhận",
     }
-    ORDER = (NO_CYCLE, IN_PROGRESS, SUBMITTED, ACCEPTED, RECOGNISED)
+    ORDER = (NO_CYCLE, IN_PROGRESS, SUBMITTED, ACCEPTED, REGISTERED, EVALUATED, RECOGNISED)
+
+    # A registration of the latest cycle that is still live (submitted or accepted).
+    OPEN_REGISTRATION = ("submitted", "accepted")
 
 
 @dataclass(frozen=True)
@@ -369,17 +377,20 @@ class SchoolPosition:
 
 
 def pipeline(schools, today: date) -> list[SchoolPosition]:
-    """Each school's latest cycle and recognitions in force today (two queries after the schools).
+    """Each school's latest cycle (with its external-evaluation registration) and recognitions in force today (two
+    queries after the schools).
 
     A school counts as recognised when a decision in force was signed after its latest cycle began; otherwise its
     place is its latest cycle's status (a returned cycle is back in progress)."""
     schools = list(schools)
     ids = [s.pk for s in schools]
     cycles: dict[int, Cycle] = {}
+    live = Registration.objects.filter(cycle=OuterRef("pk"), status__in=Stage.OPEN_REGISTRATION)
     for cycle in (
         Cycle.objects.filter(school_id__in=ids)
         .order_by("school_id", "-school_year")
         .only("id", "school_id", "school_year", "status")
+        .annotate(registered=Exists(live), evaluated=Exists(live.filter(team__report__status="final")))
     ):
         cycles.setdefault(cycle.school_id, cycle)
     held: dict[tuple[int, str], Decision] = {}
@@ -395,6 +406,8 @@ def pipeline(schools, today: date) -> list[SchoolPosition]:
             stage = Stage.RECOGNISED
         elif cycle is None:
             stage = Stage.NO_CYCLE
+        elif cycle.status == CycleStatus.ACCEPTED and cycle.registered:
+            stage = Stage.EVALUATED if cycle.evaluated else Stage.REGISTERED
         elif cycle.status == CycleStatus.ACCEPTED:
             stage = Stage.ACCEPTED
         elif cycle.status == CycleStatus.SUBMITTED:

@@ -9,6 +9,8 @@
     in_progress: "#e9b949",
     submitted: "#5b9bd5",
     accepted: "#2a9d8f",
+    registered: "#7b6cd9",
+    evaluated: "#4f8a3a",
     recognised: "#1e7a3c"
   };
 

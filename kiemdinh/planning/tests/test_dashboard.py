@@ -195,7 +195,15 @@ def test_positions_counts_and_chart_data(client, world, scene):
 
     by_type = {row.school_type: dict(zip(Stage.ORDER, row.counts, strict=True)) for row in data.type_rows}
     assert list(by_type) == ["MN", "TH", "THCS"]  # the order of SchoolType, types present only
-    assert by_type["TH"] == {"no_cycle": 1, "in_progress": 0, "submitted": 1, "accepted": 0, "recognised": 0}
+    assert by_type["TH"] == {
+        "no_cycle": 1,
+        "in_progress": 0,
+        "submitted": 1,
+        "accepted": 0,
+        "registered": 0,
+        "evaluated": 0,
+        "recognised": 0,
+    }
     assert by_type["MN"]["recognised"] == 1
     assert data.totals.total == 4
     assert data.totals.recognised_label == "25,0%"
@@ -210,7 +218,15 @@ def test_positions_counts_and_chart_data(client, world, scene):
     assert [s["key"] for s in chart["stages"]] == list(Stage.ORDER)
     submitted = next(s for s in chart["stages"] if s["key"] == Stage.SUBMITTED)
     assert submitted["counts"] == [0, 1, 0]
-    assert chart["totals"] == {"no_cycle": 1, "in_progress": 0, "submitted": 1, "accepted": 1, "recognised": 1}
+    assert chart["totals"] == {
+        "no_cycle": 1,
+        "in_progress": 0,
+        "submitted": 1,
+        "accepted": 1,
+        "registered": 0,
+        "evaluated": 0,
+        "recognised": 1,
+    }
     assert "vendor/chart-4.5.1.umd.min.js" in html and "js/dashboard.js" in html
     assert "CĐ2-MĐ1" in html
     assert reverse("units:school", args=[world.school_a.pk]) in html
@@ -409,3 +425,25 @@ def test_query_count_does_not_grow_with_the_schools(client, world, scene):
     assert data.page.paginator.count == 60 and len(data.page.object_list) == 50
     assert data.totals.total == 60
     assert len(client.get(url(large, trang=2)).context["data"].page.object_list) == 10
+
+
+def test_external_evaluation_stages(world, frameworks_loaded):
+    """An accepted cycle registered for external evaluation, then with the team's report final: the Python and the
+    SQL rule agree."""
+    from kiemdinh.evaluation.models import EvaluationReport
+    from kiemdinh.evaluation.tests.helpers import accepted_team
+    from kiemdinh.planning.dashboard import with_stage
+    from kiemdinh.planning.selectors import pipeline
+    from kiemdinh.units.models import School
+
+    team = accepted_team(world)
+
+    def stages():
+        python = {p.school.pk: p.stage for p in pipeline([world.school_a], today())}
+        sql = dict(with_stage(School.objects.filter(pk=world.school_a.pk), today()).values_list("pk", "stage"))
+        assert python == sql
+        return python[world.school_a.pk]
+
+    assert stages() == Stage.REGISTERED
+    EvaluationReport.objects.create(team=team, status="final")  # the report's round is tested with the team's work
+    assert stages() == Stage.EVALUATED
