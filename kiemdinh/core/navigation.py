@@ -25,6 +25,9 @@ def menu_for(request) -> list[NavItem]:
     if scope.is_admin or scope.unit_paths or scope.school_ids:
         entries.append(("Kế hoạch", reverse("planning:index")))
         entries.append(("Kiểm tra, tư vấn", reverse("oversight:index")))
+        entries.append(("Đánh giá ngoài", reverse("evaluation:index")))
+    elif scope.evaluator:
+        entries.append(("Đánh giá ngoài", reverse("evaluation:mine")))
     if scope.is_admin or scope.unit_paths:
         entries.append(("Thi đua", reverse("emulation:index")))
     if scope.is_admin or scope.unit_paths:

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.core.access import user_scope
+from kiemdinh.evaluation.models import Team
 from kiemdinh.improvement.selectors import overdue_lines
 from kiemdinh.oversight.selectors import officers_for_schools
 from kiemdinh.planning.reminders import reminders_for
@@ -67,4 +68,10 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("school__name")[:20]
         )
     context["is_evaluator"] = scope.evaluator
+    if scope.evaluator:
+        context["my_teams"] = list(
+            Team.objects.filter(members__evaluator__user=user)
+            .select_related("registration__school")
+            .order_by("-dossier_from")[:10]
+        )
     return render(request, "core/home.html", context)
