@@ -68,7 +68,9 @@ def get(kind_name: str) -> DocumentKind:
     try:
         return KINDS[kind_name]
     except KeyError:
-        raise KeyError(f"Không có loại văn bản “{kind_name}”; có: {', '.join([*KINDS, *PLAN_KINDS])}") from None
+        raise KeyError(
+            f"Không có loại văn bản “{kind_name}”; có: {', '.join([*KINDS, *PLAN_KINDS, *STANDALONE_KINDS])}"
+        ) from None
 
 
 # Documents of an authority's plan (kiemdinh.planning), not of a cycle: built from an AnnualPlan, named by the
@@ -93,6 +95,21 @@ def render_plan(kind: DocumentKind, context, fmt: str) -> Rendered:
     return Rendered(data, context.filename(fmt), CONTENT_TYPES[fmt])
 
 
+# Documents of neither a cycle nor a plan (a recognition decision): each kind's command branch finds its object; the
+# context names the file (`filename(fmt)`), as for plans.
+STANDALONE_KINDS: dict[str, DocumentKind] = {}
+
+
+def register_standalone_kind(kind: DocumentKind) -> DocumentKind:
+    STANDALONE_KINDS[kind.kind] = kind
+    return kind
+
+
+def standalone_kind(kind_name: str) -> DocumentKind | None:
+    _load()
+    return STANDALONE_KINDS.get(kind_name)
+
+
 def all_kinds() -> list[DocumentKind]:
     _load()
     return list(KINDS.values())
@@ -100,7 +117,15 @@ def all_kinds() -> list[DocumentKind]:
 
 def _load() -> None:
     # The modules register their kinds on import; the download page lists them in ORDER.
-    from kiemdinh.documents import annual_plan, appendices, dossier, improvement_plan, report  # noqa: F401
+    from kiemdinh.documents import (  # noqa: F401
+        annual_plan,
+        appendices,
+        decision,
+        dossier,
+        evaluation_report,
+        improvement_plan,
+        report,
+    )
 
     for name in [k for k in KINDS if k not in ORDER]:
         ORDER.append(name)

@@ -34,7 +34,7 @@ from kiemdinh.units.models import School
 
 SOON_DAYS = 30  # "sắp đến hạn"
 SCHOOL_EXPIRY_MONTHS = 12
-OFFICER_EXPIRY_MONTHS = 6
+OFFICER_EXPIRY_MONTHS = 12  # re-registration is due 5 months before expiry: look a year ahead, as schools do
 PAST_GOALS_DAYS = 60  # a missed self-assessment deadline stays on the list this long
 SELF_ASSESSMENT_METRICS = (GoalMetric.SELF_ASSESSMENT_SUBMITTED, GoalMetric.SELF_ASSESSMENT_ACCEPTED)
 OPEN_STATUSES = (CycleStatus.IN_PROGRESS, CycleStatus.RETURNED)

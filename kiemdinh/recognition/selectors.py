@@ -31,10 +31,14 @@ class Standing:
         return min(dates) if dates else None
 
 
-def standings(school_ids, on: date) -> dict[int, Standing]:
-    """Per school id, its recognitions in force on `on` (one query); schools without any are left out."""
+def standings(school_ids, on: date, *, public: bool = False) -> dict[int, Standing]:
+    """Per school id, its recognitions in force on `on` (one query); schools without any are left out. public: only
+    decisions marked for publication and never revoked (the public pages)."""
     latest: dict[tuple[int, str], Decision] = {}
-    for decision in Decision.objects.valid_on(on).filter(school_id__in=_ids(school_ids)).order_by("decided_on", "id"):
+    decisions = Decision.objects.valid_on(on).filter(school_id__in=_ids(school_ids))
+    if public:
+        decisions = decisions.filter(published=True, revoked_on__isnull=True)
+    for decision in decisions.order_by("decided_on", "id"):
         latest[(decision.school_id, decision.kind)] = decision
     result: dict[int, Standing] = {}
     for school_id in {key[0] for key in latest}:

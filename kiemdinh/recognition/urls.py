@@ -7,4 +7,9 @@ app_name = "recognition"
 urlpatterns = [
     path("truong/<int:school_id>/", views.school_decisions, name="school"),
     path("<int:decision_id>/thu-hoi/", views.decision_revoke_view, name="revoke"),
+    path("<int:decision_id>/tai-ve/", views.decision_download, name="download"),
+    path("truong/<int:school_id>/lich-su/", views.school_history_view, name="history"),
+    path("doan/<int:team_id>/ban-hanh/", views.decisions_issue_view, name="issue"),
+    path("doan/<int:team_id>/cong-khai/", views.publication_publish_view, name="publish"),
+    path("doan/<int:team_id>/go-cong-khai/", views.publication_withdraw_view, name="withdraw"),
 ]

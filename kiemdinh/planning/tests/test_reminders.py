@@ -172,17 +172,19 @@ def test_principal_of_b(world, scene):
 def test_officer_of_the_district(world, scene):
     reminders = reminders_for(fresh(world.officer_district), TODAY)
     assert [(r.kind, r.severity) for r in reminders] == [
-        (Kind.RECOGNITION, Severity.OVERDUE),  # B only: A runs out in more than 6 months
+        (Kind.RECOGNITION, Severity.OVERDUE),  # B: re-registration was due before today
         (Kind.REPORT, Severity.OVERDUE),
         (Kind.TASK, Severity.OVERDUE),
         (Kind.TASK, Severity.SOON),
+        (Kind.RECOGNITION, Severity.INFO),  # A: runs out in 200 days, re-register within 2 months
         (Kind.REVIEW, Severity.INFO),
     ]
     report = reminders[1]
     assert report.due_on == date(2026, 3, 31) and report.url.endswith("/bao-cao/")
     assert report.where == "Huyện Đông Sơn"
     assert reminders[3].title == "Bố trí kinh phí đánh giá ngoài"
-    assert reminders[4].where == "Trường Mầm non Bình Minh" and "2024-2025" in reminders[4].title
+    assert reminders[4].where == "Trường Tiểu học An Bình"
+    assert reminders[5].where == "Trường Mầm non Bình Minh" and "2024-2025" in reminders[5].title
 
 
 def test_a_periodic_report_moves_the_next_due_date(world, scene):
@@ -200,9 +202,15 @@ def test_a_periodic_report_moves_the_next_due_date(world, scene):
     assert next_report_due(scene["plan"], None) == date(2026, 3, 31)
 
 
-@pytest.mark.parametrize("persona", ["officer_other_province", "officer_commune_a", "evaluator", "admin"])
+@pytest.mark.parametrize("persona", ["officer_other_province", "evaluator", "admin"])
 def test_nothing_for_others(world, scene, persona):
     assert reminders_for(fresh(getattr(world, persona)), TODAY) == []
+
+
+def test_commune_officer_sees_only_its_school_s_recognition(world, scene):
+    """Not the district's plan or school B's: only school A's recognition, running out within a year."""
+    reminders = reminders_for(fresh(world.officer_commune_a), TODAY)
+    assert [(r.kind, r.where) for r in reminders] == [(Kind.RECOGNITION, "Trường Tiểu học An Bình")]
 
 
 def test_submitting_clears_the_cycle_deadline(world, scene):

@@ -16,7 +16,12 @@ class Command(BaseCommand):
         "evidence-catalogue, criterion-forms, council-decision, dossier. What the data still lacks is listed on "
         "standard error (the document marks it in red). Bad input exits with status 2. "
         "KIND annual-plan writes an authority's plan instead: --unit (code or name) and --year (the plan's period, "
-        "e.g. 2024 or 2019-2020), --plan ID where the unit has several plans that year."
+        "e.g. 2024 or 2019-2020), --plan ID where the unit has several plans that year. "
+        "KIND decision writes the recognition decisions issued from the school's external evaluation of that school "
+        "year (--school, --year: the evaluated cycle's school year): both the accreditation and the national-standard "
+        "decision one after the other, or one of them with --kind accreditation|national_standard. "
+        "KIND evaluation-report writes the external evaluation report of the team of the cycle's latest accepted "
+        "registration (--school, --year: the evaluated cycle's school year)."
     )
 
     def add_arguments(self, parser):
@@ -27,11 +32,24 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, help="school year, e.g. 2021-2022; a plan's period, e.g. 2024")
         parser.add_argument("--format", required=True, choices=["docx", "xlsx", "pdf", "zip"], dest="fmt")
         parser.add_argument("--out", required=True, help="file to write")
+        parser.add_argument(
+            "--kind",
+            dest="decision_kind",
+            choices=["accreditation", "national_standard"],
+            help="decision: only this decision (default: every decision of the evaluation, in one document)",
+        )
 
     def handle(self, *args, kind, school, year, fmt, out, unit=None, plan_id=None, **options):
         plan_document = registry.plan_kind(kind)
         if plan_document is not None:
             return self._plan(plan_document, unit=unit, year=year, plan_id=plan_id, fmt=fmt, out=out)
+        if kind == "evaluation-report":
+            return _evaluation_report(self, school=school, year=year, fmt=fmt, out=out)
+        standalone = registry.standalone_kind(kind)
+        if standalone is not None:
+            return self._decision(
+                standalone, school=school, year=year, kind=options.get("decision_kind"), fmt=fmt, out=out
+            )
         try:
             document = registry.get(kind)
         except KeyError as exc:
@@ -84,6 +102,32 @@ class Command(BaseCommand):
             f"{path} ({len(rendered.data):,} byte) — {document.title} {number}, {plan.issuer}, {plan.period}"
         )
 
+    def _decision(self, document, *, school, year, kind, fmt, out):
+        from kiemdinh.documents.decision import DecisionLookupError, decisions_of_school_year
+
+        if not school:
+            raise CommandError(f"{document.title}: hãy ghi --school (mã hoặc tên trường).", returncode=2)
+        if fmt not in document.formats:
+            raise CommandError(
+                f"{document.title} không có định dạng {fmt}; có: {', '.join(document.formats)}.", returncode=2
+            )
+        try:
+            decisions = decisions_of_school_year(school, year, kind)
+        except DecisionLookupError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        context = document.build(decisions)
+        try:
+            rendered = registry.render_plan(document, context, fmt)
+        except PdfUnavailable as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        path = _write(out, rendered.data)
+        for label in context.missing:
+            sys.stderr.write(f"thiếu dữ liệu: {label}\n")
+        labels = ", ".join(f"{d.label} số {d.number or 'chưa có số'}" for d in decisions)
+        self.stdout.write(
+            f"{path} ({len(rendered.data):,} byte) — {document.title} {labels}, {decisions[0].school.name}"
+        )
+
 
 def plan_of_unit(unit, year: str, plan_id: int | None = None) -> AnnualPlan:
     """The unit's plan whose period is `year` ("2024", "2019-2020"), else whose period contains it ("2019-2020" for
@@ -122,3 +166,31 @@ def _write(out: str, data: bytes) -> Path:
     except OSError as exc:
         raise CommandError(f"Không ghi được {out}: {exc.strerror}", returncode=2) from exc
     return path
+
+
+def _evaluation_report(command, *, school, year, fmt, out) -> None:
+    """The external evaluation report of the school's cycle of that year (docx or pdf)."""
+    from kiemdinh.documents import evaluation_report as doc
+
+    if not school:
+        raise CommandError(f"{doc.KIND.title}: hãy ghi --school (mã hoặc tên trường).", returncode=2)
+    if fmt not in doc.KIND.formats:
+        raise CommandError(
+            f"{doc.KIND.title} không có định dạng {fmt}; có: {', '.join(doc.KIND.formats)}.", returncode=2
+        )
+    try:
+        cycle = cycle_by_school_and_year(school, year)
+        team = doc.team_of_cycle(cycle)
+    except (CycleLookupError, doc.TeamLookupError) as exc:
+        raise CommandError(str(exc), returncode=2) from exc
+    context = doc.build_evaluation_report(team)
+    try:
+        rendered = doc.render_context(context, fmt)
+    except PdfUnavailable as exc:
+        raise CommandError(str(exc), returncode=2) from exc
+    path = _write(out, rendered.data)
+    for label in context.missing:
+        sys.stderr.write(f"thiếu dữ liệu: {label}\n")
+    command.stdout.write(
+        f"{path} ({len(rendered.data):,} byte) — {doc.KIND.title}, {cycle.school.name}, năm học {cycle.school_year}"
+    )
