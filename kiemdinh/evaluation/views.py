@@ -82,6 +82,18 @@ def _work_url(team) -> str:
         return ""
 
 
+def _report_for_school(user, team):
+    """The team's report once sent to the school, for the principal or council secretary who answer it (the report
+    screen is theirs from then on); None otherwise."""
+    from kiemdinh.evaluation.models import ReportStatus
+    from kiemdinh.evaluation.work_services import can_answer_for_school
+
+    report = getattr(team, "report", None) if team is not None else None
+    if report is None or report.status not in (ReportStatus.SENT, ReportStatus.FINAL):
+        return None
+    return report if can_answer_for_school(user, team) else None
+
+
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -156,6 +168,7 @@ def registration(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 "team": team,
                 "members": list(team.members.all()) if team else [],
                 "timeline": sel.team_timeline(team, today) if team else None,
+                "report": _report_for_school(request.user, team),
             }
         )
     return render(

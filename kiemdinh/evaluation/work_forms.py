@@ -62,7 +62,11 @@ class RatingForm(forms.Form):
     """The agreed level of one criterion (or whether a Mức 4 item is met), with the team's note."""
 
     value = forms.ChoiceField(label="Mức đoàn thống nhất", error_messages={"required": "Hãy chọn mức đoàn thống nhất."})
-    note = forms.CharField(label="Ghi chú của đoàn", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Ghi chú của đoàn",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Ghi chú của đoàn (nếu có)"}),
+    )
 
     def __init__(self, *args, row, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,6 +28,10 @@ from kiemdinh.units.models import AdministrativeUnit
 EDUCATION_DEPARTMENT = "Sở Giáo dục và Đào tạo"
 PEOPLES_COMMITTEE = "Ủy ban nhân dân"
 KIND_FIELD = {DecisionKind.ACCREDITATION: "accreditation", DecisionKind.NATIONAL_STANDARD: "national"}
+ALREADY_ISSUED = {
+    DecisionKind.ACCREDITATION: "Quyết định công nhận đạt kiểm định từ kết quả của đoàn này đã được ban hành.",
+    DecisionKind.NATIONAL_STANDARD: "Quyết định công nhận đạt chuẩn quốc gia từ kết quả của đoàn này đã được ban hành.",
+}
 
 
 # --- The team's result -----------------------------------------------------------------------------------------------
@@ -117,6 +121,12 @@ class IssuePlan:
     def can_issue(self) -> bool:
         return bool(self.planned)
 
+    @property
+    def open_reasons(self) -> tuple[str, ...]:
+        """The reasons the page shows: those saying a decision is already issued are left out, as the page lists the
+        issued decisions themselves."""
+        return tuple(r for r in self.reasons if r not in ALREADY_ISSUED.values())
+
 
 def province_of(unit) -> AdministrativeUnit:
     """The province at the top of the unit's path (one query; the unit itself when it is the province)."""
@@ -171,14 +181,14 @@ def issue_plan(team: Team) -> IssuePlan:
                 "Thông tư 57/2026 không còn cấp độ kiểm định: không ban hành quyết định công nhận đạt kiểm định."
             )
         elif DecisionKind.ACCREDITATION in issued_kinds:
-            reasons.append("Quyết định công nhận đạt kiểm định từ kết quả của đoàn này đã được ban hành.")
+            reasons.append(ALREADY_ISSUED[DecisionKind.ACCREDITATION])
         elif not result.accreditation_grade:
             reasons.append("Kết quả đánh giá ngoài chưa đạt Mức 1: không công nhận đạt kiểm định chất lượng giáo dục.")
         elif report_final and registration.cohort_completed:
             planned.append(Planned(DecisionKind.ACCREDITATION, result.accreditation_grade, department, "Giám đốc"))
     if registration.wants_national_standard:
         if DecisionKind.NATIONAL_STANDARD in issued_kinds:
-            reasons.append("Quyết định công nhận đạt chuẩn quốc gia từ kết quả của đoàn này đã được ban hành.")
+            reasons.append(ALREADY_ISSUED[DecisionKind.NATIONAL_STANDARD])
         elif not result.national_standard_level:
             needed = "Mức 1" if tt57 else "Mức 2"
             reasons.append(f"Kết quả đánh giá ngoài chưa đạt {needed} (mức độ 1): không công nhận đạt chuẩn quốc gia.")
