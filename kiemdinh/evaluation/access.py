@@ -9,10 +9,12 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from kiemdinh.core.access import user_scope
-from kiemdinh.evaluation.models import Registration, Team, TeamMember
+from kiemdinh.evaluation.models import Evaluator, Registration, Team, TeamMember
+from kiemdinh.units.access import schools_visible
 
 
 def evaluator_cycle_ids(user, on: date):
@@ -31,8 +33,6 @@ def can_manage_school_evaluation(user, school) -> bool:
 
 def teams_visible(user):
     """Teams of schools below the officer's units, of the user's own school, or that the user sits on."""
-    from django.db.models import Q
-
     scope = user_scope(user)
     if scope.is_admin:
         return Team.objects.all()
@@ -59,3 +59,44 @@ def access_team(user, team_id, *, manage: bool = False) -> Team:
 
 def member_of(user, team: Team) -> TeamMember | None:
     return team.members.select_related("evaluator").filter(evaluator__user=user).first()
+
+
+def registrations_visible(user):
+    """Registrations of the schools the user sees: a school's own people, officers above it, admins."""
+    return Registration.objects.filter(school__in=schools_visible(user))
+
+
+def access_registration(user, registration_id, *, manage: bool = False) -> Registration:
+    """The registration (404 when its school is not visible); manage: an officer above the school."""
+    try:
+        registration = (
+            registrations_visible(user)
+            .select_related("school__unit", "cycle__framework", "cohort_evidence")
+            .get(pk=registration_id)
+        )
+    except (Registration.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy đăng ký đánh giá ngoài.") from None
+    if manage and not can_manage_school_evaluation(user, registration.school):
+        raise PermissionDenied("Chỉ cơ quan quản lý của trường được xử lý đăng ký đánh giá ngoài.")
+    return registration
+
+
+def evaluators_visible(user):
+    """Admins see the whole network; officers the evaluators of their units and those below."""
+    scope = user_scope(user)
+    if scope.is_admin:
+        return Evaluator.objects.all()
+    if not scope.unit_paths:
+        return Evaluator.objects.none()
+    condition = Q()
+    for path in scope.unit_paths:
+        condition |= Q(unit__path__startswith=path)
+    return Evaluator.objects.filter(condition)
+
+
+def access_evaluator(user, evaluator_id):
+    """An evaluator of the network the user manages (404 otherwise)."""
+    try:
+        return evaluators_visible(user).select_related("unit", "school", "user").get(pk=evaluator_id)
+    except (Evaluator.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy đánh giá viên.") from None

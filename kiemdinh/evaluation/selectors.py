@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Prefetch, Q
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.evaluation.access import evaluators_visible
 from kiemdinh.evaluation.models import (
     Evaluator,
     Registration,
@@ -18,7 +18,6 @@ from kiemdinh.evaluation.models import (
 from kiemdinh.evaluation.services import LEVELS_OF_TYPE, Eligibility, eligibility
 from kiemdinh.frameworks.models import Criterion, Level4Item, Regime
 from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.units.access import schools_visible
 from kiemdinh.units.models import AdministrativeUnit
 
 # --- Registrations ---------------------------------------------------------------------------------------------------
@@ -29,11 +28,6 @@ def _members_prefetch() -> Prefetch:
         "team__members",
         queryset=TeamMember.objects.select_related("evaluator").prefetch_related("criteria", "level4_items"),
     )
-
-
-def registrations_visible(user):
-    """Registrations of the schools the user sees: a school's own people, officers above it, admins."""
-    return Registration.objects.filter(school__in=schools_visible(user))
 
 
 def school_registrations(school):
@@ -226,19 +220,6 @@ def candidate_evaluators(team: Team):
 
 
 # --- The evaluator network -------------------------------------------------------------------------------------------
-
-
-def evaluators_visible(user):
-    """Admins see the whole network; officers the evaluators of their units and those below."""
-    scope = user_scope(user)
-    if scope.is_admin:
-        return Evaluator.objects.all()
-    if not scope.unit_paths:
-        return Evaluator.objects.none()
-    condition = Q()
-    for path in scope.unit_paths:
-        condition |= Q(unit__path__startswith=path)
-    return Evaluator.objects.filter(condition)
 
 
 def with_level_labels(evaluator: Evaluator) -> Evaluator:

@@ -9,7 +9,7 @@ agreed ratings, report) has its own screens (evaluation_work).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,7 +21,13 @@ from kiemdinh.core.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evaluation import selectors as sel
 from kiemdinh.evaluation import services as svc
-from kiemdinh.evaluation.access import access_team, can_manage_school_evaluation, member_of
+from kiemdinh.evaluation.access import (
+    access_evaluator,
+    access_registration,
+    access_team,
+    can_manage_school_evaluation,
+    member_of,
+)
 from kiemdinh.evaluation.forms import (
     AssignForm,
     DecisionForm,
@@ -30,7 +36,7 @@ from kiemdinh.evaluation.forms import (
     RegistrationForm,
     TeamForm,
 )
-from kiemdinh.evaluation.models import Evaluator, Registration, RegistrationStatus, SchoolLevelTaught, TeamMember
+from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, SchoolLevelTaught, TeamMember
 from kiemdinh.frameworks.models import Regime
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
@@ -40,28 +46,6 @@ from kiemdinh.units.models import AdministrativeUnit
 OPEN_STATUSES = (RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED)
 
 # --- Loading protected objects ---------------------------------------------------------------------------------------
-
-
-def _access_registration(user, registration_id, *, manage: bool = False) -> Registration:
-    """The registration (404 when its school is not visible); manage: an officer above the school."""
-    try:
-        registration = (
-            sel.registrations_visible(user)
-            .select_related("school__unit", "cycle__framework", "cohort_evidence")
-            .get(pk=registration_id)
-        )
-    except (Registration.DoesNotExist, ValueError, TypeError):
-        raise Http404("Không tìm thấy đăng ký đánh giá ngoài.") from None
-    if manage and not can_manage_school_evaluation(user, registration.school):
-        raise PermissionDenied("Chỉ cơ quan quản lý của trường được xử lý đăng ký đánh giá ngoài.")
-    return registration
-
-
-def _access_evaluator(user, evaluator_id) -> Evaluator:
-    try:
-        return sel.evaluators_visible(user).select_related("unit", "school", "user").get(pk=evaluator_id)
-    except (Evaluator.DoesNotExist, ValueError, TypeError):
-        raise Http404("Không tìm thấy đánh giá viên.") from None
 
 
 def _require_network_manager(user) -> None:
@@ -191,7 +175,7 @@ def registration(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def registration_withdraw(request: HttpRequest, registration_id: int) -> HttpResponse:
-    registration = _access_registration(request.user, registration_id)
+    registration = access_registration(request.user, registration_id)
     if not _is_principal(request.user, registration.school_id):
         raise PermissionDenied("Chỉ hiệu trưởng được rút đăng ký đánh giá ngoài.")
     try:
@@ -237,7 +221,7 @@ def unit_registrations(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def registration_detail(request: HttpRequest, registration_id: int) -> HttpResponse:
-    registration = _access_registration(request.user, registration_id)
+    registration = access_registration(request.user, registration_id)
     team = sel.team_of(registration)
     return render(
         request,
@@ -254,7 +238,7 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
 @login_required
 @require_POST
 def registration_decide(request: HttpRequest, registration_id: int) -> HttpResponse:
-    registration = _access_registration(request.user, registration_id, manage=True)
+    registration = access_registration(request.user, registration_id, manage=True)
     back = _safe_next(request, reverse("evaluation:registration_detail", args=[registration.pk]))
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -285,7 +269,7 @@ def _default_issuer(school) -> str:
 
 @login_required
 def team_establish(request: HttpRequest, registration_id: int) -> HttpResponse:
-    registration = _access_registration(request.user, registration_id, manage=True)
+    registration = access_registration(request.user, registration_id, manage=True)
     existing = sel.team_of(registration)
     if existing is not None:
         messages.info(request, "Đăng ký này đã có đoàn đánh giá ngoài.")
@@ -445,7 +429,7 @@ def _evaluator_form(request, evaluator=None) -> EvaluatorForm:
 @login_required
 def evaluator_form(request: HttpRequest, evaluator_id: int | None = None) -> HttpResponse:
     _require_network_manager(request.user)
-    evaluator = _access_evaluator(request.user, evaluator_id) if evaluator_id else None
+    evaluator = access_evaluator(request.user, evaluator_id) if evaluator_id else None
     form = _evaluator_form(request, evaluator)
     if request.method == "POST" and form.is_valid():
         try:
@@ -463,7 +447,7 @@ def evaluator_form(request: HttpRequest, evaluator_id: int | None = None) -> Htt
 @login_required
 def evaluator_detail(request: HttpRequest, evaluator_id: int) -> HttpResponse:
     _require_network_manager(request.user)
-    evaluator = _access_evaluator(request.user, evaluator_id)
+    evaluator = access_evaluator(request.user, evaluator_id)
     return render(
         request,
         "evaluation/evaluator_detail.html",
