@@ -4,7 +4,8 @@ Every object is found by its natural key (unit code, school code, username, plan
 only when missing, through the services; what already exists is left exactly as it is, so a second run creates and
 changes nothing. The one exception: a plan entered before plans carried their text (header and list only) gets the
 text from demo_data/authority_plans.yaml once. Where a seed leaves something out (a number, a date, a province), the
-demo leaves it out too; the recognition decisions the plans imply but do not record are illustrations, marked so.
+demo leaves it out too; the recognition decisions the plans imply but do not record are illustrations, marked so, and
+so are the external evaluations that carry some of the plans' schools to new decisions (demo_evaluation.py).
 """
 
 import re
@@ -23,6 +24,7 @@ from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core import audit
 from kiemdinh.core.demo_cycle import content as demo_content
 from kiemdinh.core.demo_cycle import fill_cycle, fill_improvement
+from kiemdinh.core.demo_evaluation import ensure_evaluations
 from kiemdinh.core.text import nfc
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.improvement.models import ImprovementPlan
@@ -427,6 +429,16 @@ PEOPLE = (
     PersonSeed("hieutruong.mnhuongxuan", "Phan Thị Thu Hà", Role.PRINCIPAL, "Hiệu trưởng", school="46-HT-MN-HUONGXUAN"),
     PersonSeed("hieutruong.mn1tanthanh", "Hoàng Thị Lan", Role.PRINCIPAL, "Hiệu trưởng", school="20-HL-TT-MN1"),
     PersonSeed("danhgiavien", "Trần Quốc Bảo", Role.EVALUATOR, "Thành viên đoàn đánh giá ngoài", unit="79"),
+    # the illustrative external evaluations (demo_evaluation.py): principals and evaluators, all invented
+    PersonSeed("hieutruong.mntuha", "Trương Thị Thu Thủy", Role.PRINCIPAL, "Hiệu trưởng", school="46-HT-MN-TUHA"),
+    PersonSeed("hieutruong.th2tuha", "Nguyễn Văn Dũng", Role.PRINCIPAL, "Hiệu trưởng", school="46-HT-TH-SO2TUHA"),
+    PersonSeed("hieutruong.mn29", "Võ Thị Ngọc Hân", Role.PRINCIPAL, "Hiệu trưởng", school="79-HM-MN-2-9"),
+    PersonSeed("danhgiavien.hue1", "Lê Văn Phúc", Role.EVALUATOR, "Đánh giá viên, Sở GD&ĐT Thừa Thiên Huế", unit="46"),
+    PersonSeed("danhgiavien.hue2", "Trần Thị Minh Tâm", Role.EVALUATOR, "Đánh giá viên, Sở GD&ĐT Thừa Thiên Huế", unit="46"),
+    PersonSeed("danhgiavien.hue3", "Hồ Đắc Thắng", Role.EVALUATOR, "Đánh giá viên, Sở GD&ĐT Thừa Thiên Huế", unit="46"),
+    PersonSeed("danhgiavien.langson1", "Vi Thị Thu Hằng", Role.EVALUATOR, "Đánh giá viên, Sở GD&ĐT Lạng Sơn", unit="20"),
+    PersonSeed("danhgiavien.langson2", "Nông Văn Tuấn", Role.EVALUATOR, "Đánh giá viên, Sở GD&ĐT Lạng Sơn", unit="20"),
+    PersonSeed("danhgiavien.hcm2", "Phạm Thị Kim Oanh", Role.EVALUATOR, "Đánh giá viên, Sở GD&ĐT TP. Hồ Chí Minh", unit="79"),
 )  # fmt: skip
 
 
@@ -480,6 +492,7 @@ def build_demo(*, actor=None) -> DemoBuild:
     _ensure_cycle(actor, build, THANH_CHAN_CYCLE, schools)
     _ensure_cycles_in_progress(actor, build, schools)
     _ensure_officers_in_charge(actor, build, units)
+    ensure_evaluations(actor, build, units, schools)
     return build
 
 

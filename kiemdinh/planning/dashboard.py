@@ -27,7 +27,6 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Substr
 
 from kiemdinh.core.text import fold
-from kiemdinh.evaluation.models import Registration
 from kiemdinh.improvement.models import PlanLine
 from kiemdinh.improvement.selectors import overdue_filter
 from kiemdinh.planning.models import AnnualPlan, PlanGoal, PlanTask, TaskStatus
@@ -37,6 +36,7 @@ from kiemdinh.planning.selectors import (
     Stage,
     goals_progress,
     live_plans,
+    live_registrations,
     pipeline,
     plans_for_unit,
 )
@@ -274,9 +274,7 @@ def with_stage(schools, today: date):
     newest_decision = (
         Decision.objects.valid_on(today).filter(school=OuterRef("pk")).order_by("-decided_on").values("decided_on")[:1]
     )
-    live_registration = Registration.objects.filter(
-        cycle_id=OuterRef("latest_cycle_id"), status__in=Stage.OPEN_REGISTRATION
-    )
+    live_registration = live_registrations(OuterRef("latest_cycle_id"))
     schools = schools.annotate(
         cycle_status=Subquery(latest_cycle.values("status")[:1], output_field=CharField()),
         cycle_year=Subquery(latest_cycle.values("school_year")[:1], output_field=CharField()),

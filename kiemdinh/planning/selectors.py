@@ -354,6 +354,14 @@ class Stage:
     OPEN_REGISTRATION = ("submitted", "accepted")
 
 
+def live_registrations(cycle_ref):
+    """The cycle's registrations still on their way: submitted or accepted, and no decision issued from their team
+    yet (once issued, the school's place follows its decisions, in force or lapsed)."""
+    return Registration.objects.filter(cycle=cycle_ref, status__in=Stage.OPEN_REGISTRATION).exclude(
+        team__decisions__isnull=False
+    )
+
+
 @dataclass(frozen=True)
 class SchoolPosition:
     school: School
@@ -385,7 +393,7 @@ def pipeline(schools, today: date) -> list[SchoolPosition]:
     schools = list(schools)
     ids = [s.pk for s in schools]
     cycles: dict[int, Cycle] = {}
-    live = Registration.objects.filter(cycle=OuterRef("pk"), status__in=Stage.OPEN_REGISTRATION)
+    live = live_registrations(OuterRef("pk"))
     for cycle in (
         Cycle.objects.filter(school_id__in=ids)
         .order_by("school_id", "-school_year")

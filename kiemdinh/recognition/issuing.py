@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kiemdinh.core import audit
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import fold, nfc
 from kiemdinh.evaluation.models import EvaluationReport, ReportStatus, Team, TeamRating
 from kiemdinh.frameworks.models import Regime
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels
@@ -134,13 +134,19 @@ def province_of(unit) -> AdministrativeUnit:
     return unit if unit.code == code else AdministrativeUnit.objects.get(code=code)
 
 
+CENTRAL_CITIES = {fold(n) for n in ("Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế", "Hồ Chí Minh")}
+
+
 def province_place(province: AdministrativeUnit) -> str:
     """ "Tỉnh Thanh Hóa" → "tỉnh Thanh Hóa", as it follows a body's name ("Sở Giáo dục và Đào tạo tỉnh Thanh Hóa")."""
     name = province.name
     first, _, rest = name.partition(" ")
     if rest and first.lower() in {"tỉnh", "thành"}:
         return f"{first.lower()} {rest}"
-    return name
+    # A bare name ("Thừa Thiên Huế"): the five centrally governed cities carry their own word, the rest are provinces.
+    if fold(name) in CENTRAL_CITIES:
+        return f"thành phố {name}"
+    return f"tỉnh {name}"
 
 
 def _of_province(body: str, province: AdministrativeUnit) -> str:

@@ -447,3 +447,11 @@ def test_external_evaluation_stages(world, frameworks_loaded):
     assert stages() == Stage.REGISTERED
     EvaluationReport.objects.create(team=team, status="final")  # the report's round is tested with the team's work
     assert stages() == Stage.EVALUATED
+    # Once decisions are issued from the team, the school's place follows them, also after they lapse.
+    from kiemdinh.recognition.models import Decision
+
+    Decision.objects.create(
+        school=world.school_a, kind="accreditation", level=3, decided_on=date(2019, 6, 1),
+        valid_from=date(2019, 6, 1), valid_until=date(2024, 6, 1), team=team,
+    )  # fmt: skip
+    assert stages() == Stage.ACCEPTED

@@ -184,3 +184,16 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     # Published again after a withdrawal: the same row, with the new text.
     again = publication_publish(actor=world.officer_district, team=team, summary="Trường đạt Mức 2 (sửa).")
     assert again.pk == publication.pk and again.withdrawn_at is None
+
+
+def test_province_place_names_the_kind_of_province():
+    from kiemdinh.recognition.issuing import province_place
+    from kiemdinh.units.models import AdministrativeUnit
+
+    def place(name):
+        return province_place(AdministrativeUnit(name=name))
+
+    assert place("Tỉnh Thanh Hóa") == "tỉnh Thanh Hóa"
+    assert place("Thừa Thiên Huế") == "tỉnh Thừa Thiên Huế"
+    assert place("Thành phố Hồ Chí Minh") == "thành phố Hồ Chí Minh"
+    assert place("Đà Nẵng") == "thành phố Đà Nẵng"
