@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -80,3 +80,24 @@ def test_cycles_visible_to_an_evaluator_follow_the_calendar(world, frameworks_lo
     team = accepted_team(world, start=today, end=today)
     leader = team.members.get(role="leader").evaluator.user
     assert list(cycles_visible(leader)) == [team.registration.cycle]
+
+
+def test_an_evaluator_reads_the_whole_dossier_while_the_team_works_and_writes_nothing(client, world, frameworks_loaded):
+    """The cycle, its evidence register, the documents and the offline package (zip), read-only, during the
+    team's dates; nothing after them."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    team = accepted_team(world, start=today, end=today)
+    cycle = team.registration.cycle
+    client.force_login(team.members.get(role="leader").evaluator.user)
+    base = f"/tu-danh-gia/{cycle.pk}"
+    for url in (f"{base}/", f"{base}/minh-chung/", f"{base}/van-ban/", f"{base}/van-ban/report.docx"):
+        assert client.get(url).status_code == 200, url
+    zip_response = client.get(f"{base}/van-ban/dossier.zip")
+    assert zip_response.status_code == 200 and zip_response["Content-Type"] == "application/zip"
+    assert client.post(f"{base}/minh-chung/them/", {"name": "x"}).status_code in (403, 404)
+    team.ends_on = team.dossier_from = today - timedelta(days=1)
+    team.save(update_fields=["ends_on", "dossier_from"])
+    assert client.get(f"{base}/").status_code == 404
+    assert client.get(f"{base}/van-ban/dossier.zip").status_code == 404
