@@ -10,6 +10,11 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
+def clean(value) -> str:
+    """A typed value as stored: NFC, without surrounding whitespace ("" for None)."""
+    return nfc(value or "").strip()
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ → d) and collapse spaces: "Chiến lược  ĐỘI NGŨ" → "chien luoc doi ngu".
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.accounts.services import membership_grant
 from kiemdinh.core import audit
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import clean
 from kiemdinh.evaluation.models import (
     Evaluator,
     MemberRole,
@@ -39,10 +39,6 @@ LEVELS_OF_TYPE = {
     SchoolType.PTNCH: {SchoolLevelTaught.PRIMARY, SchoolLevelTaught.LOWER_SECONDARY, SchoolLevelTaught.UPPER_SECONDARY},
 }
 TT57_YEARS_OF_DATA = 3  # Điều 16 khoản 1 điểm b: data of at least 03 consecutive school years
-
-
-def _clean(value) -> str:
-    return nfc(value or "").strip()
 
 
 def _actor(actor):
@@ -139,7 +135,7 @@ def registration_submit(
     errors = list(check.reasons)
     if recognition_round not in RecognitionRound.values:
         errors.append("Hãy chọn công nhận lần đầu hay công nhận lại.")
-    if cohort_completed and not _clean(cohort_note) and cohort_evidence is None:
+    if cohort_completed and not clean(cohort_note) and cohort_evidence is None:
         errors.append("Hãy ghi khóa học sinh (trẻ) đã hoàn thành chương trình hoặc chọn minh chứng.")
     if cohort_evidence is not None and cohort_evidence.school_id != cycle.school_id:
         errors.append("Minh chứng không thuộc trường.")
@@ -153,7 +149,7 @@ def registration_submit(
         requested_level=check.level,
         recognition_round=recognition_round,
         cohort_completed=cohort_completed,
-        cohort_note=_clean(cohort_note),
+        cohort_note=clean(cohort_note),
         cohort_evidence=cohort_evidence,
         submitted_by=_actor(actor),
     )
@@ -165,7 +161,7 @@ def registration_submit(
 def registration_decide(*, actor, registration: Registration, accept: bool, comment: str = "") -> Registration:
     """The authority accepts the registration, or returns it with a comment (required)."""
     registration = Registration.objects.select_for_update().select_related("school__unit").get(pk=registration.pk)
-    comment = _clean(comment)
+    comment = clean(comment)
     if registration.status != RegistrationStatus.SUBMITTED:
         raise ValidationError("Đăng ký này đã được xử lý.")
     if not accept and not comment:
@@ -214,7 +210,7 @@ def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None =
     """Add an evaluator to the network or change one; a linked account gets the evaluator role (to sign in and see
     the teams it sits on)."""
     errors = {}
-    full_name = _clean(data.full_name)
+    full_name = clean(data.full_name)
     if not full_name:
         errors["full_name"] = "Hãy ghi họ và tên đánh giá viên."
     unknown = [v for v in data.levels if v not in SchoolLevelTaught.values]
@@ -236,7 +232,7 @@ def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None =
     evaluator.school = data.school
     evaluator.levels = ",".join(v for v in SchoolLevelTaught.values if v in data.levels)
     for name in ("title", "phone", "email", "training", "certificate"):
-        setattr(evaluator, name, _clean(getattr(data, name)))
+        setattr(evaluator, name, clean(getattr(data, name)))
     evaluator.certificate_on = data.certificate_on
     evaluator.user = data.user
     evaluator.is_active = data.is_active
@@ -301,7 +297,7 @@ STAGE_ORDER = (
 
 def _team_values(data: TeamInput) -> dict:
     errors = {}
-    if not _clean(data.issuer):
+    if not clean(data.issuer):
         errors["issuer"] = "Hãy ghi cơ quan ra quyết định thành lập đoàn."
     if data.dossier_from is None:
         errors["dossier_from"] = "Hãy ghi ngày bắt đầu nghiên cứu hồ sơ."
@@ -319,10 +315,10 @@ def _team_values(data: TeamInput) -> dict:
         raise ValidationError(errors)
     values = {name: getattr(data, name) for name, _ in STAGE_ORDER}
     values.update(
-        issuer=_clean(data.issuer),
-        decision_number=_clean(data.decision_number),
+        issuer=clean(data.issuer),
+        decision_number=clean(data.decision_number),
         decision_on=data.decision_on,
-        signer_name=_clean(data.signer_name),
+        signer_name=clean(data.signer_name),
     )
     return values
 

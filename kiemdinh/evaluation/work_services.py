@@ -15,7 +15,7 @@ from django.utils import timezone
 from kiemdinh.accounts.models import Role
 from kiemdinh.core import audit
 from kiemdinh.core.access import user_scope
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import clean
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     MemberReview,
@@ -33,10 +33,6 @@ AGREEING_ROLES = (MemberRole.LEADER, MemberRole.SECRETARY)
 SCHOOL_ANSWER_ROLES = frozenset({Role.PRINCIPAL, Role.SECRETARY})
 REPORT_PARTS = ("introduction", "overview", "conclusions", "recommendations")
 REVIEW_TEXTS = ("description_comments", "strengths", "weaknesses", "evidence_problems", "recommendations")
-
-
-def _clean(value) -> str:
-    return nfc(value or "").strip()
 
 
 def _record(actor, event_type: str, obj, team: Team, **data) -> None:
@@ -136,7 +132,7 @@ def review_save(
         team=team, member=member, **lookup
     )
     for name in REVIEW_TEXTS:
-        setattr(review, name, _clean(getattr(data, name)))
+        setattr(review, name, clean(getattr(data, name)))
     if criterion is not None:
         review.proposed_level = data.proposed_level
     else:
@@ -183,7 +179,7 @@ def _store_rating(team: Team, values: dict, note: str | None) -> TeamRating:
     rating.level = values.get("level")
     rating.achieved = values.get("achieved")
     if note is not None:
-        rating.note = _clean(note)
+        rating.note = clean(note)
     rating.save()
     return rating
 
@@ -292,7 +288,7 @@ def report_save(*, actor, team: Team, data: ReportInput, today: date | None = No
     _check_open(team, today)
     report = EvaluationReport.objects.select_for_update().filter(team=team).first() or EvaluationReport(team=team)
     for name in REPORT_PARTS:
-        setattr(report, name, _clean(getattr(data, name)))
+        setattr(report, name, clean(getattr(data, name)))
     created = report.pk is None
     report.save()
     _start_work(team)
@@ -349,7 +345,7 @@ def feedback_add(*, actor, team: Team, text: str, criterion: Criterion | None = 
         raise ValidationError(
             "Trường chỉ gửi ý kiến khi đoàn đã gửi dự thảo báo cáo và chưa hoàn thành báo cáo chính thức."
         )
-    text = _clean(text)
+    text = clean(text)
     if not text:
         raise ValidationError({"text": "Hãy ghi ý kiến của trường."})
     if criterion is not None and criterion.version_id != team.registration.cycle.framework_id:
@@ -372,7 +368,7 @@ def feedback_reply(
         raise ValidationError("Ý kiến này không thuộc báo cáo của đoàn.")
     if report.status != ReportStatus.SENT:
         raise ValidationError("Chỉ trả lời ý kiến của trường khi dự thảo đang chờ ý kiến.")
-    reply = _clean(reply)
+    reply = clean(reply)
     if not reply:
         raise ValidationError({"reply": "Hãy ghi ý kiến trả lời của đoàn."})
     feedback = SchoolFeedback.objects.select_for_update().get(pk=feedback.pk)

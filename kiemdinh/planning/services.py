@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kiemdinh.core import audit
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import clean, nfc
 from kiemdinh.evidence.files import check_upload
 from kiemdinh.planning.models import (
     AnnualPlan,
@@ -36,10 +36,6 @@ from kiemdinh.units.models import SchoolType
 
 def _record(actor, event_type: str, plan: AnnualPlan, obj=None, **data):
     audit.record(actor=actor, event_type=event_type, obj=obj or plan, unit=plan.unit, data=data)
-
-
-def _clean(value) -> str:
-    return nfc(value or "").strip()
 
 
 def _next_position(queryset) -> int:
@@ -80,7 +76,7 @@ PLAN_TEXT_FIELDS = tuple(
 
 def _plan_values(unit, data: PlanInput) -> dict:
     errors: dict[str, str] = {}
-    values = {name: _clean(getattr(data, name)) for name in PLAN_TEXT_FIELDS}
+    values = {name: clean(getattr(data, name)) for name in PLAN_TEXT_FIELDS}
     period = normalise_period(data.period)
     values.update(kind=data.kind, period=period, issued_on=data.issued_on)
     values["report_every_months"] = data.report_every_months
@@ -161,7 +157,7 @@ def plan_issue(*, actor, plan: AnnualPlan) -> AnnualPlan:
 @transaction.atomic
 def plan_reopen(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
     plan = _lock(plan)
-    reason = _clean(reason)
+    reason = clean(reason)
     if not plan.is_issued:
         raise ValidationError("Kế hoạch chưa ban hành.")
     if not reason:
@@ -176,7 +172,7 @@ def plan_reopen(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
 def section_save(
     *, actor, plan: AnnualPlan, heading: str, body: str, section: PlanSection | None = None
 ) -> PlanSection:
-    heading = _clean(heading)
+    heading = clean(heading)
     if not heading:
         raise ValidationError({"heading": "Hãy ghi tiêu đề của mục."})
     if section is None:
@@ -244,9 +240,9 @@ def _target_values(data: TargetInput) -> dict:
         "national_standard_level": data.national_standard_level,
         "external_evaluation": data.external_evaluation,
         "recognition_round": data.recognition_round,
-        "evaluation_period": _clean(data.evaluation_period),
-        "note": _clean(data.note),
-        "reason": _clean(data.reason),
+        "evaluation_period": clean(data.evaluation_period),
+        "note": clean(data.note),
+        "reason": clean(data.reason),
     }
 
 
@@ -332,7 +328,7 @@ def target_move(*, actor, target: PlanTarget, offset: int) -> None:
 
 @transaction.atomic
 def suggestion_dismiss(*, actor, plan: AnnualPlan, school, reason: str) -> SuggestionDismissal:
-    reason = _clean(reason)
+    reason = clean(reason)
     if not reason:
         raise ValidationError({"reason": "Hãy ghi lý do không đưa trường vào kế hoạch."})
     if not school.unit.path.startswith(plan.unit.path):
@@ -375,7 +371,7 @@ SELF_ASSESSMENT_METRICS = (GoalMetric.SELF_ASSESSMENT_SUBMITTED, GoalMetric.SELF
 
 def _goal_values(plan: AnnualPlan, data: GoalInput) -> dict:
     errors = {}
-    text = _clean(data.text)
+    text = clean(data.text)
     if not text:
         errors["text"] = "Hãy ghi chỉ tiêu như trong kế hoạch."
     if data.metric not in GoalMetric.values:
@@ -397,7 +393,7 @@ def _goal_values(plan: AnnualPlan, data: GoalInput) -> dict:
         low, high = LEVEL_METRICS[GoalMetric(data.metric)]
         if not low <= data.level <= high:
             errors["level"] = f"Cấp độ/mức độ từ {low} đến {high}."
-    school_year = _clean(data.school_year)
+    school_year = clean(data.school_year)
     if data.metric in SELF_ASSESSMENT_METRICS:
         if not school_year:
             errors["school_year"] = "Hãy ghi năm học tự đánh giá, ví dụ 2023-2024."
@@ -455,7 +451,7 @@ class TaskInput:
 
 def _task_values(plan: AnnualPlan, data: TaskInput) -> dict:
     errors = {}
-    agency, content = _clean(data.agency), _clean(data.content)
+    agency, content = clean(data.agency), clean(data.content)
     if not agency:
         errors["agency"] = "Hãy ghi cơ quan, đơn vị thực hiện."
     if not content:
@@ -472,8 +468,8 @@ def _task_values(plan: AnnualPlan, data: TaskInput) -> dict:
     return {
         "agency": agency,
         "content": content,
-        "lead_official": _clean(data.lead_official),
-        "cooperating": _clean(data.cooperating),
+        "lead_official": clean(data.lead_official),
+        "cooperating": clean(data.cooperating),
         "deadline_kind": kind or DeadlineKind.NONE,
         "due_on": due_on,
         "school": data.school,
@@ -504,7 +500,7 @@ def task_delete(*, actor, task: PlanTask) -> None:
 def task_report(*, actor, task: PlanTask, status: str, note: str, upload=None) -> TaskUpdate:
     """Record progress on a task: the new status, what was done, optionally a document as evidence."""
     task = PlanTask.objects.select_for_update().get(pk=task.pk)
-    note = _clean(note)
+    note = clean(note)
     errors = {}
     if status not in TaskStatus.values:
         errors["status"] = "Hãy chọn trạng thái."
@@ -552,9 +548,9 @@ def report_save(*, actor, plan: AnnualPlan, data: ReportInput, report: PlanRepor
         errors["kind"] = "Hãy chọn loại báo cáo."
     if data.reported_on is None:
         errors["reported_on"] = "Hãy ghi ngày báo cáo."
-    if not _clean(data.title):
+    if not clean(data.title):
         errors["title"] = "Hãy ghi trích yếu của báo cáo."
-    if not _clean(data.body):
+    if not clean(data.body):
         errors["body"] = "Báo cáo chưa có nội dung."
     if errors:
         raise ValidationError(errors)
@@ -562,11 +558,11 @@ def report_save(*, actor, plan: AnnualPlan, data: ReportInput, report: PlanRepor
         report = PlanReport(plan=plan, created_by=actor if actor.is_authenticated else None)
     report.kind = data.kind
     report.reported_on = data.reported_on
-    report.title = _clean(data.title)
+    report.title = clean(data.title)
     report.body = nfc(data.body).strip()
-    report.number = _clean(data.number)
-    report.period_label = _clean(data.period_label)
-    report.recipients = _clean(data.recipients)
+    report.number = clean(data.number)
+    report.period_label = clean(data.period_label)
+    report.recipients = clean(data.recipients)
     report.save()
     _record(actor, "plan.report_saved", plan, obj=report, kind=report.kind, title=report.title)
     return report
