@@ -1,8 +1,9 @@
 """Who may see and change an authority's plan.
 
-Officers manage the plans of their unit and of the units below it, and read the plans of the units above (which
-concern them too). A school's people read the plans of every unit above their school (the list, targets and tasks that
-concern them); only officers change anything.
+Officers manage the plans of their unit and of the units below it (drafts included), and read the issued plans of
+the units above (which concern them too). A school's people read the issued plans of every unit above their school
+(the list, targets and tasks that concern them), but not another school's task progress; only officers change
+anything.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -10,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from kiemdinh.core.access import user_scope
-from kiemdinh.planning.models import AnnualPlan
+from kiemdinh.planning.models import AnnualPlan, PlanStatus
 from kiemdinh.units.models import AdministrativeUnit, School
 
 
@@ -32,7 +33,8 @@ def plans_visible(user):
         for unit_path in School.objects.filter(pk__in=scope.school_ids).values_list("unit__path", flat=True):
             above.update(_prefixes(unit_path))
     if above:
-        condition |= Q(unit__path__in=sorted(above))
+        # Those the plan concerns but who do not make it read it once issued; drafts stay with the authority.
+        condition |= Q(unit__path__in=sorted(above), status=PlanStatus.ISSUED)
     return AnnualPlan.objects.filter(condition)
 
 
@@ -43,6 +45,15 @@ def can_manage_unit(user, unit: AdministrativeUnit) -> bool:
 
 def can_manage_plan(user, plan: AnnualPlan) -> bool:
     return can_manage_unit(user, plan.unit)
+
+
+def can_see_task_progress(user, plan: AnnualPlan, task) -> bool:
+    """A task's progress notes and documents: the plan's makers, and for a school's task the school's people and the
+    officers above it (other schools read the plan and the task, not another school's progress)."""
+    if can_manage_plan(user, plan) or task.school_id is None:
+        return True
+    scope = user_scope(user)
+    return task.school_id in scope.school_ids or scope.covers_path(task.school.unit.path)
 
 
 def access_plan(user, plan_id, write: bool = False) -> AnnualPlan:

@@ -19,7 +19,13 @@ from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.core.text import fold
 from kiemdinh.planning import selectors as sel
 from kiemdinh.planning import services as svc
-from kiemdinh.planning.access import access_plan, can_manage_plan, can_manage_unit, plans_visible
+from kiemdinh.planning.access import (
+    access_plan,
+    can_manage_plan,
+    can_manage_unit,
+    can_see_task_progress,
+    plans_visible,
+)
 from kiemdinh.planning.forms import (
     GoalForm,
     PlanForm,
@@ -417,8 +423,9 @@ def task_form(request: HttpRequest, plan_id: int, task_id: int | None = None) ->
 @login_required
 def task_detail(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
     plan = access_plan(request.user, plan_id)
-    task = get_object_or_404(PlanTask.objects.select_related("school"), pk=task_id, plan=plan)
+    task = get_object_or_404(PlanTask.objects.select_related("school__unit"), pk=task_id, plan=plan)
     can_report = _can_report(request.user, plan, task)
+    show_progress = can_see_task_progress(request.user, plan, task)
     form = TaskReportForm(request.POST or None, request.FILES or None, initial={"status": task.status})
     if request.method == "POST":
         if not can_report:
@@ -445,7 +452,7 @@ def task_detail(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
             plan,
             "tasks",
             task=task,
-            updates=list(task.updates.select_related("author")),
+            updates=list(task.updates.select_related("author")) if show_progress else None,
             form=form if can_report else None,
             statuses=TaskStatus,
         ),
@@ -457,7 +464,9 @@ def task_update_file(request: HttpRequest, plan_id: int, task_id: int, update_id
     from django.http import FileResponse
 
     plan = access_plan(request.user, plan_id)
-    task = get_object_or_404(PlanTask, pk=task_id, plan=plan)
+    task = get_object_or_404(PlanTask.objects.select_related("school__unit"), pk=task_id, plan=plan)
+    if not can_see_task_progress(request.user, plan, task):
+        raise Http404("Không tìm thấy tệp.")
     update = get_object_or_404(task.updates, pk=update_id)
     if not update.file:
         raise Http404("Cập nhật này không có tệp.")

@@ -11,6 +11,13 @@ from kiemdinh.planning.tests.helpers import make_plan, percent_goal, recognise
 pytestmark = pytest.mark.django_db
 
 
+def issue(world, plan):
+    """Schools and lower units read a plan once it is issued (drafts stay with the authority)."""
+    if not plan.targets.exists():
+        svc.target_add(actor=world.officer_district, plan=plan, school=world.school_a, data=svc.TargetInput())
+    return svc.plan_issue(actor=world.officer_district, plan=plan)
+
+
 def login(client, user):
     client.force_login(user)
     return client
@@ -80,6 +87,8 @@ def test_people_outside_the_unit_see_nothing(client, world, plan):
 
 def test_schools_below_read_but_do_not_change(client, world, plan):
     login(client, world.principal_a)
+    assert client.get(reverse("planning:plan_detail", args=[plan.pk])).status_code == 404  # a draft
+    issue(world, plan)
     page = client.get(reverse("planning:plan_detail", args=[plan.pk]))
     assert page.status_code == 200 and "chỉ xem" in page.text
     targets = client.get(reverse("planning:targets", args=[plan.pk]))
@@ -89,7 +98,7 @@ def test_schools_below_read_but_do_not_change(client, world, plan):
         == 403
     )
     assert client.get(reverse("planning:plan_edit", args=[plan.pk])).status_code == 403
-    assert not plan.targets.exists()
+    assert plan.targets.count() == 1
     # The commune officer of A reads the district's plan but does not manage it.
     login(client, world.officer_commune_a)
     assert client.get(reverse("planning:plan_detail", args=[plan.pk])).status_code == 200
@@ -146,7 +155,8 @@ def test_task_flow_with_deadline_update_and_file(client, world, plan):
         reverse("planning:task_add", args=[plan.pk]), {"agency": "X", "content": "Y", "deadline": "cuối năm"}
     )
     assert bad.status_code == 200 and "Không hiểu hạn" in bad.text and PlanTask.objects.count() == 1
-    # The school's principal reports on its own task, with a document.
+    # Once the plan is issued, the school's principal reports on its own task, with a document.
+    issue(world, plan)
     login(client, world.principal_a)
     pdf = SimpleUploadedFile("to-trinh.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
     response = client.post(
@@ -159,14 +169,13 @@ def test_task_flow_with_deadline_update_and_file(client, world, plan):
     assert task.status == TaskStatus.IN_PROGRESS and update.file_name == "to-trinh.pdf"
     download = client.get(reverse("planning:task_update_file", args=[plan.pk, task.pk, update.pk]))
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
-    # Principal B has no such task, and cannot see the plan's task of A at all? B reads the plan (above B) but may not report.
+    # Principal B reads the issued plan and A's task, but neither reports on it nor sees A's progress and file.
     login(client, world.principal_b)
-    assert (
-        client.post(
-            reverse("planning:task_detail", args=[plan.pk, task.pk]), {"status": "done", "note": "x"}
-        ).status_code
-        == 403
-    )
+    page = client.get(reverse("planning:task_detail", args=[plan.pk, task.pk])).text
+    assert "Đã nộp tờ trình" not in page and 'data-testid="task-progress-hidden"' in page
+    assert client.get(reverse("planning:task_update_file", args=[plan.pk, task.pk, update.pk])).status_code == 404
+    response = client.post(reverse("planning:task_detail", args=[plan.pk, task.pk]), {"status": "done", "note": "x"})
+    assert response.status_code == 403
     assert task.updates.count() == 1
 
 
@@ -226,6 +235,8 @@ def test_plan_pages_query_counts_are_constant(client, world, plan, django_assert
 
 def test_plan_index_lists_what_each_person_may_read(client, world, plan):
     login(client, world.principal_a)
+    assert plan.title not in client.get(reverse("planning:index")).text  # a draft
+    issue(world, plan)
     page = client.get(reverse("planning:index")).text
     assert plan.title in page and "Đơn vị của bạn" not in page
     login(client, world.officer_other_province)
