@@ -1,7 +1,7 @@
 """Forms of the improvement plan screens: they parse and check input; the services do the writes."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 
@@ -88,6 +88,8 @@ class LineForm(forms.Form):
     reason = forms.CharField(
         label="Lý do điều chỉnh (kế hoạch đã ban hành)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The line's updated_at when the page was opened (optimistic locking, see services.line_update).
+    base_updated_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
     TT57_ONLY = ("issue", "content", "result_indicator", "expected_evidence")
 
@@ -134,7 +136,19 @@ class LineForm(forms.Form):
             values["issue"] = str(line.issue_id or "")
         else:
             values["subject"] = f"c:{line.criterion_id}" if line.criterion_id else f"m:{line.level4_item_id}"
+        values["base_updated_at"] = line.updated_at.isoformat()
         return values
+
+    def clean_base_updated_at(self):
+        text = (self.cleaned_data.get("base_updated_at") or "").strip()
+        if not text:
+            return None
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            # A hidden field: its error is shown above the form.
+            self.add_error(None, "Trang sửa dòng đã cũ; hãy mở lại dòng kế hoạch.")
+            return None
 
     def subject_kwargs(self) -> dict:
         """criterion / level4_item / issue for the service, from the chosen option."""

@@ -446,11 +446,35 @@ def line_create(
     return line
 
 
+class LineConflict(Exception):
+    """A change based on an older state of the line: someone else saved it in between. Carries the line as it is
+    now, the fields where the refused change differs from it, and the refused (cleaned) values."""
+
+    def __init__(self, current: PlanLine, fields: list[str], mine: dict):
+        super().__init__("line changed since it was opened")
+        self.current = current
+        self.fields = fields
+        self.mine = mine
+
+
 @transaction.atomic
 def line_update(
-    *, actor, line: PlanLine, reason: str = "", criterion=None, level4_item=None, issue=None, **values
+    *,
+    actor,
+    line: PlanLine,
+    reason: str = "",
+    criterion=None,
+    level4_item=None,
+    issue=None,
+    base_updated_at=None,
+    **values,
 ) -> PlanLine:
-    """Change a line. On an issued plan this is an adjustment: the reason is required and kept in the history."""
+    """Change a line. On an issued plan this is an adjustment: the reason is required and kept in the history.
+
+    `base_updated_at` is the line's `updated_at` when the editor opened it (optimistic locking): if the line was
+    saved since, the change is refused with LineConflict instead of overwriting the other person's values. The check
+    runs under the plan's row lock, so two changes based on the same state cannot both pass. None skips the check.
+    """
     plan = _lock_plan(line.plan)
     line = PlanLine.objects.select_for_update().get(pk=line.pk)
     reason = _adjustment_reason(plan, reason)
@@ -458,7 +482,9 @@ def line_update(
     clean = _line_values(plan, values)
     changed = sorted(name for name, value in {**subject, **clean}.items() if getattr(line, name) != value)
     if not changed:
-        return line
+        return line  # what was sent is what is stored: nothing to lose, whoever saved it
+    if base_updated_at is not None and line.updated_at != base_updated_at:
+        raise LineConflict(line, changed, {**subject, **clean})
     for name, value in {**subject, **clean}.items():
         setattr(line, name, value)
     line.updated_by = _user(actor)

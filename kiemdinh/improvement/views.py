@@ -4,6 +4,9 @@ Each view: access → form → service → response. Every POST redirects back (
 refused change re-renders the form with the service's Vietnamese errors and changes nothing.
 """
 
+from datetime import date
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -237,9 +240,20 @@ def _line_form(request: HttpRequest, cycle_id: int, line_id: int | None) -> Http
             }
             try:
                 if line:
-                    svc.line_update(line=line, **values)
+                    svc.line_update(line=line, base_updated_at=form.cleaned_data.get("base_updated_at"), **values)
                 else:
                     line = svc.line_create(plan=plan, **values)
+            except svc.LineConflict as conflict:
+                # Someone saved the line since this page was opened: keep this user's input, show the other values,
+                # and base the next save on the line as it is now (saving again then means "keep mine").
+                data = request.POST.copy()
+                data["base_updated_at"] = conflict.current.updated_at.isoformat()
+                form = LineForm(data, cycle=cycle, plan=plan, tt57=tt57)
+                form.is_valid()
+                context.update(
+                    form=form, line=line, conflict=conflict.current, conflict_rows=_conflict_rows(form, conflict)
+                )
+                return render(request, LINE, context, status=409)
             except ValidationError as e:
                 errors_into(form, e)
             else:
@@ -258,6 +272,31 @@ def _line_form(request: HttpRequest, cycle_id: int, line_id: int | None) -> Http
         context["proposed"] = bool(initial.get("target") or initial.get("tasks"))
     context.update(form=form, line=line if line_id else None)
     return render(request, LINE, context)
+
+
+def _line_value_text(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, list):
+        return "; ".join(value)
+    if isinstance(value, date):
+        return value.strftime("%m/%Y")
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    return str(value)
+
+
+def _conflict_rows(form, conflict) -> list[tuple[str, str, str, str]]:
+    """(label, field name, the value saved by the other person, this user's value) for each field that differs."""
+    rows = []
+    for name in conflict.fields:
+        field = form.fields.get("subject" if name in ("criterion", "level4_item") else name)
+        label = field.label if field else PlanLine._meta.get_field(name).verbose_name
+        theirs, mine = getattr(conflict.current, name), conflict.mine.get(name)
+        rows.append((label, name, _line_value_text(theirs), _line_value_text(mine)))
+    return rows
 
 
 @login_required
