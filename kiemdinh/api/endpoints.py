@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.security import django_auth
+from pydantic import Field, field_validator
 
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import fold
@@ -19,6 +20,7 @@ from kiemdinh.improvement import selectors as improvement
 from kiemdinh.planning import selectors as planning
 from kiemdinh.planning.access import access_plan
 from kiemdinh.selfassessment.access import access_cycle, cycles_visible
+from kiemdinh.selfassessment.models import CycleStatus
 from kiemdinh.selfassessment.selectors import cycle_status_report
 from kiemdinh.units.access import access_school, access_unit, schools_visible
 from kiemdinh.units.models import Ownership
@@ -45,6 +47,13 @@ def not_found(request, exc):
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Không có quyền."}, status=403)
+
+
+def _no_nul(value: str, field: str) -> str:
+    """PostgreSQL text cannot hold NUL; a query with one fails in the database. Refuse it as bad input (422)."""
+    if "\x00" in value:
+        raise ValidationError({field: "Không được chứa ký tự NUL."})
+    return value
 
 
 @api.exception_handler(ValidationError)
@@ -108,7 +117,7 @@ def framework_list(request):
 
 @api.get("/frameworks/{code}", response={200: FrameworkDetailOut, 404: ErrorOut}, tags=["frameworks"])
 def framework_detail(request, code: str):
-    version = FrameworkVersion.objects.filter(code=code).first()
+    version = FrameworkVersion.objects.filter(code=code).first() if "\x00" not in code else None
     if version is None:
         raise Http404("Không tìm thấy bộ tiêu chuẩn.")
     indicators: dict[int, list[dict]] = {}
@@ -232,7 +241,7 @@ def school_list(request, q: str = "", unit: int | None = None, limit: int = 100,
     if unit is not None:
         schools = schools.within(access_unit(request.user, unit))
     if q:
-        schools = schools.filter(search_text__contains=fold(q))
+        schools = schools.filter(search_text__contains=fold(_no_nul(q, "q")))
     limit = max(1, min(limit, 500))
     return [_school_out(s) for s in schools[max(offset, 0) : max(offset, 0) + limit]]
 
@@ -243,11 +252,28 @@ def school_detail(request, school_id: int):
 
 
 class SchoolPatchIn(Schema):
-    name: str | None = None
-    address: str | None = None
-    phone: str | None = None
-    founded_year: int | None = None
-    ownership: Ownership | None = None
+    """Only the fields sent change. Text fields may not be null (send "" to clear address or phone); founded_year may
+    (null clears it). Lengths and the year range are those of the school record."""
+
+    name: str = Field(None, min_length=1, max_length=200)
+    address: str = Field(None, max_length=300)
+    phone: str = Field(None, max_length=40)
+    founded_year: int | None = Field(None, ge=1800)
+    ownership: Ownership = None
+
+    @field_validator("name", "address", "phone")
+    @classmethod
+    def _text_without_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("Không được chứa ký tự NUL.")
+        return value
+
+    @field_validator("founded_year")
+    @classmethod
+    def _not_in_future(cls, value: int | None) -> int | None:
+        if value is not None and value > timezone.localdate().year:
+            raise ValueError("Năm thành lập không được ở tương lai.")
+        return value
 
 
 @api.patch(
@@ -259,7 +285,7 @@ class SchoolPatchIn(Schema):
 def school_patch(request, school_id: int, payload: SchoolPatchIn):
     school = access_school(request.user, school_id, write=True)
     changes = payload.dict(exclude_unset=True)
-    if "ownership" in changes and changes["ownership"] is not None:
+    if "ownership" in changes:
         changes["ownership"] = Ownership(changes["ownership"]).value
     return _school_out(school_update(actor=request.user, school=school, **changes))
 
@@ -323,7 +349,7 @@ def _cycle_out(cycle) -> dict:
 
 
 @api.get("/cycles", response=list[CycleOut], auth=django_auth, tags=["self-assessment"])
-def cycle_list(request, school_id: int | None = None, status: str | None = None):
+def cycle_list(request, school_id: int | None = None, status: CycleStatus | None = None):
     """Cycles the signed-in user may see, newest school year first (at most 500)."""
     cycles = cycles_visible(request.user).select_related("framework").order_by("-school_year", "school_id")
     if school_id is not None:

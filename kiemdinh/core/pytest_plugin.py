@@ -4,5 +4,7 @@ import os
 
 # The suite runs with production-like settings (KIEMDINH_DEBUG=0), which require a secret key.
 os.environ.setdefault("KIEMDINH_SECRET_KEY", "test-only-secret-key-not-for-production")
+# The test client and the live server speak plain HTTP; production redirects to HTTPS (KIEMDINH_SSL_REDIRECT).
+os.environ.setdefault("KIEMDINH_SSL_REDIRECT", "0")
 # Background tasks run at once in the test process (a worker is not part of the suite).
 os.environ.setdefault("KIEMDINH_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
