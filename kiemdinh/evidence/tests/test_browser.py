@@ -1,6 +1,7 @@
 """Browser journey of the evidence register: add an item with a file, find it by live search without diacritics."""
 
 import pytest
+from playwright.sync_api import expect
 
 from kiemdinh.core.browser import screenshot
 from kiemdinh.core.testing import PASSWORD
@@ -29,12 +30,13 @@ def test_member_adds_evidence_and_finds_it_by_live_search(live_server, browser_p
     link = CycleEvidence.objects.get()
     assert link.evidence.files.get().original_name == "Quyết định 120.pdf"
     page.fill("#q", "hoi dong")
-    page.wait_for_function("document.querySelector('#evidence-results').innerText.includes('phù hợp')")
+    # (expect() polls from Playwright's side: a string predicate would be an eval, which the page's CSP forbids)
+    expect(page.locator("#evidence-results")).to_contain_text("phù hợp")
     assert "Quyết định thành lập Hội đồng trường" in page.inner_text("#evidence-results")
     assert "?q=hoi" in page.url  # the search is in the address, so it can be shared and reloaded
     screenshot(page, "evidence-register")
     page.fill("#q", "khong co gi")
-    page.wait_for_function("document.querySelector('#evidence-results').innerText.includes('Không tìm thấy')")
+    expect(page.locator("#evidence-results")).to_contain_text("Không tìm thấy")
     # The item page: use the item for another criterion without leaving the page (htmx), then the health check.
     page.goto(f"{live_server.url}/tu-danh-gia/{cycle.pk}/minh-chung/{link.pk}/")
     page.select_option(
