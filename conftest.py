@@ -22,11 +22,9 @@ def world(db):
 
 @pytest.fixture
 def frameworks_loaded(db):
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
+    from kiemdinh.core.testing import load_frameworks
 
-    for path in data_files():
-        framework_version_load(data=read_data_file(path))
+    load_frameworks()
 
 
 @pytest.fixture

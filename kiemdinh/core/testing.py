@@ -3,7 +3,11 @@
 School A and school B sit in different communes of one district of province P; province Q is elsewhere.
 """
 
+import dataclasses
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from django.db import transaction
 
 from kiemdinh.accounts.models import Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
@@ -71,4 +75,40 @@ def build_world() -> World:
         officer_other_province=person("canbo_tinh_khac", "Vũ Thị Lan", Role.OFFICER, unit=other),
         evaluator=person("danhgiavien", "Đặng Văn Tâm", Role.EVALUATOR, unit=other),
         principal_b=person("hieutruong_b", "Bùi Thị Bình", Role.PRINCIPAL, school=school_b),
+    )
+
+
+# --- Data built once per test module ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def rolled_back(django_db_blocker):
+    """For a module-scoped fixture: what is built inside stays for the module's tests (each runs in its own savepoint
+    within) and is rolled back at the module's end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
+def load_frameworks(only: tuple[str, ...] = ()) -> None:
+    """Load the regulation versions (all, or those whose id is in `only`) through the real service."""
+    from kiemdinh.frameworks.services import framework_version_load
+    from kiemdinh.frameworks.spec import data_files, read_data_file
+
+    for path in data_files():
+        if not only or path.stem in only:
+            framework_version_load(data=read_data_file(path))
+
+
+def fresh_world(world: World) -> World:
+    """The same personas, reloaded: nothing a test caches on them leaks into the next test."""
+    return dataclasses.replace(
+        world,
+        **{
+            f.name: type(obj).objects.get(pk=obj.pk)
+            for f in dataclasses.fields(world)
+            if (obj := getattr(world, f.name))
+        },
     )

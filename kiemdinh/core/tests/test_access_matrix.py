@@ -441,25 +441,13 @@ def _matrix_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The personas (build_world) and the data of _build, once for the module; rolled back at its end."""
     from django.test import override_settings
 
-    from kiemdinh.core.testing import build_world
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
+    from kiemdinh.core.testing import build_world, load_frameworks, rolled_back
 
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
-    media.enable()
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():  # school A (TH): TT17, TT57; school B (MN): TT19
-                if path.stem in ("tt17-2018", "tt19-2018", "tt57-2026-pt"):
-                    framework_version_load(data=read_data_file(path))
-            world = build_world()
-            yield world, _build(world, timezone.localdate())
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            media.disable()
+    with media, rolled_back(django_db_blocker):
+        load_frameworks(only=("tt17-2018", "tt19-2018", "tt57-2026-pt"))  # school A (TH): TT17, TT57; B (MN): TT19
+        world = build_world()
+        yield world, _build(world, timezone.localdate())
 
 
 # --- The URL patterns ----------------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ and the public pages — Hương Trà 2024, Tân Thành's re-recognition, Hóc M
 from datetime import date
 
 import pytest
-from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils import timezone
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.core.demo import DEMO_PASSWORD, build_demo
 from kiemdinh.core.demo_evaluation import EVALUATIONS, EVALUATORS, team_input
+from kiemdinh.core.testing import load_frameworks, rolled_back
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     Evaluator,
@@ -43,23 +43,13 @@ ON = date(2026, 1, 1)
 @pytest.fixture(scope="module")
 def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """build_demo once for the module (it is slow), rolled back at its end; returns its DemoBuild."""
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
-
     fast = override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
     )
-    with django_db_blocker.unblock(), fast:
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():
-                framework_version_load(data=read_data_file(path))
-            yield build_demo()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with fast, rolled_back(django_db_blocker):
+        load_frameworks()
+        yield build_demo()
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 from django.test import override_settings
 
 from kiemdinh.core.demo import PLANS, PRIOR_DECISIONS, build_demo, plan_documents
+from kiemdinh.core.testing import load_frameworks, rolled_back
 from kiemdinh.planning.models import (
     ROMAN,
     AnnualPlan,
@@ -39,23 +39,13 @@ SECTION_I_FRAME = re.compile(r"^(I\. MỤC ĐÍCH,? YÊU CẦU|1\. Mục đích|
 @pytest.fixture(scope="module")
 def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """build_demo once for the module (it is slow), rolled back at its end; returns its DemoBuild."""
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
-
     fast = override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
     )
-    with django_db_blocker.unblock(), fast:
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():
-                framework_version_load(data=read_data_file(path))
-            yield build_demo()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with fast, rolled_back(django_db_blocker):
+        load_frameworks()
+        yield build_demo()
 
 
 @pytest.fixture

@@ -1,19 +1,17 @@
 """The external evaluation report: its context (bounded queries), the DOCX read back, the export command."""
 
-import dataclasses
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from docx import Document
 
+from kiemdinh.core.testing import fresh_world, rolled_back
 from kiemdinh.documents.evaluation_report import build_evaluation_report, evaluation_report_docx
 from kiemdinh.evaluation import work_services as ws
-from kiemdinh.evaluation.models import Team
+from kiemdinh.evaluation.tests.helpers import team_by_id, working_team_world
 from kiemdinh.frameworks.models import Criterion
 
 pytestmark = pytest.mark.django_db
@@ -21,37 +19,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def _base(django_db_setup, django_db_blocker):
-    from kiemdinh.core.testing import build_world
-    from kiemdinh.evaluation.tests.helpers import accepted_team
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():
-                framework_version_load(data=read_data_file(path))
-            world = build_world()
-            today = timezone.localdate()
-            team = accepted_team(world, start=today - timedelta(days=5), end=today + timedelta(days=30))
-            yield world, team.pk
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield working_team_world()
 
 
 @pytest.fixture
 def world(_base, db):
-    base = _base[0]
-    return dataclasses.replace(
-        base, **{f.name: type(o).objects.get(pk=o.pk) for f in dataclasses.fields(base) if (o := getattr(base, f.name))}
-    )
+    return fresh_world(_base[0])
 
 
 @pytest.fixture
 def team(_base, db):
-    return Team.objects.get(pk=_base[1])
+    return team_by_id(_base[1])
 
 
 def _text(data: bytes) -> str:

@@ -10,15 +10,13 @@ The year 2019-2020 below the district of the personas:
 - school C (THCS, commune B): no cycle, no decision.
 """
 
-import dataclasses
 from datetime import date, datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
 
-from kiemdinh.core.testing import World
+from kiemdinh.core.testing import World, build_world, fresh_world, load_frameworks, rolled_back
 from kiemdinh.units.models import School
 
 YEAR = "2019-2020"
@@ -86,20 +84,9 @@ def _build_year(world) -> School:
 @pytest.fixture(scope="module")
 def _base(django_db_setup, django_db_blocker):
     """Frameworks and personas, once for the module; rolled back at its end."""
-    from kiemdinh.core.testing import build_world
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():
-                framework_version_load(data=read_data_file(path))
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        load_frameworks()
+        yield build_world()
 
 
 def _fresh(obj):
@@ -116,7 +103,7 @@ def _year(_base, django_db_blocker) -> School:
 @pytest.fixture
 def world(_base, db) -> World:
     """Fresh instances of the personas for each test (nothing cached on them leaks between tests)."""
-    return dataclasses.replace(_base, **{f.name: _fresh(getattr(_base, f.name)) for f in dataclasses.fields(_base)})
+    return fresh_world(_base)
 
 
 @pytest.fixture

@@ -1,11 +1,14 @@
 """An accepted self-assessment, a registration, an evaluator network and a team, built through the services."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from kiemdinh.accounts.models import Role
 from kiemdinh.accounts.services import membership_grant, user_create
-from kiemdinh.core.testing import PASSWORD
+from kiemdinh.core.testing import PASSWORD, build_world, load_frameworks
 from kiemdinh.evaluation import services as svc
+from kiemdinh.evaluation.models import Team
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
@@ -84,3 +87,20 @@ def accepted_team(world, *, start=date(2026, 3, 2), end=date(2026, 5, 29)):
 
 def grant_evaluator_role(user, unit):
     membership_grant(actor=None, user=user, role=Role.EVALUATOR, unit=unit)
+
+
+# --- One working team per test module -------------------------------------------------------------------------------
+
+
+def working_team_world():
+    """Frameworks, the personas and school A's team working from five days ago to a month from now (for a
+    module-scoped fixture inside core.testing.rolled_back); returns (world, team id)."""
+    load_frameworks()
+    world = build_world()
+    today = timezone.localdate()
+    team = accepted_team(world, start=today - timedelta(days=5), end=today + timedelta(days=30))
+    return world, team.pk
+
+
+def team_by_id(team_id: int) -> Team:
+    return Team.objects.select_related("registration__school__unit", "registration__cycle__framework").get(pk=team_id)

@@ -3,20 +3,19 @@
 The frameworks, the personas and one accepted team (open today) are built once for the module and rolled back at its
 end; each test runs in its own transaction on top."""
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from kiemdinh.core.audit import AuditEvent
+from kiemdinh.core.testing import fresh_world, rolled_back
 from kiemdinh.evaluation import work_selectors as sel
 from kiemdinh.evaluation import work_services as ws
 from kiemdinh.evaluation.models import MemberReview, ReportStatus, SchoolFeedback, Team, TeamRating, TeamStatus
+from kiemdinh.evaluation.tests.helpers import team_by_id, working_team_world
 from kiemdinh.frameworks.models import Criterion
 
 pytestmark = pytest.mark.django_db
@@ -24,37 +23,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def _base(django_db_setup, django_db_blocker):
-    from kiemdinh.core.testing import build_world
-    from kiemdinh.evaluation.tests.helpers import accepted_team
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():
-                framework_version_load(data=read_data_file(path))
-            world = build_world()
-            today = timezone.localdate()
-            team = accepted_team(world, start=today - timedelta(days=5), end=today + timedelta(days=30))
-            yield world, team.pk
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield working_team_world()
 
 
 @pytest.fixture
 def world(_base, db):
-    base = _base[0]
-    return dataclasses.replace(
-        base, **{f.name: type(o).objects.get(pk=o.pk) for f in dataclasses.fields(base) if (o := getattr(base, f.name))}
-    )
+    return fresh_world(_base[0])
 
 
 @pytest.fixture
 def team(_base, db):
-    return Team.objects.select_related("registration__school__unit", "registration__cycle__framework").get(pk=_base[1])
+    return team_by_id(_base[1])
 
 
 @pytest.fixture

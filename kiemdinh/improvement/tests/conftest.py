@@ -2,11 +2,9 @@
 
 The browser test overrides `world` with the project's function-scoped one, which its live server needs."""
 
-import dataclasses
-
 import pytest
-from django.db import transaction
 
+from kiemdinh.core.testing import build_world, fresh_world, load_frameworks, rolled_back
 from kiemdinh.improvement import services as s
 from kiemdinh.selfassessment.services import cycle_open
 
@@ -14,33 +12,15 @@ from kiemdinh.selfassessment.services import cycle_open
 @pytest.fixture(scope="module")
 def _base(django_db_setup, django_db_blocker):
     """Frameworks and personas, once for the module; rolled back at its end."""
-    from kiemdinh.core.testing import build_world
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            for path in data_files():
-                framework_version_load(data=read_data_file(path))
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        load_frameworks()
+        yield build_world()
 
 
 @pytest.fixture
 def world(_base, db):
     """Fresh instances of the personas for each test (nothing cached on them leaks between tests)."""
-    return dataclasses.replace(
-        _base,
-        **{
-            f.name: type(obj).objects.get(pk=obj.pk)
-            for f in dataclasses.fields(_base)
-            if (obj := getattr(_base, f.name))
-        },
-    )
+    return fresh_world(_base)
 
 
 @pytest.fixture

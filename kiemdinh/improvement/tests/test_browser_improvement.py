@@ -21,10 +21,8 @@ import pytest
 from kiemdinh.accounts.models import Role
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core.browser import screenshot
-from kiemdinh.core.testing import PASSWORD
+from kiemdinh.core.testing import PASSWORD, load_frameworks
 from kiemdinh.frameworks.models import Criterion
-from kiemdinh.frameworks.services import framework_version_load
-from kiemdinh.frameworks.spec import data_files, read_data_file
 from kiemdinh.improvement.models import (
     CoverageNote,
     ImprovementPlan,
@@ -79,8 +77,7 @@ def world(db):
 def weak_cycle(world):
     """School A's 2025-2026 cycle with the criterion forms of WEAKNESSES, and a teacher of the school (no council
     role) who will sit on the monitoring team. Only TT17/2018 is loaded (a tenth of `frameworks_loaded`'s time)."""
-    [path] = [path for path in data_files() if path.stem == "tt17-2018"]
-    framework_version_load(data=read_data_file(path))
+    load_frameworks(only=("tt17-2018",))
     cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year=SCHOOL_YEAR)
     for code, (weakness, improvement) in WEAKNESSES.items():
         criterion_form_save(

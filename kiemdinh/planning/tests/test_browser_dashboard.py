@@ -7,10 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from kiemdinh.core.testing import PASSWORD
+from kiemdinh.core.testing import PASSWORD, load_frameworks
 from kiemdinh.frameworks.models import FrameworkVersion
-from kiemdinh.frameworks.services import framework_version_load
-from kiemdinh.frameworks.spec import data_files, read_data_file
 from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
@@ -21,8 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def scene(world):
     """School A (TH) has submitted its 2025-2026 cycle; school B (MN) holds CĐ2-MĐ1 running out in 60 days."""
-    [path] = [path for path in data_files() if path.stem == "tt17-2018"]
-    framework_version_load(data=read_data_file(path))
+    load_frameworks(only=("tt17-2018",))
     framework = FrameworkVersion.objects.get(code="tt17-2018")
     Cycle.objects.create(
         school=world.school_a, framework=framework, school_year="2025-2026", status=CycleStatus.SUBMITTED

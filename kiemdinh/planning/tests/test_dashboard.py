@@ -15,10 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from kiemdinh.core.testing import load_frameworks
 from kiemdinh.core.text import fold
 from kiemdinh.frameworks.models import FrameworkVersion
-from kiemdinh.frameworks.services import framework_version_load
-from kiemdinh.frameworks.spec import data_files, read_data_file
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.tests.helpers import crit
 from kiemdinh.planning import services as planning
@@ -47,9 +46,7 @@ def url(unit, **params) -> str:
 
 @pytest.fixture
 def frameworks(db):
-    for path in data_files():
-        if path.stem in FRAMEWORKS:
-            framework_version_load(data=read_data_file(path))
+    load_frameworks(only=FRAMEWORKS)
 
 
 def recognise(actor, school, decided_on, grade=2, level=1):

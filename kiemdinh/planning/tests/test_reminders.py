@@ -14,9 +14,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from kiemdinh.accounts.models import User
+from kiemdinh.core.testing import load_frameworks
 from kiemdinh.frameworks.models import FrameworkVersion
-from kiemdinh.frameworks.services import framework_version_load
-from kiemdinh.frameworks.spec import data_files, read_data_file
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.tests.helpers import crit
 from kiemdinh.planning import services as planning
@@ -36,9 +35,7 @@ FMT = "%d/%m/%Y"
 
 @pytest.fixture
 def frameworks(db):
-    for path in data_files():
-        if path.stem in ("tt17-2018", "tt19-2018"):
-            framework_version_load(data=read_data_file(path))
+    load_frameworks(only=("tt17-2018", "tt19-2018"))
 
 
 def recognise(actor, school, valid_until: date):

@@ -25,10 +25,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tt17(db):
     """Only TT17/2018 (school A is a primary school): loading every framework is slow."""
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import DATA_DIR, read_data_file
+    from kiemdinh.core.testing import load_frameworks
 
-    framework_version_load(data=read_data_file(DATA_DIR / "tt17-2018.yaml"))
+    load_frameworks(only=("tt17-2018",))
 
 
 def rate(team, level: int) -> None:
