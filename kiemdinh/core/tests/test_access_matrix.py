@@ -645,23 +645,6 @@ def _clients(world, ids) -> dict[str, Client]:
     return clients
 
 
-def _clients(world, ids) -> dict[str, Client]:
-    users = {
-        "principal_a": world.principal_a,
-        "member_a": world.member_a,
-        "officer_commune_a": world.officer_commune_a,
-        "officer_other_province": world.officer_other_province,
-        "evaluator_a": ids["evaluator_a"],
-        "evaluator_other": ids["evaluator_other"],
-        "principal_b": world.principal_b,
-    }
-    clients = {"anonymous": Client(raise_request_exception=False)}
-    for persona, user in users.items():
-        clients[persona] = Client(raise_request_exception=False)
-        clients[persona].force_login(user)
-    return clients
-
-
 def _table(rows: list[tuple]) -> str:
     header = ("pattern", "persona", "method", "got", "expected")
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]

@@ -3,15 +3,12 @@ and the public pages — Hương Trà 2024, Tân Thành's re-recognition, Hóc M
 
 from datetime import date
 
-import pytest
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.core.demo import DEMO_PASSWORD, build_demo
 from kiemdinh.core.demo_evaluation import EVALUATIONS, EVALUATORS, team_input
-from kiemdinh.core.testing import load_frameworks, rolled_back
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     Evaluator,
@@ -38,23 +35,6 @@ TU_HA_MN, TU_HA_TH, TAN_THANH, HOC_MON = "46-HT-MN-TUHA", "46-HT-TH-SO2TUHA", "2
 RECOGNISED_NOW = {TU_HA_MN: {"CĐ2", "MĐ1"}, TU_HA_TH: {"CĐ3", "MĐ2"}, TAN_THANH: {"MĐ1"}}
 # The 2024 decisions are valid to May 2029; a fixed day keeps the checks of what is in force independent of the clock.
 ON = date(2026, 1, 1)
-
-
-@pytest.fixture(scope="module")
-def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """build_demo once for the module (it is slow), rolled back at its end; returns its DemoBuild."""
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-    )
-    with fast, rolled_back(django_db_blocker):
-        load_frameworks()
-        yield build_demo()
-
-
-@pytest.fixture
-def demo(_demo, db):
-    return _demo
 
 
 def team_of(code: str) -> Team:

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
 
 from kiemdinh.core.demo import PLANS, PRIOR_DECISIONS, build_demo, plan_documents
-from kiemdinh.core.testing import load_frameworks, rolled_back
 from kiemdinh.planning.models import (
     ROMAN,
     AnnualPlan,
@@ -34,23 +32,6 @@ needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/reference
 HUONG_TRA, CAO_LOC, TAN_THANH, HOC_MON = "46-HT", "20-CL", "20-HL-TT", "79-HM"
 # The frame of section I, which the plan keeps as two fields (purpose, requirements) and does not store as text.
 SECTION_I_FRAME = re.compile(r"^(I\. MỤC ĐÍCH,? YÊU CẦU|1\. Mục đích|2\. Yêu cầu)$")
-
-
-@pytest.fixture(scope="module")
-def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """build_demo once for the module (it is slow), rolled back at its end; returns its DemoBuild."""
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-    )
-    with fast, rolled_back(django_db_blocker):
-        load_frameworks()
-        yield build_demo()
-
-
-@pytest.fixture
-def demo(_demo, db):
-    return _demo
 
 
 def plan_of(unit_code: str) -> AnnualPlan:
