@@ -119,9 +119,18 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kiemdinh.sqlite3'}"),
-        conn_max_age=env_int("KIEMDINH_DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("KIEMDINH_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Session settings for this application's short queries: JIT compilation (hundreds of ms on the national-scale
+    # bench) costs far more than it saves, and random_page_cost 1.1 (SSD storage) lets the planner use the unit and
+    # school indexes for a province's schools instead of scanning every school of the country. A server tuned
+    # otherwise can replace them with KIEMDINH_PG_OPTIONS.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", env_str("KIEMDINH_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1")
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout keep concurrent readers and one writer from failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
