@@ -74,6 +74,7 @@ def evidence_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
         criterion = Criterion.objects.filter(version_id=cycle.framework_id, code=criterion_code).first()
     register = selectors.cycle_evidence_list(cycle, q=request.GET.get("q", ""), criterion=criterion)
     context = _context(request, cycle, register=register, criterion_code=criterion_code if criterion else "")
+    context["list_url"] = reverse("evidence:list", args=[cycle.pk])
     if _is_htmx(request):
         response = render(request, "evidence/list.html#results", context)
     else:

@@ -176,6 +176,19 @@ def test_list_shows_shared_items_under_each_criterion(client, world, cycle, item
     assert "Cũng dùng cho tiêu chí 1.1" in page
 
 
+def test_list_links_open_each_item_and_download_its_file(client, world, cycle, item):
+    """The rows' links are built from the list's URL (no reverse per row): they must resolve to the right views."""
+    from django.urls import resolve
+
+    client.force_login(world.member_a)
+    page = client.get(url("list", cycle)).content.decode()
+    file_id = item.evidence.files.get().pk
+    assert f'href="{url("detail", cycle, item.pk)}"' in page
+    assert f'href="{url("download", cycle, file_id)}"' in page
+    assert resolve(url("detail", cycle, item.pk)).url_name == "detail"
+    assert client.get(url("download", cycle, file_id)).status_code == 200
+
+
 def _list_queries(client, cycle) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url("list", cycle)).status_code == 200
