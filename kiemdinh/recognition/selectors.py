@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kiemdinh.recognition.models import Decision, DecisionKind
 
@@ -57,15 +57,15 @@ def ever_recognised(school_ids) -> set[int]:
 def expiring(school_ids, start: date, end: date) -> list[Decision]:
     """Decisions still in force on `start` that run out by `end`, soonest first (one query); a decision followed by
     a newer one of the same kind is left out, since the school has already been recognised again."""
-    decisions = list(
-        Decision.objects.filter(school_id__in=_ids(school_ids), revoked_on__isnull=True)
+    newer = Decision.objects.filter(
+        school_id=OuterRef("school_id"), kind=OuterRef("kind"), revoked_on__isnull=True
+    ).filter(Q(decided_on__gt=OuterRef("decided_on")) | Q(decided_on=OuterRef("decided_on"), id__gt=OuterRef("id")))
+    found = (
+        Decision.objects.filter(
+            school_id__in=_ids(school_ids), revoked_on__isnull=True, valid_until__gte=start, valid_until__lte=end
+        )
+        .exclude(Exists(newer))
         .select_related("school")
-        .order_by("decided_on", "id")
+        .order_by("id")
     )
-    latest: dict[tuple[int, str], Decision] = {}
-    for decision in decisions:
-        latest[(decision.school_id, decision.kind)] = decision
-    return sorted(
-        (d for d in latest.values() if start <= d.valid_until <= end),
-        key=lambda d: (d.valid_until, d.school.name),
-    )
+    return sorted(found, key=lambda d: (d.valid_until, d.school.name))
