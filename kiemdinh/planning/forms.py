@@ -90,12 +90,17 @@ class TargetForm(forms.Form):
     )
     note = forms.CharField(label="Ghi chú", max_length=300, required=False)
 
-    def __init__(self, *args, schools=None, editing=False, **kwargs):
+    def __init__(self, *args, schools=None, shown=None, editing=False, **kwargs):
+        """schools: every school that may be added (validation); shown: the ones offered in the list, when the unit
+        has too many for one drop-down (the page then searches first)."""
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["school"]
-        else:
-            self.fields["school"].queryset = schools
+            return
+        field = self.fields["school"]
+        field.queryset = schools
+        if shown is not None:
+            field.widget.choices = [("", field.empty_label), *((s.pk, str(s)) for s in shown)]
 
     def to_input(self, reason: str = "") -> TargetInput:
         data = self.cleaned_data

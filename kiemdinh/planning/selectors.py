@@ -102,7 +102,9 @@ def suggestions(plan: AnnualPlan) -> tuple[list[Suggestion], list[Suggestion]]:
     - a school never recognised (CN lần đầu): CĐ/MĐ from its latest accepted self-assessment where there is one,
       else CĐ2-MĐ1, the usual first target in the seeds.
     Schools already listed in the plan are left out. Four queries."""
-    schools = list(School.objects.within(plan.unit).filter(is_active=True).exclude(plan_targets__plan=plan))
+    schools = list(
+        School.objects.within(plan.unit).filter(is_active=True).exclude(plan_targets__plan=plan).select_related("unit")
+    )
     ids = [s.pk for s in schools]
     dismissed = dict(plan.dismissals.values_list("school_id", "reason"))
     latest: dict[tuple[int, str], Decision] = {}

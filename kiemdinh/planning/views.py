@@ -8,6 +8,7 @@ change re-renders the form with the service's Vietnamese errors and changes noth
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -230,8 +231,12 @@ def targets(request: HttpRequest, plan_id: int) -> HttpResponse:
     today = timezone.localdate()
     manage = can_manage_plan(request.user, plan)
     form = None
+    search = " ".join(request.GET.get("tim", "").split())[:100]
+    picker = None
     if manage:
-        form = TargetForm(request.POST or None, schools=_unit_schools(plan).exclude(plan_targets__plan=plan))
+        candidates = _unit_schools(plan).exclude(plan_targets__plan=plan)
+        picker = _school_picker(candidates, search)
+        form = TargetForm(request.POST or None, schools=candidates, shown=picker["shown"])
         if request.method == "POST" and form.is_valid():
             try:
                 svc.target_add(actor=request.user, plan=plan, school=form.cleaned_data["school"], data=form.to_input())
@@ -253,10 +258,28 @@ def targets(request: HttpRequest, plan_id: int) -> HttpResponse:
             "targets",
             rows=sel.plan_targets_with_positions(plan, today),
             form=form,
-            suggestions=open_,
+            picker=picker,
+            suggestions=Paginator(open_, SUGGESTIONS_PER_PAGE).get_page(request.GET.get("trang")),
             dismissed=[(s, dismissals.get(s.school.pk)) for s in dismissed],
         ),
     )
+
+
+# A province has over a thousand schools: a drop-down of all of them is unusable and slow to build, so above this
+# many the page asks for part of the name or code first.
+PICKER_LIMIT = 200
+SUGGESTIONS_PER_PAGE = 100
+
+
+def _school_picker(candidates, search: str) -> dict:
+    """The schools offered in the "add a school" drop-down: all of them when few, else those matching `search`."""
+    total = candidates.count()
+    if total <= PICKER_LIMIT:
+        return {"total": total, "search": search, "shown": None, "needs_search": False}
+    shown = []
+    if search:
+        shown = list(candidates.filter(search_text__contains=fold(search))[:PICKER_LIMIT])
+    return {"total": total, "search": search, "shown": shown, "needs_search": True}
 
 
 @login_required

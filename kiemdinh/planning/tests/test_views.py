@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from kiemdinh.planning import selectors as sel
 from kiemdinh.planning import services as svc
 from kiemdinh.planning.models import PlanTarget, PlanTask, TaskStatus
 from kiemdinh.planning.tests.helpers import make_plan, percent_goal, recognise
@@ -230,7 +231,47 @@ def test_plan_pages_query_counts_are_constant(client, world, plan, django_assert
             plan=plan,
             data=svc.TaskInput(agency=f"Cơ quan {i}", content="Việc", deadline="tháng 5/2024"),
         )
+        # Schools left out of the plan come back as suggestions, each with its unit's name.
+        unit = world.commune_a if i % 2 else world.commune_b
+        school_create(actor=None, code=f"Z{i}", name=f"Trường Mầm non Z{i}", school_type="MN", unit=unit)
     assert counts() == small
+
+
+def test_suggestions_come_a_page_at_a_time(client, world, plan, monkeypatch):
+    from kiemdinh.planning import views
+    from kiemdinh.units.services import school_create
+
+    monkeypatch.setattr(views, "SUGGESTIONS_PER_PAGE", 3)
+    for i in range(5):
+        school_create(actor=None, code=f"G{i}", name=f"Trường Mầm non G{i}", school_type="MN", unit=world.commune_b)
+    login(client, world.officer_district)
+    url = reverse("planning:targets", args=[plan.pk])
+    total = len(sel.suggestions(plan)[0])
+    first, last = client.get(url).text, client.get(url, {"trang": 99}).text
+    assert first.count('data-testid="suggestion-row"') == 3
+    assert last.count('data-testid="suggestion-row"') == total - 3 * ((total - 1) // 3)
+    assert f"Đề xuất 1–3 trong {total}" in first and "Trang sau" in first and "trang=2#de-xuat" in first
+    # Accepting from the second page works as from the first.
+    second = sel.suggestions(plan)[0][3].school
+    response = client.post(reverse("planning:suggestions_accept", args=[plan.pk]), {"school": [second.pk]})
+    assert response.status_code == 302 and plan.targets.filter(school=second).exists()
+
+
+def test_adding_a_school_asks_for_a_search_when_the_unit_has_many(client, world, plan, monkeypatch):
+    from kiemdinh.planning import views
+
+    monkeypatch.setattr(views, "PICKER_LIMIT", 1)
+    login(client, world.officer_district)
+    url = reverse("planning:targets", args=[plan.pk])
+    page = client.get(url).text
+    option_a, option_b = (f'">{s.name}</option>' for s in (world.school_a, world.school_b))
+    assert 'name="tim"' in page and option_a not in page and option_b not in page
+    found = client.get(url, {"tim": world.school_a.name.upper()}).text
+    assert option_a in found and option_b not in found
+    assert "Không có trường nào phù hợp với “zzz”" in client.get(url, {"tim": "zzz"}).text
+    # The choice is checked against every school of the unit, not only those shown.
+    response = client.post(url, {"school": world.school_b.pk, "external_evaluation": "on"})
+    assert response.status_code == 302 and plan.targets.filter(school=world.school_b).exists()
 
 
 def test_plan_index_lists_what_each_person_may_read(client, world, plan):
