@@ -500,6 +500,53 @@ def generate(scale: Scale, *, log=print, seed: int = 2025) -> BenchWorld:
     )
 
 
+def existing_world(log=print) -> BenchWorld:
+    """The world an earlier `bench --keep` left in this database, found by its codes, for measuring again without
+    generating (the national scale takes long to write). The bench users get a fresh password for the load run."""
+    from kiemdinh.accounts.models import User
+    from kiemdinh.planning.models import AnnualPlan
+    from kiemdinh.selfassessment.models import Cycle
+    from kiemdinh.units.models import AdministrativeUnit, School
+
+    province = AdministrativeUnit.objects.filter(code=f"{PREFIX}P01").first()
+    if province is None:
+        raise LookupError("No kept bench data in this database: run bench with --keep first.")
+    commune = AdministrativeUnit.objects.get(code=f"{PREFIX}P01-C001")
+    school = School.objects.get(code=f"{commune.code}-X400")
+    other = School.objects.get(code=f"{commune.code}-X2000")
+    cycles = dict(Cycle.objects.filter(school=school).values_list("school_year", "pk"))
+    password = secrets.token_urlsafe(16)
+    users = {}
+    for user in User.objects.filter(username__startswith=USER_PREFIX):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        users[user.username.removeprefix(USER_PREFIX)] = user.username
+    provinces = AdministrativeUnit.objects.filter(code__startswith=PREFIX, parent=None).count()
+    scale = next((s for s in SCALES.values() if s.provinces == provinces), SCALES["small"])
+    counts = {
+        "provinces": provinces,
+        "communes": AdministrativeUnit.objects.filter(code__startswith=PREFIX).exclude(parent=None).count(),
+        "schools": School.objects.filter(code__startswith=PREFIX).count(),
+        "cycles": Cycle.objects.filter(school__code__startswith=PREFIX).count(),
+    }
+    log(f"  reusing the kept bench data: {counts}")
+    return BenchWorld(
+        scale=scale,
+        password=password,
+        province_id=province.pk,
+        commune_id=commune.pk,
+        province_code=province.code,
+        commune_code=commune.code,
+        plan_id=AnnualPlan.objects.get(unit=province, number="1/KH-BENCH").pk,
+        school_id=school.pk,
+        cycle_400=cycles["2024-2025"],
+        cycle_40=cycles["2023-2024"],
+        cycle_2000=Cycle.objects.get(school=other).pk,
+        users=users,
+        counts=counts,
+    )
+
+
 # --- Measurements ---------------------------------------------------------------------------------------------------
 
 

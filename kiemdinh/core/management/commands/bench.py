@@ -26,27 +26,37 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=5, help="runs per measurement, median reported (default 5)")
         parser.add_argument("--out", help="also write the Markdown table to this file")
         parser.add_argument("--keep", action="store_true", help="leave the generated data in the database")
+        parser.add_argument(
+            "--reuse", action="store_true", help="measure the data an earlier --keep run left instead of generating"
+        )
         parser.add_argument("--yes", action="store_true", help="confirm generating the national scale")
         parser.add_argument("--load", action="store_true", help="also run an HTTP load test against gunicorn")
         parser.add_argument("--load-seconds", type=float, default=20, help="length of the load run (default 20)")
         parser.add_argument("--load-threads", type=int, default=8, help="simulated users of the load run (default 8)")
 
-    def handle(self, *args, scale, runs, out, keep, yes, load, load_seconds, load_threads, **options):
+    def handle(self, *args, scale, runs, out, keep, reuse, yes, load, load_seconds, load_threads, **options):
         chosen = bench.SCALES[scale]
         if runs < 1:
             raise CommandError("--runs must be at least 1")
         refused = bench.refusal()
         if refused:
             raise CommandError(refused)
-        self.stdout.write(f"bench {scale}: will create {bench.plan_summary(chosen)}.")
-        if scale == "national" and not yes:
-            raise CommandError("The national scale writes millions of rows: add --yes (PostgreSQL recommended).")
-        call_command("load_frameworks", verbosity=0)
-        removed = bench.remove_bench_data()
-        if any(removed.values()):
-            self.stdout.write(f"removed the previous bench data: {removed}")
         started = time.perf_counter()
-        world = bench.generate(chosen, log=self.stdout.write)
+        if reuse:
+            try:
+                world = bench.existing_world(log=self.stdout.write)
+            except LookupError as error:
+                raise CommandError(str(error)) from error
+            keep = True
+        else:
+            self.stdout.write(f"bench {scale}: will create {bench.plan_summary(chosen)}.")
+            if scale == "national" and not yes:
+                raise CommandError("The national scale writes millions of rows: add --yes (PostgreSQL recommended).")
+            call_command("load_frameworks", verbosity=0)
+            removed = bench.remove_bench_data()
+            if any(removed.values()):
+                self.stdout.write(f"removed the previous bench data: {removed}")
+            world = bench.generate(chosen, log=self.stdout.write)
         generated_in = time.perf_counter() - started
         try:
             rows = bench.measure_pages(world, runs) + bench.measure_documents(world, runs)
@@ -59,11 +69,11 @@ class Command(BaseCommand):
         facts = [
             f"{date.today():%Y-%m-%d}, {connection.vendor} ({connection.settings_dict['NAME']}), {os.cpu_count()} CPUs, "
             f"median of {runs} run(s) in one process; Django test client, whole middleware stack",
-            f"generated in {generated_in:.1f} s: {counts}",
+            f"{'reused kept data, found' if reuse else 'generated'} in {generated_in:.1f} s: {counts}",
             "floor: a bench-only view (kiemdinh/core/bench_urls.py) loading the session, the user and one school by "
             "primary key, requested by the same signed-in client",
         ]
-        table = bench.markdown(rows, title=f"bench --scale {scale}", facts=facts)
+        table = bench.markdown(rows, title=f"bench --scale {world.scale.name}", facts=facts)
         self.stdout.write(table)
         if out:
             Path(out).write_text(table, encoding="utf-8")
