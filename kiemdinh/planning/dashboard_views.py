@@ -5,10 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from kiemdinh.core.access import user_scope
 from kiemdinh.planning.dashboard import DashboardFilters, unit_dashboard
-from kiemdinh.units.access import access_unit
-from kiemdinh.units.models import AdministrativeUnit, SchoolType
+from kiemdinh.units.access import access_unit, visible_ancestors
+from kiemdinh.units.models import SchoolType
 
 
 @login_required
@@ -16,10 +15,7 @@ def dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access_unit(request.user, unit_id)
     filters = DashboardFilters.from_params(request.GET)
     data = unit_dashboard(unit, filters, timezone.localdate(), page=request.GET.get("trang") or 1)
-    scope = user_scope(request.user)
-    ancestors = [
-        a for a in AdministrativeUnit.objects.filter(path__in=unit.ancestor_paths) if scope.covers_path(a.path)
-    ]
+    ancestors = visible_ancestors(request.user, unit)
     return render(
         request,
         "planning/dashboard.html",

@@ -27,10 +27,9 @@ def provinces() -> list[AdministrativeUnit]:
 
 
 def path_units(unit: AdministrativeUnit, *, include_self: bool = False) -> list[AdministrativeUnit]:
-    """The units above `unit` (and the unit itself), the province first (one query)."""
-    codes = [part for part in unit.path.split("/") if part][: None if include_self else -1]
-    found = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=codes)} if codes else {}
-    return [found[code] for code in codes if code in found]
+    """The units above `unit` (and the unit itself), the province first (no query when the unit was loaded with
+    ANCESTORS_RELATED, else one)."""
+    return [*unit.ancestors(), unit] if include_self else unit.ancestors()
 
 
 @dataclass(frozen=True)

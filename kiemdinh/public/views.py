@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from kiemdinh.public.selectors import provinces, school_page, unit_page
-from kiemdinh.units.models import AdministrativeUnit, School
+from kiemdinh.units.models import ANCESTORS_RELATED, AdministrativeUnit, School
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -14,7 +14,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def unit(request: HttpRequest, code: str) -> HttpResponse:
-    found = get_object_or_404(AdministrativeUnit, code=code)
+    found = get_object_or_404(AdministrativeUnit.objects.select_related(*ANCESTORS_RELATED), code=code)
     page = unit_page(
         found, query=request.GET.get("q", ""), page_number=request.GET.get("trang"), on=timezone.localdate()
     )
@@ -22,5 +22,5 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def school(request: HttpRequest, code: str) -> HttpResponse:
-    found = get_object_or_404(School.objects.select_related("unit"), code=code)
+    found = get_object_or_404(School.objects.select_related(*(f"unit__{r}" for r in ANCESTORS_RELATED)), code=code)
     return render(request, "public/school.html", {"view": school_page(found, on=timezone.localdate())})

@@ -6,7 +6,7 @@ from django.http import Http404
 
 from kiemdinh.accounts.models import Role
 from kiemdinh.core.access import user_scope
-from kiemdinh.units.models import AdministrativeUnit, ImportBatch, School
+from kiemdinh.units.models import ANCESTORS_RELATED, AdministrativeUnit, ImportBatch, School
 
 
 def schools_visible(user):
@@ -52,10 +52,16 @@ def access_school(user, school_id, write: bool = False) -> School:
 
 def access_unit(user, unit_id, write: bool = False) -> AdministrativeUnit:
     try:
-        unit = units_visible(user).get(pk=unit_id)
+        unit = units_visible(user).select_related(*ANCESTORS_RELATED).get(pk=unit_id)
     except (AdministrativeUnit.DoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy đơn vị.") from None
     return unit
+
+
+def visible_ancestors(user, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """The units above `unit` that the user may open (for the breadcrumbs), the province first."""
+    scope = user_scope(user)
+    return [a for a in unit.ancestors() if scope.covers_path(a.path)]
 
 
 def can_import(user) -> bool:

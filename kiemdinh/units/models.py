@@ -26,6 +26,10 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
 
 
+# select_related() arguments that load a unit's parent chain, for AdministrativeUnit.ancestors() without a query.
+ANCESTORS_RELATED = ("parent__parent",)
+
+
 class AdministrativeUnit(models.Model):
     """A node of the administrative tree: province → (district) → commune.
 
@@ -74,6 +78,17 @@ class AdministrativeUnit(models.Model):
         """The paths of every unit above this one, the province first."""
         parts = [p for p in self.path.split("/") if p]
         return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+    def ancestors(self) -> list["AdministrativeUnit"]:
+        """The units above this one, the province first. No query when the parent chain was loaded with
+        select_related (ANCESTORS_RELATED covers the three levels province, district, commune), else one."""
+        chain, unit = [], self
+        while unit.parent_id:
+            if not AdministrativeUnit.parent.is_cached(unit):
+                return list(AdministrativeUnit.objects.filter(path__in=self.ancestor_paths).order_by("path"))
+            unit = unit.parent
+            chain.append(unit)
+        return chain[::-1]
 
 
 class SchoolType(models.TextChoices):

@@ -10,7 +10,7 @@ from kiemdinh.improvement.selectors import overdue_lines
 from kiemdinh.oversight.selectors import officers_for_school
 from kiemdinh.recognition.selectors import standings
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
-from kiemdinh.units.access import access_school, access_unit, can_manage_school, units_visible
+from kiemdinh.units.access import access_school, access_unit, can_manage_school, units_visible, visible_ancestors
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType
 
 
@@ -35,10 +35,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     if school_type in SchoolType.values:
         schools = schools.filter(school_type=school_type)
     page = Paginator(schools.order_by("name"), 50).get_page(request.GET.get("trang"))
-    scope = user_scope(request.user)
-    ancestors = [
-        a for a in AdministrativeUnit.objects.filter(path__in=unit.ancestor_paths) if scope.covers_path(a.path)
-    ]
+    ancestors = visible_ancestors(request.user, unit)
     return render(
         request,
         "units/unit_detail.html",
