@@ -29,6 +29,7 @@ from kiemdinh.recognition.models import (
     months_before,
 )
 from kiemdinh.selfassessment.models import Cycle, CycleSnapshot, CycleStatus, CycleTransition
+from kiemdinh.selfassessment.selectors import latest_cycle_filter
 from kiemdinh.units.models import School
 
 # --- Suggestions ---------------------------------------------------------------------------------------------------
@@ -397,12 +398,11 @@ def pipeline(schools, today: date) -> list[SchoolPosition]:
     cycles: dict[int, Cycle] = {}
     live = live_registrations(OuterRef("pk"))
     for cycle in (
-        Cycle.objects.filter(school_id__in=ids)
-        .order_by("school_id", "-school_year")
+        Cycle.objects.filter(latest_cycle_filter(), school_id__in=ids)
         .only("id", "school_id", "school_year", "status")
         .annotate(registered=Exists(live), evaluated=Exists(live.filter(team__report__status="final")))
     ):
-        cycles.setdefault(cycle.school_id, cycle)
+        cycles[cycle.school_id] = cycle
     held: dict[tuple[int, str], Decision] = {}
     for d in Decision.objects.valid_on(today).filter(school_id__in=ids).order_by("decided_on", "id"):
         held[(d.school_id, d.kind)] = d

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Q, Subquery
+
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.frameworks.rules import Evaluation, blockers, evaluate, national_standard_needs
 from kiemdinh.frameworks.rules.common import criterion_level
@@ -36,14 +38,17 @@ def cycle_evaluation(cycle: Cycle) -> Evaluation:
     return evaluate(spec, indicators, level4)
 
 
+def latest_cycle_filter() -> Q:
+    """Cycles that are their school's most recent one (a school has one cycle per school year), to read only those
+    rather than every year of every school."""
+    newest = Cycle.objects.filter(school_id=OuterRef("school_id")).order_by("-school_year").values("school_year")[:1]
+    return Q(school_year=Subquery(newest))
+
+
 def latest_cycles(schools) -> dict[int, Cycle]:
     """The most recent cycle of each school (one query)."""
-    latest: dict[int, Cycle] = {}
-    for cycle in (
-        Cycle.objects.filter(school__in=schools).select_related("framework").order_by("school_id", "-school_year")
-    ):
-        latest.setdefault(cycle.school_id, cycle)
-    return latest
+    found = Cycle.objects.filter(latest_cycle_filter(), school__in=schools).select_related("framework")
+    return {cycle.school_id: cycle for cycle in found}
 
 
 # --- Criterion forms -------------------------------------------------------------------------------------------------
