@@ -12,7 +12,8 @@ from django.core.paginator import Page, Paginator
 
 from kiemdinh.core.text import fold
 from kiemdinh.evaluation.models import Publication
-from kiemdinh.recognition.selectors import Standing, standings
+from kiemdinh.recognition.models import DecisionKind, decision_label
+from kiemdinh.recognition.selectors import Standing, standing_counts, standings
 from kiemdinh.selfassessment.models import Cycle, CycleSnapshot
 from kiemdinh.units.models import AdministrativeUnit, School, UnitKind
 
@@ -57,16 +58,12 @@ class UnitPage:
     rows: list[SchoolRow]
 
 
-def _counts(found: dict[int, Standing], total: int) -> UnitCounts:
-    labels: dict[str, int] = {}
-    for standing in found.values():
-        for decision in (standing.accreditation, standing.national_standard):
-            if decision:
-                labels[decision.label] = labels.get(decision.label, 0) + 1
+def _counts(held: dict[tuple[str, int], int], total: int) -> UnitCounts:
+    labels = {decision_label(kind, level): n for (kind, level), n in held.items()}
     return UnitCounts(
         schools=total,
-        accredited=sum(1 for s in found.values() if s.accreditation),
-        national_standard=sum(1 for s in found.values() if s.national_standard),
+        accredited=sum(n for (kind, _), n in held.items() if kind == DecisionKind.ACCREDITATION),
+        national_standard=sum(n for (kind, _), n in held.items() if kind == DecisionKind.NATIONAL_STANDARD),
         by_label=tuple(sorted(labels.items(), key=lambda item: (not item[0].startswith("CĐ"), item[0]))),
     )
 
@@ -76,19 +73,20 @@ def unit_page(unit: AdministrativeUnit, *, query: str = "", page_number=1, on: d
     code, a page at a time; the counts cover every school of the unit (6 queries whatever the number of schools, and the
     unit lookup)."""
     schools = School.objects.within(unit).filter(is_active=True)
-    found = standings(schools.values("pk"), on, public=True)
+    held = standing_counts(schools.values("pk"), on, public=True)
     total = schools.count()
     listed = schools.select_related("unit").order_by("name", "pk")
     query = (query or "").strip()
     if query:
         listed = listed.filter(search_text__contains=fold(query))
     page = Paginator(listed, PAGE_SIZE).get_page(page_number)
+    found = standings([school.pk for school in page.object_list], on, public=True)
     rows = [SchoolRow(school, found.get(school.pk)) for school in page.object_list]
     return UnitPage(
         unit=unit,
         above=path_units(unit),
         children=list(unit.children.active().order_by("name")),
-        counts=_counts(found, total),
+        counts=_counts(held, total),
         query=query,
         page=page,
         rows=rows,

@@ -29,6 +29,11 @@ class DecisionQuerySet(models.QuerySet):
         )
 
 
+def decision_label(kind: str, level: int) -> str:
+    """ "CĐ2" for an accreditation grade, "MĐ1" for a national-standard level (the seeds' notation)."""
+    return f"{'CĐ' if kind == DecisionKind.ACCREDITATION else 'MĐ'}{level}"
+
+
 class Decision(models.Model):
     """A recognition decision (quyết định công nhận): an accreditation grade (cấp độ) or a national-standard level
     (mức độ) of one school, with its validity. Recorded from the paper decision, or issued from an evaluation (#7)."""
@@ -80,8 +85,7 @@ class Decision(models.Model):
 
     @property
     def label(self) -> str:
-        """ "CĐ2" for an accreditation grade, "MĐ1" for a national-standard level (the seeds' notation)."""
-        return f"{'CĐ' if self.kind == DecisionKind.ACCREDITATION else 'MĐ'}{self.level}"
+        return decision_label(self.kind, self.level)
 
     @property
     def reregister_by(self) -> date:

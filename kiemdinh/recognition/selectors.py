@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from kiemdinh.recognition.models import Decision, DecisionKind
 
@@ -31,14 +31,16 @@ class Standing:
         return min(dates) if dates else None
 
 
+def _in_force(on: date, public: bool):
+    decisions = Decision.objects.valid_on(on)
+    return decisions.filter(published=True, revoked_on__isnull=True) if public else decisions
+
+
 def standings(school_ids, on: date, *, public: bool = False) -> dict[int, Standing]:
     """Per school id, its recognitions in force on `on` (one query); schools without any are left out. public: only
     decisions marked for publication and never revoked (the public pages)."""
     latest: dict[tuple[int, str], Decision] = {}
-    decisions = Decision.objects.valid_on(on).filter(school_id__in=_ids(school_ids))
-    if public:
-        decisions = decisions.filter(published=True, revoked_on__isnull=True)
-    for decision in decisions.order_by("decided_on", "id"):
+    for decision in _in_force(on, public).filter(school_id__in=_ids(school_ids)).order_by("decided_on", "id"):
         latest[(decision.school_id, decision.kind)] = decision
     result: dict[int, Standing] = {}
     for school_id in {key[0] for key in latest}:
@@ -47,6 +49,23 @@ def standings(school_ids, on: date, *, public: bool = False) -> dict[int, Standi
             national_standard=latest.get((school_id, DecisionKind.NATIONAL_STANDARD)),
         )
     return result
+
+
+def standing_counts(school_ids, on: date, *, public: bool = False) -> dict[tuple[str, int], int]:
+    """(kind, level) → how many of the schools hold that grade or level on `on`, by the rule of `standings` (the
+    latest decision of each kind in force), counted in one aggregate query rather than loading every decision."""
+    in_force = _in_force(on, public)
+    newer = in_force.filter(school_id=OuterRef("school_id"), kind=OuterRef("kind")).filter(
+        Q(decided_on__gt=OuterRef("decided_on")) | Q(decided_on=OuterRef("decided_on"), id__gt=OuterRef("id"))
+    )
+    rows = (
+        in_force.filter(school_id__in=_ids(school_ids))
+        .exclude(Exists(newer))
+        .order_by()
+        .values_list("kind", "level")
+        .annotate(n=Count("id"))
+    )
+    return {(kind, level): n for kind, level, n in rows}
 
 
 def ever_recognised(school_ids) -> set[int]:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kiemdinh.recognition.models import Decision, months_before, years_after
-from kiemdinh.recognition.selectors import expiring, standings
+from kiemdinh.recognition.selectors import expiring, standing_counts, standings
 from kiemdinh.recognition.services import DecisionInput, decision_record, decision_revoke
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,11 @@ def test_standings_and_expiring_follow_revocations_and_renewals(world):
     soon = expiring([world.school_a.pk, world.school_b.pk], date(2024, 1, 1), date(2024, 12, 31))
     assert [d.school for d in soon] == [world.school_b]
     assert standings([world.school_a.pk], date(2024, 4, 1))[world.school_a.pk].label == "CĐ3"
+    # The counts follow the same rule: the renewal supersedes the CĐ2 still formally in force.
+    both = [world.school_a.pk, world.school_b.pk]
+    assert standing_counts(both, date(2024, 4, 1)) == {("accreditation", 3): 1, ("national_standard", 1): 1}
+    Decision.objects.filter(school=world.school_b).update(published=False)  # kept off the public pages
+    assert standing_counts(both, date(2024, 4, 1), public=True) == {("accreditation", 3): 1}
     with pytest.raises(ValidationError):
         decision_revoke(actor=world.officer_district, decision=old, revoked_on=date(2019, 1, 1), reason="Sai")
     decision_revoke(
