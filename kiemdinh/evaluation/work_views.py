@@ -182,8 +182,9 @@ def _review_page(request, team_id: int, code: str, level4: bool) -> HttpResponse
     texts = [school_form.strengths, school_form.weaknesses, school_form.improvement] if school_form else []
     descriptions = dict(school_form.descriptions or {}) if school_form else {}
     texts += list(descriptions.values())
-    known = cycle_codes(cycle)
-    cited = [(c, known.get(c)) for c in find_codes("\n".join(texts))]
+    codes = find_codes("\n".join(texts))
+    known = cycle_codes(cycle, codes)
+    cited = [(c, known.get(c)) for c in codes]
     context = _context(
         viewer,
         "reviews",

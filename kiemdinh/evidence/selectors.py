@@ -130,9 +130,13 @@ def cycle_evidence_list(cycle: Cycle, q: str = "", criterion: Criterion | None =
     return Register(standards=standards, total=len(links), query=query, criterion=criterion)
 
 
-def cycle_codes(cycle: Cycle) -> dict[str, CycleEvidence]:
-    """Code → link (with its evidence and criterion) of every item of the cycle (1 query)."""
-    return {link.code: link for link in _links(cycle)}
+def cycle_codes(cycle: Cycle, codes: list[str] | None = None) -> dict[str, CycleEvidence]:
+    """Code → link (with its evidence and criterion) of every item of the cycle, or only of `codes` (a form's
+    citations, rather than a 400-item register). 1 query, none for an empty list of codes."""
+    if codes is not None and not codes:
+        return {}
+    links = _links(cycle) if codes is None else _links(cycle).filter(code__in=codes)
+    return {link.code: link for link in links}
 
 
 def evidence_duplicates(*, school, sha256: str):

@@ -397,14 +397,15 @@ def _form_page(request, cycle_id: int, code: str, level4: bool) -> HttpResponse:
 def _citations(cycle, texts: dict):
     """The evidence codes cited in a form's texts, in order, each once: [(code, cycle evidence or None, URL or
     None)], and the code → URL function used to link them inside texts (1 query)."""
-    known = cycle_codes(cycle)
+    all_text = "\n".join([*texts["descriptions"].values(), *(texts[f] for f in CriterionForm.TEXT_FIELDS)])
+    codes = find_codes(all_text)
+    known = cycle_codes(cycle, codes)
 
     def evidence_url(code: str) -> str | None:
         link = known.get(code)
         return reverse("evidence:detail", args=[cycle.pk, link.pk]) if link else None
 
-    all_text = "\n".join([*texts["descriptions"].values(), *(texts[f] for f in CriterionForm.TEXT_FIELDS)])
-    return evidence_url, [(code, known.get(code), evidence_url(code)) for code in find_codes(all_text)]
+    return evidence_url, [(code, known.get(code), evidence_url(code)) for code in codes]
 
 
 def _edit_refusal(perms) -> str:
