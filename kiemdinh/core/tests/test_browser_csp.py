@@ -228,6 +228,12 @@ def test_main_pages_run_under_the_strict_policy(live_server, browser_page, demo_
     expect(page.get_by_test_id("evaluator-teams")).to_be_visible()
     watch.check("evaluator home")
 
+    # System administrator: Django's admin (its own templates and scripts) under the same policy.
+    sign_in_as(page, base, "quantri")
+    for path in ("/quan-tri/", "/quan-tri/recognition/decision/", "/quan-tri/recognition/decision/add/"):
+        watch.visit(base + path)
+        watch.check(f"admin {path}")
+
     # Anonymous visitor: the public index and one unit.
     page.context.clear_cookies()
     watch.visit(f"{base}/cong-khai/")
@@ -235,4 +241,4 @@ def test_main_pages_run_under_the_strict_policy(live_server, browser_page, demo_
     watch.follow(page.get_by_test_id("provinces").locator("a"), "public unit")
     expect(page.get_by_test_id("public-schools")).to_be_visible()
 
-    assert len(watch.checked) >= 18, watch.checked
+    assert len(watch.checked) >= 21, watch.checked
