@@ -564,10 +564,11 @@ def _sheet(book, title: str, columns, rows, *, first: bool = False) -> None:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
+    # Rows are counted here: sheet.max_row and sheet[n] scan every cell, quadratic over a province's schools.
+    for index, row in enumerate(rows, start=2):
         sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = wrap
+        for column in range(1, len(row) + 1):
+            sheet.cell(index, column).alignment = wrap
     for index, (_, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

@@ -702,9 +702,8 @@ def evidence_catalogue_xlsx(ctx: EvidenceCatalogueContext) -> bytes:
     for cell in sheet[1]:
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for row in ctx.rows:
+    for index, row in enumerate(ctx.rows, start=2):  # counted here: sheet.max_row scans every cell each time
         sheet.append([str(v) if isinstance(v, Missing) else (v or "") for v in row.cells])
-        index = sheet.max_row
         if row.is_heading:
             sheet.merge_cells(start_row=index, start_column=1, end_row=index, end_column=width)
             sheet.cell(index, 1).font = Font(bold=True, color="C00000") if row.kind == "gap" else bold

@@ -14,6 +14,7 @@ from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
+from kiemdinh.evidence.selectors import citations_by_link, files_by_evidence
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
@@ -266,16 +267,14 @@ def _evidence_rows(cycle: Cycle, criteria: list[Criterion]) -> tuple[EvidenceRow
     """The catalogue grouped by criterion in framework order; an item shared with another criterion is listed there
     too, with its first code (3 queries)."""
     order = {c.code: i for i, c in enumerate(criteria)}
+    code_of = {c.pk: c.code for c in criteria}
     rows = []
-    links = (
-        CycleEvidence.objects.filter(cycle=cycle)
-        .select_related("evidence", "criterion")
-        .prefetch_related("evidence__files", "citations__criterion")
-    )
+    links = CycleEvidence.objects.filter(cycle=cycle).select_related("evidence", "criterion").order_by("id")
+    files_of, cited = files_by_evidence(cycle), citations_by_link(cycle)
     for link in links:
         e = link.evidence
-        files = tuple(f.original_name for f in e.files.all())
-        for under in [link.criterion.code, *(c.criterion.code for c in link.citations.all())]:
+        files = tuple(f.original_name for f in files_of.get(e.pk, ()))
+        for under in [link.criterion.code, *(code_of[pk] for pk in cited.get(link.pk, ()) if pk in code_of)]:
             rows.append(
                 EvidenceRow(
                     code=link.code,

@@ -149,25 +149,24 @@ def score_sheet_xlsx(ctx: ScoreSheetContext) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     wrap = Alignment(wrap_text=True, vertical="top")
     rule_count = len(ctx.rule_headers)
-    for row in ctx.rows:
-        sheet.append(
-            [
-                row.number,
-                row.school,
-                row.school_type,
-                *(_number(v) for v in row.scores),
-                _number(row.computed),
-                _number(row.adjustment),
-                row.reason,
-                _number(row.final),
-                row.rank,
-            ]
-        )
-        index = sheet.max_row
+    # Rows are counted here: sheet.max_row and sheet[n] scan every cell, quadratic over a province's schools.
+    for index, row in enumerate(ctx.rows, start=2):
+        values = [
+            row.number,
+            row.school,
+            row.school_type,
+            *(_number(v) for v in row.scores),
+            _number(row.computed),
+            _number(row.adjustment),
+            row.reason,
+            _number(row.final),
+            row.rank,
+        ]
+        sheet.append(values)
         for column in range(4, 4 + rule_count + 4):
             sheet.cell(index, column).number_format = "0.0"
-        for cell in sheet[index]:
-            cell.alignment = wrap
+        for column in range(1, len(values) + 1):
+            sheet.cell(index, column).alignment = wrap
         for offset, explanation in enumerate(row.explanations):
             # The computation of each score, as the table's tooltip gives it, in a note on the cell.
             sheet.cell(index, 4 + offset).comment = Comment(explanation, "Kiểm định")

@@ -72,13 +72,29 @@ def _links(cycle: Cycle):
     return CycleEvidence.objects.filter(cycle=cycle).select_related("evidence", "criterion")
 
 
+def files_by_evidence(cycle: Cycle) -> dict[int, list[EvidenceFile]]:
+    """Evidence id → its files (id and original name only), for every item of the cycle (1 query). Read as plain
+    rows and grouped here: prefetch_related's per-object querysets cost more than the query on thousands of items."""
+    found: dict[int, list[EvidenceFile]] = defaultdict(list)
+    in_cycle = EvidenceFile.objects.filter(evidence__cycle_links__cycle=cycle).order_by("id")
+    for item in in_cycle.only("id", "evidence_id", "original_name"):
+        found[item.evidence_id].append(item)
+    return found
+
+
+def citations_by_link(cycle: Cycle) -> dict[int, list[int]]:
+    """Cycle evidence id → the ids of the criteria citing it (1 query)."""
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = EvidenceCitation.objects.filter(cycle_evidence__cycle=cycle).order_by("id")
+    for link_id, criterion_id in rows.values_list("cycle_evidence_id", "criterion_id"):
+        found[link_id].append(criterion_id)
+    return found
+
+
 def cycle_evidence_list(cycle: Cycle, q: str = "", criterion: Criterion | None = None) -> Register:
     """The register grouped by standard and criterion in framework order. Each item is listed under its own criterion
     and under every criterion citing it. q: diacritics-free search in name, number/date, issuer, note and code;
-    criterion: only what is listed under that criterion. 4 queries.
-
-    Files and citations are read as plain rows and grouped here rather than with prefetch_related, whose per-object
-    querysets cost more than the queries themselves on a 400-item register."""
+    criterion: only what is listed under that criterion. 4 queries."""
     criteria = framework_criteria(cycle)
     by_pk = {c.pk: c for c in criteria}
     links = (
@@ -94,19 +110,11 @@ def cycle_evidence_list(cycle: Cycle, q: str = "", criterion: Criterion | None =
     if criterion is not None:
         links = links.filter(Q(criterion=criterion) | Q(citations__criterion=criterion)).distinct()
     links = list(links)
-    files: dict[int, list[EvidenceFile]] = defaultdict(list)
-    cited_by: dict[int, list[Criterion]] = defaultdict(list)
-    if links:
-        evidence_ids = {link.evidence_id for link in links}
-        in_cycle = EvidenceFile.objects.filter(evidence__cycle_links__cycle=cycle).order_by("id")
-        for item in in_cycle.only("id", "evidence_id", "original_name"):
-            if item.evidence_id in evidence_ids:
-                files[item.evidence_id].append(item)
-        for link_id, criterion_id in EvidenceCitation.objects.filter(cycle_evidence__cycle=cycle).values_list(
-            "cycle_evidence_id", "criterion_id"
-        ):
-            if criterion_id in by_pk:
-                cited_by[link_id].append(by_pk[criterion_id])
+    files = files_by_evidence(cycle) if links else {}
+    cited_by = {
+        link_id: [by_pk[c] for c in criterion_ids if c in by_pk]
+        for link_id, criterion_ids in (citations_by_link(cycle) if links else {}).items()
+    }
     by_criterion: dict[int, list[RegisterRow]] = defaultdict(list)
     position = {c.pk: (c.standard.position, c.position) for c in criteria}
     for link in links:
