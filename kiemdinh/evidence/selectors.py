@@ -58,6 +58,35 @@ class Register:
     def is_filtered(self) -> bool:
         return bool(self.query) or self.criterion is not None
 
+    @property
+    def row_count(self) -> int:
+        return sum(group.row_count for group in self.standards)
+
+
+ALL_STANDARDS = "tat-ca"
+# Above this many rows the unfiltered register opens one standard (one evidence box) at a time, with a tab per
+# standard and one for everything: 400 rows on one page take long to build and to scroll.
+SPLIT_ABOVE_ROWS = 150
+
+
+@dataclass
+class RegisterView:
+    register: Register
+    shown: list[RegisterStandard]  # the standards whose rows are on the page
+    tabs: list[RegisterStandard]  # every standard, when the register is split; else empty
+    chosen: str  # the code of the standard shown, or ALL_STANDARDS
+
+
+def register_view(register: Register, standard_code: str = "") -> RegisterView:
+    """What the register page shows: every standard when filtered or small, else the chosen standard (by default the
+    first) or every standard on request."""
+    if register.is_filtered or register.row_count <= SPLIT_ABOVE_ROWS or not register.standards:
+        return RegisterView(register, register.standards, [], ALL_STANDARDS)
+    if standard_code == ALL_STANDARDS:
+        return RegisterView(register, register.standards, register.standards, ALL_STANDARDS)
+    chosen = next((g for g in register.standards if g.standard.code == standard_code), register.standards[0])
+    return RegisterView(register, [chosen], register.standards, chosen.standard.code)
+
 
 def framework_criteria(cycle: Cycle) -> list[Criterion]:
     """The cycle's criteria in framework order, with their standards (1 query)."""

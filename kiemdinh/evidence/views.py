@@ -45,8 +45,9 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _list_url(cycle: Cycle, link: CycleEvidence | None = None) -> str:
+    """The register, or the item's row in it (on its standard's tab when the register is split)."""
     url = reverse("evidence:list", args=[cycle.pk])
-    return f"{url}#mc-{link.pk}" if link else url
+    return f"{url}?tcu={link.criterion.standard.code}#mc-{link.pk}" if link else url
 
 
 def _detail_url(link: CycleEvidence) -> str:
@@ -54,7 +55,9 @@ def _detail_url(link: CycleEvidence) -> str:
 
 
 def _load_link(cycle: Cycle, link_id: int) -> CycleEvidence:
-    return get_object_or_404(CycleEvidence.objects.select_related("evidence", "criterion"), pk=link_id, cycle=cycle)
+    return get_object_or_404(
+        CycleEvidence.objects.select_related("evidence", "criterion__standard"), pk=link_id, cycle=cycle
+    )
 
 
 def _carry_over_sources(request: HttpRequest, cycle: Cycle):
@@ -73,8 +76,14 @@ def evidence_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if criterion_code:
         criterion = Criterion.objects.filter(version_id=cycle.framework_id, code=criterion_code).first()
     register = selectors.cycle_evidence_list(cycle, q=request.GET.get("q", ""), criterion=criterion)
-    context = _context(request, cycle, register=register, criterion_code=criterion_code if criterion else "")
-    context["list_url"] = reverse("evidence:list", args=[cycle.pk])
+    context = _context(
+        request,
+        cycle,
+        register=register,
+        view=selectors.register_view(register, request.GET.get("tcu", "")),
+        criterion_code=criterion_code if criterion else "",
+        list_url=reverse("evidence:list", args=[cycle.pk]),
+    )
     if _is_htmx(request):
         response = render(request, "evidence/list.html#results", context)
     else:

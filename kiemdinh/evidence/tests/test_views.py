@@ -86,7 +86,7 @@ def test_member_adds_evidence_with_several_files(client, world, cycle, media_fil
     )
     link = CycleEvidence.objects.get()
     assert response.status_code == 302
-    assert response["Location"].endswith(f"#mc-{link.pk}")
+    assert response["Location"].endswith(f"?tcu=1#mc-{link.pk}")  # the item's standard, should the list be split
     assert link.code == "[H1-1.2-01]"
     assert link.evidence.files.count() == 2
     assert str(link.evidence.valid_until) == "2030-05-31"
@@ -187,6 +187,29 @@ def test_list_links_open_each_item_and_download_its_file(client, world, cycle, i
     assert f'href="{url("download", cycle, file_id)}"' in page
     assert resolve(url("detail", cycle, item.pk)).url_name == "detail"
     assert client.get(url("download", cycle, file_id)).status_code == 200
+
+
+def test_a_large_register_opens_one_standard_at_a_time(client, world, cycle, monkeypatch):
+    from kiemdinh.evidence import selectors
+
+    for code in ("1.1", "1.2", "2.1", "3.1"):
+        add(world, cycle, code=code, name=f"Minh chứng của tiêu chí {code}")
+    client.force_login(world.member_a)
+    whole = client.get(url("list", cycle)).text
+    assert 'data-testid="evidence-standard-tabs"' not in whole and "tiêu chí 3.1" in whole  # small: everything
+    monkeypatch.setattr(selectors, "SPLIT_ABOVE_ROWS", 3)
+    first = client.get(url("list", cycle)).text
+    assert 'data-testid="evidence-standard-tabs"' in first
+    assert "tiêu chí 1.2" in first and "tiêu chí 2.1" not in first and "Tổng cộng 4 minh chứng." in first
+    assert 'href="?tcu=2"' in first and "(1)" in first
+    third = client.get(url("list", cycle), {"tcu": "3"}).text
+    assert "tiêu chí 3.1" in third and "tiêu chí 1.1" not in third
+    everything = client.get(url("list", cycle), {"tcu": "tat-ca"}).text
+    assert all(f"tiêu chí {c}" in everything for c in ("1.1", "1.2", "2.1", "3.1"))
+    assert client.get(url("list", cycle), {"tcu": "99"}).text.count("Minh chứng của tiêu chí") == 2  # unknown: first
+    # A search or a criterion filter looks through every standard.
+    found = client.get(url("list", cycle), {"q": "tieu chi 3.1"}, headers={"HX-Request": "true"}).text
+    assert "tiêu chí 3.1" in found and 'data-testid="evidence-standard-tabs"' not in found
 
 
 def _list_queries(client, cycle) -> int:
