@@ -662,11 +662,16 @@ def measure_pages(world: BenchWorld, runs: int) -> list[Row]:
                 reverse("selfassessment:form", args=[world.cycle_400, first_criterion]),
             ),
             timer.pair(
-                "evidence list of a cycle",
+                "evidence list of a cycle, as it opens (400 items: one standard)",
                 "principal",
                 reverse("evidence:list", args=[world.cycle_40]),
                 reverse("evidence:list", args=[world.cycle_400]),
                 ("40 items", "400 items"),
+            ),
+            timer.page(
+                "evidence list, all 400 items on one page",
+                "principal",
+                reverse("evidence:list", args=[world.cycle_400]) + "?tcu=tat-ca",
             ),
             timer.pair(
                 "unit dashboard (commune / province)",

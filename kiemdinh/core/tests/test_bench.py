@@ -11,7 +11,8 @@ from kiemdinh.units.models import School
 ROWS = [
     "school home (principal)",
     "criterion form page",
-    "evidence list of a cycle",
+    "evidence list of a cycle, as it opens (400 items: one standard)",
+    "evidence list, all 400 items on one page",
     "unit dashboard (commune / province)",
     "annual plan page",
     "annual plan school list",
@@ -40,6 +41,24 @@ def test_small_bench_reports_every_row_and_removes_its_data(tmp_path, capsys):
         counts = [int(n) for n in re.findall(r"\d+", re.sub(r"\([^)]*\)", "", cells[4]))]
         assert counts and all(0 < n < 200 for n in counts), table
     assert "102 schools" in table and "200 cycles" in table
+    assert not School.objects.filter(code__startswith="BENCH-").exists()
+
+
+@pytest.mark.django_db
+def test_kept_data_is_measured_again_without_generating(capsys):
+    from kiemdinh.core import bench
+
+    with pytest.raises(CommandError, match="run bench with --keep first"):
+        call_command("bench", reuse=True, runs=1)
+    call_command("bench", scale="small", runs=1, keep=True)
+    schools = School.objects.filter(code__startswith="BENCH-").count()
+    capsys.readouterr()
+    call_command("bench", reuse=True, runs=1)
+    output = capsys.readouterr().out
+    assert "reused kept data, found in" in output and f"{schools:,} schools" in output
+    assert "| evidence list, all 400 items on one page |" in output
+    assert School.objects.filter(code__startswith="BENCH-").count() == schools  # reused data is left as it was
+    bench.remove_bench_data()
     assert not School.objects.filter(code__startswith="BENCH-").exists()
 
 
