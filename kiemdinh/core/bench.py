@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -848,11 +849,11 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
     }
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     command += ["--log-level", "warning", "--timeout", "60"]
-    server = subprocess.Popen(
-        command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # The server's log goes to a file (a pipe nobody reads would fill up and stall it); its end is shown on errors.
+    server_log = tempfile.TemporaryFile()
+    server = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
     try:
-        _wait_for(base, server)
+        _wait_for(base, server, server_log)
         cycle = Cycle.objects.get(pk=world.cycle_400)
         codes = list(
             Criterion.objects.filter(version=cycle.framework_id).order_by("position").values_list("code", flat=True)
@@ -913,6 +914,8 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
             server.wait()
     if errors:
         log(f"  load errors (first 5 of {len(errors)}): {errors[:5]}")
+        log(f"  end of the server's log:\n{_tail(server_log)}")
+    server_log.close()
     latencies.sort()
     p50 = statistics.median(latencies) * 1000 if latencies else 0.0
     p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000 if latencies else 0.0
@@ -932,11 +935,16 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
     ]
 
 
-def _wait_for(base: str, server: subprocess.Popen, timeout: float = 30) -> None:
+def _tail(server_log, chars: int = 4000) -> str:
+    server_log.seek(0)
+    return server_log.read().decode(errors="replace")[-chars:]
+
+
+def _wait_for(base: str, server: subprocess.Popen, server_log, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {server.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"gunicorn exited: {_tail(server_log, 2000)}")
         try:
             with urllib.request.urlopen(base + reverse("accounts:login"), timeout=2):
                 return
