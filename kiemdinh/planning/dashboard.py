@@ -217,11 +217,6 @@ class UnitDashboard:
         }
 
     @property
-    def query_string(self) -> str:
-        """The current filters, for links that keep them (pagination)."""
-        return self.filters.query_string()
-
-    @property
     def table(self) -> list[dict]:
         """The counts table with, for each cell, the query string that lists those schools."""
         q = self.filters.query_string
