@@ -850,72 +850,73 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     command += ["--log-level", "warning", "--timeout", "60"]
     # The server's log goes to a file (a pipe nobody reads would fill up and stall it); its end is shown on errors.
-    server_log = tempfile.TemporaryFile()
-    server = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
-    try:
-        _wait_for(base, server, server_log)
-        cycle = Cycle.objects.get(pk=world.cycle_400)
-        codes = list(
-            Criterion.objects.filter(version=cycle.framework_id).order_by("position").values_list("code", flat=True)
-        )
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        deadline = time.perf_counter() + seconds
-
-        def worker(index: int) -> None:
-            rng = random.Random(index)
-            officer = index % 4 == 3
-            user = LoadUser(base)
-            user.login(world.users["province_officer" if officer else "principal"], world.password)
-            code = codes[index % len(codes)]  # one criterion per principal thread: no edit conflicts between threads
-            form_path = reverse("selfassessment:form", args=[world.cycle_400, code])
-            reads = (
-                [
-                    reverse("planning:dashboard", args=[world.commune_id]),
-                    reverse("planning:dashboard", args=[world.province_id]),
-                    reverse("planning:plan_detail", args=[world.plan_id]),
-                ]
-                if officer
-                else [reverse("core:home"), form_path, reverse("evidence:list", args=[world.cycle_400])]
-            )
-            while time.perf_counter() < deadline:
-                saving = not officer and rng.random() < 0.25
-                path = form_path if saving else rng.choice(reads)
-                started = time.perf_counter()
-                status, body = user.request(path)
-                record(started, status, 200, path)
-                if saving and status == 200:
-                    found = re.search(r'name="base_version"\s+value="(\d+)"', body)
-                    form = {"base_version": found.group(1) if found else "0", "strengths": f"Lưu lúc {time.time()}"}
-                    started = time.perf_counter()
-                    status, _ = user.request(form_path, form)
-                    record(started, status, 302, "POST " + path)
-
-        def record(started, status, expected, what):
-            with lock:
-                latencies.append(time.perf_counter() - started)
-                if status != expected:
-                    errors.append(f"{what}: {status}")
-
-        pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-        started = time.perf_counter()
-        for thread in pool:
-            thread.start()
-        for thread in pool:
-            thread.join()
-        elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
+    with tempfile.TemporaryFile() as server_log:
+        server = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-    if errors:
-        log(f"  load errors (first 5 of {len(errors)}): {errors[:5]}")
-        log(f"  end of the server's log:\n{_tail(server_log)}")
-    server_log.close()
+            _wait_for(base, server, server_log)
+            cycle = Cycle.objects.get(pk=world.cycle_400)
+            codes = list(
+                Criterion.objects.filter(version=cycle.framework_id).order_by("position").values_list("code", flat=True)
+            )
+            latencies: list[float] = []
+            errors: list[str] = []
+            lock = threading.Lock()
+            deadline = time.perf_counter() + seconds
+
+            def worker(index: int) -> None:
+                rng = random.Random(index)
+                officer = index % 4 == 3
+                user = LoadUser(base)
+                user.login(world.users["province_officer" if officer else "principal"], world.password)
+                code = codes[
+                    index % len(codes)
+                ]  # one criterion per principal thread: no edit conflicts between threads
+                form_path = reverse("selfassessment:form", args=[world.cycle_400, code])
+                reads = (
+                    [
+                        reverse("planning:dashboard", args=[world.commune_id]),
+                        reverse("planning:dashboard", args=[world.province_id]),
+                        reverse("planning:plan_detail", args=[world.plan_id]),
+                    ]
+                    if officer
+                    else [reverse("core:home"), form_path, reverse("evidence:list", args=[world.cycle_400])]
+                )
+                while time.perf_counter() < deadline:
+                    saving = not officer and rng.random() < 0.25
+                    path = form_path if saving else rng.choice(reads)
+                    started = time.perf_counter()
+                    status, body = user.request(path)
+                    record(started, status, 200, path)
+                    if saving and status == 200:
+                        found = re.search(r'name="base_version"\s+value="(\d+)"', body)
+                        form = {"base_version": found.group(1) if found else "0", "strengths": f"Lưu lúc {time.time()}"}
+                        started = time.perf_counter()
+                        status, _ = user.request(form_path, form)
+                        record(started, status, 302, "POST " + path)
+
+            def record(started, status, expected, what):
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+                    if status != expected:
+                        errors.append(f"{what}: {status}")
+
+            pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+            started = time.perf_counter()
+            for thread in pool:
+                thread.start()
+            for thread in pool:
+                thread.join()
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        if errors:
+            log(f"  load errors (first 5 of {len(errors)}): {errors[:5]}")
+            log(f"  end of the server's log:\n{_tail(server_log)}")
     latencies.sort()
     p50 = statistics.median(latencies) * 1000 if latencies else 0.0
     p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000 if latencies else 0.0
