@@ -901,12 +901,13 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
                         errors.append(f"{what}: {status}")
 
             pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-            started = time.perf_counter()
+            started, client_cpu = time.perf_counter(), time.process_time()
             for thread in pool:
                 thread.start()
             for thread in pool:
                 thread.join()
             elapsed = time.perf_counter() - started
+            client_cpu = time.process_time() - client_cpu  # the simulated users' own share of the CPUs
         finally:
             server.terminate()
             try:
@@ -929,7 +930,8 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
             "",
             "≥ 150 req/s",
             throughput >= 150,
-            f"{len(latencies)} requests, {len(errors)} errors (unit: req/s, not ms)",
+            f"{len(latencies)} requests, {len(errors)} errors (unit: req/s, not ms); the client itself used "
+            f"{client_cpu:.1f} of the {elapsed * (os.cpu_count() or 1):.0f} CPU-seconds",
         ),
         Row("load — p50 latency", p50, note="every request"),
         Row("load — p95 latency", p95, target="< 250 ms", met=p95 < 250 and not errors, note=f"{len(errors)} errors"),
