@@ -119,7 +119,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kiemdinh.sqlite3'}"),
-        conn_max_age=env_int("KIEMDINH_DB_CONN_MAX_AGE", 60),
+        # Persistent connections for the production server's long-lived workers; the development server starts a
+        # thread per request, which would leave one open connection per thread.
+        conn_max_age=env_int("KIEMDINH_DB_CONN_MAX_AGE", 0 if DEBUG else 60),
         conn_health_checks=True,
     )
 }

@@ -6,5 +6,8 @@ import os
 os.environ.setdefault("KIEMDINH_SECRET_KEY", "test-only-secret-key-not-for-production")
 # The test client and the live server speak plain HTTP; production redirects to HTTPS (KIEMDINH_SSL_REDIRECT).
 os.environ.setdefault("KIEMDINH_SSL_REDIRECT", "0")
+# The live server answers each request on a new thread: persistent connections would stay open, one per thread, and
+# keep PostgreSQL's test database busy at teardown.
+os.environ.setdefault("KIEMDINH_DB_CONN_MAX_AGE", "0")
 # Background tasks run at once in the test process (a worker is not part of the suite).
 os.environ.setdefault("KIEMDINH_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
