@@ -3,10 +3,12 @@
 The principal opens the cycle, forms the council, writes the plan and adds evidence; the council member fills the
 form of the criterion assigned to them (live level, autosave, citation); the other criteria are filled through the
 services (the live server shares the test database); the principal submits, the commune officer returns the cycle with
-a comment on a criterion and the principal sees it.
+a comment on a criterion and the principal sees it, then downloads the report (DOCX) and finds in it what was entered.
 """
 
+import io
 import re
+import zipfile
 
 import pytest
 
@@ -277,3 +279,19 @@ def test_principal_and_member_run_a_cycle_from_opening_to_submission(
     expect(page.get_by_test_id("criterion-comments")).to_contain_text(comment)
     expect(page.get_by_test_id("save-form")).to_be_visible()  # editable again
     screenshot(page, "cycle-10-returned-form")
+
+    # 8. The principal downloads the self-assessment report (Word) from "Tải văn bản" and it holds what was entered:
+    # the school, the member's description of criterion 1.1 with its evidence code, and the result.
+    tab(page, "Tải văn bản")
+    report = page.get_by_test_id("doc-report")
+    expect(report).to_be_visible()
+    screenshot(page, "cycle-11-documents")
+    with page.expect_download() as info:
+        report.get_by_role("link", name="Tải DOCX").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".docx"), download.suggested_filename
+    with open(download.path(), "rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as docx:
+        text = re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode("utf-8"))
+    assert "BÁO CÁO TỰ ĐÁNH GIÁ" in text.upper()
+    assert school in text
+    assert "Phương hướng, chiến lược giai đoạn 2025-2030" in text and EVIDENCE_CODE in text
