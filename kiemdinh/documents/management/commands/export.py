@@ -54,79 +54,44 @@ class Command(BaseCommand):
             document = registry.get(kind)
         except KeyError as exc:
             raise CommandError(exc.args[0], returncode=2) from exc
-        if not school:
-            raise CommandError(f"{document.title}: hãy ghi --school (mã hoặc tên trường).", returncode=2)
-        if fmt not in document.formats:
-            raise CommandError(
-                f"{document.title} không có định dạng {fmt}; có: {', '.join(document.formats)}.", returncode=2
-            )
+        _check_input(document, fmt, school, "--school (mã hoặc tên trường)")
         try:
             cycle = cycle_by_school_and_year(school, year)
         except CycleLookupError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         found, school_year = cycle.school, cycle.school_year
         context = document.build(cycle)
-        try:
-            rendered = registry.render_context(document, cycle, context, fmt)
-        except PdfUnavailable as exc:
-            raise CommandError(str(exc), returncode=2) from exc
-        path = _write(out, rendered.data)
-        for label in context.missing:
-            sys.stderr.write(f"thiếu dữ liệu: {label}\n")
-        self.stdout.write(
-            f"{path} ({len(rendered.data):,} byte) — {document.title}, {found.name}, năm học {school_year}"
+        written = _render_and_write(
+            lambda: registry.render_context(document, cycle, context, fmt), context.missing, out
         )
+        self.stdout.write(f"{written} — {document.title}, {found.name}, năm học {school_year}")
 
     def _plan(self, document, *, unit, year, plan_id, fmt, out):
-        if not unit:
-            raise CommandError(f"{document.title}: hãy ghi --unit (mã hoặc tên đơn vị ban hành).", returncode=2)
-        if fmt not in document.formats:
-            raise CommandError(
-                f"{document.title} không có định dạng {fmt}; có: {', '.join(document.formats)}.", returncode=2
-            )
+        _check_input(document, fmt, unit, "--unit (mã hoặc tên đơn vị ban hành)")
         try:
             found = unit_by_code_or_name(unit)
         except UnitLookupError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         plan = plan_of_unit(found, year, plan_id)
         context = document.build(plan)
-        try:
-            rendered = registry.render_plan(document, context, fmt)
-        except PdfUnavailable as exc:
-            raise CommandError(str(exc), returncode=2) from exc
-        path = _write(out, rendered.data)
-        for label in context.missing:
-            sys.stderr.write(f"chưa có: {label}\n")
-        number = plan.number or "chưa có số"
-        self.stdout.write(
-            f"{path} ({len(rendered.data):,} byte) — {document.title} {number}, {plan.issuer}, {plan.period}"
+        written = _render_and_write(
+            lambda: registry.render_plan(document, context, fmt), context.missing, out, lacking="chưa có"
         )
+        number = plan.number or "chưa có số"
+        self.stdout.write(f"{written} — {document.title} {number}, {plan.issuer}, {plan.period}")
 
     def _decision(self, document, *, school, year, kind, fmt, out):
         from kiemdinh.documents.decision import DecisionLookupError, decisions_of_school_year
 
-        if not school:
-            raise CommandError(f"{document.title}: hãy ghi --school (mã hoặc tên trường).", returncode=2)
-        if fmt not in document.formats:
-            raise CommandError(
-                f"{document.title} không có định dạng {fmt}; có: {', '.join(document.formats)}.", returncode=2
-            )
+        _check_input(document, fmt, school, "--school (mã hoặc tên trường)")
         try:
             decisions = decisions_of_school_year(school, year, kind)
         except DecisionLookupError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         context = document.build(decisions)
-        try:
-            rendered = registry.render_plan(document, context, fmt)
-        except PdfUnavailable as exc:
-            raise CommandError(str(exc), returncode=2) from exc
-        path = _write(out, rendered.data)
-        for label in context.missing:
-            sys.stderr.write(f"thiếu dữ liệu: {label}\n")
+        written = _render_and_write(lambda: registry.render_plan(document, context, fmt), context.missing, out)
         labels = ", ".join(f"{d.label} số {d.number or 'chưa có số'}" for d in decisions)
-        self.stdout.write(
-            f"{path} ({len(rendered.data):,} byte) — {document.title} {labels}, {decisions[0].school.name}"
-        )
+        self.stdout.write(f"{written} — {document.title} {labels}, {decisions[0].school.name}")
 
 
 def plan_of_unit(unit, year: str, plan_id: int | None = None) -> AnnualPlan:
@@ -158,6 +123,29 @@ def _within(year: str, period: str) -> bool:
     return year.isdigit() and first.isdigit() and last.isdigit() and int(first) <= int(year) <= int(last)
 
 
+def _check_input(document, fmt: str, value, option: str) -> None:
+    """Refuses (status 2) a missing --school / --unit and a format the document does not have."""
+    if not value:
+        raise CommandError(f"{document.title}: hãy ghi {option}.", returncode=2)
+    if fmt not in document.formats:
+        raise CommandError(
+            f"{document.title} không có định dạng {fmt}; có: {', '.join(document.formats)}.", returncode=2
+        )
+
+
+def _render_and_write(render, missing, out: str, lacking: str = "thiếu dữ liệu") -> str:
+    """Renders (no LibreOffice for a PDF: status 2), writes the file, lists on standard error what the data still
+    lacks; returns "PATH (N byte)" for the summary line."""
+    try:
+        rendered = render()
+    except PdfUnavailable as exc:
+        raise CommandError(str(exc), returncode=2) from exc
+    path = _write(out, rendered.data)
+    for label in missing:
+        sys.stderr.write(f"{lacking}: {label}\n")
+    return f"{path} ({len(rendered.data):,} byte)"
+
+
 def _write(out: str, data: bytes) -> Path:
     path = Path(out)
     try:
@@ -172,25 +160,12 @@ def _evaluation_report(command, *, school, year, fmt, out) -> None:
     """The external evaluation report of the school's cycle of that year (docx or pdf)."""
     from kiemdinh.documents import evaluation_report as doc
 
-    if not school:
-        raise CommandError(f"{doc.KIND.title}: hãy ghi --school (mã hoặc tên trường).", returncode=2)
-    if fmt not in doc.KIND.formats:
-        raise CommandError(
-            f"{doc.KIND.title} không có định dạng {fmt}; có: {', '.join(doc.KIND.formats)}.", returncode=2
-        )
+    _check_input(doc.KIND, fmt, school, "--school (mã hoặc tên trường)")
     try:
         cycle = cycle_by_school_and_year(school, year)
         team = doc.team_of_cycle(cycle)
     except (CycleLookupError, doc.TeamLookupError) as exc:
         raise CommandError(str(exc), returncode=2) from exc
     context = doc.build_evaluation_report(team)
-    try:
-        rendered = doc.render_context(context, fmt)
-    except PdfUnavailable as exc:
-        raise CommandError(str(exc), returncode=2) from exc
-    path = _write(out, rendered.data)
-    for label in context.missing:
-        sys.stderr.write(f"thiếu dữ liệu: {label}\n")
-    command.stdout.write(
-        f"{path} ({len(rendered.data):,} byte) — {doc.KIND.title}, {cycle.school.name}, năm học {cycle.school_year}"
-    )
+    written = _render_and_write(lambda: doc.render_context(context, fmt), context.missing, out)
+    command.stdout.write(f"{written} — {doc.KIND.title}, {cycle.school.name}, năm học {cycle.school_year}")
