@@ -2,11 +2,12 @@
 
 from datetime import date, timedelta
 
+import pytest
 from django.utils import timezone
 
 from kiemdinh.accounts.models import Role
 from kiemdinh.accounts.services import membership_grant, user_create
-from kiemdinh.core.testing import PASSWORD, build_world, load_frameworks
+from kiemdinh.core.testing import PASSWORD, build_world, fresh_world, load_frameworks, rolled_back
 from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.models import Team
 from kiemdinh.frameworks.models import Criterion
@@ -92,14 +93,27 @@ def grant_evaluator_role(user, unit):
 # --- One working team per test module -------------------------------------------------------------------------------
 
 
-def working_team_world():
-    """Frameworks, the personas and school A's team working from five days ago to a month from now (for a
-    module-scoped fixture inside core.testing.rolled_back); returns (world, team id)."""
-    load_frameworks()
-    world = build_world()
-    today = timezone.localdate()
-    team = accepted_team(world, start=today - timedelta(days=5), end=today + timedelta(days=30))
-    return world, team.pk
+@pytest.fixture(scope="module")
+def working_team_base(django_db_setup, django_db_blocker):
+    """Frameworks, the personas and school A's team working from five days ago to a month from now, built once for
+    the module and rolled back at its end: (world, team id). Test modules import this fixture with
+    working_team_world_fixture and working_team_fixture, which give each test fresh objects."""
+    with rolled_back(django_db_blocker):
+        load_frameworks()
+        world = build_world()
+        today = timezone.localdate()
+        team = accepted_team(world, start=today - timedelta(days=5), end=today + timedelta(days=30))
+        yield world, team.pk
+
+
+@pytest.fixture(name="world")
+def working_team_world_fixture(working_team_base, db):
+    return fresh_world(working_team_base[0])
+
+
+@pytest.fixture(name="team")
+def working_team_fixture(working_team_base, db):
+    return team_by_id(working_team_base[1])
 
 
 def team_by_id(team_id: int) -> Team:

@@ -11,30 +11,17 @@ from django.test import Client
 from django.urls import reverse
 
 from kiemdinh.core.audit import AuditEvent
-from kiemdinh.core.testing import fresh_world, rolled_back
 from kiemdinh.evaluation import work_selectors as sel
 from kiemdinh.evaluation import work_services as ws
 from kiemdinh.evaluation.models import MemberReview, ReportStatus, SchoolFeedback, Team, TeamRating, TeamStatus
-from kiemdinh.evaluation.tests.helpers import team_by_id, working_team_world
+from kiemdinh.evaluation.tests.helpers import (  # noqa: F401 (fixtures: world, team)
+    working_team_base,
+    working_team_fixture,
+    working_team_world_fixture,
+)
 from kiemdinh.frameworks.models import Criterion
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def _base(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        yield working_team_world()
-
-
-@pytest.fixture
-def world(_base, db):
-    return fresh_world(_base[0])
-
-
-@pytest.fixture
-def team(_base, db):
-    return team_by_id(_base[1])
 
 
 @pytest.fixture
