@@ -124,10 +124,9 @@ class Timeline:
     today_label: str  # which stage today is in, in words
 
 
-def team_timeline(team: Team, today: date) -> Timeline:
-    """The stages of the team's work (nghiên cứu hồ sơ → khảo sát sơ bộ → khảo sát chính thức → báo cáo) with the
-    one today falls in: the last stage that has begun, within the team's working dates."""
-    spans = [
+def team_spans(team: Team) -> list[tuple[str, date | None, date | None]]:
+    """The stages of the team's work in order, each (label, first day, last day) as the team's decision sets them."""
+    return [
         ("Nghiên cứu hồ sơ", team.dossier_from, team.dossier_to),
         ("Khảo sát sơ bộ", team.preliminary_on, team.preliminary_on),
         ("Khảo sát chính thức", team.official_from, team.official_to),
@@ -136,6 +135,12 @@ def team_timeline(team: Team, today: date) -> Timeline:
         ("Báo cáo chính thức", team.final_report_on, team.final_report_on),
         ("Kết thúc làm việc", team.ends_on, team.ends_on),
     ]
+
+
+def team_timeline(team: Team, today: date) -> Timeline:
+    """The stages of the team's work (nghiên cứu hồ sơ → khảo sát sơ bộ → khảo sát chính thức → báo cáo) with the
+    one today falls in: the last stage that has begun, within the team's working dates."""
+    spans = team_spans(team)
     open_ = team.dossier_from <= today <= team.ends_on
     begun = [i for i, (_, start, end) in enumerate(spans) if (start or end) and (start or end) <= today]
     current = begun[-1] if open_ and begun else None

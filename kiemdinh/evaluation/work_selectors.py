@@ -17,6 +17,7 @@ from kiemdinh.evaluation.models import (
     TeamMember,
     TeamRating,
 )
+from kiemdinh.evaluation.selectors import team_spans
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels, regime2018, tt57
 from kiemdinh.frameworks.spec import get_spec
@@ -79,16 +80,7 @@ class Stage:
 
 def team_stages(team: Team, today: date) -> list[Stage]:
     """The team's stages with their dates, the one of `today` marked (no query)."""
-    rows = [
-        ("Nghiên cứu hồ sơ", team.dossier_from, team.dossier_to),
-        ("Khảo sát sơ bộ", team.preliminary_on, team.preliminary_on),
-        ("Khảo sát chính thức", team.official_from, team.official_to),
-        ("Dự thảo báo cáo", team.draft_report_on, team.draft_report_on),
-        ("Trường góp ý dự thảo", team.draft_report_on, team.feedback_until),
-        ("Báo cáo chính thức", team.final_report_on, team.final_report_on),
-        ("Kết thúc làm việc", team.ends_on, team.ends_on),
-    ]
-    stages = [(label, start, end) for label, start, end in rows if start or end]
+    stages = [(label, start, end) for label, start, end in team_spans(team) if start or end]
     current = None
     for index, (_label, start, end) in enumerate(stages):
         if start and start <= today:
