@@ -13,6 +13,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    # A test's rows are rolled back at its end without a commit: pages kept during one test must not reach the next.
+    from kiemdinh.core import page_cache
+
+    page_cache.clear()
+
+
 @pytest.fixture
 def world(db):
     from kiemdinh.core.testing import build_world

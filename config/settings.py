@@ -193,6 +193,37 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Page cache (kiemdinh.core.page_cache): the main reading pages are kept once rendered and served again until a table
+# they read is written. Both caches must be shared by every worker of the installation: files on this machine (serving
+# from several machines needs KIEMDINH_PAGE_CACHE=0). The versions are never culled or expired; kept pages are.
+PAGE_CACHE_ENABLED = env_bool("KIEMDINH_PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env_int("KIEMDINH_PAGE_CACHE_SECONDS", 600)
+_CACHE_DIR = Path(env_str("KIEMDINH_CACHE_DIR", str(VAR_DIR / "cache")))
+if env_str("KIEMDINH_PAGE_CACHE_STORE", "files") == "memory":  # one process only: the test suite
+    _page_caches = {
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+        "page_versions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "page-versions",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
+    }
+else:
+    _page_caches = {
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(_CACHE_DIR / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": env_int("KIEMDINH_PAGE_CACHE_ENTRIES", 2000), "CULL_FREQUENCY": 3},
+        },
+        "page_versions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(_CACHE_DIR / "versions"),
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000_000},
+        },
+    }
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, **_page_caches}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background tasks (whole-district exports): stored in the database, run by `manage.py db_worker` (scripts/run

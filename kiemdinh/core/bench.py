@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 PREFIX = "BENCH-"
 USER_PREFIX = "bench."
@@ -576,10 +576,15 @@ class Row:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    rendered_ms: float | None = None  # pages: the time with the page cache off (rendered from the data every time)
 
     @property
     def ratio(self) -> float | None:
         return self.ms / self.floor_ms if self.floor_ms else None
+
+    @property
+    def rendered_ratio(self) -> float | None:
+        return self.rendered_ms / self.floor_ms if self.floor_ms and self.rendered_ms is not None else None
 
 
 def median_ms(fn, runs: int) -> float:
@@ -611,11 +616,17 @@ class PageTimer:
         return response
 
     def time(self, who, url) -> tuple[float, int]:
-        self.get(who, url)  # warm: templates, caches, the connection
+        self.get(who, url)  # warm: templates, caches, the connection, the CSRF cookie
+        self.get(who, url)  # kept by the page cache (where the view has it)
         counted = QueryCounter()
         with connection.execute_wrapper(counted):
             self.get(who, url)
         return median_ms(lambda: self.get(who, url), self.runs), counted.count
+
+    def rendered(self, who, url) -> tuple[float, int]:
+        """The page rendered from the data every time (page cache off), and the queries that takes."""
+        with override_settings(PAGE_CACHE_ENABLED=False):
+            return self.time(who, url)
 
     def floor(self, who) -> float:
         if who not in self.floors:
@@ -624,19 +635,22 @@ class PageTimer:
         return self.floors[who]
 
     def page(self, name, who, url, *, target_ratio=3.0, limit_ms=None) -> Row:
-        ms, count = self.time(who, url)
+        """The page as it is served again (kept by the page cache, where the view has it) against the floor; the time
+        limit and the query count are those of rendering it from the data."""
+        rendered_ms, count = self.rendered(who, url)
+        ms, _ = self.time(who, url)
         floor = self.floor(who)
         ok = ms <= target_ratio * floor if target_ratio else True
         target = f"≤ {target_ratio:g}× floor" if target_ratio else ""
         if limit_ms is not None:
-            ok = ok and ms < limit_ms
-            target = " and ".join(t for t in (target, f"< {limit_ms:g} ms") if t)
-        return Row(name, ms, floor, str(count), target, ok)
+            ok = ok and rendered_ms < limit_ms
+            target = " and ".join(t for t in (target, f"rendered < {limit_ms:g} ms") if t)
+        return Row(name, ms, floor, str(count), target, ok, rendered_ms=rendered_ms)
 
     def pair(self, name, who, small_url, large_url, sizes: tuple[str, str], *, limit_ms=None) -> Row:
         """One page at two data sizes: timed at the large size, the query counts of both must be equal."""
         row = self.page(name, who, large_url, limit_ms=limit_ms)
-        _, small_count = self.time(who, small_url)
+        _, small_count = self.rendered(who, small_url)
         constant = str(small_count) == row.queries
         row.queries = f"{small_count} ({sizes[0]}) / {row.queries} ({sizes[1]})"
         row.target += " and constant queries"
@@ -859,6 +873,7 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
                 Criterion.objects.filter(version=cycle.framework_id).order_by("position").values_list("code", flat=True)
             )
             latencies: list[float] = []
+            by_kind: dict[str, list[float]] = {}
             errors: list[str] = []
             lock = threading.Lock()
             deadline = time.perf_counter() + seconds
@@ -895,8 +910,12 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
                         record(started, status, 302, "POST " + path)
 
             def record(started, status, expected, what):
+                took = time.perf_counter() - started
+                method, _, path = what.rpartition(" ")
+                kind = f"{method or 'GET'} {resolve(path).url_name}"
                 with lock:
-                    latencies.append(time.perf_counter() - started)
+                    latencies.append(took)
+                    by_kind.setdefault(kind, []).append(took)
                     if status != expected:
                         errors.append(f"{what}: {status}")
 
@@ -915,6 +934,13 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+        log(
+            "  load, by request: "
+            + "; ".join(
+                f"{kind} {len(times)}× p50 {statistics.median(times) * 1000:.0f} ms"
+                for kind, times in sorted(by_kind.items(), key=lambda kv: -sum(kv[1]))
+            )
+        )
         if errors:
             log(f"  load errors (first 5 of {len(errors)}): {errors[:5]}")
             log(f"  end of the server's log:\n{_tail(server_log)}")
@@ -967,12 +993,17 @@ def markdown(rows: list[Row], *, title: str, facts: list[str]) -> str:
         return "—" if row.met is None else ("met" if row.met else "**not met**")
 
     lines = [f"### {title}", "", *(f"- {fact}" for fact in facts), ""]
-    lines += ["| measurement | median ms | floor ms | × floor | queries | target | result | note |"]
-    lines += ["|---|---:|---:|---:|---|---|---|---|"]
+    lines += [
+        "| measurement | median ms | floor ms | × floor | rendered ms (× floor) | queries | target | result | note |"
+    ]
+    lines += ["|---|---:|---:|---:|---:|---|---|---|---|"]
     for row in rows:
         ratio = "—" if row.ratio is None else f"{row.ratio:.1f}×"
+        rendered = "—" if row.rendered_ms is None else number(row.rendered_ms)
+        if row.rendered_ratio is not None:
+            rendered += f" ({row.rendered_ratio:.1f}×)"
         lines.append(
-            f"| {row.name} | {number(row.ms)} | {number(row.floor_ms)} | {ratio} | {row.queries or '—'} "
+            f"| {row.name} | {number(row.ms)} | {number(row.floor_ms)} | {ratio} | {rendered} | {row.queries or '—'} "
             f"| {row.target or '—'} | {verdict(row)} | {row.note} |"
         )
     return "\n".join(lines) + "\n"

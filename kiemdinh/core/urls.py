@@ -1,8 +1,9 @@
 from django.urls import path
 
 from kiemdinh.core import views
+from kiemdinh.core.page_cache import cached_page
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", cached_page(views.home), name="home"),
 ]

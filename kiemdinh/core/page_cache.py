@@ -1,0 +1,201 @@
+"""Rendered pages kept and served again while nothing they read has changed.
+
+A page view decorated with `cached_page` is rendered once per request key (path and query, session, user, CSRF
+cookie, htmx headers, today's date). While it renders, every SELECT it runs is parsed for the tables it reads, and
+the current *version* of each table is noted **before** the query runs. The page is kept with those versions. A later
+request with the same key gets the kept page only if every one of those tables still has the noted version.
+
+Every statement that writes — whatever runs it: a view, a management command, a background task, a bulk update that
+sends no model signal — is seen by a wrapper installed on each database connection. It gives each table it writes a
+new random version at once and again when the transaction commits; a statement whose tables are not known (DDL,
+TRUNCATE, anything unusual) gives a new version to ``*``, on which every page depends. Versions are random tokens,
+never counters, so a version that was lost (an evicted file, a race between two workers) cannot come back to an old
+value: the worst a race can do is make a page be rendered again.
+
+Why this is safe: a page kept with version v of table T read T after v was noted. A write to T that commits after
+that moment replaces v, so the page is not served again. Data written outside this application (psql, another
+server) is not seen; kept pages then expire after ``PAGE_CACHE_SECONDS``, and `./scripts/manage clear_page_cache`
+drops them at once. Both caches must be shared by every worker (files on one machine; see settings.CACHES).
+"""
+
+import hashlib
+import re
+import secrets
+import threading
+from functools import lru_cache, partial, wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.backends.signals import connection_created
+from django.http import HttpResponse
+from django.utils import timezone
+
+PAGES = "pages"
+VERSIONS = "page_versions"
+EVERYTHING = "*"  # the version every page depends on: bumped by statements whose tables are unknown
+MAX_BYTES = 2 * 1024 * 1024
+
+_READ_TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+_WRITE_TABLE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
+)
+# Statements that change no table's rows.
+_HARMLESS = frozenset(
+    ["SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "END", "SET", "SHOW", "PRAGMA", "EXPLAIN", "ANALYZE"]
+)
+
+_state = threading.local()
+
+
+@lru_cache(maxsize=4096)
+def classify(sql: str) -> tuple[str, frozenset[str]]:
+    """("read", tables) for a SELECT, ("write", tables) for a statement that changes rows (tables may be
+    {EVERYTHING} when they cannot be told), ("other", ∅) for transaction control and session settings."""
+    head = sql.lstrip(" \t\r\n(").split(None, 1)
+    word = head[0].upper() if head else ""
+    if word in ("SELECT", "VALUES"):
+        return "read", frozenset(name.lower() for name in _READ_TABLE.findall(sql))
+    if word in _HARMLESS:
+        return "other", frozenset()
+    found = _WRITE_TABLE.match(sql)
+    return "write", frozenset([found.group(1).lower()] if found else [EVERYTHING])
+
+
+def _key(table: str) -> str:
+    return "v:" + table
+
+
+def bump(tables) -> None:
+    """New versions for these tables: every kept page that read one of them is stale."""
+    token = secrets.token_hex(8)
+    caches[VERSIONS].set_many({_key(t): token for t in tables}, timeout=None)
+
+
+def _unchanged(versions: dict[str, str]) -> bool:
+    current = caches[VERSIONS].get_many([_key(t) for t in versions])
+    return all(current.get(_key(t)) == v for t, v in versions.items())
+
+
+def _version(table: str) -> str:
+    cache = caches[VERSIONS]
+    value = cache.get(_key(table))
+    if value is None:  # never written since the cache was emptied: start it with a fresh token
+        cache.add(_key(table), secrets.token_hex(8), timeout=None)
+        value = cache.get(_key(table))
+    return value
+
+
+class _Recording:
+    def __init__(self):
+        self.versions = {EVERYTHING: _version(EVERYTHING)}
+        self.wrote = False
+
+
+def track(execute, sql, params, many, context):
+    """The execute wrapper on every connection: notes versions of what a recorded page reads, bumps what is written."""
+    kind, tables = classify(sql)
+    recording = getattr(_state, "recording", None)
+    if kind == "read":
+        if recording is not None:
+            for table in tables:
+                if table not in recording.versions:
+                    recording.versions[table] = _version(table)
+        return execute(sql, params, many, context)
+    result = execute(sql, params, many, context)
+    if kind == "write":
+        if recording is not None:
+            recording.wrote = True
+        bump(tables)
+        db = context["connection"]
+        if db.in_atomic_block:  # readers of another connection see the rows only now
+            transaction.on_commit(partial(bump, tables), using=db.alias)
+    return result
+
+
+def install(sender=None, connection=None, **kwargs) -> None:
+    """Put `track` first among the connection's wrappers (`execute_wrapper()` blocks pop the last one), once."""
+    if track not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, track)
+
+
+def connect_signals() -> None:
+    connection_created.connect(install, dispatch_uid="kiemdinh.page_cache.install")
+
+
+def clear() -> None:
+    caches[PAGES].clear()
+    bump([EVERYTHING])
+
+
+def _request_key(request) -> str:
+    user = request.user
+    parts = [
+        request.get_full_path(),
+        request.session.session_key or "",
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+        str(timezone.localdate()),
+    ]
+    if user.is_authenticated:
+        parts += [
+            str(user.pk),
+            user.get_username(),
+            getattr(user, "full_name", ""),
+            f"{user.is_staff}{user.is_superuser}",
+        ]
+    parts += sorted(f"{name}={value}" for name, value in request.headers.items() if name.lower().startswith("hx-"))
+    return "p:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _pending_messages(request) -> int:
+    storage = getattr(request, "_messages", None)
+    return len(storage) if storage is not None else 0
+
+
+def _keepable(request, response, recording: _Recording) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not recording.wrote
+        and response.get("Content-Type", "").startswith("text/html")
+        and len(response.content) <= MAX_BYTES
+        and not _pending_messages(request)  # messages added while rendering belong to this response only
+        # A new CSRF secret is being set in this response: the page's token belongs to the cookie it sets.
+        and not (request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not request.COOKIES.get(settings.CSRF_COOKIE_NAME))
+    )
+
+
+def cached_page(view):
+    """Serve the view's GET responses from the page cache while the tables they read are unchanged."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or not settings.PAGE_CACHE_ENABLED or _pending_messages(request):
+            return view(request, *args, **kwargs)
+        key = _request_key(request)
+        kept = caches[PAGES].get(key)
+        if kept is not None and _unchanged(kept["versions"]):
+            response = HttpResponse(kept["content"], status=kept["status"])
+            for name, value in kept["headers"]:
+                response[name] = value
+            return response
+        outer = getattr(_state, "recording", None)
+        recording = _state.recording = _Recording()
+        try:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # a TemplateResponse reads its data now, while recorded
+        finally:
+            _state.recording = outer
+        if _keepable(request, response, recording):
+            kept = {
+                "versions": recording.versions,
+                "status": response.status_code,
+                "content": response.content,
+                "headers": list(response.items()),
+            }
+            caches[PAGES].set(key, kept, timeout=settings.PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper

@@ -1,0 +1,253 @@
+"""The page cache (kiemdinh.core.page_cache): a kept page is served again only while no table it read has been
+written, by any path — a view's save, a bulk `update()` that sends no signal, raw SQL, another connection's commit —
+and it is never served to another person, another session or with someone else's messages."""
+
+import html
+import re
+import threading
+
+import pytest
+from django.core.cache import caches
+from django.db import connection, connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kiemdinh.accounts.models import Membership
+from kiemdinh.core import page_cache
+from kiemdinh.core.page_cache import classify
+from kiemdinh.selfassessment.models import Cycle
+from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.units.models import School
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cycle(world, frameworks_loaded):
+    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def opened(client, url) -> tuple[str, int]:
+    """The page's text and the number of queries it took (the session and the user are two of them)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def warm(client, url) -> str:
+    """Open a page twice: the first answer sets the CSRF cookie (never kept), the second is rendered and kept."""
+    client.get(url)
+    text, _ = opened(client, url)
+    return text
+
+
+# --- Which tables a statement reads or writes -----------------------------------------------------------------------
+
+
+def test_statements_are_classified_by_the_tables_they_touch():
+    kind, tables = classify(
+        'SELECT "a"."x" FROM "units_school" INNER JOIN "units_administrativeunit" T3 ON (1=1) '
+        'WHERE EXISTS(SELECT 1 AS "a" FROM "recognition_decision" U0 WHERE U0."id" IN (SELECT V0."id" FROM '
+        '"selfassessment_cycle" V0)) ORDER BY "a"."dossier_from"'
+    )
+    assert kind == "read"
+    assert {"units_school", "units_administrativeunit", "recognition_decision", "selfassessment_cycle"} <= tables
+    assert classify('INSERT INTO "evidence_evidence" ("code") VALUES (%s) RETURNING "id"') == (
+        "write",
+        frozenset(["evidence_evidence"]),
+    )
+    assert classify('UPDATE "selfassessment_cycle" SET "status" = %s') == ("write", frozenset(["selfassessment_cycle"]))
+    assert classify('DELETE FROM "units_school" WHERE "id" = %s') == ("write", frozenset(["units_school"]))
+    assert classify("INSERT OR IGNORE INTO django_session VALUES (1)") == ("write", frozenset(["django_session"]))
+    # Statements whose tables cannot be told make every kept page stale.
+    assert classify('TRUNCATE "units_school" CASCADE') == ("write", frozenset([page_cache.EVERYTHING]))
+    assert classify('ALTER TABLE "units_school" ADD COLUMN "x" int') == ("write", frozenset([page_cache.EVERYTHING]))
+    assert classify('WITH x AS (SELECT 1) UPDATE "t" SET a = 1') == ("write", frozenset([page_cache.EVERYTHING]))
+    for harmless in ('SAVEPOINT "s1"', 'RELEASE SAVEPOINT "s1"', "BEGIN IMMEDIATE", "SET TIME ZONE 'UTC'"):
+        assert classify(harmless)[0] == "other"
+
+
+# --- Kept and served again; stale after any write -------------------------------------------------------------------
+
+
+def test_a_kept_page_is_served_without_running_the_view(world, cycle):
+    client = signed_in(world.principal_a)
+    url = reverse("selfassessment:form", args=[cycle.pk, "1.1"])
+    first = warm(client, url)
+    again, queries = opened(client, url)
+    assert again == first
+    assert queries <= 2  # the session and the user, as the floor view; none of the form's own queries
+
+
+def test_saving_the_form_through_the_page_shows_the_new_text_at_once(world, cycle):
+    client = signed_in(world.principal_a)
+    url = reverse("selfassessment:form", args=[cycle.pk, "1.1"])
+    text = warm(client, url)
+    base = html.unescape(re.search(r'name="base_version" value="([^"]*)"', text).group(1))
+    saved = client.post(url, {"base_version": base, "strengths": "Điểm mạnh vừa lưu.", "mo_ta_1.a": "Mô tả mới."})
+    assert saved.status_code == 302
+    client.get(saved.url)  # the page the save leads to shows its message and is not kept
+    after, queries = opened(client, url)
+    assert "Điểm mạnh vừa lưu." in after
+    assert queries > 2  # rendered again, not served from the cache
+    # The version in the form moved on: a second save from this page is not refused as a conflict.
+    newer = html.unescape(re.search(r'name="base_version" value="([^"]*)"', after).group(1))
+    assert newer != base
+
+
+def test_a_bulk_update_without_signals_makes_the_page_stale(world, cycle):
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    assert "Trường Tiểu học An Bình" in warm(client, url)
+    School.objects.filter(pk=world.school_a.pk).update(name="Trường Tiểu học An Bình Mới")  # no post_save
+    text, _ = opened(client, url)
+    assert "Trường Tiểu học An Bình Mới" in text
+
+
+def test_raw_sql_and_unknown_statements_make_pages_stale(world, cycle):
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    warm(client, url)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE units_school SET name = %s WHERE id = %s", ["Trường Đổi Tên Bằng SQL", world.school_a.pk]
+        )
+    assert "Trường Đổi Tên Bằng SQL" in opened(client, url)[0]
+    kept_versions = dict(caches[page_cache.PAGES].get(page_cache_key(client, url))["versions"])
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE page_cache_probe (id integer)")  # DDL: tables unknown, everything is stale
+    assert not page_cache._unchanged(kept_versions)
+
+
+def page_cache_key(client, url) -> str:
+    """The key of the page this client last opened at url (found as the only kept entry for it)."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(url)
+    request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
+    from django.contrib.auth import get_user
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request.session = SessionStore(session_key=client.cookies["sessionid"].value)
+    request.user = get_user(request)
+    return page_cache._request_key(request)
+
+
+def test_a_lost_version_never_lets_an_old_page_through(world, cycle):
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    warm(client, url)
+    key = page_cache_key(client, url)
+    versions = caches[page_cache.PAGES].get(key)["versions"]
+    assert page_cache._unchanged(versions)
+    caches[page_cache.VERSIONS].delete(page_cache._key("units_school"))  # an evicted version file
+    assert not page_cache._unchanged(versions)
+    opened(client, url)  # renders again and starts the table with a fresh token, not the lost one
+    assert caches[page_cache.VERSIONS].get(page_cache._key("units_school")) != versions["units_school"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_connections_commit_makes_the_page_stale_when_it_commits(world, cycle):
+    """A writer in another thread (its own connection) inside a transaction: the tables get a new version when it
+    writes and another when it commits, so a page rendered in between (from the old rows) is not kept valid."""
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    warm(client, url)
+    versions = caches[page_cache.PAGES].get(page_cache_key(client, url))["versions"]
+    wrote, go_on, seen = threading.Event(), threading.Event(), {}
+
+    def writer():
+        try:
+            with transaction.atomic():
+                School.objects.filter(pk=world.school_a.pk).update(name="Trường Đổi Tên Trong Giao Dịch")
+                wrote.set()
+                go_on.wait(timeout=10)
+                seen["before commit"] = caches[page_cache.VERSIONS].get(page_cache._key("units_school"))
+            seen["after commit"] = caches[page_cache.VERSIONS].get(page_cache._key("units_school"))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert wrote.wait(timeout=10)
+    assert not page_cache._unchanged(versions)  # bumped at the write already
+    go_on.set()
+    thread.join(timeout=10)
+    assert seen["after commit"] != seen["before commit"]  # and again at the commit
+    assert "Trường Đổi Tên Trong Giao Dịch" in opened(client, url)[0]
+
+
+# --- Never someone else's page --------------------------------------------------------------------------------------
+
+
+def test_each_person_and_session_gets_their_own_page(world, cycle):
+    url = reverse("core:home")
+    principal = signed_in(world.principal_a)
+    other = signed_in(world.principal_b)
+    assert "Trường Tiểu học An Bình" in warm(principal, url)
+    text = warm(other, url)
+    assert "Trường Mầm non Bình Minh" in text and "Trường Tiểu học An Bình" not in text
+    # A second session of the same person renders its own page (its CSRF token belongs to its own cookie).
+    second = signed_in(world.principal_a)
+    second.get(url)
+    _, queries = opened(second, url)
+    assert queries > 2
+
+
+def test_losing_access_is_seen_at_once(world, cycle):
+    client = signed_in(world.secretary_a)
+    url = reverse("selfassessment:form", args=[cycle.pk, "1.1"])
+    warm(client, url)
+    Membership.objects.filter(user=world.secretary_a).delete()
+    assert client.get(url).status_code == 404
+
+
+def test_pages_with_messages_are_neither_served_from_nor_kept_in_the_cache(world, cycle):
+    client = signed_in(world.principal_a)
+    home = reverse("core:home")
+    warm(client, home)
+    url = reverse("selfassessment:form", args=[cycle.pk, "1.1"])
+    text = warm(client, url)
+    base = html.unescape(re.search(r'name="base_version" value="([^"]*)"', text).group(1))
+    assert client.post(url, {"base_version": base, "strengths": "Điểm mạnh."}).status_code == 302
+    # The save's message waits for the next page: the kept home page (unchanged by the save) does not hide it.
+    assert "Đã lưu phiếu đánh giá." in client.get(home).content.decode()
+    # Shown once: the page that showed it was not kept with it.
+    assert "Đã lưu phiếu đánh giá." not in client.get(home).content.decode()
+
+
+def test_htmx_fragments_and_full_pages_are_kept_apart(world, cycle):
+    client = signed_in(world.principal_a)
+    url = reverse("evidence:list", args=[cycle.pk])
+    full = warm(client, url)
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" in full and "<html" not in fragment
+    assert "<html" in client.get(url).content.decode()
+
+
+def test_the_cache_can_be_turned_off(world, cycle, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    client = signed_in(world.principal_a)
+    url = reverse("selfassessment:form", args=[cycle.pk, "1.1"])
+    warm(client, url)
+    assert opened(client, url)[1] > 2
+
+
+def test_the_clear_command_drops_every_kept_page(world, cycle):
+    from django.core.management import call_command
+
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    warm(client, url)
+    assert opened(client, url)[1] <= 2
+    call_command("clear_page_cache", verbosity=0)
+    assert opened(client, url)[1] > 2
+    assert Cycle.objects.filter(pk=cycle.pk).exists()  # only the cache is touched
