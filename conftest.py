@@ -22,6 +22,12 @@ def _empty_page_cache():
 
 
 @pytest.fixture
+def no_page_cache(settings):
+    """For query counts: every page is rendered from the data and nothing is memoized, as on a first visit."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
+@pytest.fixture
 def world(db):
     from kiemdinh.core.testing import build_world
 

@@ -198,6 +198,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # from several machines needs KIEMDINH_PAGE_CACHE=0). The versions are never culled or expired; kept pages are.
 PAGE_CACHE_ENABLED = env_bool("KIEMDINH_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = env_int("KIEMDINH_PAGE_CACHE_SECONDS", 600)
+# Only the test suite (whose tests run inside transactions that are never committed) keeps what it reads after writing.
+PAGE_CACHE_KEEPS_UNCOMMITTED = env_bool("KIEMDINH_PAGE_CACHE_KEEPS_UNCOMMITTED", False)
 _CACHE_DIR = Path(env_str("KIEMDINH_CACHE_DIR", str(VAR_DIR / "cache")))
 if env_str("KIEMDINH_PAGE_CACHE_STORE", "files") == "memory":  # one process only: the test suite
     _page_caches = {

@@ -1,8 +1,9 @@
 """Who may see what. Every protected object is loaded through an access_* function of its app, built on Scope."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kiemdinh.accounts.models import Membership, Role
+from kiemdinh.core.page_cache import memoized
 
 
 @dataclass(frozen=True)
@@ -24,15 +25,25 @@ class Scope:
 
 
 def user_scope(user) -> Scope:
-    """The user's scope, computed once per request object (one query)."""
+    """The user's scope, computed once per request object (one query at most)."""
     if not getattr(user, "is_authenticated", False):
         return Scope()
     cached = getattr(user, "_kiemdinh_scope", None)
     if cached is not None:
         return cached
+    scope = memoized("user_scope", user.pk, compute=lambda: _memberships_scope(user))
+    if user.is_superuser and not scope.is_admin:
+        scope = replace(scope, is_admin=True)
+    user._kiemdinh_scope = scope
+    return scope
+
+
+def _memberships_scope(user) -> Scope:
+    """The scope given by the user's active memberships (one query; kept between requests by the page cache until the
+    memberships or units change)."""
     unit_paths: list[str] = []
     school_roles: dict[int, set[str]] = {}
-    is_admin = bool(user.is_superuser)
+    is_admin = False
     evaluator = False
     for m in (
         Membership.objects.active().filter(user=user).select_related("unit").only("role", "school_id", "unit__path")
@@ -45,11 +56,9 @@ def user_scope(user) -> Scope:
             evaluator = True
         elif m.school_id:
             school_roles.setdefault(m.school_id, set()).add(m.role)
-    scope = Scope(
+    return Scope(
         is_admin=is_admin,
         unit_paths=tuple(sorted(set(unit_paths))),
         school_roles={k: frozenset(v) for k, v in school_roles.items()},
         evaluator=evaluator,
     )
-    user._kiemdinh_scope = scope
-    return scope

@@ -91,6 +91,25 @@ class _Recording:
         self.versions = {EVERYTHING: _version(EVERYTHING)}
         self.wrote = False
 
+    def include(self, inner: "_Recording | dict[str, str]") -> None:
+        """What a part of this page depends on (a memoized result, served or computed) is what the page depends on."""
+        versions = inner if isinstance(inner, dict) else inner.versions
+        for table, version in versions.items():
+            if self.versions.setdefault(table, version) != version:
+                self.wrote = True  # read at two versions within one page: do not keep it
+        if not isinstance(inner, dict) and inner.wrote:
+            self.wrote = True
+
+
+def _uncommitted_writes() -> bool:
+    """This thread's connection has written in a transaction not yet committed: what it reads now may never be
+    committed, so it must not be kept for others (the test suite, whose tests never commit, may say otherwise)."""
+    if settings.PAGE_CACHE_KEEPS_UNCOMMITTED:
+        return False
+    from django.db import connection
+
+    return any(isinstance(f, partial) and f.func is bump for _, f, _ in connection.run_on_commit)
+
 
 def track(execute, sql, params, many, context):
     """The execute wrapper on every connection: notes versions of what a recorded page reads, bumps what is written."""
@@ -103,7 +122,7 @@ def track(execute, sql, params, many, context):
                     recording.versions[table] = _version(table)
         return execute(sql, params, many, context)
     result = execute(sql, params, many, context)
-    if kind == "write":
+    if kind == "write" and not _changed_nothing(sql, context["cursor"]):
         if recording is not None:
             recording.wrote = True
         bump(tables)
@@ -111,6 +130,12 @@ def track(execute, sql, params, many, context):
         if db.in_atomic_block:  # readers of another connection see the rows only now
             transaction.on_commit(partial(bump, tables), using=db.alias)
     return result
+
+
+def _changed_nothing(sql: str, cursor) -> bool:
+    """An UPDATE or DELETE that matched no row (a save removing a draft that was never autosaved). Only those: an
+    INSERT … RETURNING reports its rows (SQLite says 0) only once they are fetched."""
+    return cursor.rowcount == 0 and sql.lstrip()[:6].upper() in ("UPDATE", "DELETE") and "RETURNING" not in sql.upper()
 
 
 def install(sender=None, connection=None, **kwargs) -> None:
@@ -158,12 +183,37 @@ def _keepable(request, response, recording: _Recording) -> bool:
         and not response.streaming
         and not response.cookies
         and not recording.wrote
+        and not _uncommitted_writes()
         and response.get("Content-Type", "").startswith("text/html")
         and len(response.content) <= MAX_BYTES
         and not _pending_messages(request)  # messages added while rendering belong to this response only
         # A new CSRF secret is being set in this response: the page's token belongs to the cookie it sets.
         and not (request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not request.COOKIES.get(settings.CSRF_COOKIE_NAME))
     )
+
+
+def memoized(name: str, *parts, compute):
+    """compute()'s result, kept like a page and under the same rule: served again while no table it read has been
+    written. `name` and `parts` must determine the result together with the data (today's date is added)."""
+    if not settings.PAGE_CACHE_ENABLED:
+        return compute()
+    key = "m:" + hashlib.sha256("\x1f".join([name, *map(str, parts), str(timezone.localdate())]).encode()).hexdigest()
+    outer = getattr(_state, "recording", None)
+    kept = caches[PAGES].get(key)
+    if kept is not None and _unchanged(kept["versions"]):
+        if outer is not None:
+            outer.include(kept["versions"])
+        return kept["value"]
+    recording = _state.recording = _Recording()
+    try:
+        value = compute()
+    finally:
+        _state.recording = outer
+    if outer is not None:
+        outer.include(recording)
+    if not recording.wrote and not _uncommitted_writes():
+        caches[PAGES].set(key, {"versions": recording.versions, "value": value}, timeout=settings.PAGE_CACHE_SECONDS)
+    return value
 
 
 def cached_page(view):

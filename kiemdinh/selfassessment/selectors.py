@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, Subquery
 
+from kiemdinh.core.page_cache import memoized
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.frameworks.rules import Evaluation, blockers, evaluate, national_standard_needs
 from kiemdinh.frameworks.rules.common import criterion_level
@@ -26,8 +27,14 @@ from kiemdinh.selfassessment.statistics import cycle_definitions
 
 
 def cycle_evaluation(cycle: Cycle) -> Evaluation:
-    """Rate a cycle's stored indicator results with the rule engine (two queries)."""
-    spec = get_spec(cycle.framework.code)
+    """Rate a cycle's stored indicator results with the rule engine (two queries; kept between requests by the page
+    cache until a rating changes)."""
+    code = cycle.framework.code
+    return memoized("cycle_evaluation", cycle.pk, code, compute=lambda: _evaluate_cycle(cycle, code))
+
+
+def _evaluate_cycle(cycle: Cycle, framework_code: str) -> Evaluation:
+    spec = get_spec(framework_code)
     indicators: dict[str, dict[int, dict[str, bool]]] = {}
     rows = IndicatorRating.objects.filter(cycle=cycle).values_list(
         "indicator__criterion__code", "indicator__level", "indicator__letter", "achieved"

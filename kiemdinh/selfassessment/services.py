@@ -337,7 +337,8 @@ def criterion_form_save(
     if not swapped:
         form.refresh_from_db()
         raise FormConflict(form)
-    form.refresh_from_db()
+    # The swap holds the version: every text below is written in full, so the row need not be read again.
+    form.version = base_version + 1
     form.descriptions = clean_descriptions
     for name, value in fields.items():
         setattr(form, name, value)
@@ -353,13 +354,13 @@ def criterion_form_save(
         obj=form,
         unit=cycle.school.unit,
         school=cycle.school,
-        data={"subject": _subject_label(form), "version": form.version},
+        data={"subject": _subject_label(criterion, level4_item), "version": form.version},
     )
     return form
 
 
-def _subject_label(form: CriterionForm) -> str:
-    return f"tiêu chí {form.criterion.code}" if form.criterion_id else f"Mức 4 tiêu chí {form.level4_item.code}"
+def _subject_label(criterion: Criterion | None, level4_item: Level4Item | None) -> str:
+    return f"tiêu chí {criterion.code}" if criterion else f"Mức 4 tiêu chí {level4_item.code}"
 
 
 @transaction.atomic

@@ -339,7 +339,9 @@ def _form_page(request, cycle_id: int, code: str, level4: bool) -> HttpResponse:
     perms = cycle_permissions(request.user, cycle)
     subject = _Subject(cycle, code, level4)
     can_edit = subject.can_edit(request.user, cycle, perms)
-    form = CriterionForm.objects.filter(cycle=cycle, **subject.lookup).select_related("updated_by").first()
+
+    def saved_form():
+        return CriterionForm.objects.filter(cycle=cycle, **subject.lookup).select_related("updated_by").first()
 
     if request.method == "POST":
         if not can_edit:
@@ -372,11 +374,12 @@ def _form_page(request, cycle_id: int, code: str, level4: bool) -> HttpResponse:
             )
         except ValidationError as error:
             messages.error(request, _error_text(error))
-            return _render_form(request, cycle, perms, subject, form, texts, can_edit, status=400)
+            return _render_form(request, cycle, perms, subject, saved_form(), texts, can_edit, status=400)
         messages.success(request, "Đã lưu phiếu đánh giá.")
         return redirect(subject.url(cycle))
 
     draft = None
+    form = saved_form()
     texts = _texts_of(form)
     if form is not None and can_edit:
         draft = FormDraft.objects.filter(form=form, user=request.user).first()

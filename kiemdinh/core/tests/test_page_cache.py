@@ -19,6 +19,7 @@ from kiemdinh.core.page_cache import classify
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.models import School
+from kiemdinh.units.services import unit_create
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +113,15 @@ def test_a_bulk_update_without_signals_makes_the_page_stale(world, cycle):
     assert "Trường Tiểu học An Bình Mới" in text
 
 
+def test_a_new_row_makes_the_page_stale(world, cycle):
+    client = signed_in(world.admin)
+    url = reverse("core:home")
+    warm(client, url)
+    unit_create(actor=None, code="QX", name="Tỉnh Mới Thêm", kind="province")  # INSERT … RETURNING
+    text, queries = opened(client, url)
+    assert "Tỉnh Mới Thêm" in text and queries > 2
+
+
 def test_raw_sql_and_unknown_statements_make_pages_stale(world, cycle):
     client = signed_in(world.principal_a)
     url = reverse("core:home")
@@ -139,6 +149,18 @@ def page_cache_key(client, url) -> str:
     request.session = SessionStore(session_key=client.cookies["sessionid"].value)
     request.user = get_user(request)
     return page_cache._request_key(request)
+
+
+def test_a_statement_that_changes_no_row_keeps_the_pages(world, cycle):
+    """A delete or update matching nothing (a save removing a draft that was never autosaved) changes nothing."""
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    warm(client, url)
+    School.objects.filter(pk=-1).update(name="Không có trường này")
+    School.objects.filter(pk=-1).delete()
+    assert opened(client, url)[1] <= 2
+    School.objects.filter(pk=world.school_b.pk).update(name="Trường Mầm non Bình Minh Mới")  # one row: stale
+    assert opened(client, url)[1] > 2
 
 
 def test_a_lost_version_never_lets_an_old_page_through(world, cycle):
@@ -251,3 +273,62 @@ def test_the_clear_command_drops_every_kept_page(world, cycle):
     call_command("clear_page_cache", verbosity=0)
     assert opened(client, url)[1] > 2
     assert Cycle.objects.filter(pk=cycle.pk).exists()  # only the cache is touched
+
+
+# --- Memoized results (a user's scope, a cycle's evaluation) --------------------------------------------------------
+
+
+def test_a_memoized_result_is_computed_again_after_a_write_it_depends_on(world, cycle):
+    from kiemdinh.core.page_cache import memoized
+
+    calls = []
+
+    def count_schools():
+        calls.append(1)
+        return School.objects.filter(unit__parent=world.district).count()
+
+    assert memoized("schools", world.district.pk, compute=count_schools) == 2
+    assert memoized("schools", world.district.pk, compute=count_schools) == 2
+    assert len(calls) == 1  # kept
+    School.objects.create(code="SN", name="Trường Mới", school_type="TH", unit=world.commune_a)
+    assert memoized("schools", world.district.pk, compute=count_schools) == 3
+    assert len(calls) == 2
+
+
+def test_a_page_depends_on_what_its_memoized_parts_read(world, cycle):
+    """The home page takes the principal's scope from the memo; a change of the memberships it was computed from
+    still makes the page stale."""
+    from kiemdinh.accounts.services import membership_grant
+
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    warm(client, url)
+    assert "Trường Mầm non Bình Minh" not in opened(client, url)[0]
+    membership_grant(actor=None, user=world.principal_a, role="staff", school=world.school_b)
+    assert "Trường Mầm non Bình Minh" in opened(client, url)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_is_read_after_an_uncommitted_write_is_not_kept(world, cycle, settings):
+    """Outside the test suite's rule: rows this connection wrote but has not committed may be rolled back, so a
+    result read after them must not be kept for others."""
+    from kiemdinh.core.page_cache import memoized
+
+    settings.PAGE_CACHE_KEEPS_UNCOMMITTED = False
+    calls = []
+
+    def names():
+        calls.append(1)
+        return sorted(School.objects.values_list("name", flat=True))
+
+    with transaction.atomic():
+        School.objects.filter(pk=world.school_a.pk).update(name="Tên Chưa Ghi")
+        assert "Tên Chưa Ghi" in memoized("names", compute=names)
+        transaction.set_rollback(True)
+    assert "Tên Chưa Ghi" not in memoized("names", compute=names)
+    assert len(calls) == 2
+    # Without the write first, the same result is kept.
+    with transaction.atomic():
+        memoized("names", compute=names)
+    memoized("names", compute=names)
+    assert len(calls) == 2

@@ -406,8 +406,8 @@ def populate(world, code: str, count: int):
     return commune
 
 
-def test_query_count_does_not_grow_with_the_schools(client, world, scene, settings):
-    settings.PAGE_CACHE_ENABLED = False  # the queries of rendering the page, every time
+@pytest.mark.usefixtures("no_page_cache")
+def test_query_count_does_not_grow_with_the_schools(client, world, scene):
     small, large = populate(world, "S", 5), populate(world, "L", 60)
     login(client, world.officer_district)
     client.get(url(small))  # warm the session and the content types
