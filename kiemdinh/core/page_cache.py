@@ -26,7 +26,7 @@ from functools import lru_cache, partial, wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.utils import timezone
@@ -48,12 +48,16 @@ _HARMLESS = frozenset(
 _state = threading.local()
 
 
+def _first_word(sql: str) -> str:
+    head = sql.lstrip(" \t\r\n(").split(None, 1)
+    return head[0].upper() if head else ""
+
+
 @lru_cache(maxsize=4096)
 def classify(sql: str) -> tuple[str, frozenset[str]]:
     """("read", tables) for a SELECT, ("write", tables) for a statement that changes rows (tables may be
     {EVERYTHING} when they cannot be told), ("other", ∅) for transaction control and session settings."""
-    head = sql.lstrip(" \t\r\n(").split(None, 1)
-    word = head[0].upper() if head else ""
+    word = _first_word(sql)
     if word in ("SELECT", "VALUES"):
         return "read", frozenset(name.lower() for name in _READ_TABLE.findall(sql))
     if word in _HARMLESS:
@@ -64,6 +68,10 @@ def classify(sql: str) -> tuple[str, frozenset[str]]:
 
 def _key(table: str) -> str:
     return "v:" + table
+
+
+def _digest(prefix: str, parts) -> str:
+    return prefix + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
 def bump(tables) -> None:
@@ -91,24 +99,47 @@ class _Recording:
         self.versions = {EVERYTHING: _version(EVERYTHING)}
         self.wrote = False
 
-    def include(self, inner: "_Recording | dict[str, str]") -> None:
+    def include(self, versions: dict[str, str], wrote: bool = False) -> None:
         """What a part of this page depends on (a memoized result, served or computed) is what the page depends on."""
-        versions = inner if isinstance(inner, dict) else inner.versions
         for table, version in versions.items():
             if self.versions.setdefault(table, version) != version:
-                self.wrote = True  # read at two versions within one page: do not keep it
-        if not isinstance(inner, dict) and inner.wrote:
-            self.wrote = True
+                wrote = True  # read at two versions within one page: do not keep it
+        self.wrote = self.wrote or wrote
+
+    @property
+    def keepable(self) -> bool:
+        """Nothing written while recording, nor before it in a transaction not yet committed: what this connection
+        reads then may never be committed (the test suite, whose tests never commit, may say otherwise)."""
+        if self.wrote:
+            return False
+        if settings.PAGE_CACHE_KEEPS_UNCOMMITTED:
+            return True
+        return not any(isinstance(f, partial) and f.func is bump for _, f, _ in connection.run_on_commit)
 
 
-def _uncommitted_writes() -> bool:
-    """This thread's connection has written in a transaction not yet committed: what it reads now may never be
-    committed, so it must not be kept for others (the test suite, whose tests never commit, may say otherwise)."""
-    if settings.PAGE_CACHE_KEEPS_UNCOMMITTED:
-        return False
-    from django.db import connection
+def _kept(key: str):
+    """The entry kept under key if none of the tables it read has changed since; a page being recorded around this
+    call depends on them too."""
+    entry = caches[PAGES].get(key)
+    if entry is None or not _unchanged(entry["versions"]):
+        return None
+    outer = getattr(_state, "recording", None)
+    if outer is not None:
+        outer.include(entry["versions"])
+    return entry
 
-    return any(isinstance(f, partial) and f.func is bump for _, f, _ in connection.run_on_commit)
+
+def _recorded(compute):
+    """compute() with the tables it reads noted: (its value, the recording)."""
+    outer = getattr(_state, "recording", None)
+    recording = _state.recording = _Recording()
+    try:
+        value = compute()
+    finally:
+        _state.recording = outer
+    if outer is not None:
+        outer.include(recording.versions, recording.wrote)
+    return value, recording
 
 
 def track(execute, sql, params, many, context):
@@ -135,7 +166,7 @@ def track(execute, sql, params, many, context):
 def _changed_nothing(sql: str, cursor) -> bool:
     """An UPDATE or DELETE that matched no row (a save removing a draft that was never autosaved). Only those: an
     INSERT … RETURNING reports its rows (SQLite says 0) only once they are fetched."""
-    return cursor.rowcount == 0 and sql.lstrip()[:6].upper() in ("UPDATE", "DELETE") and "RETURNING" not in sql.upper()
+    return cursor.rowcount == 0 and _first_word(sql) in ("UPDATE", "DELETE") and "RETURNING" not in sql.upper()
 
 
 def install(sender=None, connection=None, **kwargs) -> None:
@@ -155,7 +186,7 @@ def clear() -> None:
 
 def _request_key(request) -> str:
     user = request.user
-    parts = [
+    parts: list = [
         request.get_full_path(),
         request.session.session_key or "",
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
@@ -169,7 +200,7 @@ def _request_key(request) -> str:
             f"{user.is_staff}{user.is_superuser}",
         ]
     parts += sorted(f"{name}={value}" for name, value in request.headers.items() if name.lower().startswith("hx-"))
-    return "p:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return _digest("p:", parts)
 
 
 def _pending_messages(request) -> int:
@@ -182,8 +213,7 @@ def _keepable(request, response, recording: _Recording) -> bool:
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not recording.wrote
-        and not _uncommitted_writes()
+        and recording.keepable
         and response.get("Content-Type", "").startswith("text/html")
         and len(response.content) <= MAX_BYTES
         and not _pending_messages(request)  # messages added while rendering belong to this response only
@@ -197,21 +227,12 @@ def memoized(name: str, *parts, compute):
     written. `name` and `parts` must determine the result together with the data (today's date is added)."""
     if not settings.PAGE_CACHE_ENABLED:
         return compute()
-    key = "m:" + hashlib.sha256("\x1f".join([name, *map(str, parts), str(timezone.localdate())]).encode()).hexdigest()
-    outer = getattr(_state, "recording", None)
-    kept = caches[PAGES].get(key)
-    if kept is not None and _unchanged(kept["versions"]):
-        if outer is not None:
-            outer.include(kept["versions"])
+    key = _digest("m:", [name, *parts, timezone.localdate()])
+    kept = _kept(key)
+    if kept is not None:
         return kept["value"]
-    recording = _state.recording = _Recording()
-    try:
-        value = compute()
-    finally:
-        _state.recording = outer
-    if outer is not None:
-        outer.include(recording)
-    if not recording.wrote and not _uncommitted_writes():
+    value, recording = _recorded(compute)
+    if recording.keepable:
         caches[PAGES].set(key, {"versions": recording.versions, "value": value}, timeout=settings.PAGE_CACHE_SECONDS)
     return value
 
@@ -224,20 +245,20 @@ def cached_page(view):
         if request.method != "GET" or not settings.PAGE_CACHE_ENABLED or _pending_messages(request):
             return view(request, *args, **kwargs)
         key = _request_key(request)
-        kept = caches[PAGES].get(key)
-        if kept is not None and _unchanged(kept["versions"]):
+        kept = _kept(key)
+        if kept is not None:
             response = HttpResponse(kept["content"], status=kept["status"])
             for name, value in kept["headers"]:
                 response[name] = value
             return response
-        outer = getattr(_state, "recording", None)
-        recording = _state.recording = _Recording()
-        try:
+
+        def rendered():
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()  # a TemplateResponse reads its data now, while recorded
-        finally:
-            _state.recording = outer
+            return response
+
+        response, recording = _recorded(rendered)
         if _keepable(request, response, recording):
             kept = {
                 "versions": recording.versions,

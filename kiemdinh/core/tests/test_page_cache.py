@@ -7,9 +7,11 @@ import re
 import threading
 
 import pytest
+from django.contrib.auth import get_user
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import caches
 from django.db import connection, connections, transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -138,14 +140,9 @@ def test_raw_sql_and_unknown_statements_make_pages_stale(world, cycle):
 
 
 def page_cache_key(client, url) -> str:
-    """The key of the page this client last opened at url (found as the only kept entry for it)."""
-    from django.test import RequestFactory
-
+    """The key under which the page this client opens at url is kept."""
     request = RequestFactory().get(url)
     request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
-    from django.contrib.auth import get_user
-    from django.contrib.sessions.backends.db import SessionStore
-
     request.session = SessionStore(session_key=client.cookies["sessionid"].value)
     request.user = get_user(request)
     return page_cache._request_key(request)
