@@ -13,7 +13,16 @@ never counters, so a version that was lost (an evicted file, a race between two 
 value: the worst a race can do is make a page be rendered again.
 
 Why this is safe: a page kept with version v of table T read T after v was noted. A write to T that commits after
-that moment replaces v, so the page is not served again. Data written outside this application (psql, another
+that moment replaces v, so the page is not served again.
+
+A few busy tables (NARROWABLE: the criterion forms and their drafts) may be read and written *by part*: code that
+reads or writes only the rows of one part (one cycle's form of one criterion) says so with `narrowed(Model, *part)`.
+A read so narrowed depends on the version of that part and on the table's "undeclared writes" version, not on the
+table's own version; a write so narrowed bumps the part and the table's version (which every un-narrowed reader
+depends on); any other write to such a table bumps the table's and the "undeclared writes" versions, so every reader
+of it, narrowed or not, is stale. Saving one criterion's form thus leaves the other criteria's kept form pages
+served again. The claim each `narrowed` block makes is local — its statements on that table touch only that part's
+rows — and must be kept that narrow: memoized computations inside it are not narrowed. Data written outside this application (psql, another
 server) is not seen; kept pages then expire after ``PAGE_CACHE_SECONDS``, and `./scripts/manage clear_page_cache`
 drops them at once. Both caches must be shared by every worker (files on one machine; see settings.CACHES).
 """
@@ -22,6 +31,7 @@ import hashlib
 import re
 import secrets
 import threading
+from contextlib import contextmanager
 from functools import lru_cache, partial, wraps
 
 from django.conf import settings
@@ -45,7 +55,46 @@ _HARMLESS = frozenset(
     ["SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "END", "SET", "SHOW", "PRAGMA", "EXPLAIN", "ANALYZE"]
 )
 
+# Tables whose statements may be narrowed to one part (see `narrowed`). Every process must know this list, as a
+# write anywhere to one of these tables bumps one more version.
+NARROWABLE = frozenset(["selfassessment_criterionform", "selfassessment_formdraft"])
+
 _state = threading.local()
+
+
+@contextmanager
+def narrowed(model, *part):
+    """Within this block every statement on model's table reads or writes only the rows of this part (the values
+    that pick them, e.g. a cycle and a criterion). Readers of one part then stay kept while other parts are written.
+    Keep the block around the statements themselves: the claim is only as good as the code inside it."""
+    table = model._meta.db_table
+    if table not in NARROWABLE:
+        raise ValueError(f"{table} is not narrowable: add it to page_cache.NARROWABLE")
+    outer = getattr(_state, "narrow", None) or {}
+    _state.narrow = {**outer, table: "/".join(map(str, part))}
+    try:
+        yield
+    finally:
+        _state.narrow = outer
+
+
+def _read_keys(table: str):
+    """The versions a read of table depends on."""
+    part = (getattr(_state, "narrow", None) or {}).get(table)
+    return (table,) if part is None else (table + "!", f"{table}#{part}")
+
+
+def _written_keys(tables) -> list[str]:
+    """The versions a write to these tables bumps."""
+    narrow = getattr(_state, "narrow", None) or {}
+    keys = []
+    for table in tables:
+        keys.append(table)
+        if table in narrow:
+            keys.append(f"{table}#{narrow[table]}")
+        elif table in NARROWABLE:
+            keys.append(table + "!")
+    return keys
 
 
 def _first_word(sql: str) -> str:
@@ -74,10 +123,10 @@ def _digest(prefix: str, parts) -> str:
     return prefix + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
-def bump(tables) -> None:
-    """New versions for these tables: every kept page that read one of them is stale."""
+def bump(keys) -> None:
+    """New versions for these tables (or parts of tables): every kept page that read one of them is stale."""
     token = secrets.token_hex(8)
-    caches[VERSIONS].set_many({_key(t): token for t in tables}, timeout=None)
+    caches[VERSIONS].set_many({_key(k): token for k in keys}, timeout=None)
 
 
 def _unchanged(versions: dict[str, str]) -> bool:
@@ -131,12 +180,13 @@ def _kept(key: str):
 
 def _recorded(compute):
     """compute() with the tables it reads noted: (its value, the recording)."""
-    outer = getattr(_state, "recording", None)
+    outer, narrow = getattr(_state, "recording", None), getattr(_state, "narrow", None)
     recording = _state.recording = _Recording()
+    _state.narrow = None  # what compute() reads is not covered by a narrowed block around this call
     try:
         value = compute()
     finally:
-        _state.recording = outer
+        _state.recording, _state.narrow = outer, narrow
     if outer is not None:
         outer.include(recording.versions, recording.wrote)
     return value, recording
@@ -149,17 +199,19 @@ def track(execute, sql, params, many, context):
     if kind == "read":
         if recording is not None:
             for table in tables:
-                if table not in recording.versions:
-                    recording.versions[table] = _version(table)
+                for key in _read_keys(table):
+                    if key not in recording.versions:
+                        recording.versions[key] = _version(key)
         return execute(sql, params, many, context)
     result = execute(sql, params, many, context)
     if kind == "write" and not _changed_nothing(sql, context["cursor"]):
         if recording is not None:
             recording.wrote = True
-        bump(tables)
+        keys = _written_keys(tables)
+        bump(keys)
         db = context["connection"]
         if db.in_atomic_block:  # readers of another connection see the rows only now
-            transaction.on_commit(partial(bump, tables), using=db.alias)
+            transaction.on_commit(partial(bump, keys), using=db.alias)
     return result
 
 

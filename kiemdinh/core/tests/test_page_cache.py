@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from kiemdinh.accounts.models import Membership
 from kiemdinh.core import page_cache
-from kiemdinh.core.page_cache import classify
-from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.core.page_cache import classify, memoized
+from kiemdinh.frameworks.models import Criterion
+from kiemdinh.selfassessment.models import CriterionForm, Cycle, FormDraft
+from kiemdinh.selfassessment.services import criterion_form_save, cycle_open, form_draft_save, one_form
 from kiemdinh.units.models import School
 from kiemdinh.units.services import unit_create
 
@@ -272,12 +273,109 @@ def test_the_clear_command_drops_every_kept_page(world, cycle):
     assert Cycle.objects.filter(pk=cycle.pk).exists()  # only the cache is touched
 
 
+# --- Narrowed to one form: saving one criterion leaves the other criteria's pages kept -----------------------------
+
+
+def saved(cycle, code: str, strengths: str, user=None):
+    """Save a criterion's form through the service, as the form page does (a narrowed write)."""
+    criterion = Criterion.objects.get(version=cycle.framework, code=code)
+    form = CriterionForm.objects.filter(cycle=cycle, criterion=criterion).first()
+    return criterion_form_save(
+        actor=user,
+        cycle=cycle,
+        criterion=criterion,
+        base_version=form.version if form else 0,
+        descriptions={},
+        strengths=strengths,
+    )
+
+
+def test_saving_one_criterion_leaves_the_other_criteria_form_pages_kept(world, cycle):
+    saved(cycle, "1.1", "Cũ 1.1")
+    saved(cycle, "1.2", "Cũ 1.2")
+    client = signed_in(world.principal_a)
+    page_11, page_12 = (reverse("selfassessment:form", args=[cycle.pk, code]) for code in ("1.1", "1.2"))
+    warm(client, page_11)
+    kept_12 = warm(client, page_12)
+    saved(cycle, "1.1", "Mới 1.1", world.principal_a)
+    again_12, queries = opened(client, page_12)
+    assert again_12 == kept_12 and queries <= 2  # another criterion's form: served again
+    text_11, queries = opened(client, page_11)
+    assert "Mới 1.1" in text_11 and queries > 2  # the form that was saved: rendered again
+
+
+def test_a_reader_of_every_form_is_stale_after_a_narrowed_save(world, cycle):
+    """The part's version is not the only one a narrowed save bumps: whatever read the forms table un-narrowed (the
+    whole cycle's forms) is computed again."""
+    saved(cycle, "1.1", "Một")
+    calls = []
+
+    def every_strength():
+        calls.append(1)
+        return sorted(CriterionForm.objects.filter(cycle=cycle).values_list("strengths", flat=True))
+
+    assert memoized("strengths", cycle.pk, compute=every_strength) == ["Một"]
+    saved(cycle, "1.2", "Hai")
+    assert memoized("strengths", cycle.pk, compute=every_strength) == ["Hai", "Một"]
+    assert len(calls) == 2
+
+
+def test_a_write_to_the_forms_that_is_not_narrowed_makes_every_form_page_stale(world, cycle):
+    saved(cycle, "1.2", "Trước khi sửa hàng loạt")
+    client = signed_in(world.principal_a)
+    url = reverse("selfassessment:form", args=[cycle.pk, "1.2"])
+    warm(client, url)
+    CriterionForm.objects.filter(cycle=cycle).update(strengths="Sửa hàng loạt")  # no part declared
+    assert "Sửa hàng loạt" in opened(client, url)[0]
+    with connection.cursor() as cursor:  # raw SQL: no part declared either
+        cursor.execute("UPDATE selfassessment_criterionform SET strengths = %s", ["Sửa bằng SQL"])
+    assert "Sửa bằng SQL" in opened(client, url)[0]
+
+
+def test_a_draft_autosaved_for_one_criterion_shows_on_its_page_and_leaves_the_others_kept(world, cycle):
+    form_11, form_12 = saved(cycle, "1.1", "Một"), saved(cycle, "1.2", "Hai")
+    client = signed_in(world.principal_a)
+    page_11, page_12 = (reverse("selfassessment:form", args=[cycle.pk, code]) for code in ("1.1", "1.2"))
+    assert 'data-testid="draft-banner"' not in warm(client, page_11)
+    kept_12 = warm(client, page_12)
+    form_draft_save(
+        actor=world.principal_a,
+        cycle=cycle,
+        criterion=form_11.criterion,
+        base_version=form_11.version,
+        data={"strengths": "Đang gõ dở"},
+    )
+    again_12, queries = opened(client, page_12)
+    assert again_12 == kept_12 and queries <= 2
+    assert 'data-testid="draft-banner"' in opened(client, page_11)[0]
+    FormDraft.objects.filter(form=form_12).delete()  # matches no row: nothing is bumped
+    FormDraft.objects.all().delete()  # not narrowed: every reader of drafts is stale
+    assert 'data-testid="draft-banner"' not in opened(client, page_11)[0]
+
+
+def test_narrowing_covers_only_the_statements_inside_and_only_known_tables(world, cycle):
+    with pytest.raises(ValueError), page_cache.narrowed(School, 1):
+        pass
+    saved(cycle, "1.1", "Một")
+    calls = []
+
+    def every_strength():
+        calls.append(1)
+        return sorted(CriterionForm.objects.filter(cycle=cycle).values_list("strengths", flat=True))
+
+    # A memoized computation called inside a narrowed block reads un-narrowed: it depends on every form.
+    criterion = Criterion.objects.get(version=cycle.framework, code="1.1")
+    with one_form({"cycle": cycle, "criterion": criterion}):
+        memoized("strengths", cycle.pk, compute=every_strength)
+    saved(cycle, "1.2", "Hai")  # another part
+    assert memoized("strengths", cycle.pk, compute=every_strength) == ["Hai", "Một"]
+    assert len(calls) == 2
+
+
 # --- Memoized results (a user's scope, a cycle's evaluation) --------------------------------------------------------
 
 
 def test_a_memoized_result_is_computed_again_after_a_write_it_depends_on(world, cycle):
-    from kiemdinh.core.page_cache import memoized
-
     calls = []
 
     def count_schools():
@@ -309,8 +407,6 @@ def test_a_page_depends_on_what_its_memoized_parts_read(world, cycle):
 def test_what_is_read_after_an_uncommitted_write_is_not_kept(world, cycle, settings):
     """Outside the test suite's rule: rows this connection wrote but has not committed may be rolled back, so a
     result read after them must not be kept for others."""
-    from kiemdinh.core.page_cache import memoized
-
     settings.PAGE_CACHE_KEEPS_UNCOMMITTED = False
     calls = []
 
