@@ -148,7 +148,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "kiemdinh.accounts.backends.AccountBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -195,7 +195,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Page cache (kiemdinh.core.page_cache): the main reading pages are kept once rendered and served again until a table
 # they read is written. Both caches must be shared by every worker of the installation: files on this machine (serving
-# from several machines needs KIEMDINH_PAGE_CACHE=0). The versions are never culled or expired; kept pages are.
+# from several machines needs KIEMDINH_PAGE_CACHE=0). The versions are never culled or expired; kept pages are. The
+# file cache (kiemdinh.core.file_cache) counts its files for culling on one write in fifty, not on every write.
 PAGE_CACHE_ENABLED = env_bool("KIEMDINH_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = env_int("KIEMDINH_PAGE_CACHE_SECONDS", 600)
 # Only the test suite (whose tests run inside transactions that are never committed) keeps what it reads after writing.
@@ -209,22 +210,36 @@ if env_str("KIEMDINH_PAGE_CACHE_STORE", "files") == "memory":  # one process onl
             "LOCATION": "page-versions",
             "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         },
+        "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
     }
 else:
     _page_caches = {
         "pages": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "kiemdinh.core.file_cache.FileCache",
             "LOCATION": str(_CACHE_DIR / "pages"),
             "OPTIONS": {"MAX_ENTRIES": env_int("KIEMDINH_PAGE_CACHE_ENTRIES", 2000), "CULL_FREQUENCY": 3},
         },
         "page_versions": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "kiemdinh.core.file_cache.FileCache",
             "LOCATION": str(_CACHE_DIR / "versions"),
             "TIMEOUT": None,
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000_000},
+            "OPTIONS": {"CULL_EVERY": 0},
+        },
+        "sessions": {
+            "BACKEND": "kiemdinh.core.file_cache.FileCache",
+            "LOCATION": str(_CACHE_DIR / "sessions"),
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         },
     }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, **_page_caches}
+# Sessions are read from the same machine-wide files, written through to the database (which stays the record: a
+# session dropped from the files is read from the database again). Several machines serving one database must not
+# keep them in local files — a sign-out on one would not be seen by the others — so KIEMDINH_PAGE_CACHE=0 keeps
+# them in the database only.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if PAGE_CACHE_ENABLED else "django.contrib.sessions.backends.db"
+)
+SESSION_CACHE_ALIAS = "sessions"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -811,11 +811,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class LoadUser:
-    """One simulated user: its own cookies; a request is (method, path, form) and counts once (redirects are not
-    followed; a 302 after a POST is the expected answer)."""
+    """One simulated user: its own cookies; a request is (method, path, form) and counts once. Redirects are not
+    followed by the opener: a 302 after a POST is the expected answer, and `location` holds where it leads, which the
+    simulated user then opens as a browser would."""
 
     def __init__(self, base: str):
         self.base = base
+        self.location = ""
         self.jar = CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
 
@@ -830,8 +832,10 @@ class LoadUser:
             req.add_header("Referer", self.base + path)
         try:
             with self.opener.open(req, timeout=30) as response:
+                self.location = ""
                 return response.status, response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
+            self.location = urllib.parse.urlsplit(error.headers.get("Location", "")).path
             return error.code, ""
 
     def login(self, username: str, password: str) -> None:
@@ -879,6 +883,13 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
             deadline = time.perf_counter() + seconds
 
             def worker(index: int) -> None:
+                try:
+                    simulate(index)
+                except Exception as error:  # a simulated user that stops is an error, not fewer requests
+                    with lock:
+                        errors.append(f"simulated user {index} stopped: {error!r}")
+
+            def simulate(index: int) -> None:
                 rng = random.Random(index)
                 officer = index % 4 == 3
                 user = LoadUser(base)
@@ -908,6 +919,10 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
                         started = time.perf_counter()
                         status, _ = user.request(form_path, form)
                         record(started, status, 302, "POST " + path)
+                        if status == 302 and (target := user.location):  # followed, as a browser does
+                            started = time.perf_counter()
+                            status, _ = user.request(target)
+                            record(started, status, 200, target)
 
             def record(started, status, expected, what):
                 took = time.perf_counter() - started

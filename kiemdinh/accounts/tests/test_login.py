@@ -43,3 +43,57 @@ def test_login_is_throttled_after_repeated_failures(client, world, settings):
     assert response.status_code == 429
     assert "Tạm khóa đăng nhập" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+# --- Sessions read from the machine-wide cache, the signed-in user from the memo ------------------------------------
+
+
+def _signed_in_copy(client):
+    """Another browser holding the same session cookie (a stolen or copied cookie)."""
+    from django.test import Client
+
+    other = Client()
+    other.cookies[django_settings.SESSION_COOKIE_NAME] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    return other
+
+
+def test_a_signed_out_session_is_dropped_from_the_cache_too(client, world):
+    from django.core.cache import caches
+
+    assert django_settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    client.post(reverse("accounts:login"), {"username": "hieutruong_a", "password": PASSWORD})
+    copy = _signed_in_copy(client)
+    assert copy.get("/").status_code == 200  # read from the session cache
+    key = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert caches[django_settings.SESSION_CACHE_ALIAS].get("django.contrib.sessions.cached_db" + key) is not None
+    client.post(reverse("accounts:logout"))
+    assert copy.get("/").status_code == 302  # the copied cookie no longer signs anyone in
+
+
+def test_the_signed_in_user_is_read_once_and_again_after_any_change(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiemdinh.accounts.models import User
+
+    client.post(reverse("accounts:login"), {"username": "hieutruong_a", "password": PASSWORD})
+    url = reverse("accounts:login")  # a page that is not kept: only the user's reading is measured
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [q for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+    # Deactivated by a bulk update (no signal, no save()): the next request is no longer signed in.
+    User.objects.filter(username="hieutruong_a").update(is_active=False)
+    assert client.get("/").status_code == 302
+
+
+def test_a_new_password_ends_the_other_sessions_at_once(client, world):
+    from kiemdinh.accounts.models import User
+
+    client.post(reverse("accounts:login"), {"username": "hieutruong_a", "password": PASSWORD})
+    copy = _signed_in_copy(client)
+    assert copy.get("/").status_code == 200
+    user = User.objects.get(username="hieutruong_a")
+    user.set_password("mat-khau-moi-2026")
+    user.save()
+    assert copy.get("/").status_code == 302

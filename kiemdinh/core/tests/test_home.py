@@ -1,5 +1,6 @@
 """The home page's unit cards: counts per unit, in queries that do not grow with the number of units."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +15,7 @@ def _home(client) -> tuple[str, int]:
     return response.content.decode(), len(ctx)
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_admin_home_counts_each_province_in_constant_queries(client, world):
     client.force_login(world.admin)
     _, before = _home(client)
