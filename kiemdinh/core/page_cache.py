@@ -236,9 +236,35 @@ def clear() -> None:
     bump([EVERYTHING])
 
 
+def release() -> str:
+    """What the running code looks like (names, sizes and times of its code, templates and static files): a page kept
+    by another version of the application is never served by this one. Read once per process; while DEBUG is on, the
+    templates and static files are read again on every request (they are edited under a running development server,
+    which restarts by itself only for code)."""
+    if settings.DEBUG:
+        return _release_at_start() + _files_digest(("templates", "static"))
+    return _release_at_start()
+
+
+def _files_digest(folders) -> str:
+    files = []
+    for folder in folders:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in (".html", ".py", ".css", ".js", ".txt") and path.is_file():
+                stat = path.stat()
+                files.append(f"{path.relative_to(settings.BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return _digest("r:", files)
+
+
+@lru_cache(maxsize=1)
+def _release_at_start() -> str:
+    return _files_digest(("kiemdinh", "templates", "static"))
+
+
 def _request_key(request) -> str:
     user = request.user
     parts: list = [
+        release(),
         request.get_full_path(),
         request.session.session_key or "",
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
@@ -276,10 +302,11 @@ def _keepable(request, response, recording: _Recording) -> bool:
 
 def memoized(name: str, *parts, compute):
     """compute()'s result, kept like a page and under the same rule: served again while no table it read has been
-    written. `name` and `parts` must determine the result together with the data (today's date is added)."""
+    written. `name` and `parts` must determine the result together with the data (today's date and the release are
+    added)."""
     if not settings.PAGE_CACHE_ENABLED:
         return compute()
-    key = _digest("m:", [name, *parts, timezone.localdate()])
+    key = _digest("m:", [release(), name, *parts, timezone.localdate()])
     kept = _kept(key)
     if kept is not None:
         return kept["value"]

@@ -273,6 +273,27 @@ def test_the_clear_command_drops_every_kept_page(world, cycle):
     assert Cycle.objects.filter(pk=cycle.pk).exists()  # only the cache is touched
 
 
+def test_a_page_kept_by_another_version_of_the_application_is_not_served(world, cycle, monkeypatch):
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    warm(client, url)
+    assert opened(client, url)[1] <= 2
+    monkeypatch.setattr(page_cache, "_release_at_start", lambda: "r:another-release")  # a deploy of new code
+    assert opened(client, url)[1] > 2
+
+
+def test_under_debug_an_edited_template_is_a_new_release(settings, tmp_path):
+    settings.DEBUG = True
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>Trước</p>")
+    before = page_cache.release()
+    assert page_cache.release() == before
+    template.write_text("<p>Sau khi sửa</p>")
+    assert page_cache.release() != before
+
+
 # --- Narrowed to one form: saving one criterion leaves the other criteria's pages kept -----------------------------
 
 
