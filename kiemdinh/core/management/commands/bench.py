@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test.utils import override_settings
 
 from kiemdinh.core import bench
 
@@ -59,7 +60,9 @@ class Command(BaseCommand):
             world = bench.generate(chosen, log=self.stdout.write)
         generated_in = time.perf_counter() - started
         try:
-            rows = bench.measure_pages(world, runs) + bench.measure_documents(world, runs)
+            # As production runs: DEBUG off (no query log; the release read once, see page_cache.release).
+            with override_settings(DEBUG=False):
+                rows = bench.measure_pages(world, runs) + bench.measure_documents(world, runs)
             if load:
                 rows += bench.run_load(world, seconds=load_seconds, threads=load_threads, log=self.stdout.write)
         finally:
