@@ -295,9 +295,16 @@ def with_stage(schools, today: date):
                 then=Value(Stage.RECOGNISED),
             ),
             When(cycle_year__isnull=True, then=Value(Stage.NO_CYCLE)),
-            When(cycle_status=CycleStatus.ACCEPTED, evaluated=True, then=Value(Stage.EVALUATED)),
-            When(cycle_status=CycleStatus.ACCEPTED, registered=True, then=Value(Stage.REGISTERED)),
-            When(cycle_status=CycleStatus.ACCEPTED, then=Value(Stage.ACCEPTED)),
+            # Nested, so the latest cycle's status is looked up once for an accepted cycle, twice at most otherwise.
+            When(
+                cycle_status=CycleStatus.ACCEPTED,
+                then=Case(
+                    When(evaluated=True, then=Value(Stage.EVALUATED)),
+                    When(registered=True, then=Value(Stage.REGISTERED)),
+                    default=Value(Stage.ACCEPTED),
+                    output_field=CharField(),
+                ),
+            ),
             When(cycle_status=CycleStatus.SUBMITTED, then=Value(Stage.SUBMITTED)),
             default=Value(Stage.IN_PROGRESS),
             output_field=CharField(),
