@@ -112,3 +112,24 @@ def fresh_world(world: World) -> World:
             if (obj := getattr(world, f.name))
         },
     )
+
+
+def form_saved(cycle, actor, *, code: str | None = None, level4: str | None = None, **texts):
+    """Save a criterion's (or a Mức 4 item's) form through the service, as the form page does, from its current
+    version; `texts` are the form's fields (strengths, weaknesses, improvement)."""
+    from kiemdinh.frameworks.models import Criterion, Level4Item
+    from kiemdinh.selfassessment.models import CriterionForm
+    from kiemdinh.selfassessment.services import criterion_form_save
+
+    criterion = Criterion.objects.get(version_id=cycle.framework_id, code=code) if code else None
+    level4_item = Level4Item.objects.get(version_id=cycle.framework_id, code=level4) if level4 else None
+    form = CriterionForm.objects.filter(cycle=cycle, criterion=criterion, level4_item=level4_item).first()
+    return criterion_form_save(
+        actor=actor,
+        cycle=cycle,
+        criterion=criterion,
+        level4_item=level4_item,
+        base_version=form.version if form else 0,
+        descriptions={},
+        **texts,
+    )

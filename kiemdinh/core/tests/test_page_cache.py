@@ -18,9 +18,10 @@ from django.urls import reverse
 from kiemdinh.accounts.models import Membership
 from kiemdinh.core import page_cache
 from kiemdinh.core.page_cache import classify, memoized
+from kiemdinh.core.testing import form_saved
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, Cycle, FormDraft
-from kiemdinh.selfassessment.services import criterion_form_save, cycle_open, form_draft_save, one_form
+from kiemdinh.selfassessment.services import cycle_open, form_draft_save, one_form
 from kiemdinh.units.models import School
 from kiemdinh.units.services import unit_create
 
@@ -299,16 +300,7 @@ def test_under_debug_an_edited_template_is_a_new_release(settings, tmp_path):
 
 def saved(cycle, code: str, strengths: str, user=None):
     """Save a criterion's form through the service, as the form page does (a narrowed write)."""
-    criterion = Criterion.objects.get(version=cycle.framework, code=code)
-    form = CriterionForm.objects.filter(cycle=cycle, criterion=criterion).first()
-    return criterion_form_save(
-        actor=user,
-        cycle=cycle,
-        criterion=criterion,
-        base_version=form.version if form else 0,
-        descriptions={},
-        strengths=strengths,
-    )
+    return form_saved(cycle, user, code=code, strengths=strengths)
 
 
 def test_saving_one_criterion_leaves_the_other_criteria_form_pages_kept(world, cycle):

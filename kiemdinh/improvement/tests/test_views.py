@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kiemdinh.core.testing import form_saved
 from kiemdinh.evidence.models import Evidence
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion, Level4Item
@@ -45,17 +46,7 @@ def url(name: str, cycle, *args, query: str = "") -> str:
 
 def weakness(cycle, actor, code="1.1", text=WEAKNESS, improvement=IMPROVEMENT) -> CriterionForm:
     """Save criterion `code`'s form with a weakness (as the council does in step 5)."""
-    criterion = crit(cycle, code)
-    form = CriterionForm.objects.filter(cycle=cycle, criterion=criterion).first()
-    return criterion_form_save(
-        actor=actor,
-        cycle=cycle,
-        criterion=criterion,
-        base_version=form.version if form else 0,
-        descriptions={},
-        weaknesses=text,
-        improvement=improvement,
-    )
+    return form_saved(cycle, actor, code=code, weaknesses=text, improvement=improvement)
 
 
 def line_data(criterion=None, **over) -> dict:
