@@ -22,9 +22,12 @@ table's own version; a write so narrowed bumps the part and the table's version 
 depends on); any other write to such a table bumps the table's and the "undeclared writes" versions, so every reader
 of it, narrowed or not, is stale. Saving one criterion's form thus leaves the other criteria's kept form pages
 served again. The claim each `narrowed` block makes is local — its statements on that table touch only that part's
-rows — and must be kept that narrow: memoized computations inside it are not narrowed. Data written outside this application (psql, another
-server) is not seen; kept pages then expire after ``PAGE_CACHE_SECONDS``, and `./scripts/manage clear_page_cache`
-drops them at once. Both caches must be shared by every worker (files on one machine; see settings.CACHES).
+rows — and must be kept that narrow: memoized computations inside it are not narrowed.
+
+Data written outside this application (psql, another server) is not seen; kept pages then expire after
+``PAGE_CACHE_SECONDS``, and `./scripts/manage clear_page_cache` drops them at once. Both caches must be shared by
+every worker (files on one machine; see settings.CACHES). The key holds the release (see `release`), so a page kept
+by an earlier version of the code is never served after a deploy.
 """
 
 import hashlib
