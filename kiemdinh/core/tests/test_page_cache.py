@@ -274,6 +274,21 @@ def test_the_clear_command_drops_every_kept_page(world, cycle):
     assert Cycle.objects.filter(pk=cycle.pk).exists()  # only the cache is touched
 
 
+def test_sessions_deleted_outside_the_application_end_after_the_clear_command(world, cycle):
+    """Sessions are read from the cache first: deleting them in the database by hand (to sign everyone out) takes
+    effect once the clear command has dropped the cached copies."""
+    from django.contrib.sessions.models import Session
+    from django.core.management import call_command
+
+    client = signed_in(world.principal_a)
+    url = reverse("core:home")
+    assert client.get(url).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Session._meta.db_table}")
+    call_command("clear_page_cache", verbosity=0)
+    assert client.get(url).status_code == 302  # signed out: to the login page
+
+
 def test_a_page_kept_by_another_version_of_the_application_is_not_served(world, cycle, monkeypatch):
     client = signed_in(world.principal_a)
     url = reverse("core:home")
