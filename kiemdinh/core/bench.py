@@ -970,7 +970,7 @@ def run_load(world: BenchWorld, *, seconds: float, threads: int = 8, log=print) 
             None,
             "",
             "≥ 150 req/s",
-            throughput >= 150,
+            throughput >= 150 and not errors,
             f"{len(latencies)} requests, {len(errors)} errors (unit: req/s, not ms); the client itself used "
             f"{client_cpu:.1f} of the {elapsed * (os.cpu_count() or 1):.0f} CPU-seconds",
         ),
