@@ -73,7 +73,7 @@ def narrowed(model, *part):
     table = model._meta.db_table
     if table not in NARROWABLE:
         raise ValueError(f"{table} is not narrowable: add it to page_cache.NARROWABLE")
-    outer = getattr(_state, "narrow", None) or {}
+    outer = _narrowing()
     _state.narrow = {**outer, table: "/".join(map(str, part))}
     try:
         yield
@@ -81,15 +81,20 @@ def narrowed(model, *part):
         _state.narrow = outer
 
 
+def _narrowing() -> dict[str, str]:
+    """The parts declared by the `narrowed` blocks around the current statement, by table."""
+    return getattr(_state, "narrow", None) or {}
+
+
 def _read_keys(table: str):
     """The versions a read of table depends on."""
-    part = (getattr(_state, "narrow", None) or {}).get(table)
+    part = _narrowing().get(table)
     return (table,) if part is None else (table + "!", f"{table}#{part}")
 
 
 def _written_keys(tables) -> list[str]:
     """The versions a write to these tables bumps."""
-    narrow = getattr(_state, "narrow", None) or {}
+    narrow = _narrowing()
     keys = []
     for table in tables:
         keys.append(table)
@@ -123,7 +128,8 @@ def _key(table: str) -> str:
 
 
 def _digest(prefix: str, parts) -> str:
-    return prefix + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+    """A cache key: the parts, with the release (a key made by another version of the code never matches)."""
+    return prefix + hashlib.sha256("\x1f".join(map(str, [release(), *parts])).encode()).hexdigest()
 
 
 def bump(keys) -> None:
@@ -256,7 +262,7 @@ def _files_digest(folders) -> str:
             if path.suffix in (".html", ".py", ".css", ".js", ".txt") and path.is_file():
                 stat = path.stat()
                 files.append(f"{path.relative_to(settings.BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}")
-    return _digest("r:", files)
+    return "r:" + hashlib.sha256("\x1f".join(files).encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -267,7 +273,6 @@ def _release_at_start() -> str:
 def _request_key(request) -> str:
     user = request.user
     parts: list = [
-        release(),
         request.get_full_path(),
         request.session.session_key or "",
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
@@ -309,7 +314,7 @@ def memoized(name: str, *parts, compute):
     added)."""
     if not settings.PAGE_CACHE_ENABLED:
         return compute()
-    key = _digest("m:", [release(), name, *parts, timezone.localdate()])
+    key = _digest("m:", [name, *parts, timezone.localdate()])
     kept = _kept(key)
     if kept is not None:
         return kept["value"]
