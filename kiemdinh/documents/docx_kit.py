@@ -111,26 +111,56 @@ def add_field(paragraph, instruction: str, shown: str = "") -> None:
     char("end")
 
 
-def write(paragraph, value: Text, *, bold: bool = False, italic: bool = False, size: Pt | None = None):
-    """Append text to a paragraph; a Missing value becomes a red, bold marker."""
+def write(paragraph, value: Text, *, bold: bool = False, italic: bool = False, size: Pt | None = None) -> None:
+    """Append text to a paragraph (a python-docx Paragraph or its `w:p` element): one run per line, with a break
+    between lines, tabs and carriage returns as python-docx writes them; a Missing value becomes a red, bold marker.
+
+    The runs are written straight into the XML with run properties copied from a run python-docx formatted (once per
+    kind): the same document python-docx makes, without its element look-ups for every run (most of a long report's
+    build time)."""
+    p = getattr(paragraph, "_p", paragraph)
     if isinstance(value, Missing):
-        run = paragraph.add_run(str(value))
+        run = Paragraph(p, None).add_run(str(value))
         run.bold = True
         run.font.color.rgb = RED
-        return run
+        return
+    rpr = _run_properties(bold, italic, size)
     lines = (value or "").split("\n")
-    run = None
     for index, line in enumerate(lines):
-        run = paragraph.add_run(line)
+        r = OxmlElement("w:r")
+        if rpr is not None:
+            r.append(deepcopy(rpr))
+        for piece in _TAB_OR_CR.split(line):
+            if piece in ("\t", "\r"):
+                r.append(OxmlElement("w:tab" if piece == "\t" else "w:br"))
+            elif piece:
+                t = OxmlElement("w:t")
+                t.text = piece
+                if len(piece.strip()) < len(piece):
+                    t.set(qn("xml:space"), "preserve")
+                r.append(t)
+        if index < len(lines) - 1:
+            r.append(OxmlElement("w:br"))
+        p.append(r)
+
+
+_TAB_OR_CR = re.compile(r"([\t\r])")
+_RUN_PROPERTIES: dict[tuple, object] = {}
+
+
+def _run_properties(bold: bool, italic: bool, size: Pt | None):
+    """The `w:rPr` python-docx writes for these properties (None when there are none); copied, never changed."""
+    key = (bold, italic, size)
+    if key not in _RUN_PROPERTIES:
+        run = Paragraph(OxmlElement("w:p"), None).add_run()
         if bold:  # only set what differs from the style: every property is an XML element
             run.bold = True
         if italic:
             run.italic = True
         if size:
             run.font.size = size
-        if index < len(lines) - 1:
-            run.add_break()
-    return run
+        _RUN_PROPERTIES[key] = run._r.rPr
+    return _RUN_PROPERTIES[key]
 
 
 def para(
@@ -189,9 +219,8 @@ def table(
 ):
     """A bordered table with a bold, repeated header row; rows listed in group_rows span all columns in bold.
 
-    The first row of each kind (plain, group) is made by python-docx; the others are copies of its empty XML, and
-    their text is written as runs copied from python-docx's own (`_RunWriter`): the same document, without the cost
-    of python-docx's element lookups for every cell (most of a long report's build time)."""
+    The first row of each kind (plain, group) is made by python-docx; the others are copies of its empty XML: the
+    same document, without python-docx's element look-ups for every cell."""
     rows = list(rows)
     grid = doc.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
@@ -203,7 +232,6 @@ def table(
     for cell, text in zip(header.cells, headers, strict=True):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         write(cell.paragraphs[0], text, bold=True, size=size)
-    runs = _RunWriter()
     empty: dict[bool, object] = {}  # the first row of each kind, as it was before any text: plain (False), group
     for index, row in enumerate(rows):
         grouped = bool(group_rows) and index in group_rows
@@ -218,52 +246,11 @@ def table(
             grid._tbl.append(tr)
         paragraphs = [tc.find(qn("w:p")) for tc in tr.iterchildren(qn("w:tc"))]
         if grouped:
-            runs.write(paragraphs[0], row[0], bold=True, size=size)
+            write(paragraphs[0], row[0], bold=True, size=size)
             continue
         for paragraph, value in zip(paragraphs, row, strict=True):
-            runs.write(paragraph, value, size=size)
+            write(paragraph, value, size=size)
     return grid
-
-
-class _RunWriter:
-    """Writes text into a paragraph's XML as `write` does through python-docx: one run per line with the same
-    run properties (copied from a run python-docx formatted, once per kind) and a break between lines."""
-
-    def __init__(self):
-        self._properties: dict[tuple, object] = {}
-
-    def _rpr(self, bold: bool, italic: bool, size: Pt | None):
-        key = (bold, italic, size)
-        if key not in self._properties:
-            run = Paragraph(OxmlElement("w:p"), None).add_run()
-            if bold:
-                run.bold = True
-            if italic:
-                run.italic = True
-            if size:
-                run.font.size = size
-            self._properties[key] = run._r.rPr
-        return self._properties[key]
-
-    def write(self, p, value: Text, *, bold: bool = False, italic: bool = False, size: Pt | None = None) -> None:
-        if isinstance(value, Missing) or (value and any(c in value for c in "\t\r")):
-            write(Paragraph(p, None), value, bold=bold, italic=italic, size=size)  # rare: python-docx's own way
-            return
-        rpr = self._rpr(bold, italic, size)
-        lines = (value or "").split("\n")
-        for index, line in enumerate(lines):
-            r = OxmlElement("w:r")
-            if rpr is not None:
-                r.append(deepcopy(rpr))
-            if line:
-                t = OxmlElement("w:t")
-                t.text = line
-                if len(line.strip()) < len(line):
-                    t.set(qn("xml:space"), "preserve")
-                r.append(t)
-            if index < len(lines) - 1:
-                r.append(OxmlElement("w:br"))
-            p.append(r)
 
 
 def set_widths(grid, widths_cm: Sequence[float]) -> None:
