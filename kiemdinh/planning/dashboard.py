@@ -14,9 +14,9 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateField,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Substr
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Substr
 
 from kiemdinh.core.text import fold
 from kiemdinh.improvement.models import PlanLine
@@ -41,12 +41,14 @@ from kiemdinh.planning.selectors import (
     plans_for_unit,
 )
 from kiemdinh.recognition.models import Decision, months_before
-from kiemdinh.recognition.selectors import expiring
+from kiemdinh.recognition.selectors import expiring_decisions
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.units.models import SHORT_TYPE_LABELS, AdministrativeUnit, School, SchoolType
 
 PAGE_SIZE = 50
+SUB_UNIT_CHIPS = 24  # above the school list, one link per sub-unit, up to this many (a district's communes)
 EXPIRING_MONTHS = 12  # "Sắp hết hiệu lực": recognitions running out within a year
+EXPIRING_SHOWN = 15  # items listed on the dashboard; the rest through the "sắp hết hiệu lực" filter
 DEADLINE_DAYS = 30  # "Hạn sắp đến": tasks and targets due within a month
 REREGISTER_WARN_DAYS = 30  # a re-registration date already past or this close is flagged
 
@@ -194,7 +196,9 @@ class UnitDashboard:
     type_rows: list[TypeRow]  # types present among the filtered schools
     totals: TypeRow
     page: Page  # of SchoolRow
-    expiring: list[ExpiringItem]
+    expiring: list[ExpiringItem]  # the first EXPIRING_SHOWN
+    expiring_more: bool  # more items than listed
+    expiring_schools: int  # schools with a recognition running out
     tasks_due: list[TaskDue]
     goals_due: list[GoalDue]
     overdue_improvement: list[OverdueImprovement]
@@ -234,7 +238,10 @@ class UnitDashboard:
 
     @property
     def sub_unit_links(self) -> list[tuple[AdministrativeUnit, str, bool]]:
-        """Each direct child with the query string that narrows to it (or clears it when it is the current one)."""
+        """Each direct child with the query string that narrows to it (or clears it when it is the current one); none
+        over SUB_UNIT_CHIPS children (a province's hundred communes), which the filter's drop-down lists instead."""
+        if len(self.sub_units) > SUB_UNIT_CHIPS:
+            return []
         return [
             (
                 unit,
@@ -264,40 +271,35 @@ def with_stage(schools, today: date):
     """Annotate schools with `stage` (Stage.*), in SQL, by the rule of `selectors.pipeline`: recognised when a decision
     in force today was signed on or after 1 August of the latest cycle's first year (or there is no cycle); otherwise
     an accepted cycle's live external-evaluation registration (registered; evaluated once its report is final), the
-    latest cycle's status (a returned cycle is back in progress), or no cycle at all."""
-    latest_cycle = Cycle.objects.filter(school=OuterRef("pk")).order_by("-school_year")
-    newest_decision = (
-        Decision.objects.valid_on(today).filter(school=OuterRef("pk")).order_by("-decided_on").values("decided_on")[:1]
-    )
-    live_registration = live_registrations(OuterRef("latest_cycle_id"))
+    latest cycle's status (a returned cycle is back in progress), or no cycle at all.
+
+    Each correlated look-up appears once in the SQL, since the database runs every copy for every school: the latest
+    cycle is joined (one look-up of its id), and the newest decision gives the school year it was signed in (one
+    look-up, compared through COALESCE so that neither "no decision" nor "no cycle" needs a second copy)."""
+    latest_cycle_id = Cycle.objects.filter(school=OuterRef("pk")).order_by("-school_year").values("pk")[:1]
+    newest_decision = Decision.objects.valid_on(today).filter(school=OuterRef("pk")).order_by("-decided_on")
+    # The school year a decision was signed in, named by its first year (a school year starts on 1 August).
+    signed_in_year = newest_decision.annotate(
+        year=ExtractYear("decided_on")
+        - Case(When(decided_on__month__lt=8, then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).values("year")[:1]
+    live_registration = live_registrations(OuterRef("latest__id"))
     schools = schools.annotate(
-        cycle_status=Subquery(latest_cycle.values("status")[:1], output_field=CharField()),
-        cycle_year=Subquery(latest_cycle.values("school_year")[:1], output_field=CharField()),
-        latest_cycle_id=Subquery(latest_cycle.values("pk")[:1]),
-        recognised_on=Subquery(newest_decision, output_field=DateField()),
+        latest=FilteredRelation("cycles", condition=Q(cycles__id=Subquery(latest_cycle_id))),
     ).annotate(
+        # -1 without a decision in force, so it is below every cycle's year and 0 (no cycle).
+        recognised_year=Coalesce(Subquery(signed_in_year, output_field=IntegerField()), Value(-1)),
+        cycle_start=Coalesce(Cast(Substr("latest__school_year", 1, 4), IntegerField()), Value(0)),
         registered=Exists(live_registration),
         evaluated=Exists(live_registration.filter(team__report__status="final")),
     )
-    schools = schools.annotate(
-        recognised_month=ExtractMonth("recognised_on"),
-        cycle_start=Cast(Substr("cycle_year", 1, 4), IntegerField()),
-    ).annotate(
-        # The school year the decision was signed in, named by its first year (a school year starts on 1 August).
-        recognised_year=ExtractYear("recognised_on")
-        - Case(When(recognised_month__lt=8, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
     return schools.annotate(
         stage=Case(
+            When(recognised_year__gte=F("cycle_start"), then=Value(Stage.RECOGNISED)),
+            When(latest__id__isnull=True, then=Value(Stage.NO_CYCLE)),
+            # Nested, so the registration is looked up for an accepted cycle only.
             When(
-                Q(recognised_on__isnull=False)
-                & (Q(cycle_year__isnull=True) | Q(recognised_year__gte=F("cycle_start"))),
-                then=Value(Stage.RECOGNISED),
-            ),
-            When(cycle_year__isnull=True, then=Value(Stage.NO_CYCLE)),
-            # Nested, so the latest cycle's status is looked up once for an accepted cycle, twice at most otherwise.
-            When(
-                cycle_status=CycleStatus.ACCEPTED,
+                latest__status=CycleStatus.ACCEPTED,
                 then=Case(
                     When(evaluated=True, then=Value(Stage.EVALUATED)),
                     When(registered=True, then=Value(Stage.REGISTERED)),
@@ -305,7 +307,7 @@ def with_stage(schools, today: date):
                     output_field=CharField(),
                 ),
             ),
-            When(cycle_status=CycleStatus.SUBMITTED, then=Value(Stage.SUBMITTED)),
+            When(latest__status=CycleStatus.SUBMITTED, then=Value(Stage.SUBMITTED)),
             default=Value(Stage.IN_PROGRESS),
             output_field=CharField(),
         )
@@ -340,18 +342,37 @@ def type_rows(schools) -> tuple[list[TypeRow], TypeRow]:
     return rows, TypeRow("", "Tổng số", totals, sum(totals))
 
 
-def expiring_items(school_ids, today: date) -> list[ExpiringItem]:
-    """Recognitions in force today that run out within EXPIRING_MONTHS (one query), with the re-registration date;
-    a school's decisions that end on the same day are one item."""
+@dataclass(frozen=True)
+class Expiring:
+    """The recognitions running out within EXPIRING_MONTHS below a unit: the first EXPIRING_SHOWN items and which
+    schools have one at all."""
+
+    items: list[ExpiringItem]
+    more: bool  # items beyond the first
+    school_ids: list[int]
+
+
+def expiring_items(school_ids, today: date, shown: int = EXPIRING_SHOWN) -> Expiring:
+    """Recognitions in force today that run out within EXPIRING_MONTHS, with the re-registration date; a school's
+    decisions that end on the same day are one item, soonest first, then by school name. Two queries: the keys of all
+    of them, then the decisions and schools of the `shown` first items only (a province has hundreds)."""
     warn = today + timedelta(days=REREGISTER_WARN_DAYS)
-    grouped: dict[tuple[int, date], list[Decision]] = {}
-    for decision in expiring(school_ids, today, months_before(today, -EXPIRING_MONTHS)):
-        grouped.setdefault((decision.school_id, decision.valid_until), []).append(decision)
+    keys = sorted(
+        expiring_decisions(school_ids, today, months_before(today, -EXPIRING_MONTHS)).values_list(
+            "valid_until", "school__name", "school_id", "id"
+        )
+    )
+    grouped: dict[tuple[int, date], list[int]] = {}
+    for valid_until, _, school_id, pk in keys:
+        grouped.setdefault((school_id, valid_until), []).append(pk)
+    first = list(grouped.values())[:shown]
+    loaded = Decision.objects.select_related("school").in_bulk([pk for pks in first for pk in pks])
     items = []
-    for (_, valid_until), decisions in grouped.items():
+    for pks in first:
+        decisions = tuple(loaded[pk] for pk in pks)
         by = decisions[0].reregister_by
-        items.append(ExpiringItem(decisions[0].school, tuple(decisions), valid_until, by, by <= warn, by < today))
-    return items
+        items.append(ExpiringItem(decisions[0].school, decisions, decisions[0].valid_until, by, by <= warn, by < today))
+    return Expiring(items, len(grouped) > shown, sorted({school_id for school_id, _ in grouped}))
 
 
 def tasks_due(unit: AdministrativeUnit, today: date) -> list[TaskDue]:
@@ -414,9 +435,9 @@ def unit_dashboard(unit: AdministrativeUnit, filters: DashboardFilters, today: d
     if filters.stage:
         staged = staged.filter(stage=filters.stage)
         selected = selected.filter(pk__in=staged.values("pk"))
-    expiring_list = expiring_items(selected.values("pk"), today)
+    running_out = expiring_items(selected.values("pk"), today)
     if filters.expiring:
-        expiring_ids = sorted({item.school.pk for item in expiring_list})
+        expiring_ids = running_out.school_ids
         staged, selected = staged.filter(pk__in=expiring_ids), selected.filter(pk__in=expiring_ids)
     rows, totals = type_rows(staged)
     overdue = overdue_improvement(selected, today)
@@ -433,7 +454,9 @@ def unit_dashboard(unit: AdministrativeUnit, filters: DashboardFilters, today: d
         type_rows=rows,
         totals=totals,
         page=Page(school_rows, current.number, paginator),
-        expiring=expiring_list,
+        expiring=running_out.items,
+        expiring_more=running_out.more,
+        expiring_schools=len(running_out.school_ids),
         tasks_due=tasks_due(unit, today),
         goals_due=goals_due(unit, today),
         overdue_improvement=overdue,

@@ -400,6 +400,7 @@ def pipeline(schools, today: date) -> list[SchoolPosition]:
     for cycle in (
         Cycle.objects.filter(latest_cycle_filter(), school_id__in=ids)
         .only("id", "school_id", "school_year", "status")
+        .order_by()  # the model's ordering would join the schools to sort by name
         .annotate(registered=Exists(live), evaluated=Exists(live.filter(team__report__status="final")))
     ):
         cycles[cycle.school_id] = cycle

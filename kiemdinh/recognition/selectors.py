@@ -73,18 +73,22 @@ def ever_recognised(school_ids) -> set[int]:
     return set(Decision.objects.filter(school_id__in=_ids(school_ids)).values_list("school_id", flat=True).distinct())
 
 
-def expiring(school_ids, start: date, end: date) -> list[Decision]:
-    """Decisions still in force on `start` that run out by `end`, soonest first (one query); a decision followed by
-    a newer one of the same kind is left out, since the school has already been recognised again."""
+def expiring_decisions(school_ids, start: date, end: date) -> QuerySet[Decision]:
+    """Decisions still in force on `start` that run out by `end` (unordered); a decision followed by a newer one of
+    the same kind is left out, since the school has already been recognised again."""
     newer = Decision.objects.filter(
         school_id=OuterRef("school_id"), kind=OuterRef("kind"), revoked_on__isnull=True
     ).filter(Q(decided_on__gt=OuterRef("decided_on")) | Q(decided_on=OuterRef("decided_on"), id__gt=OuterRef("id")))
-    found = (
+    return (
         Decision.objects.filter(
             school_id__in=_ids(school_ids), revoked_on__isnull=True, valid_until__gte=start, valid_until__lte=end
         )
         .exclude(Exists(newer))
-        .select_related("school")
-        .order_by("id")
+        .order_by()
     )
+
+
+def expiring(school_ids, start: date, end: date) -> list[Decision]:
+    """`expiring_decisions` with their schools, soonest first (one query)."""
+    found = expiring_decisions(school_ids, start, end).select_related("school").order_by("id")
     return sorted(found, key=lambda d: (d.valid_until, d.school.name))

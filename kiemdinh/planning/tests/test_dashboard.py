@@ -257,6 +257,34 @@ def test_expiring_soon_is_not_flagged_until_the_reregistration_date_nears(world,
     assert item.label == "CĐ2" and not item.reregister_urgent and not item.reregister_late
 
 
+def test_expiring_lists_the_first_items_counts_schools_and_the_filter_takes_them_all(client, world, scene):
+    """Twenty schools have a recognition running out, one of them on two days: the card counts schools, the list shows
+    the EXPIRING_SHOWN soonest (then by name), and "Xem cả" filters to every one of them."""
+    from kiemdinh.planning.dashboard import EXPIRING_SHOWN
+
+    commune = populate(world, "E", 20)  # its school 018 runs out in 100 days (CĐ2-MĐ1); 019 not for years
+    schools = list(School.objects.filter(unit=commune).order_by("code"))[:18]
+    for i, school in enumerate(schools):
+        recognise(world.officer_district, school, years_after(today() + timedelta(days=110 + i), -5), level=0)
+    # School B's CĐ2-MĐ1 runs out in 60 days; a newer MĐ1 moves that kind's end 300 days away: two items, one school.
+    recognise(world.officer_district, world.school_b, years_after(today() + timedelta(days=300), -5), grade=0)
+    data = unit_dashboard(world.district, DashboardFilters(), today())
+    assert data.expiring_schools == 1 + 1 + 18
+    assert data.expiring_more
+    e018 = School.objects.get(code="E018")
+    assert [(item.school.pk, item.label) for item in data.expiring] == [
+        (world.school_b.pk, "CĐ2"),
+        (e018.pk, "CĐ2-MĐ1"),
+        *((school.pk, "CĐ2") for school in schools[: EXPIRING_SHOWN - 2]),
+    ]
+    login(client, world.officer_district)
+    html = client.get(url(world.district)).content.decode()
+    assert html.count('data-testid="expiring-item"') == EXPIRING_SHOWN
+    assert "Xem cả 20 trường sắp hết hiệu lực" in html
+    filtered = client.get(url(world.district, sap_het_han="1")).context["data"]
+    assert filtered.page.paginator.count == 20 and filtered.totals.total == 20
+
+
 def test_deadlines_tasks_goals_and_improvement(client, world, scene):
     login(client, world.officer_district)
     response = client.get(url(world.district))
@@ -330,6 +358,25 @@ def test_sub_unit_filter_and_links_keep_the_filters(client, world, scene):
     # A unit that is not a direct child narrows to nothing rather than escaping the scope.
     response = client.get(url(world.commune_a, don_vi=world.commune_b.pk))
     assert names(response) == []
+
+
+def test_many_sub_units_are_chosen_from_the_drop_down_only(client, world, scene):
+    """A province's hundred communes would be a wall of links above the list: over SUB_UNIT_CHIPS children there are
+    none, and the filter's drop-down still lists every child and narrows to it."""
+    from kiemdinh.planning.dashboard import SUB_UNIT_CHIPS
+
+    login(client, world.officer_district)
+    assert 'class="dash-subunits"' in client.get(url(world.district)).content.decode()
+    for i in range(SUB_UNIT_CHIPS - 1):  # the district has two communes: now SUB_UNIT_CHIPS + 1
+        unit_create(actor=None, code=f"P01-D1-X{i:02d}", name=f"Xã Thêm {i:02d}", kind="commune", parent=world.district)
+    response = client.get(url(world.district))
+    html = response.content.decode()
+    assert 'class="dash-subunits"' not in html
+    drop_down = html[html.index('name="don_vi"') :]
+    drop_down = drop_down[: drop_down.index("</select>")]
+    assert drop_down.count("<option ") == 1 + SUB_UNIT_CHIPS + 1  # "Mọi đơn vị trực thuộc" and each commune
+    response = client.get(url(world.district, don_vi=world.commune_b.pk))
+    assert names(response) == ["Trường Mầm non Bình Minh", "Trường THCS Đồng Tâm"]
 
 
 def test_filters_parse_and_write_back():
