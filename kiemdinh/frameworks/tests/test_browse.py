@@ -106,7 +106,7 @@ def test_list_is_public_and_shows_every_version_with_counts(client, frameworks_l
     assert summaries["tt19-2018"].level4_known == 4
 
 
-def test_list_without_versions_says_so(client, db):
+def test_list_without_versions_says_so(client, no_frameworks):
     response = client.get(reverse("frameworks:list"))
     assert response.status_code == 200
     assert "Chưa nạp bộ tiêu chuẩn nào" in response.content.decode()

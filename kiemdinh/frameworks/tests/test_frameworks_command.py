@@ -136,7 +136,7 @@ def test_table_is_readable_vietnamese(frameworks_loaded):
     assert "Phụ lục II — cơ sở giáo dục phổ thông" in output
 
 
-def test_nothing_loaded_is_a_clear_error(db):
+def test_nothing_loaded_is_a_clear_error(no_frameworks):
     with pytest.raises(CommandError, match=r"Chưa nạp bộ tiêu chuẩn nào; chạy \./scripts/manage load_frameworks"):
         run("--json")
 

@@ -21,7 +21,7 @@ def counts():
 
 
 @pytest.mark.django_db
-def test_load_is_idempotent():
+def test_load_is_idempotent(no_frameworks):
     out = StringIO()
     call_command("load_frameworks", stdout=out)
     assert out.getvalue().count("đã tạo") == 5
