@@ -293,7 +293,7 @@ def bulk_evidence(cycles: list[tuple[int, int, int]], per_cycle: int) -> int:
     framework's criteria, numbered after the codes already taken."""
     from kiemdinh.core.text import fold
     from kiemdinh.evidence.codes import default_box, format_code
-    from kiemdinh.evidence.models import CycleEvidence, Evidence
+    from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceVersion
     from kiemdinh.frameworks.models import FrameworkVersion
 
     criteria = _criteria_by_framework()
@@ -306,7 +306,7 @@ def bulk_evidence(cycles: list[tuple[int, int, int]], per_cycle: int) -> int:
             cycle_id__in=[c[0] for c in chunk]
         ).values_list("cycle_id", "criterion_id", "sequence"):
             taken[cycle_id, criterion_id] = max(taken.get((cycle_id, criterion_id), 0), sequence)
-        items, links = [], []
+        items, versions, links = [], [], []
         for cycle_id, school_id, framework_id in chunk:
             own = criteria[framework_id]
             for n in range(per_cycle):
@@ -315,9 +315,11 @@ def bulk_evidence(cycles: list[tuple[int, int, int]], per_cycle: int) -> int:
                 taken[cycle_id, criterion.pk] = sequence
                 name = f"Biên bản, kế hoạch và báo cáo số {n + 1} về hoạt động giáo dục của nhà trường"
                 issue_ref = f"Số {n + 1}/BB-NT ngày 15/9/2024"
-                items.append(
-                    Evidence(
-                        school_id=school_id,
+                items.append(Evidence(school_id=school_id))
+                versions.append(
+                    EvidenceVersion(
+                        number=1,
+                        cycle_id=cycle_id,
                         name=name,
                         issue_ref=issue_ref,
                         issued_by="Nhà trường",
@@ -335,8 +337,11 @@ def bulk_evidence(cycles: list[tuple[int, int, int]], per_cycle: int) -> int:
                     )
                 )
         Evidence.objects.bulk_create(items, batch_size=BATCH)
-        for item, link in zip(items, links, strict=True):
-            link.evidence_id = item.pk
+        for item, version in zip(items, versions, strict=True):
+            version.evidence_id = item.pk
+        EvidenceVersion.objects.bulk_create(versions, batch_size=BATCH)
+        for version, link in zip(versions, links, strict=True):
+            link.evidence_id, link.version_id = version.evidence_id, version.pk
         CycleEvidence.objects.bulk_create(links, batch_size=BATCH)
         total += len(items)
     return total

@@ -127,8 +127,8 @@ def build_dossier(cycle: Cycle) -> DossierContext:
     report = build_report(cycle)
     links = (
         CycleEvidence.objects.filter(cycle=cycle)
-        .select_related("evidence", "criterion")
-        .prefetch_related("evidence__files")
+        .select_related("version", "criterion")
+        .prefetch_related("version__files")
         .order_by("criterion__position", "sequence", "id")
     )
     shared: dict[str, list[str]] = {}
@@ -142,7 +142,7 @@ def build_dossier(cycle: Cycle) -> DossierContext:
     slugs: set[str] = set()
     items = []
     for link in links:
-        e = link.evidence
+        e = link.version
         slug = _unique(safe_name(link.code, fallback=f"minh-chung-{link.pk}"), slugs)
         names: set[str] = set()
         files = tuple(

@@ -44,6 +44,7 @@ from kiemdinh.documents.docx_kit import (
 )
 from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register
+from kiemdinh.evidence.selectors import versions_as_of
 from kiemdinh.frameworks.models import Regime
 from kiemdinh.improvement.models import (
     TT57_STATUS_LABEL,
@@ -891,6 +892,9 @@ def build_monitoring_report(cycle: Cycle, as_of: date | None = None) -> Monitori
     for review in held:
         for entry in review.entries.all():
             entries.setdefault(entry.line_id, []).append((review, entry))
+    shown = versions_as_of(
+        (cycle.pk, item.pk) for found in entries.values() for _, entry in found for item in entry.evidence.all()
+    )
     rows, overdue = [], []
     for n, line in enumerate(lines, start=1):
         subject = f"Tiêu chí {line.criterion.code}" if tt57 else _subject(line)
@@ -906,7 +910,8 @@ def build_monitoring_report(cycle: Cycle, as_of: date | None = None) -> Monitori
             if entry.adjustment:
                 adjustments.append(f"{vn_date(review.held_on)}: {entry.adjustment}")
             for item in entry.evidence.all():
-                evidence.setdefault(item.pk, item.name)
+                if (cycle.pk, item.pk) in shown:
+                    evidence.setdefault(item.pk, shown[(cycle.pk, item.pk)].name)
         late = is_overdue(line, as_of)
         status = LineStatus(line.status).label
         rows.append(

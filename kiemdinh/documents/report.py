@@ -14,7 +14,7 @@ from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
-from kiemdinh.evidence.selectors import citations_by_link, files_by_evidence
+from kiemdinh.evidence.selectors import citations_by_link, files_by_version
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
@@ -26,6 +26,7 @@ from kiemdinh.selfassessment.models import (
     indicator_key,
 )
 from kiemdinh.selfassessment.selectors import StatTable, cycle_evaluation, report_texts, school_statistics
+from kiemdinh.selfassessment.snapshots import school_profile
 
 ABBREVIATIONS = (
     ("BGH", "Ban giám hiệu"),
@@ -227,17 +228,17 @@ def build_report(cycle: Cycle) -> ReportContext:
         level4_conclusion = log.value(texts.get("level4.conclusion"), "Kết luận về các tiêu chí Mức 4")
 
     evidence = _evidence_rows(cycle, criteria)
-    school = cycle.school
+    school = school_profile(cycle)
     facts = (
-        ("Tên trường", school.name),
-        ("Mã trường", school.code),
-        ("Loại trường", school.get_school_type_display()),
-        ("Loại hình", school.get_ownership_display()),
+        ("Tên trường", school["name"]),
+        ("Mã trường", school["code"]),
+        ("Loại trường", school["school_type"]),
+        ("Loại hình", school["ownership"]),
         ("Cơ quan quản lý trực tiếp", header.authority),
-        ("Đơn vị hành chính", school.unit.name),
-        ("Địa chỉ", log.value(school.address, "địa chỉ trường")),
-        ("Điện thoại", log.value(school.phone, "điện thoại trường")),
-        ("Năm thành lập", log.value(str(school.founded_year) if school.founded_year else "", "năm thành lập")),
+        ("Đơn vị hành chính", school["unit_name"]),
+        ("Địa chỉ", log.value(school["address"], "địa chỉ trường")),
+        ("Điện thoại", log.value(school["phone"], "điện thoại trường")),
+        ("Năm thành lập", log.value(str(school["founded_year"] or ""), "năm thành lập")),
         ("Hiệu trưởng", header.principal),
     )
     statistics = tuple(
@@ -269,10 +270,10 @@ def _evidence_rows(cycle: Cycle, criteria: list[Criterion]) -> tuple[EvidenceRow
     order = {c.code: i for i, c in enumerate(criteria)}
     code_of = {c.pk: c.code for c in criteria}
     rows = []
-    links = CycleEvidence.objects.filter(cycle=cycle).select_related("evidence", "criterion").order_by("id")
-    files_of, cited = files_by_evidence(cycle), citations_by_link(cycle)
+    links = CycleEvidence.objects.filter(cycle=cycle).select_related("version", "criterion").order_by("id")
+    files_of, cited = files_by_version(cycle), citations_by_link(cycle)
     for link in links:
-        e = link.evidence
+        e = link.version
         files = tuple(f.original_name for f in files_of.get(e.pk, ()))
         for under in [link.criterion.code, *(code_of[pk] for pk in cited.get(link.pk, ()) if pk in code_of)]:
             rows.append(

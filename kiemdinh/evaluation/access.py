@@ -70,9 +70,7 @@ def access_registration(user, registration_id, *, manage: bool = False) -> Regis
     """The registration (404 when its school is not visible); manage: an officer above the school."""
     try:
         registration = (
-            registrations_visible(user)
-            .select_related("school__unit", "cycle__framework", "cohort_evidence")
-            .get(pk=registration_id)
+            registrations_visible(user).select_related("school__unit", "cycle__framework").get(pk=registration_id)
         )
     except (Registration.DoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy đăng ký đánh giá ngoài.") from None

@@ -44,10 +44,10 @@ class RegistrationForm(forms.Form):
         field = self.fields["cohort_evidence"]
         field.queryset = (
             CycleEvidence.objects.filter(cycle=cycle, evidence__school_id=cycle.school_id)
-            .select_related("evidence")
+            .select_related("version")
             .order_by("code")
         )
-        field.label_from_instance = lambda link: f"{link.code} — {link.evidence.name[:120]}"
+        field.label_from_instance = lambda link: f"{link.code} — {link.version.name[:120]}"
 
     def to_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -58,7 +58,7 @@ class RegistrationForm(forms.Form):
             "recognition_round": data["recognition_round"],
             "cohort_completed": data["cohort_completed"],
             "cohort_note": data["cohort_note"],
-            "cohort_evidence": link.evidence if link else None,
+            "cohort_evidence": link.evidence if link else None,  # the item; its version is the cycle's
         }
 
 

@@ -16,6 +16,7 @@ from kiemdinh.evaluation.models import (
     TeamMember,
 )
 from kiemdinh.evaluation.services import LEVELS_OF_TYPE, Eligibility, eligibility
+from kiemdinh.evidence.selectors import versions_as_of
 from kiemdinh.frameworks.models import Criterion, Level4Item, Regime
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.units.models import AdministrativeUnit
@@ -31,12 +32,25 @@ def _members_prefetch() -> Prefetch:
 
 
 def school_registrations(school):
-    """Every registration of the school, newest first, with its cycle and team (members, roles, units)."""
-    return list(
-        Registration.objects.filter(school=school)
-        .select_related("cycle", "team", "cohort_evidence")
-        .prefetch_related(_members_prefetch())
+    """Every registration of the school, newest first, with its cycle and team (members, roles, units), and the
+    name of its cohort evidence as its cycle cites it."""
+    return with_cohort_evidence_names(
+        list(
+            Registration.objects.filter(school=school)
+            .select_related("cycle", "team")
+            .prefetch_related(_members_prefetch())
+        )
     )
+
+
+def with_cohort_evidence_names(registrations: list[Registration]) -> list[Registration]:
+    """Set `cohort_evidence_name` on each registration: its cohort evidence as the registration's cycle cites it
+    (the dossier's version, which later edits do not reach). 1–2 queries."""
+    shown = versions_as_of((r.cycle_id, r.cohort_evidence_id) for r in registrations)
+    for registration in registrations:
+        version = shown.get((registration.cycle_id, registration.cohort_evidence_id))
+        registration.cohort_evidence_name = version.name if version else ""
+    return registrations
 
 
 def unit_registrations(unit: AdministrativeUnit, status: str = ""):

@@ -222,6 +222,7 @@ def unit_registrations(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def registration_detail(request: HttpRequest, registration_id: int) -> HttpResponse:
     registration = access_registration(request.user, registration_id)
+    sel.with_cohort_evidence_names([registration])
     team = sel.team_of(registration)
     return render(
         request,

@@ -176,7 +176,7 @@ def check_rows(cycle: Cycle, raw_rows: list[dict]) -> Plan:
     framework and register as they are now (2 queries)."""
     criteria = {c.code: c for c in Criterion.objects.filter(version_id=cycle.framework_id)}
     existing = {
-        link.code: link for link in CycleEvidence.objects.filter(cycle=cycle).select_related("evidence", "criterion")
+        link.code: link for link in CycleEvidence.objects.filter(cycle=cycle).select_related("version", "criterion")
     }
     existing_citations = set(
         EvidenceCitation.objects.filter(cycle_evidence__cycle=cycle).values_list(
@@ -261,14 +261,14 @@ def check_rows(cycle: Cycle, raw_rows: list[dict]) -> Plan:
             row["action"] = "cite" if cite_under else "listed"
         elif code in existing:
             link = existing[code]
-            if row["name"] and not _same_name(row["name"], link.evidence.name):
+            if row["name"] and not _same_name(row["name"], link.version.name):
                 error(
                     row,
                     "name",
-                    f"Mã {code} đã có trong đợt tự đánh giá với tên “{link.evidence.name}”.",
+                    f"Mã {code} đã có trong đợt tự đánh giá với tên “{link.version.name}”.",
                 )
                 continue
-            first_row[code] = {"row": row["row"], "name": link.evidence.name}
+            first_row[code] = {"row": row["row"], "name": link.version.name}
             row["action"] = "cite" if cite_under else "existing"
         else:
             if not row["name"]:
@@ -376,20 +376,19 @@ def _write(*, actor, cycle: Cycle, plan: Plan) -> dict:
         # TT57's "định dạng, vị trí lưu trữ hoặc đường dẫn điện tử" (or such a column in any catalogue).
         link, location_note = _split_location(row.get("location", ""))
         note = "\n".join(p for p in (location_note, row["note"]) if p)
-        evidence = Evidence(
-            school=cycle.school,
-            name=row["name"],
-            issue_ref=row.get("issue_ref", ""),
-            issued_by=row.get("issued_by", ""),
-            note=note,
-            link=link,
-            created_by=user,
-        )
-        evidence.search_text = services._search_text(evidence)
-        evidence.save()
+        evidence = Evidence.objects.create(school=cycle.school, created_by=user)
+        values = {
+            "name": row["name"],
+            "issue_ref": row.get("issue_ref", ""),
+            "issued_by": row.get("issued_by", ""),
+            "note": note,
+            "link": link,
+        }
+        version = services.new_version(actor=actor, evidence=evidence, cycle=cycle, values=values)
         links[row["normalized"]] = CycleEvidence.objects.create(
             cycle=cycle,
             evidence=evidence,
+            version=version,
             code=row["normalized"],
             box=row["box"] if cycle.regime != REGIME_TT57 else None,
             criterion=criteria[row["criterion"]],

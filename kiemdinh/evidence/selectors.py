@@ -7,12 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from kiemdinh.core.text import fold
 from kiemdinh.evidence.codes import find_codes
-from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation, EvidenceFile
+from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation, EvidenceFile, EvidenceVersion
 from kiemdinh.frameworks.models import Criterion, Indicator, Standard
 from kiemdinh.selfassessment.models import CriterionForm, Cycle
 
@@ -28,7 +28,8 @@ class RegisterRow:
 
     @property
     def evidence(self):
-        return self.link.evidence
+        """The item as this cycle cites it (its version)."""
+        return self.link.version
 
 
 @dataclass
@@ -98,16 +99,16 @@ def framework_criteria(cycle: Cycle) -> list[Criterion]:
 
 
 def _links(cycle: Cycle):
-    return CycleEvidence.objects.filter(cycle=cycle).select_related("evidence", "criterion")
+    return CycleEvidence.objects.filter(cycle=cycle).select_related("version", "criterion")
 
 
-def files_by_evidence(cycle: Cycle) -> dict[int, list[EvidenceFile]]:
-    """Evidence id → its files (id and original name only), for every item of the cycle (1 query). Read as plain
+def files_by_version(cycle: Cycle) -> dict[int, list[EvidenceFile]]:
+    """Version id → its files (id and original name only), for every item of the cycle (1 query). Read as plain
     rows and grouped here: prefetch_related's per-object querysets cost more than the query on thousands of items."""
     found: dict[int, list[EvidenceFile]] = defaultdict(list)
-    in_cycle = EvidenceFile.objects.filter(evidence__cycle_links__cycle=cycle).order_by("id")
-    for item in in_cycle.only("id", "evidence_id", "original_name"):
-        found[item.evidence_id].append(item)
+    in_cycle = EvidenceFile.objects.filter(version__cycle_links__cycle=cycle).order_by("id")
+    for item in in_cycle.only("id", "version_id", "original_name"):
+        found[item.version_id].append(item)
     return found
 
 
@@ -127,19 +128,16 @@ def cycle_evidence_list(cycle: Cycle, q: str = "", criterion: Criterion | None =
     criteria = framework_criteria(cycle)
     by_pk = {c.pk: c for c in criteria}
     links = (
-        CycleEvidence.objects.filter(cycle=cycle)
-        .select_related("evidence")
-        .defer("evidence__search_text")
-        .order_by("id")
+        CycleEvidence.objects.filter(cycle=cycle).select_related("version").defer("version__search_text").order_by("id")
     )
     query = " ".join((q or "").split())
     if query:
         folded = fold(query)
-        links = links.filter(Q(evidence__search_text__contains=folded) | Q(code__icontains=query))
+        links = links.filter(Q(version__search_text__contains=folded) | Q(code__icontains=query))
     if criterion is not None:
         links = links.filter(Q(criterion=criterion) | Q(citations__criterion=criterion)).distinct()
     links = list(links)
-    files = files_by_evidence(cycle) if links else {}
+    files = files_by_version(cycle) if links else {}
     cited_by = {
         link_id: [by_pk[c] for c in criterion_ids if c in by_pk]
         for link_id, criterion_ids in (citations_by_link(cycle) if links else {}).items()
@@ -148,7 +146,7 @@ def cycle_evidence_list(cycle: Cycle, q: str = "", criterion: Criterion | None =
     position = {c.pk: (c.standard.position, c.position) for c in criteria}
     for link in links:
         link.criterion = by_pk[link.criterion_id]
-        own_files = files.get(link.evidence_id, [])
+        own_files = files.get(link.version_id, [])
         cited = sorted(cited_by.get(link.pk, []), key=lambda c: position[c.pk])
         by_criterion[link.criterion_id].append(RegisterRow(link, False, cited, own_files))
         for other in cited:
@@ -176,9 +174,31 @@ def cycle_codes(cycle: Cycle, codes: list[str] | None = None) -> dict[str, Cycle
     return {link.code: link for link in links}
 
 
-def evidence_duplicates(*, school, sha256: str):
-    """Files of the school's items with these bytes (to offer reusing the item instead of uploading again)."""
-    return EvidenceFile.objects.filter(evidence__school=school, sha256=sha256).select_related("evidence")
+def evidence_duplicates(*, school, sha256: str) -> list[EvidenceVersion]:
+    """The latest version of each of the school's items whose latest version holds these bytes (to offer reusing the
+    item instead of uploading again). 2 queries."""
+    holding = set(
+        EvidenceFile.objects.filter(version__evidence__school=school, sha256=sha256).values_list(
+            "version__evidence_id", flat=True
+        )
+    )
+    if not holding:
+        return []
+    latest = latest_versions(holding)
+    return [v for v in latest.values() if sha256 in {f.sha256 for f in v.files.all()}]
+
+
+def latest_versions(evidence_ids) -> dict[int, EvidenceVersion]:
+    """Evidence id → its latest version, with its files (2 queries)."""
+    found: dict[int, EvidenceVersion] = {}
+    versions = (
+        EvidenceVersion.objects.filter(evidence_id__in=list(evidence_ids))
+        .order_by("evidence_id", "number")
+        .prefetch_related("files")
+    )
+    for version in versions:
+        found[version.evidence_id] = version
+    return found
 
 
 # --- Citations in the criterion forms ------------------------------------------------------------------------
@@ -322,7 +342,7 @@ def evidence_health(cycle: Cycle, today: date | None = None) -> EvidenceHealth:
     report = _citation_report(cycle, codes, forms)
 
     links = sorted(codes.values(), key=lambda link: (link.criterion.position, link.sequence, link.code))
-    expired = [link for link in links if link.evidence.valid_until and link.evidence.valid_until < today]
+    expired = [link for link in links if link.version.valid_until and link.version.valid_until < today]
 
     covered = {link.criterion_id for link in links}
     covered.update(EvidenceCitation.objects.filter(cycle_evidence__cycle=cycle).values_list("criterion_id", flat=True))
@@ -342,25 +362,7 @@ def evidence_health(cycle: Cycle, today: date | None = None) -> EvidenceHealth:
             gaps[indicator.criterion_id].append(label)
     indicators_without = [IndicatorGap(c, gaps[c.pk]) for c in criteria if gaps.get(c.pk)]
 
-    shared = (
-        EvidenceFile.objects.filter(evidence__school_id=cycle.school_id)
-        .values("sha256")
-        .annotate(items=Count("evidence", distinct=True))
-        .filter(items__gt=1)
-        .values_list("sha256", flat=True)
-    )
-    groups: dict[str, list[EvidenceFile]] = defaultdict(list)
-    for row in (
-        EvidenceFile.objects.filter(evidence__school_id=cycle.school_id, sha256__in=shared)
-        .select_related("evidence")
-        .order_by("sha256", "evidence_id", "id")
-    ):
-        groups[row.sha256].append(row)
-    link_of = {link.evidence_id: link for link in links}
-    duplicates = [
-        DuplicateGroup(sha, [DuplicateEntry(row, link_of.get(row.evidence_id)) for row in rows])
-        for sha, rows in groups.items()
-    ]
+    duplicates = _duplicate_files(cycle, links)
     return EvidenceHealth(
         expired=expired,
         uncited=report.uncited,
@@ -371,6 +373,41 @@ def evidence_health(cycle: Cycle, today: date | None = None) -> EvidenceHealth:
         as_of=today,
         total=len(links),
     )
+
+
+def _duplicate_files(cycle: Cycle, links: list[CycleEvidence]) -> list[DuplicateGroup]:
+    """Identical files in different items of the school: each item as this cycle cites it, or its latest version
+    when the cycle does not link it (2 queries)."""
+    cited = {link.evidence_id: link.version_id for link in links}
+    rows = EvidenceFile.objects.filter(version__evidence__school_id=cycle.school_id).values_list(
+        "pk", "sha256", "version_id", "version__evidence_id", "version__number"
+    )
+    newest: dict[int, tuple[int, int]] = {}  # evidence id → (number, version id)
+    for _, _, version_id, evidence_id, number in rows:
+        if evidence_id not in cited and number > newest.get(evidence_id, (0, 0))[0]:
+            newest[evidence_id] = (number, version_id)
+    shown = set(cited.values()) | {version_id for _, version_id in newest.values()}
+    items_by_sha: dict[str, set[int]] = defaultdict(set)
+    file_ids: dict[str, list[int]] = defaultdict(list)
+    for pk, sha, version_id, evidence_id, _ in rows:
+        if version_id in shown:
+            items_by_sha[sha].add(evidence_id)
+            file_ids[sha].append(pk)
+    wanted = [pk for sha, items in items_by_sha.items() if len(items) > 1 for pk in file_ids[sha]]
+    if not wanted:
+        return []
+    groups: dict[str, list[EvidenceFile]] = defaultdict(list)
+    for row in (
+        EvidenceFile.objects.filter(pk__in=wanted)
+        .select_related("version")
+        .order_by("sha256", "version__evidence_id", "id")
+    ):
+        groups[row.sha256].append(row)
+    link_of = {link.version_id: link for link in links}
+    return [
+        DuplicateGroup(sha, [DuplicateEntry(row, link_of.get(row.version_id)) for row in group])
+        for sha, group in groups.items()
+    ]
 
 
 def evidence_summary(cycle: Cycle) -> dict:
@@ -393,3 +430,30 @@ def evidence_summary(cycle: Cycle) -> dict:
     ]
     cited = sum(1 for code, _ in links if code in cited_codes)
     return {"total": len(links), "cited": cited, "uncited": len(links) - cited, "criteria_without": criteria_without}
+
+
+# --- Items referred to outside the register ------------------------------------------------------------------
+
+
+def versions_as_of(pairs) -> dict[tuple[int, int], EvidenceVersion]:
+    """(cycle id, evidence id) → the version to show where a record of that cycle (an improvement plan's review, an
+    external evaluation registration) refers to an item: the version the cycle cites, else the item's first version
+    (an item recorded outside the register, e.g. a file of a monitoring review, is never edited in place by a
+    cycle). 2 queries at most."""
+    pairs = {(c, e) for c, e in pairs if e}
+    if not pairs:
+        return {}
+    found: dict[tuple[int, int], EvidenceVersion] = {}
+    links = CycleEvidence.objects.filter(
+        cycle_id__in={c for c, _ in pairs}, evidence_id__in={e for _, e in pairs}
+    ).select_related("version")
+    for link in links:
+        if (link.cycle_id, link.evidence_id) in pairs:
+            found[(link.cycle_id, link.evidence_id)] = link.version
+    rest = {e for pair in pairs if pair not in found for e in [pair[1]]}
+    if rest:
+        first = {v.evidence_id: v for v in EvidenceVersion.objects.filter(evidence_id__in=rest, number=1)}
+        for pair in pairs:
+            if pair not in found and pair[1] in first:
+                found[pair] = first[pair[1]]
+    return found

@@ -1,8 +1,11 @@
 """Writes of the evidence register (minh chứng).
 
-An Evidence item belongs to the school; a CycleEvidence links it into one cycle with a code. Items are linked, never
-copied: reusing an item under another criterion adds a citation and keeps its first code, and a new cycle links last
-year's items with the same codes. Every write locks the cycle row and refuses when the cycle is not editable.
+An Evidence item belongs to the school; a CycleEvidence links it into one cycle with a code and cites one of its
+versions (its fields and files). Items are linked, never copied: reusing an item under another criterion adds a
+citation and keeps its first code, and a new cycle links last year's items with the same codes and versions. A change
+made from a cycle goes to a version of that cycle's own (`_own_version`): the version another cycle cites — above all
+a submitted or accepted one — never changes. Every write locks the cycle row and refuses when the cycle is not
+editable.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ from kiemdinh.core import audit
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.evidence.codes import default_box, find_codes, format_code
 from kiemdinh.evidence.files import CheckedUpload, check_upload
-from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile
+from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile, EvidenceVersion
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, Cycle
 from kiemdinh.selfassessment.services import cycle_lock, ensure_editable
@@ -73,8 +76,8 @@ def _clean_fields(values: dict) -> dict:
     return cleaned
 
 
-def _search_text(evidence: Evidence) -> str:
-    return fold(f"{evidence.name} {evidence.issue_ref} {evidence.issued_by} {evidence.note}")
+def _search_text(version: EvidenceVersion) -> str:
+    return fold(f"{version.name} {version.issue_ref} {version.issued_by} {version.note}")
 
 
 def _audit(actor, event_type: str, obj, cycle: Cycle, data: dict) -> None:
@@ -98,7 +101,7 @@ def next_sequence(cycle: Cycle, criterion: Criterion) -> int:
     return (current or 0) + 1
 
 
-def _link_new_code(cycle: Cycle, evidence: Evidence, criterion: Criterion) -> CycleEvidence:
+def _link_new_code(cycle: Cycle, version: EvidenceVersion, criterion: Criterion) -> CycleEvidence:
     sequence = next_sequence(cycle, criterion)
     box = default_box(criterion.code)
     taken = set(CycleEvidence.objects.filter(cycle=cycle, criterion=criterion).values_list("code", flat=True))
@@ -108,7 +111,8 @@ def _link_new_code(cycle: Cycle, evidence: Evidence, criterion: Criterion) -> Cy
         code = format_code(cycle.regime, criterion.code, sequence, box=box)
     return CycleEvidence.objects.create(
         cycle=cycle,
-        evidence=evidence,
+        evidence_id=version.evidence_id,
+        version=version,
         code=code,
         box=box if cycle.regime == "2018" else None,
         criterion=criterion,
@@ -116,10 +120,51 @@ def _link_new_code(cycle: Cycle, evidence: Evidence, criterion: Criterion) -> Cy
     )
 
 
-def _store_file(*, actor, evidence: Evidence, checked: CheckedUpload, uploaded_file) -> EvidenceFile:
+def new_version(*, actor, evidence: Evidence, cycle: Cycle | None, values: dict) -> EvidenceVersion:
+    """The item's next version (numbers grow by one; the item row is locked so two cycles cannot take the same)."""
+    Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
+    last = evidence.versions.aggregate(m=Max("number"))["m"] or 0
+    version = EvidenceVersion(evidence=evidence, number=last + 1, cycle=cycle, created_by=_user(actor), **values)
+    version.search_text = _search_text(version)
+    version.save()
+    return version
+
+
+def _own_version(*, actor, cycle: Cycle, link: CycleEvidence) -> EvidenceVersion:
+    """The version an edit from `cycle` may change: the link's own when it was made in this cycle and no other link
+    cites it; else a copy (fields, and file rows pointing at the same bytes) made for this cycle, which the link then
+    cites. The version left behind keeps what every other cycle (a submitted or accepted one above all) shows."""
+    version = link.version
+    shared = CycleEvidence.objects.filter(version=version).exclude(pk=link.pk).exists()
+    if version.cycle_id == cycle.pk and not shared:
+        return version
+    copy = new_version(
+        actor=actor,
+        evidence=link.evidence,
+        cycle=cycle,
+        values={f: getattr(version, f) for f in EDITABLE_FIELDS},
+    )
+    EvidenceFile.objects.bulk_create(
+        EvidenceFile(
+            version=copy,
+            file=row.file.name,
+            sha256=row.sha256,
+            size=row.size,
+            original_name=row.original_name,
+            content_type=row.content_type,
+            uploaded_by=row.uploaded_by,
+        )
+        for row in version.files.order_by("id")
+    )
+    link.version = copy
+    link.save(update_fields=["version"])
+    return copy
+
+
+def _store_file(*, actor, version: EvidenceVersion, checked: CheckedUpload, uploaded_file) -> EvidenceFile:
     """Save the bytes through the storage API, once per school: identical bytes reuse the stored file."""
     row = EvidenceFile(
-        evidence=evidence,
+        version=version,
         sha256=checked.sha256,
         size=checked.size,
         original_name=checked.original_name,
@@ -127,7 +172,7 @@ def _store_file(*, actor, evidence: Evidence, checked: CheckedUpload, uploaded_f
         uploaded_by=_user(actor),
     )
     same = (
-        EvidenceFile.objects.filter(evidence__school_id=evidence.school_id, sha256=checked.sha256)
+        EvidenceFile.objects.filter(version__evidence__school_id=version.evidence.school_id, sha256=checked.sha256)
         .exclude(file="")
         .first()
     )
@@ -139,15 +184,15 @@ def _store_file(*, actor, evidence: Evidence, checked: CheckedUpload, uploaded_f
     return row
 
 
-def _refuse_same_file_twice(evidence: Evidence | None, checked: list[CheckedUpload]) -> None:
+def _refuse_same_file_twice(version: EvidenceVersion | None, checked: list[CheckedUpload]) -> None:
     seen: dict[str, str] = {}
     for item in checked:
         if item.sha256 in seen:
             raise ValidationError(f"Tệp “{item.original_name}” trùng nội dung với tệp “{seen[item.sha256]}”.")
         seen[item.sha256] = item.original_name
-    if evidence is not None and evidence.pk:
+    if version is not None and version.pk:
         existing = dict(
-            EvidenceFile.objects.filter(evidence=evidence, sha256__in=list(seen)).values_list("sha256", "original_name")
+            EvidenceFile.objects.filter(version=version, sha256__in=list(seen)).values_list("sha256", "original_name")
         )
         for item in checked:
             if item.sha256 in existing:
@@ -165,6 +210,18 @@ def _delete_file_row(row: EvidenceFile) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def _kept_elsewhere(evidence: Evidence) -> bool:
+    """Whether a row outside the register still refers to the item (an improvement plan's result or review, an
+    external evaluation registration): such an item is kept when its last cycle link goes. Read from the model's
+    reverse relations, so the apps above this one need not be imported here."""
+    for relation in Evidence._meta.related_objects:
+        if relation.related_model in (EvidenceVersion, CycleEvidence):
+            continue
+        if relation.related_model._default_manager.filter(**{relation.field.name: evidence}).exists():
+            return True
+    return False
+
+
 def _forms_citing(cycle: Cycle, code: str) -> list[str]:
     labels = []
     forms = CriterionForm.objects.filter(cycle=cycle).select_related("criterion", "level4_item")
@@ -180,7 +237,9 @@ def _cycle_link(cycle_evidence: CycleEvidence) -> tuple[Cycle, CycleEvidence]:
     """Lock the cycle of a link and re-read the link (it may have gone meanwhile)."""
     cycle = _lock_cycle(cycle_evidence.cycle)
     try:
-        link = CycleEvidence.objects.select_related("evidence", "criterion").get(pk=cycle_evidence.pk, cycle=cycle)
+        link = CycleEvidence.objects.select_related("evidence", "version", "criterion").get(
+            pk=cycle_evidence.pk, cycle=cycle
+        )
     except CycleEvidence.DoesNotExist:
         raise ValidationError("Minh chứng này không còn trong đợt tự đánh giá.") from None
     return cycle, link
@@ -222,18 +281,17 @@ def evidence_create(
     files = list(files or ())
     checked = [check_upload(f) for f in files]
     _refuse_same_file_twice(None, checked)
-    evidence = Evidence(school=cycle.school, created_by=_user(actor), **values)
-    evidence.search_text = _search_text(evidence)
-    evidence.save()
-    cycle_evidence = _link_new_code(cycle, evidence, criterion)
+    evidence = Evidence.objects.create(school=cycle.school, created_by=_user(actor))
+    version = new_version(actor=actor, evidence=evidence, cycle=cycle, values=values)
+    cycle_evidence = _link_new_code(cycle, version, criterion)
     for item, uploaded in zip(checked, files, strict=True):
-        _store_file(actor=actor, evidence=evidence, checked=item, uploaded_file=uploaded)
+        _store_file(actor=actor, version=version, checked=item, uploaded_file=uploaded)
     _audit(
         actor,
         "evidence.created",
         evidence,
         cycle,
-        {"code": cycle_evidence.code, "name": evidence.name, "files": [c.original_name for c in checked]},
+        {"code": cycle_evidence.code, "name": version.name, "files": [c.original_name for c in checked]},
     )
     return cycle_evidence
 
@@ -248,101 +306,98 @@ def evidence_record(
     files = list(files or ())
     checked = [check_upload(f) for f in files]
     _refuse_same_file_twice(None, checked)
-    evidence = Evidence(school=school, created_by=_user(actor), **values)
-    evidence.search_text = _search_text(evidence)
-    evidence.save()
+    evidence = Evidence.objects.create(school=school, created_by=_user(actor))
+    version = new_version(actor=actor, evidence=evidence, cycle=None, values=values)
     for item, uploaded in zip(checked, files, strict=True):
-        _store_file(actor=actor, evidence=evidence, checked=item, uploaded_file=uploaded)
+        _store_file(actor=actor, version=version, checked=item, uploaded_file=uploaded)
     audit.record(
         actor=actor,
         event_type="evidence.recorded",
         obj=evidence,
         unit=school.unit,
         school=school,
-        data={"name": evidence.name, "files": [c.original_name for c in checked]},
+        data={"name": version.name, "files": [c.original_name for c in checked]},
     )
     return evidence
 
 
 @transaction.atomic
-def evidence_update(*, actor, cycle_evidence: CycleEvidence, **changes) -> Evidence:
-    """Change an item's name, issue number/date, issuer, note, link or validity (the item is shared by its cycles)."""
+def evidence_update(*, actor, cycle_evidence: CycleEvidence, **changes) -> EvidenceVersion:
+    """Change an item's name, issue number/date, issuer, note, link or validity as this cycle shows it: in the
+    cycle's own version of the item (made on the first change; other cycles keep theirs). No change, no version."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"Không được sửa các trường: {', '.join(sorted(unknown))}.")
     cycle, link = _cycle_link(cycle_evidence)
     values = _clean_fields(changes)
-    evidence = link.evidence
-    before = {key: getattr(evidence, key) for key in values}
-    for key, value in values.items():
-        setattr(evidence, key, value)
-    evidence.search_text = _search_text(evidence)
-    evidence.save()
+    before = {key: getattr(link.version, key) for key in values}
     changed = {k: v for k, v in values.items() if before[k] != v}
+    if not changed:
+        return link.version
+    version = _own_version(actor=actor, cycle=cycle, link=link)
+    for key, value in changed.items():
+        setattr(version, key, value)
+    version.search_text = _search_text(version)
+    version.save()
     _audit(
         actor,
         "evidence.updated",
-        evidence,
+        link.evidence,
         cycle,
         {
             "code": link.code,
+            "version": version.number,
             "before": {k: str(before[k]) if before[k] is not None else None for k in changed},
             "after": {k: str(v) if v is not None else None for k, v in changed.items()},
         },
     )
-    return evidence
+    return version
 
 
 @transaction.atomic
-def evidence_file_add(*, actor, evidence: Evidence, uploaded_file, cycle: Cycle | None = None) -> EvidenceFile:
-    """Attach one file to an item. cycle: the cycle the user works in (must be editable and link the item); without
-    it, the item must be linked into at least one editable cycle. The same bytes twice on one item are refused."""
-    if cycle is not None:
-        cycle = _lock_cycle(cycle)
-        if not CycleEvidence.objects.filter(cycle=cycle, evidence=evidence).exists():
-            raise ValidationError("Minh chứng này không thuộc đợt tự đánh giá đang làm việc.")
-    else:
-        cycle = next(
-            (
-                c
-                for c in Cycle.objects.filter(evidence_links__evidence=evidence).order_by("-school_year")
-                if c.is_editable
-            ),
-            None,
-        )
-        if cycle is None:
-            raise ValidationError("Minh chứng này chỉ thuộc các đợt tự đánh giá đã nộp hoặc đã chấp nhận.")
-        cycle = _lock_cycle(cycle)
+def evidence_file_add(*, actor, cycle_evidence: CycleEvidence, uploaded_file) -> EvidenceFile:
+    """Attach one file to an item as the link's cycle shows it (in the cycle's own version, see evidence_update).
+    The same bytes twice on one item are refused."""
+    cycle, link = _cycle_link(cycle_evidence)
     checked = check_upload(uploaded_file)
-    _refuse_same_file_twice(evidence, [checked])
-    row = _store_file(actor=actor, evidence=evidence, checked=checked, uploaded_file=uploaded_file)
+    _refuse_same_file_twice(link.version, [checked])
+    version = _own_version(actor=actor, cycle=cycle, link=link)
+    row = _store_file(actor=actor, version=version, checked=checked, uploaded_file=uploaded_file)
     _audit(
         actor,
         "evidence.file_added",
         row,
         cycle,
-        {"evidence": evidence.pk, "name": row.original_name, "sha256": row.sha256, "size": row.size},
+        {
+            "evidence": link.evidence_id,
+            "code": link.code,
+            "version": version.number,
+            "name": row.original_name,
+            "sha256": row.sha256,
+            "size": row.size,
+        },
     )
     return row
 
 
 @transaction.atomic
-def evidence_file_remove(*, actor, cycle: Cycle, evidence_file: EvidenceFile) -> None:
-    """Remove a file from an item, if every cycle using the item is still editable (a submitted dossier keeps it)."""
-    cycle = _lock_cycle(cycle)
-    evidence = evidence_file.evidence
-    if not CycleEvidence.objects.filter(cycle=cycle, evidence=evidence).exists():
-        raise ValidationError("Minh chứng này không thuộc đợt tự đánh giá đang làm việc.")
-    frozen = [c for c in Cycle.objects.filter(evidence_links__evidence=evidence) if not c.is_editable]
-    if frozen:
-        years = ", ".join(sorted(c.school_year for c in frozen))
-        raise ValidationError(
-            f"Không thể xóa tệp: minh chứng này thuộc hồ sơ tự đánh giá đã nộp hoặc đã được chấp nhận (năm học {years})."
-        )
-    name = evidence_file.original_name
-    pk = evidence_file.pk
-    _delete_file_row(evidence_file)
-    _audit(actor, "evidence.file_removed", evidence, cycle, {"file": pk, "name": name})
+def evidence_file_remove(*, actor, cycle_evidence: CycleEvidence, evidence_file: EvidenceFile) -> None:
+    """Remove a file from an item as the link's cycle shows it. Other cycles' versions keep the file (and its bytes
+    stay stored while any version holds them)."""
+    cycle, link = _cycle_link(cycle_evidence)
+    if evidence_file.version_id != link.version_id:
+        raise ValidationError("Tệp này không thuộc minh chứng trong đợt tự đánh giá đang làm việc.")
+    name, sha256 = evidence_file.original_name, evidence_file.sha256
+    version = _own_version(actor=actor, cycle=cycle, link=link)
+    row = version.files.filter(sha256=sha256, original_name=name).order_by("id").first()
+    _delete_file_row(row)
+    _audit(
+        actor,
+        "evidence.file_removed",
+        link.evidence,
+        cycle,
+        {"code": link.code, "version": version.number, "file": row.pk, "name": name},
+    )
 
 
 # --- Citations and reuse -------------------------------------------------------------------------------------
@@ -373,7 +428,7 @@ def evidence_uncite(*, actor, cycle_evidence: CycleEvidence, criterion: Criterio
 @transaction.atomic
 def evidence_link_existing(*, actor, cycle: Cycle, evidence: Evidence, criterion: Criterion) -> CycleEvidence:
     """Reuse one of the school's items for a criterion of this cycle: a citation when the item is already in the
-    cycle (it keeps its code), else a link with the criterion's next code."""
+    cycle (it keeps its code), else a link with the criterion's next code, citing the item's latest version."""
     cycle = _lock_cycle(cycle)
     criterion = _check_criterion(cycle, criterion)
     if evidence.school_id != cycle.school_id:
@@ -385,7 +440,7 @@ def evidence_link_existing(*, actor, cycle: Cycle, evidence: Evidence, criterion
             if created:
                 _audit(actor, "evidence.cited", link, cycle, {"code": link.code, "criterion": criterion.code})
         return link
-    link = _link_new_code(cycle, evidence, criterion)
+    link = _link_new_code(cycle, evidence.latest_version(), criterion)
     _audit(actor, "evidence.linked", evidence, cycle, {"code": link.code, "criterion": criterion.code})
     return link
 
@@ -393,7 +448,8 @@ def evidence_link_existing(*, actor, cycle: Cycle, evidence: Evidence, criterion
 @transaction.atomic
 def evidence_remove_from_cycle(*, actor, cycle_evidence: CycleEvidence) -> None:
     """Take an item out of the cycle's register, unless a criterion form cites its code. The item itself (and its
-    files) is deleted only when no other cycle uses it."""
+    files) is deleted only when no other cycle and no improvement plan or registration uses it; the cycle's own
+    version of it goes when nothing else cites that version."""
     cycle, link = _cycle_link(cycle_evidence)
     citing = _forms_citing(cycle, link.code)
     if citing:
@@ -401,16 +457,25 @@ def evidence_remove_from_cycle(*, actor, cycle_evidence: CycleEvidence) -> None:
             f"Không thể gỡ minh chứng {link.code} vì mã này đang được trích dẫn trong phiếu đánh giá "
             f"{', '.join(citing)}. Hãy xóa trích dẫn trong phiếu trước."
         )
-    evidence = link.evidence
-    data = {"code": link.code, "name": evidence.name}
+    evidence, version = link.evidence, link.version
+    data = {"code": link.code, "name": version.name}
     link.delete()
-    if not CycleEvidence.objects.filter(evidence=evidence).exists():
-        for row in list(evidence.files.all()):
+    if not CycleEvidence.objects.filter(evidence=evidence).exists() and not _kept_elsewhere(evidence):
+        for row in list(EvidenceFile.objects.filter(version__evidence=evidence)):
             _delete_file_row(row)
         evidence_pk = evidence.pk
         evidence.delete()
         evidence.pk = evidence_pk  # for the audit record's object id
         data["deleted"] = True
+    elif (
+        version.cycle_id == cycle.pk
+        and not CycleEvidence.objects.filter(version=version).exists()
+        and evidence.versions.exclude(pk=version.pk).exists()
+    ):
+        # The cycle's own version, cited nowhere else now: it goes (other versions stay with their cycles).
+        for row in list(version.files.all()):
+            _delete_file_row(row)
+        version.delete()
     _audit(actor, "evidence.removed", evidence, cycle, data)
 
 
@@ -427,8 +492,9 @@ class CarryOverResult:
 
 @transaction.atomic
 def evidence_carry_over(*, actor, source: Cycle, target: Cycle) -> CarryOverResult:
-    """Link every item of `source` into `target` with the same code, box, criterion (by code) and sequence, and copy
-    its citations. Files are shared, never copied; the source cycle is only read."""
+    """Link every item of `source` into `target` with the same code, box, criterion (by code), sequence and version,
+    and copy its citations. Files are shared, never copied; the source cycle is only read, and an edit made later in
+    `target` gives it a version of its own (see `_own_version`)."""
     target = _lock_cycle(target)
     if source.pk == target.pk:
         raise ValidationError("Không thể kế thừa minh chứng từ chính đợt này.")
@@ -471,6 +537,7 @@ def evidence_carry_over(*, actor, source: Cycle, target: Cycle) -> CarryOverResu
         new_links[link.pk] = CycleEvidence.objects.create(
             cycle=target,
             evidence_id=link.evidence_id,
+            version_id=link.version_id,
             code=link.code,
             box=link.box,
             criterion=criterion,

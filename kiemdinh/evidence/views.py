@@ -56,7 +56,7 @@ def _detail_url(link: CycleEvidence) -> str:
 
 def _load_link(cycle: Cycle, link_id: int) -> CycleEvidence:
     return get_object_or_404(
-        CycleEvidence.objects.select_related("evidence", "criterion__standard"), pk=link_id, cycle=cycle
+        CycleEvidence.objects.select_related("evidence", "version", "criterion__standard"), pk=link_id, cycle=cycle
     )
 
 
@@ -103,8 +103,8 @@ def _duplicate_offers(cycle: Cycle, checked) -> list[dict]:
     """Existing items of the school holding any of these files, with their code in this cycle if linked."""
     offers: dict[int, dict] = {}
     for item in checked:
-        for row in selectors.evidence_duplicates(school=cycle.school, sha256=item.sha256):
-            offer = offers.setdefault(row.evidence_id, {"evidence": row.evidence, "files": [], "link": None})
+        for version in selectors.evidence_duplicates(school=cycle.school, sha256=item.sha256):
+            offer = offers.setdefault(version.evidence_id, {"evidence": version, "files": [], "link": None})
             offer["files"].append(item.original_name)
     if offers:
         for link in CycleEvidence.objects.filter(cycle=cycle, evidence_id__in=list(offers)).select_related("criterion"):
@@ -146,7 +146,7 @@ def evidence_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 except ValidationError as e:
                     form.add_error(None, e)
                 else:
-                    messages.success(request, f"Đã thêm minh chứng {link.code}: {link.evidence.name}.")
+                    messages.success(request, f"Đã thêm minh chứng {link.code}: {link.version.name}.")
                     return redirect(_list_url(cycle, link))
     else:
         criterion = Criterion.objects.filter(version_id=cycle.framework_id, code=request.GET.get("tc", "")).first()
@@ -226,19 +226,20 @@ def evidence_carry_over_view(request: HttpRequest, cycle_id: int) -> HttpRespons
 
 def _detail_context(request: HttpRequest, cycle: Cycle, link: CycleEvidence, **extra) -> dict:
     link = (
-        CycleEvidence.objects.select_related("evidence", "criterion__standard")
+        CycleEvidence.objects.select_related("evidence", "version", "criterion__standard")
         .prefetch_related(
-            Prefetch("evidence__files", queryset=EvidenceFile.objects.order_by("id")),
+            Prefetch("version__files", queryset=EvidenceFile.objects.order_by("id")),
             Prefetch("citations", queryset=EvidenceCitation.objects.select_related("criterion")),
         )
         .get(pk=link.pk)
     )
-    evidence = link.evidence
+    # `evidence` is the item as this cycle cites it: its version (fields and files).
+    evidence = link.version
     context = _context(request, cycle, link=link, evidence=evidence, max_size=max_size_text(), **extra)
     context["other_cycles"] = (
-        CycleEvidence.objects.filter(evidence=evidence)
+        CycleEvidence.objects.filter(evidence_id=link.evidence_id)
         .exclude(cycle=cycle)
-        .select_related("cycle")
+        .select_related("cycle", "version")
         .order_by("-cycle__school_year")
     )
     if context["perms"].can_edit:
@@ -291,9 +292,7 @@ def evidence_file_add_view(request: HttpRequest, cycle_id: int, link_id: int) ->
     if form.is_valid():
         for uploaded in form.cleaned_data["files"]:
             try:
-                row = services.evidence_file_add(
-                    actor=request.user, evidence=link.evidence, uploaded_file=uploaded, cycle=cycle
-                )
+                row = services.evidence_file_add(actor=request.user, cycle_evidence=link, uploaded_file=uploaded)
             except ValidationError as e:
                 refused.append(_error_text(e))
             else:
@@ -312,10 +311,10 @@ def evidence_file_add_view(request: HttpRequest, cycle_id: int, link_id: int) ->
 def evidence_file_remove_view(request: HttpRequest, cycle_id: int, link_id: int, file_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, write=True)
     link = _load_link(cycle, link_id)
-    row = get_object_or_404(EvidenceFile, pk=file_id, evidence_id=link.evidence_id)
+    row = get_object_or_404(EvidenceFile, pk=file_id, version_id=link.version_id)
     error = ""
     try:
-        services.evidence_file_remove(actor=request.user, cycle=cycle, evidence_file=row)
+        services.evidence_file_remove(actor=request.user, cycle_evidence=link, evidence_file=row)
     except ValidationError as e:
         error = _error_text(e)
     if _is_htmx(request):
@@ -397,9 +396,10 @@ def evidence_remove_view(request: HttpRequest, cycle_id: int, link_id: int) -> H
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, cycle_id: int, file_id: int) -> FileResponse:
-    """A file of an item of a cycle the user can see, always as an attachment (never rendered by the browser)."""
+    """A file of an item as a cycle the user can see cites it, always as an attachment (never rendered by the
+    browser)."""
     cycle = access_cycle(request.user, cycle_id)
-    row = EvidenceFile.objects.filter(pk=file_id, evidence__cycle_links__cycle=cycle).first()
+    row = EvidenceFile.objects.filter(pk=file_id, version__cycle_links__cycle=cycle).first()
     if row is None:
         raise Http404("Không tìm thấy tệp minh chứng.")
     try:

@@ -9,6 +9,7 @@ from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from kiemdinh.core.text import fold
+from kiemdinh.evidence.selectors import versions_as_of
 from kiemdinh.frameworks.models import Criterion, Level4Item, Regime, Standard
 from kiemdinh.improvement.models import (
     CoverageNote,
@@ -233,8 +234,9 @@ def is_overdue(line: PlanLine, today: date | None = None) -> bool:
         line.due_on and line.due_on < today and not line.continues and line.status != LineStatus.DONE
     ):
         return False
-    # As overdue_filter: a line carried over to a later plan is followed there (uses a prefetch when present).
-    return not line.carried_to.all()
+    # As overdue_filter: a line carried over to a later plan is followed there (uses a prefetch when present), from
+    # the day it was carried over.
+    return not any(timezone.localtime(later.created_at).date() <= today for later in line.carried_to.all())
 
 
 # --- monitoring ------------------------------------------------------------------------------------------------------
@@ -315,6 +317,11 @@ def line_history(line: PlanLine) -> LineHistory:
         .prefetch_related("evidence")
         .order_by("review__held_on", "review__scheduled_on", "id")
     )
+    shown = versions_as_of((entry.review.plan.cycle_id, item.pk) for entry in entries for item in entry.evidence.all())
+    for entry in entries:
+        entry.evidence_names = [
+            shown[key].name for item in entry.evidence.all() if (key := (entry.review.plan.cycle_id, item.pk)) in shown
+        ]
     versions = list(line.history.select_related("history_user").order_by("-history_date", "-history_id"))
     return LineHistory(line, chain, entries, versions)
 

@@ -397,7 +397,7 @@ def _build(world, today: date) -> dict:
         "indicator_id": Indicator.objects.filter(criterion=criteria[0]).order_by("pk")[0].pk,
         "item_id": level4.pk,
         "link_id": link.pk,
-        "file_id": link.evidence.files.get().pk,
+        "file_id": link.version.files.get().pk,
         "criterion_id": criteria[1].pk,
         "evidence_batch_id": evidence_batch.pk,
         "unit_batch_id": unit_batch.pk,

@@ -57,7 +57,7 @@ def cycle(world, frameworks_loaded):
 
 def add_file(actor, cycle, link, name, data, content_type):
     upload = SimpleUploadedFile(name, data, content_type=content_type)
-    return evidence_file_add(actor=actor, evidence=link.evidence, uploaded_file=upload, cycle=cycle)
+    return evidence_file_add(actor=actor, cycle_evidence=link, uploaded_file=upload)
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
@@ -79,7 +79,7 @@ def test_zip_holds_the_report_a_page_per_criterion_and_evidence_item_and_every_f
     links = CycleEvidence.objects.filter(cycle=cycle)
     assert {f"minh-chung/{safe_name(link.code)}.html" for link in links} <= names
     assert "minh-chung/H1-1.1-01.html" in names
-    stored = EvidenceFile.objects.filter(evidence__cycle_links__cycle=cycle)
+    stored = EvidenceFile.objects.filter(version__cycle_links__cycle=cycle)
     assert stored.count() == 3 == len(ctx.files)
     for f in ctx.files:
         assert archive.read(f.path) == EvidenceFile.objects.get(sha256=f.sha256).file.open("rb").read()

@@ -28,7 +28,7 @@ def test_member_adds_evidence_and_finds_it_by_live_search(live_server, browser_p
     page.wait_for_selector(".msg-success")
     assert "Đã thêm minh chứng [H1-1.2-01]" in page.inner_text(".messages")
     link = CycleEvidence.objects.get()
-    assert link.evidence.files.get().original_name == "Quyết định 120.pdf"
+    assert link.version.files.get().original_name == "Quyết định 120.pdf"
     page.fill("#q", "hoi dong")
     # (expect() polls from Playwright's side: a string predicate would be an eval, which the page's CSP forbids)
     expect(page.locator("#evidence-results")).to_contain_text("phù hợp")

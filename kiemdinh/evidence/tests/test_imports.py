@@ -62,15 +62,15 @@ def test_good_catalogue_imports_items_codes_and_citations(world, cycle):
     assert batch.result["created"] == 4
     assert batch.result["cited"] == 2
     links = {
-        link.code: link for link in CycleEvidence.objects.filter(cycle=cycle).select_related("evidence", "criterion")
+        link.code: link for link in CycleEvidence.objects.filter(cycle=cycle).select_related("version", "criterion")
     }
     assert set(links) == {"[H1-1.1-01]", "[H1-1.1-02]", "[H1-1.2-01]", "[H2-2.1-05]"}
-    assert links["[H1-1.1-02]"].evidence.issue_ref == "Số 03/NQ-HĐT, 12/9/2020"
-    assert links["[H1-1.1-02]"].evidence.note == "Bản chính"
+    assert links["[H1-1.1-02]"].version.issue_ref == "Số 03/NQ-HĐT, 12/9/2020"
+    assert links["[H1-1.1-02]"].version.note == "Bản chính"
     assert links["[H1-1.2-01]"].criterion.code == "1.2"
     assert links["[H1-1.2-01]"].box == 1
     assert links["[H2-2.1-05]"].sequence == 5
-    assert links["[H1-1.1-01]"].evidence.search_text.startswith("ke hoach chien luoc")
+    assert links["[H1-1.1-01]"].version.search_text.startswith("ke hoach chien luoc")
     cited = sorted(EvidenceCitation.objects.values_list("cycle_evidence__code", "criterion__code"))
     assert cited == [("[H1-1.1-01]", "2.1"), ("[H1-1.1-02]", "1.2")]
     assert Evidence.objects.filter(school=world.school_a).count() == 4
@@ -206,9 +206,7 @@ def test_tt57_catalogue_puts_urls_into_link_and_other_locations_into_note(world,
     batch = imports.evidence_import_prepare(actor=world.secretary_a, cycle=cycle57, uploaded_file=xlsx(rows))
     assert batch.errors == []
     imports.evidence_import_commit(actor=world.secretary_a, batch=batch)
-    links = {
-        link.code: link.evidence for link in CycleEvidence.objects.filter(cycle=cycle57).select_related("evidence")
-    }
+    links = {link.code: link.version for link in CycleEvidence.objects.filter(cycle=cycle57).select_related("version")}
     assert links["MC.1.3.01"].link == "https://truong.edu.vn/mc/quy-che.pdf"
     assert links["MC.1.3.01"].note == ""
     assert links["MC.1.3.02"].link == ""

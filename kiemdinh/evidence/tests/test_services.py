@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kiemdinh.core.models import AuditEvent
 from kiemdinh.evidence import services
-from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile
+from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile, EvidenceVersion
 from kiemdinh.evidence.selectors import evidence_duplicates
 from kiemdinh.evidence.tests.conftest import criterion, docx_bytes, pdf, pdf_bytes
 from kiemdinh.frameworks.models import Criterion
@@ -27,7 +27,7 @@ def test_create_gives_next_code_per_criterion(world, cycle):
     assert [first.code, second.code, other.code] == ["[H1-1.1-01]", "[H1-1.1-02]", "[H2-2.3-01]"]
     assert (second.box, second.sequence, second.criterion.code) == (1, 2, "1.1")
     assert first.evidence.school == world.school_a
-    assert first.evidence.search_text == "quyet dinh thanh lap hoi dong truong"
+    assert first.version.search_text == "quyet dinh thanh lap hoi dong truong"
     assert AuditEvent.objects.filter(event_type="evidence.created").count() == 3
 
 
@@ -62,12 +62,12 @@ def test_create_normalises_to_nfc(world, cycle):
     decomposed = unicodedata.normalize("NFD", "Quyết định")
     assert decomposed != "Quyết định"
     link = create(world, cycle, name=decomposed)
-    assert link.evidence.name == "Quyết định"
+    assert link.version.name == "Quyết định"
 
 
 def test_create_with_files_stores_them_with_hash(world, cycle, media_files):
     link = create(world, cycle, files=[pdf("Quyết định số 12.pdf"), pdf("b.pdf", "khác")])
-    files = list(link.evidence.files.all())
+    files = list(link.version.files.all())
     assert [f.original_name for f in files] == ["Quyết định số 12.pdf", "b.pdf"]
     assert files[0].content_type == "application/pdf"
     assert files[0].size == len(pdf_bytes())
@@ -128,7 +128,7 @@ def test_accepted_types_by_content(world, cycle):
         SimpleUploadedFile("cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
     ]
     link = create(world, cycle, files=files)
-    types = [f.content_type for f in link.evidence.files.all()]
+    types = [f.content_type for f in link.version.files.all()]
     assert types[0].endswith("wordprocessingml.document")
     assert types[2] == "image/png"
     assert types[3].startswith("text/plain")
@@ -138,46 +138,63 @@ def test_accepted_types_by_content(world, cycle):
 def test_same_file_twice_on_one_item_is_refused(world, cycle):
     link = create(world, cycle, files=[pdf()])
     with pytest.raises(ValidationError) as e:
-        services.evidence_file_add(actor=world.member_a, evidence=link.evidence, uploaded_file=pdf("copy.pdf"))
+        services.evidence_file_add(actor=world.member_a, cycle_evidence=link, uploaded_file=pdf("copy.pdf"))
     assert "đã có trong minh chứng này" in e.value.messages[0]
     with pytest.raises(ValidationError):
         create(world, cycle, name="Hai lần", files=[pdf("a.pdf"), pdf("b.pdf")])
-    assert link.evidence.files.count() == 1
+    assert link.version.files.count() == 1
 
 
 def test_duplicates_found_across_items_and_bytes_stored_once(world, cycle, media_files):
     first = create(world, cycle, files=[pdf()])
-    digest = first.evidence.files.get().sha256
-    assert [f.evidence for f in evidence_duplicates(school=world.school_a, sha256=digest)] == [first.evidence]
-    assert not evidence_duplicates(school=world.school_b, sha256=digest).exists()
+    digest = first.version.files.get().sha256
+    assert evidence_duplicates(school=world.school_a, sha256=digest) == [first.version]
+    assert evidence_duplicates(school=world.school_b, sha256=digest) == []
     second = create(world, cycle, name="Bản sao", files=[pdf("ban-sao.pdf")])
-    assert evidence_duplicates(school=world.school_a, sha256=digest).count() == 2
+    assert len(evidence_duplicates(school=world.school_a, sha256=digest)) == 2
     # Identical bytes of one school are stored once and shared by both rows.
     assert len(media_files()) == 1
-    assert second.evidence.files.get().file.name == first.evidence.files.get().file.name
+    assert second.version.files.get().file.name == first.version.files.get().file.name
 
 
 def test_file_remove_deletes_bytes_only_when_unused(world, cycle, media_files, django_capture_on_commit_callbacks):
     first = create(world, cycle, files=[pdf()])
     second = create(world, cycle, name="Bản sao", files=[pdf("ban-sao.pdf")])
     with django_capture_on_commit_callbacks(execute=True):
-        services.evidence_file_remove(actor=world.member_a, cycle=cycle, evidence_file=second.evidence.files.get())
+        services.evidence_file_remove(
+            actor=world.member_a, cycle_evidence=second, evidence_file=second.version.files.get()
+        )
     assert len(media_files()) == 1  # still used by the first item
     with django_capture_on_commit_callbacks(execute=True):
-        services.evidence_file_remove(actor=world.member_a, cycle=cycle, evidence_file=first.evidence.files.get())
+        services.evidence_file_remove(
+            actor=world.member_a, cycle_evidence=first, evidence_file=first.version.files.get()
+        )
     assert media_files() == []
     assert not EvidenceFile.objects.exists()
 
 
-def test_file_remove_refused_when_item_is_in_a_submitted_cycle(world, cycle, media_files):
+def test_file_removed_in_a_later_cycle_stays_in_the_submitted_one(
+    world, cycle, media_files, django_capture_on_commit_callbacks
+):
     link = create(world, cycle, files=[pdf()])
     new = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")
     services.evidence_carry_over(actor=world.principal_a, source=cycle, target=new)
     cycle_set_status(actor=None, cycle=cycle, status="submitted")
+    carried = CycleEvidence.objects.get(cycle=new, code=link.code)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_file_remove(
+            actor=world.principal_a, cycle_evidence=carried, evidence_file=carried.version.files.get()
+        )
+    carried.refresh_from_db()
+    link.refresh_from_db()
+    assert carried.version.number == 2 and not carried.version.files.exists()
+    assert link.version.number == 1 and link.version.files.count() == 1
+    assert len(media_files()) == 1  # the submitted cycle's version still holds the bytes
     with pytest.raises(ValidationError) as e:
-        services.evidence_file_remove(actor=world.principal_a, cycle=new, evidence_file=link.evidence.files.get())
+        services.evidence_file_remove(
+            actor=world.principal_a, cycle_evidence=link, evidence_file=link.version.files.get()
+        )
     assert "đã nộp" in e.value.messages[0]
-    assert EvidenceFile.objects.count() == 1
 
 
 def test_update_changes_fields_and_search_text(world, cycle):
@@ -185,9 +202,10 @@ def test_update_changes_fields_and_search_text(world, cycle):
     services.evidence_update(
         actor=world.member_a, cycle_evidence=link, name="Nghị quyết Hội đồng trường", issued_by="Hội đồng trường"
     )
-    link.evidence.refresh_from_db()
-    assert link.evidence.name == "Nghị quyết Hội đồng trường"
-    assert "hoi dong truong" in link.evidence.search_text
+    link.refresh_from_db()
+    assert link.version.name == "Nghị quyết Hội đồng trường"
+    assert link.version.number == 1  # the cycle's own version, cited nowhere else: changed in place
+    assert "hoi dong truong" in link.version.search_text
     event = AuditEvent.objects.filter(event_type="evidence.updated").get()
     assert event.data["after"]["name"] == "Nghị quyết Hội đồng trường"
     with pytest.raises(ValidationError):
@@ -227,7 +245,7 @@ def test_link_existing_adds_citation_or_new_code(world, cycle):
 
 
 def test_link_existing_refuses_other_school(world, cycle, frameworks_loaded):
-    other = Evidence.objects.create(school=world.school_b, name="Của trường B")
+    other = Evidence.objects.create(school=world.school_b)
     with pytest.raises(ValidationError):
         services.evidence_link_existing(
             actor=world.member_a, cycle=cycle, evidence=other, criterion=criterion(cycle, "1.1")
@@ -320,13 +338,10 @@ def test_every_write_refused_on_submitted_cycle(world, cycle, media_files):
         lambda: create(world, cycle, name="Sau khi nộp"),
         lambda: services.evidence_update(actor=world.principal_a, cycle_evidence=link, name="Đổi tên"),
         lambda: services.evidence_file_add(
-            actor=world.principal_a, evidence=link.evidence, uploaded_file=pdf("x.pdf", "x")
-        ),
-        lambda: services.evidence_file_add(
-            actor=world.principal_a, evidence=link.evidence, uploaded_file=pdf("x.pdf", "x"), cycle=cycle
+            actor=world.principal_a, cycle_evidence=link, uploaded_file=pdf("x.pdf", "x")
         ),
         lambda: services.evidence_file_remove(
-            actor=world.principal_a, cycle=cycle, evidence_file=link.evidence.files.get()
+            actor=world.principal_a, cycle_evidence=link, evidence_file=link.version.files.get()
         ),
         lambda: services.evidence_cite(actor=world.principal_a, cycle_evidence=link, criterion=c21),
         lambda: services.evidence_link_existing(
@@ -339,7 +354,7 @@ def test_every_write_refused_on_submitted_cycle(world, cycle, media_files):
             attempt()
         assert "đã nộp" in " ".join(e.value.messages) or "đã nộp hoặc đã chấp nhận" in " ".join(e.value.messages)
     assert AuditEvent.objects.count() == count
-    assert Evidence.objects.get().name == "Quyết định thành lập hội đồng trường"
+    assert EvidenceVersion.objects.get().name == "Quyết định thành lập hội đồng trường"
     assert CycleEvidence.objects.count() == 1
     assert EvidenceFile.objects.count() == 1
     assert not EvidenceCitation.objects.exists()

@@ -8,7 +8,14 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from kiemdinh.evidence import services
-from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile, EvidenceImportBatch
+from kiemdinh.evidence.models import (
+    CycleEvidence,
+    Evidence,
+    EvidenceCitation,
+    EvidenceFile,
+    EvidenceImportBatch,
+    EvidenceVersion,
+)
 from kiemdinh.evidence.tests.conftest import criterion, pdf, pdf_bytes
 from kiemdinh.selfassessment.models import CriterionForm
 from kiemdinh.selfassessment.services import cycle_open, cycle_set_status
@@ -35,7 +42,7 @@ def item(world, cycle):
 @pytest.mark.parametrize("persona", ["principal_b", "officer_other_province"])
 def test_out_of_scope_users_get_404_everywhere(client, world, cycle, item, persona):
     client.force_login(getattr(world, persona))
-    file_id = item.evidence.files.get().pk
+    file_id = item.version.files.get().pk
     for target in [
         url("list", cycle),
         url("health", cycle),
@@ -88,8 +95,8 @@ def test_member_adds_evidence_with_several_files(client, world, cycle, media_fil
     assert response.status_code == 302
     assert response["Location"].endswith(f"?tcu=1#mc-{link.pk}")  # the item's standard, should the list be split
     assert link.code == "[H1-1.2-01]"
-    assert link.evidence.files.count() == 2
-    assert str(link.evidence.valid_until) == "2030-05-31"
+    assert link.version.files.count() == 2
+    assert str(link.version.valid_until) == "2030-05-31"
     page = client.get(response["Location"]).content.decode()
     assert "Đã thêm minh chứng [H1-1.2-01]" in page
     assert "bien-ban.pdf" in page and "Số 05/BB-HĐT" in page
@@ -127,11 +134,11 @@ def test_identical_file_offers_reuse_then_allows_either_choice(client, world, cy
     response = client.post(url("add", cycle), {**data, "files": [pdf("ban-chup.pdf")], "allow_duplicate": "True"})
     assert response.status_code == 302
     assert Evidence.objects.count() == 2
-    assert CycleEvidence.objects.get(evidence__name="Quyết định (bản chụp)").code == "[H2-2.3-01]"
+    assert CycleEvidence.objects.get(version__name="Quyết định (bản chụp)").code == "[H2-2.3-01]"
 
 
 def test_reuse_refuses_items_of_another_school(client, world, cycle, frameworks_loaded):
-    other = Evidence.objects.create(school=world.school_b, name="Của trường B")
+    other = Evidence.objects.create(school=world.school_b)
     client.force_login(world.member_a)
     response = client.post(url("reuse", cycle), {"evidence": other.pk, "criterion": criterion(cycle, "1.1").pk})
     assert response.status_code == 404
@@ -145,7 +152,7 @@ def test_submitted_cycle_is_read_only(client, world, cycle, item):
     assert "[H1-1.1-01]" in page and "+ Thêm minh chứng" not in page
     assert client.post(url("add", cycle), {"criterion": item.criterion_id, "name": "X"}).status_code == 403
     assert client.post(url("detail", cycle, item.pk), {"name": "Đổi"}).status_code == 403
-    assert Evidence.objects.get().name == "Quyết định thành lập Hội đồng trường"
+    assert EvidenceVersion.objects.get().name == "Quyết định thành lập Hội đồng trường"
 
 
 # --- Search --------------------------------------------------------------------------------------------------
@@ -182,7 +189,7 @@ def test_list_links_open_each_item_and_download_its_file(client, world, cycle, i
 
     client.force_login(world.member_a)
     page = client.get(url("list", cycle)).content.decode()
-    file_id = item.evidence.files.get().pk
+    file_id = item.version.files.get().pk
     assert f'href="{url("detail", cycle, item.pk)}"' in page
     assert f'href="{url("download", cycle, file_id)}"' in page
     assert resolve(url("detail", cycle, item.pk)).url_name == "detail"
@@ -242,8 +249,8 @@ def test_edit_item(client, world, cycle, item):
         url("detail", cycle, item.pk), {"name": "Quyết định số 12", "issue_ref": "12/QĐ", "link": "https://a.vn/x"}
     )
     assert response.status_code == 302
-    item.evidence.refresh_from_db()
-    assert (item.evidence.name, item.evidence.link) == ("Quyết định số 12", "https://a.vn/x")
+    item.refresh_from_db()
+    assert (item.version.name, item.version.link) == ("Quyết định số 12", "https://a.vn/x")
     response = client.post(url("detail", cycle, item.pk), {"name": ""})
     assert response.status_code == 400
     assert "Thiếu tên minh chứng." in response.content.decode()
@@ -269,14 +276,14 @@ def test_file_add_and_remove(client, world, cycle, item, media_files, django_cap
     client.force_login(world.member_a)
     response = client.post(url("file_add", cycle, item.pk), {"files": [pdf("them.pdf", "thêm")]})
     assert response.status_code == 302
-    assert item.evidence.files.count() == 2
+    assert item.version.files.count() == 2
     response = client.post(url("file_add", cycle, item.pk), {"files": [pdf("lai.pdf", "thêm")]}, follow=True)
     assert "đã có trong minh chứng này" in response.content.decode()
-    row = item.evidence.files.get(original_name="them.pdf")
+    row = item.version.files.get(original_name="them.pdf")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("file_remove", cycle, item.pk, row.pk), headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'id="evidence-files"' in response.content.decode()
-    assert item.evidence.files.count() == 1
+    assert item.version.files.count() == 1
     assert len(media_files()) == 1
 
 
@@ -293,7 +300,7 @@ def test_remove_from_cycle_refused_while_cited(client, world, cycle, item):
 
 def test_download_is_an_attachment_with_nosniff(client, world, cycle, item):
     client.force_login(world.officer_commune_a)
-    row = item.evidence.files.get()
+    row = item.version.files.get()
     response = client.get(url("download", cycle, row.pk))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
@@ -306,10 +313,14 @@ def test_download_is_an_attachment_with_nosniff(client, world, cycle, item):
 def test_download_of_a_file_outside_the_cycle_is_404(client, world, cycle, item):
     other = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")
     client.force_login(world.principal_a)
-    assert client.get(url("download", other, item.evidence.files.get().pk)).status_code == 404
+    assert client.get(url("download", other, item.version.files.get().pk)).status_code == 404
     assert client.get(url("download", cycle, 999999)).status_code == 404
+    item_b = Evidence.objects.create(school=world.school_b)
     row_b = EvidenceFile.objects.create(
-        evidence=Evidence.objects.create(school=world.school_b, name="B"), size=1, sha256="0" * 64, file="x/y.pdf"
+        version=EvidenceVersion.objects.create(evidence=item_b, number=1, name="B"),
+        size=1,
+        sha256="0" * 64,
+        file="x/y.pdf",
     )
     assert client.get(url("download", cycle, row_b.pk)).status_code == 404
 

@@ -780,9 +780,9 @@ def test_done_line_becomes_evidence_of_the_new_cycle_once(world, earlier, cycle)
     c11 = crit(cycle, "1.1")
     link = s.line_result_to_evidence(actor=actor, cycle=cycle, line=done, criterion=c11)
     assert (link.cycle, link.criterion, link.evidence.school) == (cycle, c11, world.school_a)
-    assert link.evidence.name.startswith("Kết quả thực hiện kế hoạch cải tiến chất lượng năm học 2024-2025")
-    assert "Tiêu chí 1.1: Có đủ phòng học bộ môn" in link.evidence.name
-    assert link.evidence.issue_ref == "Kế hoạch cải tiến chất lượng; rà soát ngày 31/05/2025"
+    assert link.version.name.startswith("Kết quả thực hiện kế hoạch cải tiến chất lượng năm học 2024-2025")
+    assert "Tiêu chí 1.1: Có đủ phòng học bộ môn" in link.version.name
+    assert link.version.issue_ref == "Kế hoạch cải tiến chất lượng; rà soát ngày 31/05/2025"
     done.refresh_from_db()
     assert done.result_evidence == link.evidence
     in_cycle = set(CycleEvidence.objects.filter(cycle=cycle).values_list("evidence_id", flat=True))
