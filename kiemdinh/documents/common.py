@@ -6,6 +6,7 @@ from datetime import date
 
 from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, Cycle, CycleTransition, PlanActivity
+from kiemdinh.selfassessment.snapshots import school_profile
 
 UNIT_PREFIXES = re.compile(r"^(xã|phường|thị trấn|thị xã|thành phố|huyện|quận|tỉnh|đặc khu)\s+", re.IGNORECASE)
 
@@ -48,14 +49,17 @@ def short_place(unit_name: str) -> str:
 
 def authority_of(unit) -> str:
     """The managing body printed above the school's name: the unit's education office, else its People's Committee."""
-    if unit.education_office:
-        return unit.education_office
-    return f"UBND {unit.name}"
+    return authority_named(unit.name, unit.education_office)
+
+
+def authority_named(unit_name: str, education_office: str) -> str:
+    return education_office or f"UBND {unit_name}"
 
 
 def cycle_header(cycle: Cycle, log: MissingLog) -> CycleHeader:
-    """2 queries: the chair of the council and the report date (end of step 5 in the plan, else the submission)."""
-    school = cycle.school
+    """3 queries: the chair of the council, the report date (end of step 5 in the plan, else the submission) and, for
+    a submitted or accepted cycle, the school as it was then (its snapshot)."""
+    school = school_profile(cycle)
     chair = (
         CouncilMember.objects.filter(cycle=cycle, role=CouncilRole.CHAIR).values_list("full_name", flat=True).first()
     )
@@ -74,11 +78,11 @@ def cycle_header(cycle: Cycle, log: MissingLog) -> CycleHeader:
         )
         report_end = submitted.date() if submitted else None
     return CycleHeader(
-        school_name=school.name,
-        school_type=school.get_school_type_display(),
-        school_code=school.code,
-        authority=authority_of(school.unit),
-        place=short_place(school.unit.name),
+        school_name=school["name"],
+        school_type=school["school_type"],
+        school_code=school["code"],
+        authority=authority_named(school["unit_name"], school["education_office"]),
+        place=short_place(school["unit_name"]),
         school_year=cycle.school_year,
         framework_code=cycle.framework.code,
         circular=cycle.framework.circular,

@@ -59,7 +59,7 @@ def run_unit_export(job_id: int) -> None:
         with tempfile.TemporaryFile() as buffer:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for index, cycle in enumerate(cycles, start=1):
-                    rendered = registry.render_context(document, cycle, document.build(cycle), job.fmt)
+                    rendered = registry.render_context(document, cycle, registry.build(document, cycle), job.fmt)
                     school = f"{cycle.school.code} {cycle.school.name}".replace("/", "-")
                     folder = f"{cycle.school.unit.name.replace('/', '-')}/{school}"
                     archive.writestr(f"{folder}/{rendered.filename}", rendered.data)

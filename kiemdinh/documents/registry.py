@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiemdinh.documents.pdf import docx_to_pdf
+from kiemdinh.selfassessment.snapshots import dossier_check
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -58,9 +59,17 @@ def render_context(kind: DocumentKind, cycle, context, fmt: str) -> Rendered:
     return Rendered(data, filename(kind, cycle, fmt), CONTENT_TYPES[fmt])
 
 
+def build(kind: DocumentKind, cycle):
+    """The context of one document of a cycle: the one way a cycle's document is built. A submitted or accepted
+    cycle is first checked against its snapshot (selfassessment.snapshots.dossier_check raises DossierChanged on
+    any difference), so no document shows anything but what was submitted or accepted."""
+    dossier_check(cycle)
+    return kind.build(cycle)
+
+
 def render(kind_name: str, cycle, fmt: str) -> Rendered:
     kind = get(kind_name)
-    return render_context(kind, cycle, kind.build(cycle), fmt)
+    return render_context(kind, cycle, build(kind, cycle), fmt)
 
 
 def get(kind_name: str) -> DocumentKind:

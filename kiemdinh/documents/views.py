@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from kiemdinh.documents import registry
 from kiemdinh.documents.pdf import PdfUnavailable, pdf_available
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
+from kiemdinh.selfassessment.snapshots import DossierChanged, dossier_check
 
 
 @login_required
@@ -14,10 +15,15 @@ from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
 def cycle_documents(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """Every document of the cycle with its formats, and what data each still lacks (shown before downloading)."""
     cycle = access_cycle(request.user, cycle_id)
-    documents = []
-    for kind in registry.all_kinds():
-        context = kind.build(cycle)
-        documents.append({"kind": kind, "missing": context.missing})
+    documents, changed = [], ""
+    try:
+        snapshot = dossier_check(cycle)
+    except DossierChanged as error:
+        snapshot, changed = None, " ".join(error.messages)
+    if not changed:
+        for kind in registry.all_kinds():
+            context = kind.build(cycle)
+            documents.append({"kind": kind, "missing": context.missing})
     return render(
         request,
         "documents/cycle_documents.html",
@@ -26,6 +32,8 @@ def cycle_documents(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "perms": cycle_permissions(request.user, cycle),
             "tab": "documents",
             "documents": documents,
+            "snapshot": snapshot,
+            "dossier_changed": changed,
             "pdf_available": pdf_available(),
         },
     )
@@ -42,9 +50,12 @@ def download(request: HttpRequest, cycle_id: int, kind: str, fmt: str) -> HttpRe
     if fmt not in document.formats:
         raise Http404("Văn bản này không có định dạng đó.")
     try:
-        rendered = registry.render_context(document, cycle, document.build(cycle), fmt)
+        rendered = registry.render_context(document, cycle, registry.build(document, cycle), fmt)
     except PdfUnavailable as error:
         messages.error(request, str(error))
+        return redirect("documents:cycle", cycle.pk)
+    except DossierChanged as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("documents:cycle", cycle.pk)
     response = HttpResponse(rendered.data, content_type=rendered.content_type)
     response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'

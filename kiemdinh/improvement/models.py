@@ -11,6 +11,7 @@ is kept by django-simple-history, with the reason when the plan was already issu
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -138,6 +139,9 @@ class PlanLine(models.Model):
     result_evidence = models.ForeignKey(
         "evidence.Evidence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the line was made: a line carried over to a later plan counts as followed there only from that moment
+    # (a monitoring report dated before the carry-over still shows it late).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

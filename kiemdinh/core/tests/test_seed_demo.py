@@ -138,8 +138,8 @@ def test_thanh_chan_cycle_is_complete_and_consistent(seeded):
     from kiemdinh.evidence.selectors import citation_report, evidence_summary
     from kiemdinh.selfassessment.council import council_problems
     from kiemdinh.selfassessment.models import CriterionForm
-    from kiemdinh.selfassessment.selectors import criteria_overview, cycle_snapshot_content
-    from kiemdinh.selfassessment.services import snapshot_hash
+    from kiemdinh.selfassessment.selectors import criteria_overview
+    from kiemdinh.selfassessment.snapshots import dossier_content, snapshot_hash
 
     cycle = Cycle.objects.get(school__code="DEMO-TC-TH", school_year="2021-2022")
     assert cycle.published_at is not None
@@ -153,7 +153,7 @@ def test_thanh_chan_cycle_is_complete_and_consistent(seeded):
     assert summary["total"] >= 70 and summary["uncited"] == 0 and summary["criteria_without"] == []
     assert citation_report(cycle).unknown == []
     accepted = cycle.snapshots.get(accepted=True)
-    assert accepted.content_hash == snapshot_hash(cycle_snapshot_content(cycle))
+    assert accepted.content_hash == snapshot_hash(dossier_content(cycle))
     # the improvement texts carry the seed plan's actions
     weak = {
         f.criterion.code
@@ -188,7 +188,7 @@ def test_print_logins_lists_every_demo_account(frameworks_loaded):
 
 
 @pytest.mark.django_db
-def test_refuses_to_run_without_frameworks():
+def test_refuses_to_run_without_frameworks(no_frameworks):
     with pytest.raises(CommandError, match=r"Chưa nạp bộ tiêu chuẩn; chạy ./scripts/manage load_frameworks trước\."):
         call_command("seed_demo", stdout=StringIO())
     assert not AdministrativeUnit.objects.exists()

@@ -7,6 +7,7 @@ from kiemdinh.documents import registry
 from kiemdinh.documents.pdf import PdfUnavailable
 from kiemdinh.planning.models import AnnualPlan
 from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
+from kiemdinh.selfassessment.snapshots import DossierChanged
 from kiemdinh.units.selectors import UnitLookupError, unit_by_code_or_name
 
 
@@ -60,7 +61,10 @@ class Command(BaseCommand):
         except CycleLookupError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         found, school_year = cycle.school, cycle.school_year
-        context = document.build(cycle)
+        try:
+            context = registry.build(document, cycle)
+        except DossierChanged as exc:
+            raise CommandError(" ".join(exc.messages), returncode=2) from exc
         written = _render_and_write(
             lambda: registry.render_context(document, cycle, context, fmt), context.missing, out
         )
