@@ -17,6 +17,7 @@ from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.models import ImprovementPlan
 from kiemdinh.selfassessment.council import (
+    council_decision_save,
     council_member_create,
     criterion_assignments_save,
     plan_activity_create,
@@ -32,6 +33,7 @@ from kiemdinh.selfassessment.services import (
     cycle_record_ratings,
     cycle_submit,
     report_texts_save,
+    school_statistics_save,
 )
 
 DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "thanh_chan_2021.yaml"
@@ -54,11 +56,19 @@ def fill_cycle(*, cycle: Cycle, principal: User, reviewer: User | None, data: di
     _evidence(cycle, principal, data["evidence"], criteria)
     _forms(cycle, principal, data, criteria, items)
     report_texts_save(actor=principal, cycle=cycle, texts={str(k): v for k, v in data.get("report", {}).items()})
+    for table, values in data.get("statistics", {}).items():
+        school_statistics_save(
+            actor=principal,
+            cycle=cycle,
+            table=table,
+            values={row: {cycle.school_year: str(n)} for row, n in values.items()},
+        )
+    # The improvement plan is issued with the report (a submission needs it); its reviews follow in the data.
+    if "improvement" in data:
+        fill_improvement(cycle=cycle, principal=principal, data=data["improvement"], criteria=criteria, items=items)
     cycle_submit(actor=principal, cycle=cycle, comment="Hội đồng tự đánh giá đã thông qua báo cáo.")
     cycle_accept(actor=reviewer, cycle=cycle, comment="Hồ sơ tự đánh giá đầy đủ, đúng quy trình.")
     cycle_publish(actor=principal, cycle=cycle)
-    if "improvement" in data:
-        fill_improvement(cycle=cycle, principal=principal, data=data["improvement"], criteria=criteria, items=items)
     return cycle
 
 
@@ -77,6 +87,10 @@ def _council(cycle, actor, council: dict, criteria, items) -> None:
             role=m["role"],
             user=accounts.get(m.get("account")),
             group=groups.get(m.get("group")),
+        )
+    if "decision" in council:
+        council_decision_save(
+            actor=actor, cycle=cycle, number=council["decision"]["number"], issued_on=council["decision"]["issued_on"]
         )
     assignments = council["assignments"]
     criterion_assignments_save(

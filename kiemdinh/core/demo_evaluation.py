@@ -24,6 +24,8 @@ self-assessment someone has started by hand (an open cycle with content) is left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from kiemdinh.accounts.models import User
 from kiemdinh.evaluation import services as evaluation
 from kiemdinh.evaluation import work_services as work
@@ -41,12 +43,15 @@ from kiemdinh.evaluation.models import (
 )
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion
+from kiemdinh.improvement import services as improvement
+from kiemdinh.improvement.selectors import coverage as improvement_coverage
 from kiemdinh.public.services import publication_publish
 from kiemdinh.recognition.issuing import decisions_issue
 from kiemdinh.recognition.models import Decision, RecognitionRound
-from kiemdinh.selfassessment.council import council_member_create
+from kiemdinh.selfassessment.council import council_decision_save, council_member_create
 from kiemdinh.selfassessment.council import plan_update as assessment_plan_update
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, CriterionForm, Cycle, CycleStatus, indicator_key
+from kiemdinh.selfassessment.selectors import report_sections
 from kiemdinh.selfassessment.services import (
     criterion_form_save,
     cycle_accept,
@@ -54,7 +59,10 @@ from kiemdinh.selfassessment.services import (
     cycle_publish,
     cycle_record_ratings,
     cycle_submit,
+    report_texts_save,
+    school_statistics_save,
 )
+from kiemdinh.selfassessment.statistics import cycle_definitions
 
 MARK = "(Minh họa)"
 NOTE = "Minh họa: "  # how a note of an illustrative record begins
@@ -290,6 +298,41 @@ def fill_to_level(*, cycle: Cycle, principal: User, level: int) -> None:
             improvement=f"{MARK} Duy trì kết quả; cải tiến theo kế hoạch của nhà trường.",
         )
     cycle_record_ratings(actor=principal, cycle=cycle, indicators=ratings, level4={})
+    _complete_dossier(cycle, principal)
+
+
+def _complete_dossier(cycle: Cycle, principal: User) -> None:
+    """What a submission needs besides the forms, all illustrative: the decision forming the council, the report's
+    narrative parts, Phần I figures for the year and an issued improvement plan with a line per weakness."""
+    signed = min(date(int(cycle.school_year[:4]), 9, 10), timezone.localdate())
+    council_decision_save(actor=principal, cycle=cycle, number=_number("12/QĐ-Tr"), issued_on=signed)
+    report_texts_save(
+        actor=principal,
+        cycle=cycle,
+        texts={s.key: f"{MARK} {s.title}: nội dung minh họa của dữ liệu mẫu." for s in report_sections(cycle)},
+    )
+    tables, years = cycle_definitions(cycle)
+    for table in tables:
+        school_statistics_save(
+            actor=principal,
+            cycle=cycle,
+            table=table.key,
+            values={row.key: {years[-1]: str(n)} for row, n in zip(table.input_rows, (4, 3, 3, 2, 1), strict=False)},
+        )
+    plan = improvement.plan_create(actor=principal, cycle=cycle)
+    improvement.plan_update(actor=principal, plan=plan, issued_on=signed, number=_number("20/KH-Tr"))
+    for row in improvement_coverage(plan):
+        improvement.line_create(
+            actor=principal,
+            plan=plan,
+            criterion=row.criterion,
+            level4_item=row.level4_item,
+            target=f"{MARK} Khắc phục điểm yếu của tiêu chí {row.label}.",
+            tasks=[f"{MARK} Rà soát và thực hiện các giải pháp trong năm học."],
+            lead="Hiệu trưởng",
+            time_text=f"Năm học {cycle.school_year}",
+        )
+    improvement.plan_issue(actor=principal, plan=plan)
 
 
 # --- The builder ---------------------------------------------------------------------------------------------------

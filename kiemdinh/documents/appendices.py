@@ -42,11 +42,11 @@ from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, council_overview, plan_activities
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
+    CouncilDecision,
     CriterionAssignment,
     Cycle,
     IndicatorRating,
     Level4Rating,
-    PlanActivity,
     ScopeAnalysis,
     indicator_key,
 )
@@ -242,17 +242,12 @@ def _legal_basis(cycle: Cycle) -> str:
 
 
 def build_council_decision(cycle: Cycle) -> CouncilDecisionContext:
-    """At most 9 queries: header (2–3), council (5), the start of step 1 in the plan."""
+    """At most 9 queries: header (2–3), council (5), the decision's number and date (entered on the council page)."""
     log = MissingLog()
     header = _header(cycle)
-    started = (
-        PlanActivity.objects.filter(cycle=cycle, step=1, starts_on__isnull=False)
-        .order_by("starts_on")
-        .values_list("starts_on", flat=True)
-        .first()
-    )
-    number = log.missing("số quyết định")  # the decision's number is not stored
-    when = _dated(log, header.place, started, "ngày ban hành quyết định (ngày bắt đầu bước 1 trong kế hoạch)")
+    decision = CouncilDecision.objects.filter(cycle=cycle).first()
+    number = log.value(decision.number if decision else "", "số quyết định thành lập hội đồng")
+    when = _dated(log, header.place, decision.issued_on if decision else None, "ngày ký quyết định thành lập hội đồng")
     council = _council(cycle, log)
     return CouncilDecisionContext(
         header=header,

@@ -11,12 +11,14 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max
+from django.utils import timezone
 
 from kiemdinh.accounts.models import Membership, User
 from kiemdinh.core import audit
 from kiemdinh.frameworks.models import Confidence, Criterion, Indicator, Level4Item, Regime, Standard
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
+    CouncilDecision,
     CouncilMember,
     CouncilRole,
     CriterionAssignment,
@@ -556,6 +558,40 @@ def council_overview(cycle: Cycle) -> CouncilOverview:
         warnings=_council_warnings(rows),
         notes=council_notes(cycle),
     )
+
+
+# --- The decision forming the council --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def council_decision_save(*, actor, cycle: Cycle, number: str, issued_on: date | None) -> CouncilDecision:
+    """Record the number and date of the signed decision forming the council (one per cycle; saved again, replaced).
+    The date is refused when it is in the future or long before the school year (a typo such as 2205)."""
+    ensure_editable(cycle)
+    number = _text(number, field_name="number", max_length=64, label="Số quyết định", required="Hãy ghi số quyết định.")
+    if not isinstance(issued_on, date):
+        raise ValidationError({"issued_on": "Hãy ghi ngày ký quyết định (ngày/tháng/năm)."})
+    first_year = int(cycle.school_year[:4])
+    if issued_on > timezone.localdate():
+        raise ValidationError({"issued_on": "Ngày ký quyết định không được sau ngày hôm nay."})
+    if issued_on.year < first_year - 1:
+        raise ValidationError({"issued_on": f"Ngày ký {issued_on:%d/%m/%Y} quá xa so với năm học {cycle.school_year}."})
+    decision, created = CouncilDecision.objects.update_or_create(
+        cycle=cycle,
+        defaults={"number": number, "issued_on": issued_on, "updated_by": _user_or_none(actor)},
+    )
+    _record(
+        actor=actor,
+        event_type="council.decision_saved",
+        obj=decision,
+        cycle=cycle,
+        data={"number": number, "issued_on": issued_on.isoformat(), "created": created},
+    )
+    return decision
+
+
+def council_decision(cycle: Cycle) -> CouncilDecision | None:
+    return CouncilDecision.objects.filter(cycle=cycle).first()
 
 
 # --- Council: carry-over --------------------------------------------------------------------------------------------

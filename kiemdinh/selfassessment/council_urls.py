@@ -4,6 +4,7 @@ from kiemdinh.selfassessment import council_views
 
 urlpatterns = [
     path("hoi-dong/", council_views.council, name="council"),
+    path("hoi-dong/quyet-dinh/", council_views.council_decision_save, name="council_decision_save"),
     path("hoi-dong/thanh-vien/them/", council_views.council_member_add, name="council_member_add"),
     path("hoi-dong/thanh-vien/<int:member_id>/sua/", council_views.council_member_edit, name="council_member_edit"),
     path("hoi-dong/thanh-vien/<int:member_id>/xoa/", council_views.council_member_delete, name="council_member_delete"),

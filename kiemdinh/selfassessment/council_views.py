@@ -20,6 +20,7 @@ from kiemdinh.selfassessment.access import access_cycle, assigned_ids, can_edit_
 from kiemdinh.selfassessment.forms_council import (
     AssignmentsForm,
     CarryOverForm,
+    CouncilDecisionForm,
     CouncilMemberForm,
     GroupDeleteForm,
     PlanActivityForm,
@@ -61,7 +62,12 @@ def _council_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
     perms = cycle_permissions(request.user, cycle)
     overview = svc.council_overview(cycle)
     context = {"cycle": cycle, "perms": perms, "tab": "council", "overview": overview, "flash": "", "error": ""}
+    context["decision"] = svc.council_decision(cycle)
     if perms.can_manage_now:
+        decision = context["decision"]
+        context["decision_form"] = CouncilDecisionForm(
+            initial={"number": decision.number, "issued_on": decision.issued_on} if decision else None
+        )
         context["member_form"] = CouncilMemberForm(cycle=cycle)
         context["group_form"] = WorkingGroupForm()
         context["copy_sources"] = svc.earlier_cycles(cycle) if overview.is_empty else []
@@ -92,6 +98,25 @@ def _council_invalid(request: HttpRequest, cycle: Cycle, **forms) -> HttpRespons
 def council(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id)
     return render(request, COUNCIL, _council_context(request, cycle))
+
+
+@login_required
+@require_POST
+def council_decision_save(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = access_cycle(request.user, cycle_id, manage=True)
+    form = CouncilDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            decision = svc.council_decision_save(actor=request.user, cycle=cycle, **form.cleaned_data)
+        except ValidationError as e:
+            errors_into(form, e)
+        else:
+            return _council_done(
+                request,
+                cycle,
+                f"Đã lưu quyết định thành lập hội đồng số {decision.number} ngày {decision.issued_on:%d/%m/%Y}.",
+            )
+    return _council_invalid(request, cycle, decision_form=form)
 
 
 @login_required

@@ -101,6 +101,21 @@ class AssignmentsForm(forms.Form):
         return criteria, items
 
 
+class CouncilDecisionForm(forms.Form):
+    number = forms.CharField(
+        label="Số quyết định",
+        max_length=64,
+        error_messages={"required": "Hãy ghi số quyết định."},
+        widget=forms.TextInput(attrs={"placeholder": "Ví dụ: 45/QĐ-TH"}),
+    )
+    issued_on = date_field("Ngày ký")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issued_on"].required = True
+        self.fields["issued_on"].error_messages["required"] = "Hãy ghi ngày ký quyết định."
+
+
 class PlanForm(forms.Form):
     number = forms.CharField(label="Số kế hoạch", max_length=64, required=False)
     issued_on = date_field("Ngày ban hành")

@@ -214,6 +214,27 @@ class CouncilMember(models.Model):
         return f"{self.full_name} ({self.get_role_display()})"
 
 
+class CouncilDecision(models.Model):
+    """Quyết định thành lập hội đồng tự đánh giá: its number and date of signing (the decision's text is generated from
+    the council; these two values come from the signed paper)."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="council_decision")
+    number = models.CharField("số quyết định", max_length=64)
+    issued_on = models.DateField("ngày ký")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "quyết định thành lập hội đồng tự đánh giá"
+        verbose_name_plural = "quyết định thành lập hội đồng tự đánh giá"
+
+    def __str__(self):
+        return f"{self.number} ({self.issued_on:%d/%m/%Y})"
+
+
 class CriterionAssignment(models.Model):
     """Who drafts a criterion (or a Mức 4 item): a working group and/or one member."""
 

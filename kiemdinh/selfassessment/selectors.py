@@ -11,14 +11,11 @@ from kiemdinh.frameworks.rules.common import criterion_level
 from kiemdinh.frameworks.spec import get_spec
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
-    AssessmentPlan,
-    CouncilMember,
     CriterionForm,
     Cycle,
     CycleTransition,
     IndicatorRating,
     Level4Rating,
-    PlanActivity,
     ReportText,
     SchoolStatistics,
     indicator_key,
@@ -124,8 +121,9 @@ def forms_by_subject(cycle: Cycle) -> tuple[dict[int, CriterionForm], dict[int, 
 
 
 def form_completeness(form: CriterionForm | None, keys: set[str]) -> list[str]:
-    """What a form still lacks, in words (empty when complete)."""
-    if form is None or form.version == 0:
+    """What a form still lacks, in words (empty when complete). A carried-over form is judged by its texts, as any
+    other."""
+    if form is None or not form.all_text().strip():
         return ["chưa có nội dung"]
     missing = []
     undescribed = [k for k in sorted(keys) if not (form.descriptions or {}).get(k)]
@@ -182,100 +180,6 @@ def criteria_overview(cycle: Cycle, evaluation: Evaluation | None = None):
         for item in Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing")
     ]
     return rows, items
-
-
-# --- Submission -----------------------------------------------------------------------------------------------------
-
-
-def submission_blockers(cycle: Cycle, rows=None) -> list[str]:
-    """What must be fixed before the principal can submit (Vietnamese sentences; empty when nothing).
-    rows: the criteria_overview rows when the caller has them already."""
-    from kiemdinh.evidence.selectors import citation_report
-    from kiemdinh.selfassessment.council import council_problems
-
-    blockers = [f"Hội đồng: {p}" for p in council_problems(cycle)]
-    if rows is None:
-        rows, _ = criteria_overview(cycle)
-    incomplete = [r.criterion.code for r in rows if r.missing]
-    if incomplete:
-        blockers.append(f"{len(incomplete)} phiếu đánh giá tiêu chí chưa đầy đủ: " + ", ".join(incomplete) + ".")
-    report = citation_report(cycle)
-    unknown = sorted(u.code for u in report.unknown)
-    if unknown:
-        blockers.append("Trích dẫn mã minh chứng không có trong danh mục: " + ", ".join(unknown) + ".")
-    return blockers
-
-
-def cycle_snapshot_content(cycle: Cycle) -> dict:
-    """Everything the authority receives, as plain JSON: results, forms, evidence, council and plan."""
-    from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation
-
-    evaluation = cycle_evaluation(cycle)
-    ratings = {
-        f"{code}/{indicator_key(level, letter)}": achieved
-        for code, level, letter, achieved in IndicatorRating.objects.filter(cycle=cycle).values_list(
-            "indicator__criterion__code", "indicator__level", "indicator__letter", "achieved"
-        )
-    }
-    level4 = dict(Level4Rating.objects.filter(cycle=cycle).values_list("item__code", "achieved"))
-    forms = {}
-    for form in CriterionForm.objects.filter(cycle=cycle).select_related("criterion", "level4_item"):
-        key = form.criterion.code if form.criterion_id else f"muc4/{form.level4_item.code}"
-        forms[key] = {
-            "descriptions": form.descriptions,
-            **{f: getattr(form, f) for f in CriterionForm.TEXT_FIELDS},
-        }
-    citations: dict[int, list[str]] = {}
-    for link_id, code in EvidenceCitation.objects.filter(cycle_evidence__cycle=cycle).values_list(
-        "cycle_evidence_id", "criterion__code"
-    ):
-        citations.setdefault(link_id, []).append(code)
-    evidence = {}
-    for link in (
-        CycleEvidence.objects.filter(cycle=cycle)
-        .select_related("evidence", "criterion")
-        .prefetch_related("evidence__files")
-    ):
-        e = link.evidence
-        evidence[link.code] = {
-            "criterion": link.criterion.code,
-            "name": e.name,
-            "issue_ref": e.issue_ref,
-            "issued_by": e.issued_by,
-            "note": e.note,
-            "link": e.link,
-            "valid_until": e.valid_until.isoformat() if e.valid_until else None,
-            "files": sorted(f.sha256 for f in e.files.all()),
-            "cited_by": sorted(citations.get(link.pk, [])),
-        }
-    council = [
-        [m.full_name, m.job_title, m.role, m.group.name if m.group else ""]
-        for m in CouncilMember.objects.filter(cycle=cycle).select_related("group")
-    ]
-    plan = (
-        AssessmentPlan.objects.filter(cycle=cycle)
-        .values("number", "issued_on", "purpose", "scope", "tools", "resources", "hired_experts", "evidence_collection")
-        .first()
-    )
-    activities = list(
-        PlanActivity.objects.filter(cycle=cycle).values_list("step", "title", "starts_on", "ends_on", "owner")
-    )
-    return {
-        "school": cycle.school.code,
-        "school_year": cycle.school_year,
-        "framework": cycle.framework.code,
-        "result": evaluation.as_contract(),
-        "ratings": ratings,
-        "level4": level4,
-        "forms": forms,
-        "evidence": evidence,
-        "council": council,
-        "plan": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in (plan or {}).items()},
-        "report_texts": report_texts(cycle),
-        "activities": [
-            [s, t, a.isoformat() if a else None, b.isoformat() if b else None, o] for s, t, a, b, o in activities
-        ],
-    }
 
 
 # --- Gaps ------------------------------------------------------------------------------------------------------------
@@ -339,129 +243,6 @@ def gap_report(cycle: Cycle, achieved_ids: set[int] | None = None, level4: dict[
                 )
             )
     return evaluation, criteria_gaps, school_gaps, indicators, achieved_ids
-
-
-# --- The seven steps (Điều 23) ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    number: int
-    title: str
-    status: str  # "done" | "doing" | "todo"
-    starts_on: object
-    ends_on: object
-    owners: tuple[str, ...]
-    missing: tuple[str, ...]
-    url_name: str
-
-    @property
-    def status_label(self) -> str:
-        return {"done": "Hoàn thành", "doing": "Đang thực hiện", "todo": "Chưa bắt đầu"}[self.status]
-
-
-def cycle_steps(cycle: Cycle, criteria_rows) -> list[Step]:
-    """The seven steps with a status computed from the data, the plan's dates and owners, and what is missing."""
-    from kiemdinh.evidence.selectors import evidence_summary
-    from kiemdinh.selfassessment.council import SEVEN_STEPS, council_problems, plan_step_schedule
-
-    schedule = plan_step_schedule(cycle)
-    members = CouncilMember.objects.filter(cycle=cycle).count()
-    problems = council_problems(cycle)
-    plan = AssessmentPlan.objects.filter(cycle=cycle).first()
-    evidence = evidence_summary(cycle)
-    undescribed = [r.criterion.code for r in criteria_rows if any("mô tả" in m or "nội dung" in m for m in r.missing)]
-    unwritten = [r.criterion.code for r in criteria_rows if r.missing]
-    submitted = cycle.status in ("submitted", "accepted")
-    has_plan_text = bool(plan and plan.purpose)
-
-    def status(done: bool, started: bool) -> str:
-        return "done" if done else ("doing" if started else "todo")
-
-    states = {
-        1: (
-            status(members > 0 and not problems, members > 0),
-            (["Chưa có thành viên hội đồng."] if not members else problems),
-            "selfassessment:council",
-        ),
-        2: (
-            status(has_plan_text and bool(schedule), bool(plan) or bool(schedule)),
-            (["Chưa ghi mục đích tự đánh giá."] if not has_plan_text else [])
-            + (["Chưa có lịch các hoạt động."] if not schedule else []),
-            "selfassessment:plan",
-        ),
-        3: (
-            status(evidence["total"] > 0 and not evidence["criteria_without"], evidence["total"] > 0),
-            (["Chưa có minh chứng nào."] if not evidence["total"] else [])
-            + (
-                [
-                    f"{len(evidence['criteria_without'])} tiêu chí chưa có minh chứng: {', '.join(evidence['criteria_without'])}."
-                ]
-                if evidence["criteria_without"]
-                else []
-            ),
-            "evidence:list",
-        ),
-        4: (
-            status(not undescribed, len(undescribed) < len(criteria_rows)),
-            [f"{len(undescribed)} tiêu chí chưa mô tả hiện trạng: {', '.join(undescribed)}."] if undescribed else [],
-            "selfassessment:criteria",
-        ),
-        5: (
-            status(submitted, not unwritten),
-            ([f"{len(unwritten)} phiếu đánh giá tiêu chí chưa đầy đủ."] if unwritten else [])
-            + ([] if submitted else ["Hiệu trưởng chưa phê duyệt và nộp báo cáo."]),
-            "selfassessment:criteria",
-        ),
-        6: (
-            status(bool(cycle.published_at), cycle.status == "accepted"),
-            [] if cycle.published_at else ["Chưa công bố (công bố sau khi cơ quan quản lý chấp nhận)."],
-            "selfassessment:cycle_detail",
-        ),
-        7: _improvement_step(cycle, status),
-    }
-    steps = []
-    for number, title in enumerate(SEVEN_STEPS, start=1):
-        state, missing, url_name = states[number]
-        activities = schedule.get(number, [])
-        starts = [a.starts_on for a in activities if a.starts_on]
-        ends = [a.ends_on for a in activities if a.ends_on]
-        owners = tuple(dict.fromkeys(a.owner for a in activities if a.owner))
-        steps.append(
-            Step(
-                number,
-                title,
-                state,
-                min(starts) if starts else None,
-                max(ends) if ends else None,
-                owners,
-                tuple(missing),
-                url_name,
-            )
-        )
-    return steps
-
-
-def _improvement_step(cycle: Cycle, status) -> tuple[str, list[str], str]:
-    """Step 7: the improvement plan is made, issued, and followed by reviews."""
-    from kiemdinh.improvement.selectors import coverage, overdue_lines, plan_of
-
-    plan = plan_of(cycle)
-    if plan is None:
-        return "todo", ["Chưa lập kế hoạch cải tiến chất lượng."], "improvement:plan"
-    missing = []
-    uncovered = [row.label for row in coverage(plan) if row.state == "uncovered"]
-    if uncovered:
-        missing.append(f"{len(uncovered)} điểm yếu chưa có dòng kế hoạch hoặc lý do: {', '.join(uncovered)}.")
-    if not plan.is_issued:
-        missing.append("Kế hoạch chưa ban hành.")
-    held = plan.reviews.filter(held_on__isnull=False).count()
-    if not held:
-        missing.append("Tổ giám sát chưa ghi kết quả rà soát nào.")
-    overdue = [line for line in overdue_lines([cycle.school_id]).get(cycle.school_id, []) if line.plan_id == plan.pk]
-    if overdue:
-        missing.append(f"{len(overdue)} dòng kế hoạch quá hạn.")
-    return status(plan.is_issued and held > 0 and not uncovered, True), missing, "improvement:plan"
 
 
 def cycle_status_report(cycle: Cycle) -> dict:

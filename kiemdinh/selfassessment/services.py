@@ -1,13 +1,12 @@
 """Writes of self-assessment cycles and their ratings."""
 
-import hashlib
-import json
 import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from kiemdinh.core import audit, page_cache
 from kiemdinh.core.text import nfc
@@ -27,6 +26,7 @@ from kiemdinh.selfassessment.models import (
     SchoolStatistics,
     indicator_key,
 )
+from kiemdinh.selfassessment.snapshots import dossier_content, matches, reference_snapshot, snapshot_hash
 from kiemdinh.selfassessment.statistics import MAX_VALUE, cycle_definitions
 from kiemdinh.units.models import School
 
@@ -418,6 +418,7 @@ def criterion_forms_copy(*, actor, source: Cycle, target: Cycle) -> list[str]:
     criteria = {c.code: c for c in Criterion.objects.filter(version=target.framework)}
     items = {i.code: i for i in Level4Item.objects.filter(version=target.framework)}
     skipped, created = [], []
+    user, now = actor if getattr(actor, "is_authenticated", False) else None, timezone.now()
     for old in CriterionForm.objects.filter(cycle=source).select_related("criterion", "level4_item"):
         if old.criterion_id:
             subject = criteria.get(old.criterion.code)
@@ -437,10 +438,21 @@ def criterion_forms_copy(*, actor, source: Cycle, target: Cycle) -> list[str]:
                 cycle=target,
                 descriptions={k: v for k, v in old.descriptions.items() if k in keys},
                 **{f: getattr(old, f) for f in CriterionForm.TEXT_FIELDS},
+                # Version 1 with its history record: the carried texts are the base a first save is compared with,
+                # so two people saving different fields of a carried form merge instead of clashing.
+                version=1,
+                updated_at=now,
+                updated_by=user,
                 **lookup,
             )
         )
-    CriterionForm.objects.bulk_create(created)
+    bulk_create_with_history(
+        created,
+        CriterionForm,
+        default_user=user,
+        default_change_reason=f"Kế thừa từ năm học {source.school_year}",
+        default_date=now,
+    )
     audit.record(
         actor=actor,
         event_type="criterion_forms.carried_over",
@@ -483,14 +495,14 @@ def _transition(*, actor, cycle: Cycle, kind: str, to_status: str | None, commen
 @transaction.atomic
 def cycle_submit(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
     """The principal approves the cycle and submits it: refused while blockers remain; freezes a snapshot."""
-    from kiemdinh.selfassessment.selectors import cycle_snapshot_content, submission_blockers
+    from kiemdinh.selfassessment.readiness import submission_blockers
 
     cycle = cycle_lock(cycle)
     ensure_editable(cycle)
     blockers = submission_blockers(cycle)
     if blockers:
         raise ValidationError(["Chưa nộp được vì:", *blockers])
-    content = cycle_snapshot_content(cycle)
+    content = dossier_content(cycle)
     snapshot = CycleSnapshot.objects.create(
         cycle=cycle,
         content=content,
@@ -533,18 +545,22 @@ def cycle_return(*, actor, cycle: Cycle, comment: str, criterion_comments: dict 
 
 @transaction.atomic
 def cycle_accept(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
-    """Accept a submitted cycle, refused when its data no longer matches the submitted snapshot."""
-    from kiemdinh.selfassessment.selectors import cycle_snapshot_content
+    """Accept a submitted cycle: refused when its data no longer matches the submitted snapshot, or while the dossier
+    still lacks anything a submission needs (a dossier submitted before a rule existed is returned, not accepted)."""
+    from kiemdinh.selfassessment.readiness import submission_blockers
 
     cycle = cycle_lock(cycle)
     if cycle.status != CycleStatus.SUBMITTED:
         raise ValidationError("Chỉ chấp nhận được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
-    snapshot = cycle.snapshots.order_by("-created_at", "-id").first()
-    if snapshot is None or snapshot_hash(cycle_snapshot_content(cycle)) != snapshot.content_hash:
+    snapshot = reference_snapshot(cycle)
+    if snapshot is None or not matches(snapshot, cycle):
         raise ValidationError(
             "Dữ liệu của đợt tự đánh giá đã thay đổi sau khi nộp nên không chấp nhận được; "
             "hãy trả lại để nhà trường kiểm tra và nộp lại."
         )
+    blockers = submission_blockers(cycle)
+    if blockers:
+        raise ValidationError(["Hồ sơ chưa đủ để chấp nhận; hãy trả lại nhà trường kèm ý kiến:", *blockers])
     snapshot.accepted = True
     snapshot.save(update_fields=["accepted"])
     _transition(
@@ -570,11 +586,6 @@ def cycle_publish(*, actor, cycle: Cycle) -> Cycle:
     cycle.save(update_fields=["published_at"])
     _transition(actor=actor, cycle=cycle, kind=CycleTransition.Kind.PUBLISHED, to_status=None)
     return cycle
-
-
-def snapshot_hash(content: dict) -> str:
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def form_texts_merge(base: dict, mine: dict, theirs: dict) -> tuple[dict, set[str]]:

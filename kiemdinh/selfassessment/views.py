@@ -40,17 +40,16 @@ from kiemdinh.selfassessment.models import (
     Level4Rating,
     indicator_key,
 )
+from kiemdinh.selfassessment.readiness import cycle_steps, dossier_blockers
 from kiemdinh.selfassessment.selectors import (
     criteria_overview,
     criterion_levels,
     cycle_evaluation,
-    cycle_steps,
     gap_report,
     report_sections,
     report_texts,
     return_comments,
     school_statistics,
-    submission_blockers,
 )
 from kiemdinh.selfassessment.statistics import LAYOUT_NOTE
 from kiemdinh.units.models import School
@@ -149,6 +148,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     rows, _items = criteria_overview(cycle, evaluation)
     last_return, comments = return_comments(cycle)
     comment_codes = {r.criterion.pk: r.criterion.code for r in rows}
+    blockers = dossier_blockers(cycle, rows)
     return render(
         request,
         "selfassessment/cycle_detail.html",
@@ -157,9 +157,10 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "perms": perms,
             "tab": "overview",
             "evaluation": evaluation,
-            "steps": cycle_steps(cycle, rows),
+            "steps": cycle_steps(cycle, rows, blockers),
             "transitions": cycle.transitions.select_related("actor").prefetch_related("criterion_comments__criterion"),
-            "blockers": submission_blockers(cycle, rows) if perms.is_principal and perms.is_editable else [],
+            # The same list for the principal (before submitting) and the officer (before accepting).
+            "blockers": blockers,
             "last_return": last_return,
             "return_comments": [(comment_codes.get(cid), texts) for cid, texts in comments.items()],
             "criteria": rows,
@@ -219,6 +220,9 @@ def cycle_return(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_POST
 def cycle_accept(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _reviewable(request, cycle_id)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "Hãy đánh dấu xác nhận đã xem xét hồ sơ trước khi chấp nhận.")
+        return redirect("selfassessment:cycle_detail", cycle.pk)
     try:
         services.cycle_accept(actor=request.user, cycle=cycle, comment=request.POST.get("comment", ""))
     except ValidationError as error:
@@ -232,6 +236,9 @@ def cycle_publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id)
     if not cycle_permissions(request.user, cycle).is_principal:
         raise PermissionDenied("Chỉ hiệu trưởng được công bố báo cáo tự đánh giá.")
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "Hãy đánh dấu xác nhận công bố trước khi công bố kết quả tự đánh giá.")
+        return redirect("selfassessment:cycle_detail", cycle.pk)
     try:
         services.cycle_publish(actor=request.user, cycle=cycle)
     except ValidationError as error:

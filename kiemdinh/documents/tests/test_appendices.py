@@ -179,14 +179,16 @@ def test_every_appendix_renders_for_an_empty_and_a_full_cycle(world, cycle, kind
 # --- 1. council decision --------------------------------------------------------------------------------------------
 
 
-def test_council_decision_lists_every_member_and_the_groups_with_their_criteria(full_cycle):
+def test_council_decision_lists_every_member_and_the_groups_with_their_criteria(world, full_cycle):
+    svc.council_decision_save(actor=world.principal_a, cycle=full_cycle, number="45/QĐ-TH", issued_on=date(2025, 9, 8))
     ctx = appendices.build_council_decision(full_cycle)
     document = open_docx(appendices.council_decision_docx(ctx))
     text = text_of(document)
     assert "QUYẾT ĐỊNH" in text and "Về việc thành lập Hội đồng tự đánh giá Trường Tiểu học An Bình" in text
     assert "HIỆU TRƯỞNG TRƯỜNG TIỂU HỌC AN BÌNH" in text
     assert "Căn cứ Thông tư 17/2018/TT-BGDĐT" in text
-    assert "An Bình, ngày 08 tháng 9 năm 2025" in text  # start of step 1
+    assert "An Bình, ngày 08 tháng 9 năm 2025" in text  # the signed decision's date, entered on the council page
+    assert "45/QĐ-TH" in text
     for article in ("Điều 1.", "Điều 2.", "Điều 3."):
         assert article in text
     assert "DANH SÁCH THÀNH VIÊN HỘI ĐỒNG TỰ ĐÁNH GIÁ" in text
@@ -204,17 +206,17 @@ def test_council_decision_lists_every_member_and_the_groups_with_their_criteria(
     assert group_rows["Nhóm 1"][2] == "1.1; 1.2"
     assert group_rows["Nhóm 2"][2] == "2.1 (Phạm Thị Hoa)"
     assert group_rows["Cá nhân: Đỗ Văn Hùng"][2] == "3.1"
-    # The number is never stored: always a marker; the principal is the chair.
-    assert ctx.missing == ("số quyết định",)
-    assert red_runs(document) == ["[CHƯA CÓ DỮ LIỆU: số quyết định]"]
+    # Nothing missing once the number and date are entered; the principal is the chair.
+    assert ctx.missing == ()
+    assert red_runs(document) == []
     assert "Nguyễn Văn An" in [p.text for p in all_paragraphs(document)]
 
 
 def test_council_decision_of_an_empty_council_says_what_is_missing(cycle):
     ctx = appendices.build_council_decision(refetch(cycle))
     assert "danh sách thành viên hội đồng tự đánh giá" in ctx.missing
-    assert "số quyết định" in ctx.missing
-    assert any(label.startswith("ngày ban hành quyết định") for label in ctx.missing)
+    assert "số quyết định thành lập hội đồng" in ctx.missing
+    assert "ngày ký quyết định thành lập hội đồng" in ctx.missing
     red = red_runs(open_docx(appendices.council_decision_docx(ctx)))
     assert "[CHƯA CÓ DỮ LIỆU: danh sách thành viên hội đồng tự đánh giá]" in red
     assert {r.removeprefix(MARKER).removesuffix("]").strip() for r in red} == set(ctx.missing)

@@ -12,7 +12,7 @@ from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.models import Team
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
-from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.selfassessment.tests.builders import complete_dossier
 
 SCHOOL_YEAR = "2025-2026"  # TT17/2018 for school A (a primary school)
 
@@ -20,8 +20,7 @@ SCHOOL_YEAR = "2025-2026"  # TT17/2018 for school A (a primary school)
 def accepted_cycle(world, school_year: str = SCHOOL_YEAR):
     """School A's cycle, every criterion met (Mức 3), submitted and accepted by the district officer."""
     cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year=school_year)
-    add_council(cycle, world.principal_a)
-    fill_forms(cycle, world.principal_a)
+    complete_dossier(cycle, world.principal_a)
     cycle_submit(actor=world.principal_a, cycle=cycle)
     cycle_accept(actor=world.officer_district, cycle=cycle)
     cycle.refresh_from_db()

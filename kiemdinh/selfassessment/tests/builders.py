@@ -47,3 +47,47 @@ def fill_forms(cycle, actor, *, achieved=True, criteria=None):
 
 def level4_items(cycle):
     return list(Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing"))
+
+
+def complete_dossier(cycle, actor, *, achieved=True):
+    """A dossier with nothing missing for submission: a council and the decision forming it, every form filled and
+    rated, every report section written, Phần I figures, and an issued improvement plan."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from kiemdinh.improvement.services import line_create, plan_create, plan_issue
+    from kiemdinh.improvement.services import plan_update as improvement_plan_update
+    from kiemdinh.selfassessment.council import council_decision_save
+    from kiemdinh.selfassessment.selectors import report_sections
+    from kiemdinh.selfassessment.services import report_texts_save, school_statistics_save
+    from kiemdinh.selfassessment.statistics import cycle_definitions
+
+    first_year = int(cycle.school_year[:4])
+    signed = min(date(first_year, 9, 15), timezone.localdate())
+    if not cycle.council_members.exists():
+        add_council(cycle, actor)
+    council_decision_save(actor=actor, cycle=cycle, number="45/QĐ-TH", issued_on=signed)
+    fill_forms(cycle, actor, achieved=achieved)
+    report_texts_save(
+        actor=actor, cycle=cycle, texts={s.key: f"Nội dung phần “{s.title}”." for s in report_sections(cycle)}
+    )
+    tables, years = cycle_definitions(cycle)
+    for table in tables:
+        school_statistics_save(
+            actor=actor, cycle=cycle, table=table.key, values={table.input_rows[0].key: {years[-1]: "12"}}
+        )
+    plan = plan_create(actor=actor, cycle=cycle)
+    improvement_plan_update(actor=actor, plan=plan, issued_on=signed, number="17/KH-TH")
+    criterion = Criterion.objects.filter(version=cycle.framework).order_by("position").first()
+    line_create(
+        actor=actor,
+        plan=plan,
+        criterion=criterion,
+        target="Duy trì kết quả đạt được",
+        tasks=["Rà soát hằng năm"],
+        lead="Hiệu trưởng",
+        time_text="Cả năm học",
+    )
+    plan_issue(actor=actor, plan=plan)
+    return cycle

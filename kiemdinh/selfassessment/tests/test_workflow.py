@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, CycleSnapshot, CycleStatus, CycleTransition, FormDraft
-from kiemdinh.selfassessment.selectors import cycle_snapshot_content, submission_blockers
+from kiemdinh.selfassessment.readiness import submission_blockers
 from kiemdinh.selfassessment.services import (
     FormConflict,
     criterion_form_save,
@@ -17,7 +17,8 @@ from kiemdinh.selfassessment.services import (
     form_draft_save,
     snapshot_hash,
 )
-from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.selfassessment.snapshots import dossier_content
+from kiemdinh.selfassessment.tests.builders import complete_dossier
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 
@@ -107,9 +108,7 @@ def test_submission_is_blocked_until_the_council_and_forms_are_complete(world, c
 
 @pytest.fixture
 def complete(world, cycle):
-    add_council(cycle, world.principal_a)
-    fill_forms(cycle, world.principal_a)
-    return cycle
+    return complete_dossier(cycle, world.principal_a)
 
 
 def test_submit_freezes_a_snapshot_and_the_cycle(world, complete):
@@ -117,7 +116,7 @@ def test_submit_freezes_a_snapshot_and_the_cycle(world, complete):
     snapshot = cycle_submit(actor=world.principal_a, cycle=complete, comment="Kính gửi phòng")
     complete.refresh_from_db()
     assert complete.status == CycleStatus.SUBMITTED
-    assert snapshot.content_hash == snapshot_hash(cycle_snapshot_content(complete))
+    assert snapshot.content_hash == snapshot_hash(dossier_content(complete))
     assert snapshot.content["result"]["school_level"] == 3
     assert len(snapshot.content["evidence"]) == 27
     criterion = Criterion.objects.get(version=complete.framework, code="1.1")
@@ -170,7 +169,7 @@ def test_return_then_resubmit_then_accept_then_publish_is_a_recorded_timeline(wo
 
 
 def test_carry_over_reuses_council_evidence_and_texts_and_leaves_the_old_cycle_alone(world, complete):
-    before = snapshot_hash(cycle_snapshot_content(complete))
+    before = snapshot_hash(dossier_content(complete))
     # 2025-2026 → 2024-2025 is not allowed (earlier only); open the older one first and carry forward.
     older = complete
     new = cycle_open(
@@ -181,7 +180,7 @@ def test_carry_over_reuses_council_evidence_and_texts_and_leaves_the_old_cycle_a
         carry_over_from=older,
     )
     assert new.carried_from == older
-    assert snapshot_hash(cycle_snapshot_content(older)) == before
+    assert snapshot_hash(dossier_content(older)) == before
     assert new.council_members.count() == 7
     assert sorted(new.evidence_links.values_list("code", "evidence_id")) == sorted(
         older.evidence_links.values_list("code", "evidence_id")
