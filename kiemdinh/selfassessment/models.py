@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 
@@ -59,6 +60,19 @@ class Cycle(models.Model):
     @property
     def regime(self) -> str:
         return self.framework.regime
+
+    @cached_property
+    def school_name_as_filed(self) -> str:
+        """The school's name as the dossier shows it: as it was at submission for a submitted or accepted cycle (one
+        small query reading just that key of the snapshot), else its name now."""
+        if self.status in (CycleStatus.SUBMITTED, CycleStatus.ACCEPTED):
+            snapshots = self.snapshots.order_by("-created_at", "-id")
+            if self.status == CycleStatus.ACCEPTED:
+                snapshots = snapshots.filter(accepted=True)
+            name = snapshots.values_list("content__school__name", flat=True).first()
+            if name:
+                return name
+        return self.school.name
 
 
 class IndicatorRating(models.Model):

@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from kiemdinh.accounts.models import User
 from kiemdinh.documents import registry
@@ -155,7 +156,7 @@ def change_everything_from(later: Cycle, principal: User) -> None:
             )
 
 
-def test_every_document_of_an_accepted_cycle_is_unchanged_by_a_later_cycle(demo):
+def test_every_document_of_an_accepted_cycle_is_unchanged_by_a_later_cycle(demo, client):
     accepted = Cycle.objects.get(school__code="DEMO-TC-TH", school_year="2021-2022")
     assert accepted.status == CycleStatus.ACCEPTED
     principal = User.objects.get(username="hieutruong.thanhchan")
@@ -188,6 +189,11 @@ def test_every_document_of_an_accepted_cycle_is_unchanged_by_a_later_cycle(demo)
         )
         assert not changed, f"{key} changed after edits in a later cycle: {changed[:5]}"
     assert dossier_check(accepted) is not None
+    # Its pages too: the evidence register and the heading show the dossier as accepted.
+    client.force_login(principal)
+    page = client.get(reverse("evidence:list", args=[accepted.pk]) + "?tcu=tat-ca").content.decode()
+    assert "đã sửa năm sau" not in page and "Trường Tiểu học Thanh Chấn Mới" not in page
+    assert "Trường Tiểu học Thanh Chấn" in page
 
 
 def test_the_issue_reproduction_renaming_h1_1_1_01_in_2024_2025(demo):
