@@ -41,9 +41,11 @@ def no_page_cache(settings):
 @pytest.fixture
 def no_frameworks(db):
     """The test starts from a database without any regulation (removed inside its transaction, so rolled back)."""
+    from kiemdinh.core.models import AuditEvent
     from kiemdinh.frameworks.models import FrameworkVersion
 
     FrameworkVersion.objects.all().delete()
+    AuditEvent.objects.filter(event_type="framework.loaded").delete()
 
 
 @pytest.fixture

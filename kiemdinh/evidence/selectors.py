@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from kiemdinh.core.text import fold
@@ -439,21 +439,20 @@ def versions_as_of(pairs) -> dict[tuple[int, int], EvidenceVersion]:
     """(cycle id, evidence id) → the version to show where a record of that cycle (an improvement plan's review, an
     external evaluation registration) refers to an item: the version the cycle cites, else the item's first version
     (an item recorded outside the register, e.g. a file of a monitoring review, is never edited in place by a
-    cycle). 2 queries at most."""
+    cycle). 1 query, none for no pairs."""
     pairs = {(c, e) for c, e in pairs if e}
     if not pairs:
         return {}
-    found: dict[tuple[int, int], EvidenceVersion] = {}
-    links = CycleEvidence.objects.filter(
-        cycle_id__in={c for c, _ in pairs}, evidence_id__in={e for _, e in pairs}
-    ).select_related("version")
-    for link in links:
-        if (link.cycle_id, link.evidence_id) in pairs:
-            found[(link.cycle_id, link.evidence_id)] = link.version
-    rest = {e for pair in pairs if pair not in found for e in [pair[1]]}
-    if rest:
-        first = {v.evidence_id: v for v in EvidenceVersion.objects.filter(evidence_id__in=rest, number=1)}
-        for pair in pairs:
-            if pair not in found and pair[1] in first:
-                found[pair] = first[pair[1]]
-    return found
+    cycles = {c for c, _ in pairs}
+    rows = (
+        EvidenceVersion.objects.filter(evidence_id__in={e for _, e in pairs})
+        .filter(Q(cycle_links__cycle_id__in=cycles) | Q(number=1))
+        .annotate(cited_in=F("cycle_links__cycle_id"))
+    )
+    cited, first = {}, {}
+    for version in rows:
+        if version.cited_in in cycles:
+            cited[(version.cited_in, version.evidence_id)] = version
+        if version.number == 1:
+            first[version.evidence_id] = version
+    return {(c, e): cited.get((c, e)) or first[e] for c, e in pairs if (c, e) in cited or e in first}

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from kiemdinh.core.text import fold
@@ -208,9 +208,11 @@ def proposal(cycle: Cycle, *, criterion: Criterion | None = None, level4_item: L
 
 def overdue_filter(today: date) -> Q:
     """Lines past their completion month and not done (lines that continue into later years only when marked late),
-    or marked late at their latest review; a line carried over to a later plan is followed there instead."""
+    or marked late at their latest review; a line carried over to a later plan (on or before `today`) is followed
+    there instead."""
     past_due = Q(due_on__lt=today, continues=False) & ~Q(status=LineStatus.DONE)
-    return (past_due | Q(status=LineStatus.LATE)) & Q(carried_to__isnull=True)
+    carried = PlanLine.objects.filter(carried_from=OuterRef("pk"), created_at__date__lte=today)
+    return (past_due | Q(status=LineStatus.LATE)) & ~Exists(carried)
 
 
 def overdue_lines(school_ids, today: date | None = None) -> dict[int, list[PlanLine]]:

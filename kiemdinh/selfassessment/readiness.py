@@ -20,6 +20,7 @@ from kiemdinh.selfassessment.selectors import criteria_overview, report_sections
 
 # The step each kind of blocker belongs to (Điều 23: 1 council, 3 evidence, 4 criteria, 5 report, 7 improvement).
 COUNCIL, EVIDENCE, CRITERIA, REPORT = 1, 3, 4, 5
+UNKNOWN = object()  # an argument not given (None is a real value: no improvement plan)
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,10 @@ def _list(codes) -> str:
     return shown + (f" và {len(codes) - 12} tiêu chí khác" if len(codes) > 12 else "")
 
 
-def dossier_blockers(cycle: Cycle, rows=None) -> list[Blocker]:
+def dossier_blockers(cycle: Cycle, rows=None, *, plan=UNKNOWN) -> list[Blocker]:
     """Everything that keeps the dossier from being submitted (or accepted), in step order. rows: the
-    criteria_overview rows when the caller has them already. A fixed number of queries."""
+    criteria_overview rows, plan: the improvement plan, when the caller has them already. A fixed number of
+    queries."""
     from kiemdinh.evidence.selectors import citation_report
     from kiemdinh.improvement.selectors import plan_of
     from kiemdinh.selfassessment.council import council_problems
@@ -101,7 +103,7 @@ def dossier_blockers(cycle: Cycle, rows=None) -> list[Blocker]:
                 "selfassessment:school_data",
             )
         )
-    plan = plan_of(cycle)
+    plan = plan_of(cycle) if plan is UNKNOWN else plan
     if plan is None or not plan.is_issued:
         found.append(
             Blocker(
@@ -154,27 +156,38 @@ class Step:
         return {"done": "Hoàn thành", "doing": "Đang thực hiện", "todo": "Chưa bắt đầu"}[self.status]
 
 
+def readiness(cycle: Cycle, criteria_rows) -> tuple[list[Blocker], list[Step]]:
+    """The blockers and the seven steps of a cycle's page, reading the improvement plan once."""
+    from kiemdinh.improvement.selectors import plan_of
+
+    plan = plan_of(cycle)
+    blockers = dossier_blockers(cycle, criteria_rows, plan=plan)
+    return blockers, cycle_steps(cycle, criteria_rows, blockers, plan=plan)
+
+
 def _status(done: bool, started: bool) -> str:
     return "done" if done else ("doing" if started else "todo")
 
 
-def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = None) -> list[Step]:
+def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = None, *, plan=UNKNOWN) -> list[Step]:
     """The seven steps, each with a state derived from the dossier's blockers and its own data, the plan's dates and
     owners, and what is missing."""
     from kiemdinh.evidence.selectors import evidence_summary
+    from kiemdinh.improvement.selectors import plan_of
     from kiemdinh.selfassessment.council import SEVEN_STEPS, plan_step_schedule
 
-    blockers = dossier_blockers(cycle, criteria_rows) if blockers is None else blockers
+    plan = plan_of(cycle) if plan is UNKNOWN else plan
+    blockers = dossier_blockers(cycle, criteria_rows, plan=plan) if blockers is None else blockers
     by_step: dict[int, list[str]] = {}
     for blocker in blockers:
         by_step.setdefault(blocker.step, []).append(blocker.text)
     schedule = plan_step_schedule(cycle)
     members = CouncilMember.objects.filter(cycle=cycle).count()
-    plan = AssessmentPlan.objects.filter(cycle=cycle).first()
+    assessment_plan = AssessmentPlan.objects.filter(cycle=cycle).first()
     evidence = evidence_summary(cycle)
     described = [r for r in criteria_rows if not any("mô tả" in m or "nội dung" in m for m in r.missing)]
     submitted = cycle.status in (CycleStatus.SUBMITTED, CycleStatus.ACCEPTED)
-    has_plan_text = bool(plan and plan.purpose)
+    has_plan_text = bool(assessment_plan and assessment_plan.purpose)
 
     evidence_missing = (["Chưa có minh chứng nào."] if not evidence["total"] else []) + (
         [f"{len(evidence['criteria_without'])} tiêu chí chưa có minh chứng: {_list(evidence['criteria_without'])}."]
@@ -190,7 +203,7 @@ def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = No
             "",
         ),
         2: (
-            _status(has_plan_text and bool(schedule), bool(plan) or bool(schedule)),
+            _status(has_plan_text and bool(schedule), bool(assessment_plan) or bool(schedule)),
             (["Chưa ghi mục đích tự đánh giá."] if not has_plan_text else [])
             + (["Chưa có lịch các hoạt động."] if not schedule else []),
             "selfassessment:plan",
@@ -225,7 +238,7 @@ def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = No
             "selfassessment:cycle_detail",
             "phe-duyet",
         ),
-        7: _improvement_step(cycle),
+        7: _improvement_step(cycle, plan),
     }
     steps = []
     for number, title in enumerate(SEVEN_STEPS, start=1):
@@ -250,11 +263,10 @@ def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = No
     return steps
 
 
-def _improvement_step(cycle: Cycle) -> tuple[str, list[str], str, str]:
+def _improvement_step(cycle: Cycle, plan) -> tuple[str, list[str], str, str]:
     """Step 7: the improvement plan is made, issued, and followed by reviews."""
-    from kiemdinh.improvement.selectors import coverage, overdue_lines, plan_of
+    from kiemdinh.improvement.selectors import coverage, overdue_lines
 
-    plan = plan_of(cycle)
     if plan is None:
         return "todo", ["Chưa lập kế hoạch cải tiến chất lượng."], "improvement:plan", ""
     missing = []

@@ -40,7 +40,7 @@ from kiemdinh.selfassessment.models import (
     Level4Rating,
     indicator_key,
 )
-from kiemdinh.selfassessment.readiness import cycle_steps, dossier_blockers
+from kiemdinh.selfassessment.readiness import readiness
 from kiemdinh.selfassessment.selectors import (
     criteria_overview,
     criterion_levels,
@@ -148,7 +148,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     rows, _items = criteria_overview(cycle, evaluation)
     last_return, comments = return_comments(cycle)
     comment_codes = {r.criterion.pk: r.criterion.code for r in rows}
-    blockers = dossier_blockers(cycle, rows)
+    blockers, steps = readiness(cycle, rows)
     return render(
         request,
         "selfassessment/cycle_detail.html",
@@ -157,7 +157,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "perms": perms,
             "tab": "overview",
             "evaluation": evaluation,
-            "steps": cycle_steps(cycle, rows, blockers),
+            "steps": steps,
             "transitions": cycle.transitions.select_related("actor").prefetch_related("criterion_comments__criterion"),
             # The same list for the principal (before submitting) and the officer (before accepting).
             "blockers": blockers,

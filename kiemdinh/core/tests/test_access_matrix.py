@@ -105,7 +105,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "selfassessment:level4_autosave selfassessment:submit selfassessment:council_member_add "
         "selfassessment:council_member_edit selfassessment:council_member_delete selfassessment:council_group_add "
         "selfassessment:council_group_edit selfassessment:council_group_delete selfassessment:council_assignments "
-        "selfassessment:council_copy selfassessment:plan_save selfassessment:plan_activity_add "
+        "selfassessment:council_copy selfassessment:council_decision_save selfassessment:plan_save "
+        "selfassessment:plan_activity_add "
         "selfassessment:plan_activity_edit selfassessment:plan_activity_delete selfassessment:plan_propose "
         "selfassessment:plan_copy selfassessment:worksheet_indicator_save selfassessment:worksheet_level4_save "
         "selfassessment:worksheet_copy evidence:add evidence:reuse evidence:carry_over evidence:file_add "
@@ -236,7 +237,7 @@ def _build(world, today: date) -> dict:
     from kiemdinh.selfassessment.council import council_member_create, plan_activity_create, working_group_create
     from kiemdinh.selfassessment.models import CouncilRole
     from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
-    from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+    from kiemdinh.selfassessment.tests.builders import add_council, complete_dossier
     from kiemdinh.units import imports as unit_imports
     from kiemdinh.units.tests.test_import import SCHOOL_HEADER, csv_file
 
@@ -256,17 +257,18 @@ def _build(world, today: date) -> dict:
     )
     evidence_cite(actor=principal, cycle_evidence=link, criterion=criteria[1])
     evidence_batch = evidence_imports.evidence_import_prepare(actor=principal, cycle=cycle, uploaded_file=xlsx(GOOD))
-    fill_forms(cycle, principal)
+    # Everything a submission needs, with the improvement plan's line (issued with the dossier).
+    complete_dossier(cycle, principal, lines=[{
+        "code": criteria[0].code, "target": f"{MARKER}Kết quả cần đạt", "tasks": ["Lập kế hoạch"],
+        "lead": "Hiệu trưởng", "starts_on": date(2025, 10, 1), "due_on": date(2026, 5, 31),
+    }])  # fmt: skip
     cycle_submit(actor=principal, cycle=cycle)
     cycle_accept(actor=district, cycle=cycle)
     level4 = Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing").order_by("position")[0]
 
     # Its improvement plan: an issue, a line, a coverage note, a monitor, a recorded review.
     plan = improvement.plan_create(actor=principal, cycle=cycle)
-    line = improvement.line_create(
-        actor=principal, plan=plan, criterion=criteria[0], target=f"{MARKER}Kết quả cần đạt",
-        tasks=["Lập kế hoạch"], lead="Hiệu trưởng", starts_on=date(2025, 10, 1), due_on=date(2026, 5, 31),
-    )  # fmt: skip
+    line = plan.lines.get()
     note = improvement.coverage_note_save(actor=principal, plan=plan, reason=f"{MARKER}Lý do", criterion=criteria[3])
     monitor = improvement.monitor_add(actor=principal, plan=plan, full_name=f"{MARKER}Giám sát viên")
     review = improvement.review_schedule(actor=principal, plan=plan, scheduled_on=date(2026, 1, 15))
@@ -299,8 +301,7 @@ def _build(world, today: date) -> dict:
 
     # School B (a kindergarten): its accepted cycle, registration and team with another evaluator.
     cycle_b = cycle_open(actor=world.principal_b, school=world.school_b, school_year="2025-2026")
-    add_council(cycle_b, world.principal_b)
-    fill_forms(cycle_b, world.principal_b)
+    complete_dossier(cycle_b, world.principal_b)
     cycle_submit(actor=world.principal_b, cycle=cycle_b)
     cycle_accept(actor=district, cycle=cycle_b)
     registration_b = evaluation.registration_submit(

@@ -117,7 +117,7 @@ def test_the_demo_world_with_its_files_survives_backup_and_restore_onto_an_empty
     extra = evidence_record(actor=principal, school=school, name="Minh chứng mới", files=[pdf("moi.pdf", "moi")])
     assert extra.pk > max(Evidence.objects.exclude(pk=extra.pk).values_list("pk", flat=True))
     assert AuditEvent.objects.order_by("-id").first().id > latest_event
-    assert default_storage.exists(EvidenceFile.objects.get(evidence=extra).file.name)
+    assert default_storage.exists(EvidenceFile.objects.get(version__evidence=extra).file.name)
     assert TaskUpdate.objects.get(task=task).file.read().startswith(b"%PDF")
 
     # Restoring again is refused: the installation is not empty any more.
@@ -175,7 +175,7 @@ def test_a_corrupted_archive_is_refused_and_leaves_the_installation_empty(small_
     assert not settings.MEDIA_ROOT.exists() or not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
     # The intact archive still restores.
     run("restore", str(path))
-    assert Evidence.objects.get().files.get().original_name == "qd.pdf"
+    assert Evidence.objects.get().latest_version().files.get().original_name == "qd.pdf"
 
 
 def test_restore_rejects_what_is_not_a_backup(db, tmp_path):

@@ -72,7 +72,7 @@ def test_each_school_has_an_accepted_published_self_assessment_at_its_target_lev
         for form in forms:
             assert all(text.startswith("(Minh họa)") for text in form.descriptions.values())
             assert all(getattr(form, name).startswith("(Minh họa)") for name in CriterionForm.TEXT_FIELDS)
-        assert all(e.name.startswith("(Minh họa)") for e in (link.evidence for link in cycle.evidence_links.all()))
+        assert all(e.name.startswith("(Minh họa)") for e in (link.version for link in cycle.evidence_links.all()))
 
 
 def test_mn_tu_ha_completes_the_cycle_the_demo_had_opened(demo):

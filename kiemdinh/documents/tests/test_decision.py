@@ -109,7 +109,7 @@ def test_decisions_as_docx_and_export_command(world, tt17, tmp_path, django_asse
         call_command("export", "decision", year="2025-2026", fmt="docx", out=str(out))
 
 
-def test_paper_decision_download_and_access(client, world):
+def test_paper_decision_download_and_access(client, world, no_frameworks):
     """A decision entered from paper has no team: no report in the bases, the circular marked missing when the
     framework is not loaded; anyone who sees the school downloads it."""
     decision = decision_record(

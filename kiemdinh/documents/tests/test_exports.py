@@ -7,7 +7,7 @@ import pytest
 
 from kiemdinh.documents.models import ExportJob
 from kiemdinh.selfassessment.services import cycle_open, cycle_submit
-from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.selfassessment.tests.builders import complete_dossier
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 
@@ -15,8 +15,7 @@ pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 @pytest.fixture
 def submitted(world):
     cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-    add_council(cycle, world.principal_a)
-    fill_forms(cycle, world.principal_a)
+    complete_dossier(cycle, world.principal_a)
     cycle_submit(actor=world.principal_a, cycle=cycle)
     cycle_open(actor=world.principal_b, school=world.school_b, school_year="2025-2026")  # in progress: not exported
     return cycle

@@ -28,36 +28,36 @@ def at(day: date, hour: int = 9) -> datetime:
 
 
 def _build_year(world) -> School:
-    from kiemdinh.frameworks.models import Criterion
     from kiemdinh.improvement import services as improvement
     from kiemdinh.improvement.models import LineStatus
     from kiemdinh.recognition.services import DecisionInput, decision_record
     from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
-    from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+    from kiemdinh.selfassessment.tests.builders import complete_dossier
     from kiemdinh.units.services import school_create
 
     principal, officer = world.principal_a, world.officer_commune_a
     cycle_a = cycle_open(actor=principal, school=world.school_a, school_year=YEAR)
-    add_council(cycle_a, principal)
-    fill_forms(cycle_a, principal)
+    complete_dossier(
+        cycle_a,
+        principal,
+        lines=[
+            {
+                "code": code,
+                "target": f"Kết quả cần đạt của tiêu chí {code}",
+                "tasks": ["Lập kế hoạch", "Thực hiện"],
+                "lead": "Hiệu trưởng",
+                "starts_on": date(2019, 10, 1),
+                "due_on": date(2020, 5, 31),
+            }
+            for code in ("1.1", "1.2", "1.3")
+        ],
+    )
     with mock.patch("django.utils.timezone.now", return_value=at(date(2020, 1, 20))):
         cycle_submit(actor=principal, cycle=cycle_a)
     with mock.patch("django.utils.timezone.now", return_value=at(date(2020, 2, 15))):
         cycle_accept(actor=officer, cycle=cycle_a)
-    plan = improvement.plan_create(actor=principal, cycle=cycle_a)
-    lines = [
-        improvement.line_create(
-            actor=principal,
-            plan=plan,
-            criterion=Criterion.objects.get(version=cycle_a.framework, code=code),
-            target=f"Kết quả cần đạt của tiêu chí {code}",
-            tasks=["Lập kế hoạch", "Thực hiện"],
-            lead="Hiệu trưởng",
-            starts_on=date(2019, 10, 1),
-            due_on=date(2020, 5, 31),
-        )
-        for code in ("1.1", "1.2", "1.3")
-    ]
+    plan = improvement.plan_create(actor=principal, cycle=cycle_a)  # the dossier's issued plan
+    lines = list(plan.lines.order_by("position", "id"))
     review = improvement.review_schedule(actor=principal, plan=plan, scheduled_on=date(2020, 5, 25))
     statuses = (LineStatus.DONE, LineStatus.DONE, LineStatus.IN_PROGRESS)
     improvement.review_record(

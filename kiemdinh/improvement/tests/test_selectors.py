@@ -5,7 +5,7 @@ Loading the frameworks takes about a second, so it is done once per module insid
 runs in its own savepoint (pytest-django's `db`) and sees a clean state.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -235,6 +235,8 @@ def test_overdue_lines_and_is_overdue(world, cycle, plan, actor):
             lines["past_due"]: LineStatus.IN_PROGRESS,
         },
     )
+    # The carry-over was made on 1 December 2025 (the line's `created_at`).
+    PlanLine.objects.filter(pk=lines["copy"].pk).update(created_at=datetime(2025, 12, 1, 9, tzinfo=UTC))
     other_cycle = cycle_open(actor=world.principal_b, school=world.school_b, school_year="2025-2026")
     other_plan = s.plan_create(actor=world.principal_b, cycle=other_cycle)
     other = add_line(other_plan, world.principal_b, due_on=date(2025, 10, 1))
@@ -251,13 +253,23 @@ def test_overdue_lines_and_is_overdue(world, cycle, plan, actor):
     assert [line.pk for line in both[world.school_b.pk]] == [other.pk]
     # Before the due months nothing is overdue but the lines marked late.
     early = q.overdue_lines([world.school_a.pk], today=date(2025, 11, 1))
-    assert {line.pk for line in early[world.school_a.pk]} == {lines["continues_late"].pk, lines["late_not_due"].pk}
+    assert {line.pk for line in early[world.school_a.pk]} == {
+        lines["continues_late"].pk,
+        lines["late_not_due"].pk,
+        carried.pk,  # not carried over yet on 1 November 2025
+    }
 
     overdue = {name for name, line in lines.items() if q.is_overdue(PlanLine.objects.get(pk=line.pk), today=today)}
     assert overdue == {"past_due", "continues_late", "late_not_due"}
     # The earlier line is followed in the later plan: not overdue there, neither in the list nor on its own.
     carried.refresh_from_db()
     assert not q.is_overdue(carried, today=today)
+    # Before it was carried over, it was late where it stood (a report dated then says so).
+    assert q.is_overdue(carried, today=date(2025, 11, 20))
+    assert carried.pk in {
+        line.pk for line in q.overdue_lines([world.school_a.pk], date(2025, 11, 20))[world.school_a.pk]
+    }
+    assert carried.pk not in {line.pk for line in q.overdue_lines([world.school_a.pk], today)[world.school_a.pk]}
     assert carried.pk not in {line.pk for line in found[world.school_a.pk]}
     # Without the copy, the earlier line would be overdue.
     PlanLine.objects.filter(pk=lines["copy"].pk).update(carried_from=None)
@@ -419,6 +431,8 @@ def _plan_with_lines(world, actor, count: int) -> ImprovementPlan:
         if i % 2:
             s.coverage_note_save(actor=actor, plan=plan, criterion=crit(cycle, codes[i + count]), reason="Lý do")
     proof = evidence_record(actor=actor, school=world.school_a, name="Biên bản")
+    # Carried over when the new year's plan was made, in September 2025.
+    PlanLine.objects.filter(plan=plan, carried_from__isnull=False).update(created_at=datetime(2025, 9, 15, tzinfo=UTC))
     hold(plan, actor, date(2025, 10, 31), dict.fromkeys(made, LineStatus.LATE), evidence=[proof.pk])
     s.review_schedule_preset(actor=actor, plan=plan, preset="terms")
     return fresh(plan)

@@ -583,10 +583,11 @@ def test_uploaded_file_becomes_an_evidence_item_of_the_school(world, plan):
     assert len(items) == 2 and items[0] == existing
     new = items[1]
     assert new.school == world.school_a
-    assert new.name.startswith("Minh chứng thực hiện kế hoạch cải tiến — 1.1 (Sơ kết tháng 11)")
-    assert new.issue_ref == "30/11/2025"
-    assert [f.original_name for f in new.files.all()] == ["bien-ban.pdf"]
-    with new.files.get().file.open("rb") as stored:
+    version = new.latest_version()
+    assert version.name.startswith("Minh chứng thực hiện kế hoạch cải tiến — 1.1 (Sơ kết tháng 11)")
+    assert version.issue_ref == "30/11/2025"
+    assert [f.original_name for f in version.files.all()] == ["bien-ban.pdf"]
+    with version.files.get().file.open("rb") as stored:
         assert stored.read().startswith(b"%PDF-1.4")
     assert "evidence.recorded" in event_types("evidence.")
 
@@ -791,7 +792,7 @@ def test_done_line_becomes_evidence_of_the_new_cycle_once(world, earlier, cycle)
     # Again: the same item, nothing new.
     again = s.line_result_to_evidence(actor=actor, cycle=cycle, line=done, criterion=c11)
     assert again.evidence_id == link.evidence_id
-    assert Evidence.objects.filter(name__startswith="Kết quả thực hiện").count() == 1
+    assert Evidence.objects.filter(versions__name__startswith="Kết quả thực hiện").distinct().count() == 1
     assert CycleEvidence.objects.filter(cycle=cycle).count() == 2
 
 

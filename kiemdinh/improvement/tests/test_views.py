@@ -608,8 +608,9 @@ def test_an_uploaded_file_becomes_evidence_of_the_school_and_is_kept(client, wor
     response = client.post(record, review_data({line: {"status": "done", "files": pdf()}}))
     assert response.status_code == 302
     item = Evidence.objects.get()
-    assert item.school == world.school_a and item.name.startswith("Minh chứng thực hiện kế hoạch cải tiến — 1.1")
-    assert item.files.get().original_name == "bien-ban.pdf"
+    version = item.latest_version()
+    assert item.school == world.school_a and version.name.startswith("Minh chứng thực hiện kế hoạch cải tiến — 1.1")
+    assert version.files.get().original_name == "bien-ban.pdf"
     assert list(LineReview.objects.get().evidence.all()) == [item]
 
     # correcting the review without codes keeps the uploaded item (it has no code in the cycle)

@@ -49,9 +49,10 @@ def level4_items(cycle):
     return list(Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing"))
 
 
-def complete_dossier(cycle, actor, *, achieved=True):
+def complete_dossier(cycle, actor, *, achieved=True, lines=None):
     """A dossier with nothing missing for submission: a council and the decision forming it, every form filled and
-    rated, every report section written, Phần I figures, and an issued improvement plan."""
+    rated, every report section written, Phần I figures, and an issued improvement plan (one line, or `lines`: the
+    keyword arguments of improvement.services.line_create for each, a `code` naming its criterion)."""
     from datetime import date
 
     from django.utils import timezone
@@ -79,15 +80,11 @@ def complete_dossier(cycle, actor, *, achieved=True):
         )
     plan = plan_create(actor=actor, cycle=cycle)
     improvement_plan_update(actor=actor, plan=plan, issued_on=signed, number="17/KH-TH")
-    criterion = Criterion.objects.filter(version=cycle.framework).order_by("position").first()
-    line_create(
-        actor=actor,
-        plan=plan,
-        criterion=criterion,
-        target="Duy trì kết quả đạt được",
-        tasks=["Rà soát hằng năm"],
-        lead="Hiệu trưởng",
-        time_text="Cả năm học",
-    )
+    first = Criterion.objects.filter(version=cycle.framework).order_by("position").first().code
+    default = {"target": "Duy trì kết quả đạt được", "tasks": ["Rà soát hằng năm"], "lead": "Hiệu trưởng"}
+    for values in lines or [{**default, "code": first, "time_text": "Cả năm học"}]:
+        values = dict(values)
+        criterion = Criterion.objects.get(version=cycle.framework, code=values.pop("code"))
+        line_create(actor=actor, plan=plan, criterion=criterion, **values)
     plan_issue(actor=actor, plan=plan)
     return cycle

@@ -390,7 +390,7 @@ def test_add_member_with_htmx_returns_every_section_out_of_band(client, world, t
     assert "<html" not in html
     for section in ("council-problems", "council-members", "council-groups", "council-assignments"):
         assert f'id="{section}"' in html
-    assert html.count('hx-swap-oob="true"') == 4
+    assert html.count('hx-swap-oob="true"') == 5  # problems, the council decision, members, groups, assignments
     assert "Đã thêm Phạm Thị Mai vào hội đồng." in html
     assert "hiện có 5" not in html  # 5 members: the check is satisfied, live
     assert "đáp ứng các quy định" in html
