@@ -280,3 +280,17 @@ def test_source_typos_are_corrected_with_a_note():
     )
     for typo in ("quy chế chỉ tiêu", "để khắc phục các hoạt động", "các tô chức", "năng cao", "tuyền thống"):
         assert typo not in texts, typo
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frameworks_loaded")
+def test_the_criterion_form_page_marks_5_6_amended_for_cycles_from_2025_only(client, world):
+    from kiemdinh.selfassessment.services import cycle_open
+
+    client.force_login(world.admin)
+    for year, marked in (("2025-2026", True), ("2024-2025", False)):
+        cycle = cycle_open(actor=world.admin, school=world.school_other, school_year=year)
+        html = client.get(reverse("selfassessment:form", args=[cycle.pk, "5.6"])).content.decode()
+        assert (f"Mức 3: {AMENDED_MARK}." in visible_text(html)) is marked, year
+        other = client.get(reverse("selfassessment:form", args=[cycle.pk, "5.5"])).content.decode()
+        assert AMENDED_MARK not in other
