@@ -140,6 +140,7 @@ def test_table_is_readable_vietnamese(frameworks_loaded):
     assert "75/46/25" in row and "6 · Đủ danh mục" in row and "chưa có văn bản" not in row
     row = next(line for line in lines if line.startswith("tt18-2018"))
     assert "6 · Đủ danh mục" in row
+    assert "tt18-2018: Thông tư 18/2018/TT-BGDĐT; Đã công bố; Nguyên văn; sửa đổi chưa cập nhật: tiêu chí 5.6" in output
     row = next(line for line in lines if line.startswith("tt57-2026-pt"))
     assert "15 (8 bắt buộc)" in row and "15/15" in row
     assert "Phụ lục II — cơ sở giáo dục phổ thông" in output
