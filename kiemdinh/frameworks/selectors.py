@@ -3,6 +3,7 @@
 Each function runs a fixed number of queries whatever the size of the data; the tests pin them.
 """
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,9 +66,13 @@ class Mark:
 
     @property
     def source_url(self) -> str:
-        """The first web address in the resolved source, if any, to link to."""
+        """The first web address in the resolved source, if any, to link to (to the line, for a file on GitHub cited
+        with "dòng N")."""
         for token in self.source_label.replace(";", " ").split():
             if token.startswith(("http://", "https://")):
+                line = re.search(r"dòng (\d+)", self.source)
+                if line and token.startswith("https://github.com/") and "#" not in token:
+                    return f"{token}#L{line[1]}"
                 return token
         return ""
 

@@ -175,6 +175,7 @@ def test_tt17_level4_items_are_the_official_vietnamese_with_resolved_sources(cli
     assert "không thể xác định" not in section  # the list is complete
     assert "Thư viện có hệ thống hạ tầng công nghệ thông tin hiện đại" in section
     assert "github.com/anhtuqn001/educationalqualityverification" in section  # S_TDG_APP, resolved
+    assert "/resources/js/components/utils.js#L7321" in section  # khoản 2, its line in the source
     assert 'lang="en"' not in html
 
 

@@ -124,7 +124,7 @@ SPECS_2018 = [get_spec(code) for code in sorted(ITEMS)]
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(SPECS_2018), st.data())
-def test_level4_property_mức3_and_every_item_and_nothing_else(spec, data):
+def test_level4_property_level3_and_every_item_and_nothing_else(spec, data):
     criteria = {c.code: data.draw(st.integers(0, max(c.level_numbers))) for c in spec.criteria}
     level4 = data.draw(st.dictionaries(st.sampled_from(spec.level4_items), st.booleans()))
     school = regime2018.school_level(spec, criteria, level4)
