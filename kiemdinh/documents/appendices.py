@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
 from kiemdinh.documents.docx_kit import (
+    RED,
     TABLE_SIZE,
     Text,
     body,
@@ -39,6 +40,7 @@ from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.documents.report import CriterionPart, _evidence_rows, build_report
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
+from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, council_overview, plan_activities
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
@@ -50,6 +52,7 @@ from kiemdinh.selfassessment.models import (
     ScopeAnalysis,
     indicator_key,
 )
+from kiemdinh.selfassessment.services import school_year_start
 
 ACHIEVED, NOT_ACHIEVED = "Đạt", "Không đạt"
 
@@ -465,6 +468,7 @@ class ScopeCriterion:
     name: str
     group: str
     rows: tuple[ScopeRow, ...]
+    amendment_marks: tuple[str, ...] = ()  # as in the report: an amendment in force whose wording is not recorded
 
 
 @dataclass(frozen=True)
@@ -523,24 +527,27 @@ def build_scope_worksheet(cycle: Cycle) -> ScopeWorksheetContext:
     groups = _assignment_labels(cycle)
     by_standard: dict[int, list[ScopeCriterion]] = {}
     filled = total = 0
+    starts = school_year_start(cycle.school_year)
     for c in criteria:
         rows = []
+        in_force = amendments_in_force(c, starts)
+        amended = {(a.level, letter): text for a in in_force if a.updated for letter, text in a.indicators}
+        marks = tuple(f"Mức {a.level}: {a.pending_text}." for a in in_force if not a.updated)
         for ind in sorted(c.indicators.all(), key=lambda i: (i.level, i.position)):
             analysis = analyses.get(f"i{ind.pk}")
             total += 1
             filled += bool(analysis and analysis.meaning.strip())
-            label = f"Mức {ind.level} {ind.letter}) {ind.text}" if ind.letter else f"Mức {ind.level}: {ind.text}"
+            text = amended.get((ind.level, ind.letter), ind.text)
+            label = f"Mức {ind.level} {ind.letter}) {text}" if ind.letter else f"Mức {ind.level}: {text}"
             rows.append(_scope_row(label, analysis))
         by_standard.setdefault(c.standard_id, []).append(
-            ScopeCriterion(c.code, c.name, groups.get(c.pk, ""), tuple(rows))
+            ScopeCriterion(c.code, c.name, groups.get(c.pk, ""), tuple(rows), marks)
         )
     level4: tuple[ScopeRow, ...] = ()
     level4_filled = 0
     if _is_2018(header):
         items = list(Level4Item.objects.filter(version=framework).exclude(confidence="missing").order_by("position"))
-        level4 = tuple(
-            _scope_row(f"Tiêu chí Mức 4 số {i.code}: {i.text or i.text_en}", analyses.get(f"m{i.pk}")) for i in items
-        )
+        level4 = tuple(_scope_row(f"Tiêu chí Mức 4 số {i.code}: {i.text}", analyses.get(f"m{i.pk}")) for i in items)
         level4_filled = sum(1 for r in level4 if r.meaning.strip())
     gaps = []
     if filled < total:
@@ -571,6 +578,7 @@ def scope_worksheet_docx(ctx: ScopeWorksheetContext) -> bytes:
         heading(doc, f"Tiêu chuẩn {standard.code}: {standard.name}", 2)
         for criterion in standard.criteria:
             heading(doc, f"Tiêu chí {criterion.code}: {criterion.name}", 3)
+            _amendment_marks(doc, criterion.amendment_marks)
             if criterion.group:
                 para(doc, f"Nhóm công tác (hoặc cá nhân): {criterion.group}", italic=True)
             table(doc, SCOPE_HEADERS, [r.cells for r in criterion.rows], widths_cm=SCOPE_WIDTHS)
@@ -745,6 +753,7 @@ class CriterionSheet:
     weaknesses: str | Missing
     improvement: str | Missing
     level: int  # reached, from the rule engine (0: not even Mức 1)
+    amendment_marks: tuple[str, ...] = ()
 
     def reached(self, level: int) -> bool:
         return self.level >= level
@@ -795,6 +804,7 @@ def _criterion_sheet(
         weaknesses=_keep(log, part.weaknesses),
         improvement=_keep(log, part.improvement),
         level=part.level,
+        amendment_marks=part.amendment_marks,
     )
 
 
@@ -878,6 +888,7 @@ def _criterion_form(doc, ctx: CriterionFormsContext, sheet: CriterionSheet) -> N
     _labelled(doc, "Nhóm công tác (hoặc cá nhân)", sheet.group)
     para(doc, sheet.standard, bold=True)
     para(doc, f"Tiêu chí {sheet.code}: {sheet.name}", bold=True)
+    _amendment_marks(doc, sheet.amendment_marks)
     for level in sheet.levels:
         para(doc, f"Mức {level.level}", bold=True, italic=True, space_after=Pt(0))
         for ind in level.indicators:
@@ -901,6 +912,13 @@ def _criterion_form(doc, ctx: CriterionFormsContext, sheet: CriterionSheet) -> N
     paragraph = para(doc, "Đánh giá tiêu chí: ", bold=True)
     paragraph.paragraph_format.space_before = Pt(6)
     write(paragraph, verdict, bold=True)
+
+
+def _amendment_marks(doc, marks: tuple[str, ...]) -> None:
+    """In red, as every gap in the data: the criterion was amended and its new wording is not recorded."""
+    for mark in marks:
+        run = para(doc, align="justify").add_run(mark)
+        run.bold, run.font.color.rgb = True, RED
 
 
 def _level4_form(doc, ctx: CriterionFormsContext, sheet: Level4Sheet) -> None:

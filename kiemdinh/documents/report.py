@@ -16,6 +16,7 @@ from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.selectors import citations_by_link, files_by_version
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
+from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
     CriterionAssignment,
@@ -26,6 +27,7 @@ from kiemdinh.selfassessment.models import (
     indicator_key,
 )
 from kiemdinh.selfassessment.selectors import StatTable, cycle_evaluation, report_texts, school_statistics
+from kiemdinh.selfassessment.services import school_year_start
 from kiemdinh.selfassessment.snapshots import school_profile
 
 ABBREVIATIONS = (
@@ -73,6 +75,9 @@ class CriterionPart:
     max_level: int
     mandatory: bool
     cited_codes: tuple[str, ...]
+    # Amendments in force for the cycle (TT22/2024 from 25/01/2025) whose wording is not recorded: "Mức 3: được sửa
+    # đổi bởi …; nội dung sửa đổi chưa cập nhật." Amended wording that is recorded replaces the indicator texts instead.
+    amendment_marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,8 @@ class StandardPart:
 @dataclass(frozen=True)
 class Level4Part:
     code: str
-    text: str
+    article: str  # "khoản 1 Điều 22"
+    text: str  # the official wording of the item (the framework's Level4Item)
     description: str | Missing
     strengths: str | Missing
     weaknesses: str | Missing
@@ -160,20 +166,29 @@ def build_report(cycle: Cycle) -> ReportContext:
         groups[a.criterion_id or f"4/{a.level4_item_id}"] = label
 
     by_standard: dict[int, list[CriterionPart]] = {}
+    starts = school_year_start(cycle.school_year)
     for c in criteria:
         form = forms.get(c.pk)
         descriptions = (form.descriptions if form else {}) or {}
         where = f"tiêu chí {c.code}"
+        in_force = amendments_in_force(c, starts)
+        amended = {(a.level, letter): text for a in in_force if a.updated for letter, text in a.indicators}
+        marks = []
+        for a in in_force:
+            if not a.updated:
+                marks.append(f"Mức {a.level}: {a.pending_text}." if a.level else f"{a.pending_text.capitalize()}.")
+                log.missing(
+                    f"nội dung sửa đổi của {where}" + (f" Mức {a.level}" if a.level else "") + f" ({a.amended_by})"
+                )
         levels = []
         for level in sorted({i.level for i in c.indicators.all()}):
             parts = []
             for ind in sorted((i for i in c.indicators.all() if i.level == level), key=lambda i: i.position):
                 key = indicator_key(ind.level, ind.letter)
                 label = f"mô tả {where}, Mức {level}" + (f" chỉ báo {ind.letter})" if ind.letter else "")
+                text = amended.get((ind.level, ind.letter), ind.text)
                 parts.append(
-                    IndicatorPart(
-                        key, ind.letter, ind.text, log.value(descriptions.get(key), label), ind.pk in achieved
-                    )
+                    IndicatorPart(key, ind.letter, text, log.value(descriptions.get(key), label), ind.pk in achieved)
                 )
             levels.append(LevelPart(level, tuple(parts)))
         by_standard.setdefault(c.standard_id, []).append(
@@ -190,6 +205,7 @@ def build_report(cycle: Cycle) -> ReportContext:
                 max_level=c.max_level,
                 mandatory=c.mandatory,
                 cited_codes=tuple(find_codes(form.all_text())) if form else (),
+                amendment_marks=tuple(marks),
             )
         )
     standard_parts = tuple(
@@ -211,6 +227,7 @@ def build_report(cycle: Cycle) -> ReportContext:
         level4_parts = tuple(
             Level4Part(
                 code=i.code,
+                article=i.article,
                 text=i.text,
                 description=log.value(
                     ((forms.get(f"4/{i.pk}") and forms[f"4/{i.pk}"].descriptions) or {}).get(LEVEL4_KEY),
@@ -427,6 +444,9 @@ def report_docx(ctx: ReportContext) -> bytes:
         kit.body(doc, standard.opening)
         for c in standard.criteria:
             kit.heading(doc, f"Tiêu chí {c.code}: {c.name}", 4)
+            for mark in c.amendment_marks:  # red like every gap in the data, never left out silently
+                run = kit.para(doc, align="justify").add_run(mark)
+                run.bold, run.font.color.rgb = True, kit.RED
             for level in c.levels:
                 kit.para(doc, f"Mức {level.level}", bold=True, italic=True)
                 for ind in level.indicators:
@@ -454,7 +474,7 @@ def report_docx(ctx: ReportContext) -> bytes:
     if ctx.level4_conclusion is not None:
         kit.heading(doc, "II. TỰ ĐÁNH GIÁ TIÊU CHÍ MỨC 4", 3)
         for item in ctx.level4:
-            kit.heading(doc, f"Tiêu chí {item.code}", 4)
+            kit.heading(doc, f"Tiêu chí {item.code}" + (f" ({item.article})" if item.article else ""), 4)
             kit.para(doc, item.text, italic=True, align="justify")
             for number, title, value in (
                 (1, "Mô tả hiện trạng", item.description),

@@ -1,6 +1,10 @@
+import re
+
 from django.db import models
 
 from kiemdinh.core.text import fold
+
+SOURCE_KEY = re.compile(r"S_[A-Z0-9_]+")
 
 
 class Regime(models.TextChoices):
@@ -77,9 +81,9 @@ class FrameworkVersion(Provenance):
         return [1, 2, 3] if self.regime == Regime.R2018 else [1, 2]
 
     def source_label(self, source: str) -> str:
-        """Resolve a source mark such as "S_TDG_APP case 2" through the version's sources block."""
-        key = (source or "").split(" ")[0]
-        return self.sources.get(key, "")
+        """Resolve a source mark such as "S_TDG_APP, dòng 7299" through the version's sources block (its first key)."""
+        match = SOURCE_KEY.match(source or "")
+        return self.sources.get(match[0], "") if match else ""
 
 
 class Standard(Provenance):
@@ -155,10 +159,12 @@ class Indicator(Provenance):
 
 
 class Level4Item(Provenance):
+    """One khoản of Điều 22 (Mục 4 Chương II): a school at Mức 3 reaches Mức 4 when it meets every item."""
+
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="level4_items")
     code = models.CharField(max_length=8)
+    article = models.CharField("điều, khoản", max_length=40, blank=True)  # "khoản 1 Điều 22"
     text = models.TextField(blank=True)
-    text_en = models.TextField(blank=True)
     lang = models.CharField(max_length=4, blank=True)
     position = models.PositiveSmallIntegerField()
     search_text = models.TextField(blank=True)
@@ -173,5 +179,42 @@ class Level4Item(Provenance):
         return f"Mức 4 — {self.code}"
 
     def save(self, *args, **kwargs):
-        self.search_text = fold(f"{self.text} {self.text_en}")
+        self.search_text = fold(self.text)
         super().save(*args, **kwargs)
+
+
+class RevisionKind(models.TextChoices):
+    ERRATUM = "erratum", "Đính chính dữ liệu"
+    AMENDMENT = "amendment", "Ghi nhận văn bản sửa đổi"
+
+
+class FrameworkRevision(models.Model):
+    """A documented change of a version's data file, kept as history.
+
+    An erratum corrects our transcription of the regulation (its law did not change); an amendment records the dated
+    text of an amending circular beside the original. The loader accepts a changed published file only when the file
+    carries the revision whose `previous_hash` is the stored content hash; `diff` keeps every value it replaced.
+    """
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="revisions")
+    code = models.CharField("mã", max_length=64)
+    kind = models.CharField("loại", max_length=16, choices=RevisionKind.choices)
+    date = models.DateField("ngày")
+    reason = models.TextField("lý do")
+    source = models.TextField("căn cứ, nguồn", blank=True)
+    previous_hash = models.CharField(max_length=64)
+    content_hash = models.CharField(max_length=64)  # the data file's hash when the revision was recorded
+    renames = models.JSONField(default=dict, blank=True)  # {"level4_items": {"5+": "5"}}: rows kept, codes changed
+    changes = models.JSONField("nội dung thay đổi", default=list, blank=True)  # declared in the file
+    diff = models.JSONField(default=list, blank=True)  # computed over the stored rows: [{path, before, after}]
+    applied_to_stored = models.BooleanField(default=False)  # False when the version was first loaded with it
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "date", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="revision_natural_key")]
+        verbose_name = "đính chính, sửa đổi dữ liệu bộ tiêu chuẩn"
+        verbose_name_plural = "đính chính, sửa đổi dữ liệu bộ tiêu chuẩn"
+
+    def __str__(self):
+        return f"{self.version.code} · {self.code}"

@@ -3,16 +3,20 @@
 Each function runs a fixed number of queries whatever the size of the data; the tests pin them.
 """
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.safestring import SafeString
 
 from kiemdinh.core.text import fold, highlight
 from kiemdinh.frameworks.models import (
+    SOURCE_KEY,
     Confidence,
     Criterion,
+    FrameworkRevision,
     FrameworkVersion,
     Indicator,
     Level4Item,
@@ -56,14 +60,19 @@ class Mark:
 
     @property
     def source_key(self) -> str:
-        """The key into the version's sources block ("S_TDG_APP" of "S_TDG_APP case 2"), when it resolves."""
-        return self.source.split(" ")[0] if self.source_label else ""
+        """The key into the version's sources block ("S_TDG_APP" of "S_TDG_APP, dòng 7299"), when it resolves."""
+        match = SOURCE_KEY.match(self.source)
+        return match[0] if match and self.source_label else ""
 
     @property
     def source_url(self) -> str:
-        """The first web address in the resolved source, if any, to link to."""
+        """The first web address in the resolved source, if any, to link to (to the line, for a file on GitHub cited
+        with "dòng N")."""
         for token in self.source_label.replace(";", " ").split():
             if token.startswith(("http://", "https://")):
+                line = re.search(r"dòng (\d+)", self.source)
+                if line and token.startswith("https://github.com/") and "#" not in token:
+                    return f"{token}#L{line[1]}"
                 return token
         return ""
 
@@ -95,6 +104,8 @@ class VersionSummary:
     level4_known: int  # Mức 4 items whose content is known (confidence != missing)
     level4_total: int
     confidence_counts: dict[str, int]  # over standards, criteria, indicators and Mức 4 items
+    amended_pending: tuple[str, ...] = ()  # criteria known to be amended whose amended wording is not recorded
+    revisions: tuple[FrameworkRevision, ...] = ()
 
     @property
     def school_type_labels(self) -> list[str]:
@@ -146,6 +157,8 @@ class VersionSummary:
                 "level4_items": self.level4_known,
             },
             "level4_status": version.level4_status,
+            "amended_not_updated": list(self.amended_pending),
+            "revisions": [{"id": r.code, "kind": r.kind, "date": r.date.isoformat()} for r in self.revisions],
             "provenance": {
                 "confidence": version.confidence,
                 "source": version.source,
@@ -156,7 +169,7 @@ class VersionSummary:
 
 
 def version_summaries(versions: QuerySet[FrameworkVersion] | None = None) -> list[VersionSummary]:
-    """Counts for each version in six queries, whatever the number of versions."""
+    """Counts for each version in eight queries, whatever the number of versions."""
     versions = list(versions if versions is not None else FrameworkVersion.objects.all())
     ids = [v.pk for v in versions]
     confidence: dict[int, Counter] = defaultdict(Counter)
@@ -198,6 +211,15 @@ def version_summaries(versions: QuerySet[FrameworkVersion] | None = None) -> lis
         level4_total[row["version"]] += row["n"]
         if row["confidence"] != Confidence.MISSING:
             level4_known[row["version"]] += row["n"]
+    pending: dict[int, list[str]] = defaultdict(list)
+    for version_id, code, amendments in (
+        Criterion.objects.filter(version__in=ids).exclude(amendments=[]).values_list("version", "code", "amendments")
+    ):
+        if any(not amendment_indicators(a) for a in amendments or []):
+            pending[version_id].append(code)
+    revisions: dict[int, list[FrameworkRevision]] = defaultdict(list)
+    for revision in FrameworkRevision.objects.filter(version__in=ids).order_by("date", "id"):
+        revisions[revision.version_id].append(revision)
     order = {c: i for i, c in enumerate(Confidence.values)}
     summaries = []
     for v in versions:
@@ -215,6 +237,8 @@ def version_summaries(versions: QuerySet[FrameworkVersion] | None = None) -> lis
                 confidence_counts=dict(
                     sorted(confidence[v.pk].items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
                 ),
+                amended_pending=tuple(pending[v.pk]),
+                revisions=tuple(revisions[v.pk]),
             )
         )
     return summaries
@@ -238,11 +262,54 @@ class LevelBlock:
 
 @dataclass(frozen=True)
 class Amendment:
+    """A dated change of a criterion by an amending circular (TT22/2024): its text where found, else a mark."""
+
     level: int | None
+    amended_by: str
     basis: str
-    text: str
-    lang: str
+    effective: date | None
+    indicators: tuple[tuple[str, str], ...]  # (letter, text) of the amended level, when the wording was found
     mark: Mark
+
+    @property
+    def updated(self) -> bool:
+        return bool(self.indicators)
+
+    @property
+    def pending_text(self) -> str:
+        """The mark of an amendment whose wording is not recorded (issue #18 §5), exactly this sentence."""
+        return f"được sửa đổi bởi {self.amended_by}; nội dung sửa đổi chưa cập nhật"
+
+    def in_force(self, on: date) -> bool:
+        return self.effective is not None and self.effective <= on
+
+
+def amendment_indicators(data: dict) -> tuple[tuple[str, str], ...]:
+    return tuple((str(i.get("letter", "")), str(i["text"])) for i in data.get("indicators") or [] if i.get("text"))
+
+
+def amendment(data: dict, version: FrameworkVersion | None = None) -> Amendment:
+    """One entry of Criterion.amendments, read (the version resolves its source mark, when given)."""
+    source = str(data.get("source", ""))
+    effective = data.get("effective")
+    return Amendment(
+        level=data.get("level"),
+        amended_by=str(data.get("amended_by", "")),
+        basis=str(data.get("basis", "")),
+        effective=date.fromisoformat(str(effective)[:10]) if effective else None,
+        indicators=amendment_indicators(data),
+        mark=Mark(
+            confidence=data.get("confidence") or Confidence.APPROXIMATE,
+            source=source,
+            source_label=version.source_label(source) if version is not None else "",
+            note=str(data.get("note", "")),
+        ),
+    )
+
+
+def amendments_in_force(criterion: Criterion, on: date) -> list[Amendment]:
+    """The amendments of a criterion in force on a day (a cycle's school-year start): no query."""
+    return [a for a in (amendment(d) for d in criterion.amendments or []) if a.in_force(on)]
 
 
 @dataclass(frozen=True)
@@ -255,6 +322,14 @@ class CriterionNode:
     @property
     def anchor(self) -> str:
         return f"tc-{self.criterion.code}"
+
+    @property
+    def amended_pending(self) -> bool:
+        return any(not a.updated for a in self.amendments)
+
+    @property
+    def pending_levels(self) -> set[int]:
+        return {a.level for a in self.amendments if not a.updated and a.level}
 
 
 @dataclass(frozen=True)
@@ -273,9 +348,49 @@ class Level4Node:
     item: Level4Item
     mark: Mark
 
-    @property
-    def is_english(self) -> bool:
-        return self.item.lang == "en"
+
+FIELD_LABELS = {
+    "text": "nội dung",
+    "name": "tên",
+    "name_variant": "tên ghi khác",
+    "note": "ghi chú",
+    "amendments": "văn bản sửa đổi",
+    "effective_note": "ghi chú ngày hiệu lực",
+}
+SHOWN_FIELDS = {"text", "name", "name_variant"}  # wording shown before/after; other changes are described by a note
+
+
+@dataclass(frozen=True)
+class RevisionChange:
+    where: str
+    field: str
+    before: str
+    after: str
+    note: str
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    revision: FrameworkRevision
+    changes: list[RevisionChange]
+
+
+def revision_view(revision: FrameworkRevision) -> RevisionView:
+    """A revision's declared changes, ready for the page: wording before and after only where it is a text."""
+    changes = []
+    for change in revision.changes or []:
+        where, _, field_name = str(change.get("path", "")).partition("|")
+        shown = field_name in SHOWN_FIELDS
+        changes.append(
+            RevisionChange(
+                where=where,
+                field=FIELD_LABELS.get(field_name, field_name),
+                before=str(change.get("before") or "") if shown else "",
+                after=str(change.get("after") or "") if shown else "",
+                note=str(change.get("note", "")),
+            )
+        )
+    return RevisionView(revision=revision, changes=changes)
 
 
 @dataclass(frozen=True)
@@ -285,6 +400,7 @@ class VersionTree:
     standards: list[StandardNode]
     level4_items: list[Level4Node]
     sources: list[tuple[str, str]] = field(default_factory=list)
+    revisions: list[RevisionView] = field(default_factory=list)
 
     @property
     def has_level4(self) -> bool:
@@ -326,7 +442,7 @@ class VersionTree:
 
 
 def version_tree(version: FrameworkVersion) -> VersionTree:
-    """Standards → criteria → indicators, and the Mức 4 items, in four queries."""
+    """Standards → criteria → indicators, the Mức 4 items and the revision history, in five queries."""
     indicators = Indicator.objects.order_by("level", "position")
     criteria = Criterion.objects.order_by("position").prefetch_related(Prefetch("indicators", queryset=indicators))
     standards = (
@@ -353,7 +469,7 @@ def version_tree(version: FrameworkVersion) -> VersionTree:
                     criterion=criterion,
                     mark=criterion_mark,
                     levels=[LevelBlock(level, nodes) for level, nodes in sorted(grouped.items())],
-                    amendments=[_amendment(version, a) for a in criterion.amendments or []],
+                    amendments=[amendment(a, version) for a in criterion.amendments or []],
                 )
             )
         standard_nodes.append(StandardNode(standard=standard, mark=_mark(version, standard), criteria=criterion_nodes))
@@ -364,22 +480,7 @@ def version_tree(version: FrameworkVersion) -> VersionTree:
         standards=standard_nodes,
         level4_items=items,
         sources=sorted((version.sources or {}).items()),
-    )
-
-
-def _amendment(version: FrameworkVersion, data: dict) -> Amendment:
-    source = str(data.get("source", ""))
-    return Amendment(
-        level=data.get("level"),
-        basis=str(data.get("basis", "")),
-        text=str(data.get("text", "")),
-        lang=str(data.get("lang", "")),
-        mark=Mark(
-            confidence=data.get("confidence") or Confidence.APPROXIMATE,
-            source=source,
-            source_label=version.source_label(source),
-            note=str(data.get("note", "")),
-        ),
+        revisions=[revision_view(r) for r in version.revisions.order_by("date", "id").defer("diff")],
     )
 
 
@@ -484,8 +585,7 @@ def search(query: str, version: FrameworkVersion | None = None) -> SearchResults
             IndicatorHit(indicator=ind, html=highlight(ind.text, query))
         )
     for item in items:
-        text = item.text if needle in fold(item.text) else item.text_en
-        version_hits(item.version).level4_items.append(Level4Hit(item=item, html=highlight(text, query)))
+        version_hits(item.version).level4_items.append(Level4Hit(item=item, html=highlight(item.text, query)))
 
     ordered = sorted(by_version.values(), key=lambda vh: (-vh.version.issued.toordinal(), vh.version.code))
     for vh in ordered:

@@ -69,9 +69,15 @@ def read_data_file(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+# Keys of a data file that are about the file rather than the version's content: its publication status and the
+# record of its revisions (whose `previous_hash` fields could not be part of the hash they name).
+NOT_CONTENT = frozenset({"status", "revisions"})
+
+
 def content_hash(data: dict) -> str:
-    """Hash of everything that defines a version's content (status aside), stable across key order."""
-    payload = {k: v for k, v in data.items() if k != "status"}
+    """Hash of everything that defines a version's content (status and revision records aside), stable across key
+    order."""
+    payload = {k: v for k, v in data.items() if k not in NOT_CONTENT}
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

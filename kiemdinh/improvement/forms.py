@@ -49,7 +49,7 @@ def subject_choices(cycle) -> list[tuple[str, list[tuple[str, str]]]]:
         groups.setdefault(f"Tiêu chuẩn {c.standard.code}", []).append((f"c:{c.pk}", f"Tiêu chí {c.code}. {c.name}"))
     items = sorted(Level4Item.objects.filter(version=cycle.framework), key=lambda i: (len(i.code), i.code))
     if items:
-        groups["Mức 4"] = [(f"m:{i.pk}", f"Mức 4 — tiêu chí {i.code}. {(i.text or i.text_en)[:90]}") for i in items]
+        groups["Mức 4"] = [(f"m:{i.pk}", f"Mức 4 — tiêu chí {i.code}. {i.text[:90]}") for i in items]
     return [("", "— Chọn tiêu chí —"), *groups.items()]
 
 

@@ -486,7 +486,7 @@ def assignment_rows(cycle: Cycle) -> list[AssignmentRow]:
         )
     for item in _usable_level4_items(cycle.framework_id).order_by("position"):
         group_id, member_id = current.get(("m", item.pk), (None, None))
-        name = item.text or item.text_en
+        name = item.text
         rows.append(
             AssignmentRow(f"m{item.pk}", "level4", item.pk, item.code, name, "Tiêu chí Mức 4", group_id, member_id)
         )
@@ -1000,7 +1000,7 @@ class WorksheetRow:
     def text(self) -> str:
         if self.indicator is not None:
             return self.indicator.text
-        return self.level4_item.text or self.level4_item.text_en
+        return self.level4_item.text
 
     @property
     def is_filled(self) -> bool:

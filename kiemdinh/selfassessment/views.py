@@ -21,6 +21,7 @@ from kiemdinh.core.text import diff_html
 from kiemdinh.evidence.codes import find_codes, link_citations
 from kiemdinh.evidence.selectors import cycle_codes
 from kiemdinh.frameworks.models import Criterion, Level4Item
+from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment import services
 from kiemdinh.selfassessment.access import (
     MANAGER_ROLES,
@@ -427,6 +428,12 @@ def _edit_refusal(perms) -> str:
     return "Bạn chỉ sửa được phiếu của các tiêu chí được phân công cho mình hoặc nhóm của mình."
 
 
+def _amendment_marks(cycle, criterion) -> list[str]:
+    """An amendment in force for the cycle's school year whose wording is not recorded (TT22/2024): never silent."""
+    starts = services.school_year_start(cycle.school_year)
+    return [f"Mức {a.level}: {a.pending_text}." for a in amendments_in_force(criterion, starts) if not a.updated]
+
+
 def _render_form(
     request,
     cycle,
@@ -468,6 +475,7 @@ def _render_form(
             **{f: link_citations(texts[f], evidence_url) for f in CriterionForm.TEXT_FIELDS},
         },
         "comments": comments.get(subject.criterion.pk, []) if subject.criterion else [],
+        "amendment_marks": _amendment_marks(cycle, subject.criterion) if subject.criterion else [],
         "assignment": CriterionAssignment.objects.filter(cycle=cycle, **subject.lookup)
         .select_related("group", "member")
         .first(),

@@ -75,7 +75,8 @@ def test_every_span_folds_to_the_query(text, query):
 
 
 def test_list_is_public_and_shows_every_version_with_counts(client, frameworks_loaded, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+    # 8 for the summaries (the last two: criteria whose amendment is not recorded yet, and the revision records).
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("frameworks:list"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -93,17 +94,18 @@ def test_list_is_public_and_shows_every_version_with_counts(client, frameworks_l
         "15 tiêu chí, 15 chỉ báo",  # TT57 Mức 1 and 2
         "(8 bắt buộc)",
         "Đủ danh mục",
-        "Thiếu một phần danh mục",
-        "Chưa có danh mục",
         '<span class="badge badge-exact">Nguyên văn</span>',
         '<span class="badge badge-exact_per_seed">Nguyên văn theo nguồn chưa đối chiếu công báo</span>',
-        "1 mục chưa có văn bản",  # TT19's truncated Mức 4 item
         "Chưa xác minh",  # TT57 effective date
+        "Tiêu chí đã được sửa đổi, nội dung sửa đổi chưa cập nhật: 5.6",  # TT18, TT22/2024
+        "Đã đính chính, sửa đổi dữ liệu:",
     ]:
         assert text in html, text
+    for text in ("Thiếu một phần danh mục", "Chưa có văn bản"):  # every Mức 4 list is complete now
+        assert text not in html, text
     summaries = {s.version.code: s for s in response.context["summaries"]}
     assert summaries["tt17-2018"].criteria == 27
-    assert summaries["tt19-2018"].level4_known == 4
+    assert [summaries[c].level4_known for c in ("tt17-2018", "tt18-2018", "tt19-2018")] == [5, 6, 6]
 
 
 def test_list_without_versions_says_so(client, no_frameworks):
@@ -118,7 +120,7 @@ def test_list_without_versions_says_so(client, no_frameworks):
 @pytest.mark.parametrize("code", VERSIONS)
 def test_detail_is_public_and_renders_the_whole_tree(client, frameworks_loaded, code, django_assert_max_num_queries):
     version = FrameworkVersion.objects.get(code=code)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # the tree (5, revision history included), the version, the session
         response = client.get(detail_url(code))
     assert response.status_code == 200
     html = response.content.decode()
@@ -140,80 +142,89 @@ def test_detail_of_an_unknown_version_is_404(client, frameworks_loaded):
 
 def test_version_tree_runs_a_fixed_number_of_queries(frameworks_loaded, django_assert_num_queries):
     version = FrameworkVersion.objects.get(code="tt17-2018")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         tree = version_tree(version)
         indicators = sum(len(b.indicators) for s in tree.standards for c in s.criteria for b in c.levels)
     assert indicators == 153
     assert [row["criteria"] for row in tree.levels] == [27, 27, 19]
 
 
-def test_tt17_marks_the_approximate_indicator_and_shows_its_note(client, frameworks_loaded):
+def test_tt17_marks_the_corrected_indicators_and_shows_their_notes(client, frameworks_loaded):
     html = client.get(detail_url("tt17-2018")).content.decode()
     block = criterion_block(html, "1.6")
-    indicator = block[block.index("khắc phục") - 200 : block.index("khắc phục") + 400]
+    at = block.index("để phục vụ các hoạt động giáo dục.")
+    indicator = block[at - 200 : at + 900]
     assert '<span class="letter">c)</span>' in indicator
     assert 'badge-approximate" title="Gần đúng (diễn giải hoặc bản dịch)">Gần đúng</span>' in indicator
-    assert "transcription error" in indicator  # the note says why
+    assert "Đính chính lỗi chép của nguồn: nguồn ghi “để khắc phục các hoạt động giáo dục”" in indicator
+    assert "quy chế chi tiêu nội bộ" in block and "quy chế chỉ tiêu nội bộ" in block  # text, and the note's quote
     # the criterion itself is verbatim: its summary carries no confidence badge
     summary = block[: block.index("</summary>")]
     assert "badge-approximate" not in summary
-    # a note on a verbatim indicator (b) is shown too
-    assert "almost certainly a typo" in block
     # criterion 1.1 carries no badge at all
     assert "badge-approximate" not in criterion_block(html, "1.1")
 
 
-def test_tt17_level4_items_are_english_translations_with_resolved_sources(client, frameworks_loaded):
+def test_tt17_level4_items_are_the_official_vietnamese_with_resolved_sources(client, frameworks_loaded):
     html = client.get(detail_url("tt17-2018")).content.decode()
     section = level4_section(html)
-    assert section.count("Bản dịch tiếng Anh — chưa có nguyên văn tiếng Việt") == 5
-    assert section.count('class="badge badge-approximate"') == 5
+    assert section.count('<li class="level4-item">') == 5
+    assert section.count("Điều 22)") == 5 and "(khoản 5 Điều 22)" in section
+    assert "badge-approximate" not in section  # verbatim
     assert "Đủ danh mục" in section
     assert "không thể xác định" not in section  # the list is complete
-    version = FrameworkVersion.objects.get(code="tt17-2018")
-    assert version.source_label("S_LAWNET_TT17_L4") in section
-    assert 'lang="en"' in section
+    assert "Thư viện có hệ thống hạ tầng công nghệ thông tin hiện đại" in section
+    assert "github.com/anhtuqn001/educationalqualityverification" in section  # S_TDG_APP, resolved
+    assert "/resources/js/components/utils.js#L7321" in section  # khoản 2, its line in the source
+    assert 'lang="en"' not in html
 
 
-def test_tt18_level4_missing_says_level4_cannot_be_established(client, frameworks_loaded):
+def test_tt18_level4_lists_the_six_items_of_dieu_22(client, frameworks_loaded):
     html = client.get(detail_url("tt18-2018")).content.decode()
     section = level4_section(html)
-    assert "Chưa có danh mục" in section
-    assert "Danh mục tiêu chí Mức 4 chưa đầy đủ" in section
-    assert "không thể xác định nhà trường đạt Mức 4" in section
-    assert "was not found in any stored source" in section  # level4_note
-    assert '<li class="level4-item">' not in section
+    assert "Đủ danh mục" in section and "Điều 22 (Mục 4 Chương II) có 6 khoản" in section
+    assert section.count('<li class="level4-item">') == 6
+    assert "không thể xác định nhà trường đạt Mức 4" not in section
+    assert "Nhà trường tại địa bàn vùng khó khăn có học sinh tham gia nghiên cứu khoa học" in section
 
 
-def test_tt18_shows_the_english_2025_amendment_of_5_6(client, frameworks_loaded):
+def test_tt18_5_6_shows_the_2025_amendment_as_not_yet_updated(client, frameworks_loaded):
     block = criterion_block(client.get(detail_url("tt18-2018")).content.decode(), "5.6")
+    summary = block[: block.index("</summary>")]
+    assert "Đã được sửa đổi" in summary
     assert "Văn bản sửa đổi" in block
-    assert "TT 22/2024/TT-BGDĐT, effective 25/01/2025" in block
-    assert "Bản dịch tiếng Anh — chưa có nguyên văn tiếng Việt" in block
-    assert 'badge-approximate" title="Gần đúng (diễn giải hoặc bản dịch)"' in block
-    assert "Exact Vietnamese wording not found." in block
+    assert "khoản 4 Điều 21, được sửa đổi bởi khoản 16 Điều 2 Thông tư 22/2024/TT-BGDĐT" in block
+    assert "hiệu lực từ ngày 25/01/2025" in block
+    assert "Mức 3: được sửa đổi bởi Thông tư 22/2024/TT-BGDĐT; nội dung sửa đổi chưa cập nhật." in block
+    assert 'class="badge badge-missing" title="Chưa có văn bản">Chưa có văn bản</span>' in block
     assert "lawnet.vn" in block  # the amendment's source, resolved
+    assert "Bản dịch tiếng Anh" not in block and "Student learning" not in block
 
 
-def test_tt19_level4_partial_marks_the_missing_item(client, frameworks_loaded):
+def test_tt19_level4_lists_the_six_items_without_the_placeholder(client, frameworks_loaded):
     html = client.get(detail_url("tt19-2018")).content.decode()
     section = level4_section(html)
-    assert "Thiếu một phần danh mục" in section
-    assert "mới có 4 tiêu chí" in section
-    assert "không thể xác định nhà trường đạt Mức 4" in section
-    assert 'class="badge badge-missing" title="Chưa có văn bản">Chưa có văn bản</span>' in section
-    assert "rest truncated in the stored page" in section
-    # item 2: Vietnamese (truncated) plus the complete English translation
+    assert "Đủ danh mục" in section and "mới có" not in section
+    assert section.count('<li class="level4-item">') == 6
+    assert "5+" not in section and "Chưa có văn bản" not in section
     assert "Ít nhất 90% giáo viên đạt chuẩn nghề nghiệp" in section
-    assert "Bản dịch tiếng Anh đầy đủ hơn" in section
-    assert section.count("Bản dịch tiếng Anh — chưa có nguyên văn tiếng Việt") == 3
+    assert "có 02 năm đạt kết quả giáo dục và các hoạt động khác vượt trội" in section
+
+
+def test_revisions_are_listed_with_date_reason_and_the_corrected_wording(client, frameworks_loaded):
+    html = client.get(detail_url("tt18-2018")).content.decode()
+    start = html.index('id="dinh-chinh"')
+    section = html[start : html.index("</section>", start)]
+    assert "07/12/2026 · Đính chính dữ liệu" in section
+    assert "thêm 6 tiêu chí Mức 4" in section
+    assert "<del>" in section and "năng cao" in section and "nâng cao" in section
 
 
 def test_tt57_marks_unverified_wording_mandatory_criteria_and_evidence(client, frameworks_loaded):
     html = client.get(detail_url("tt57-2026-pt")).content.decode()
     assert html.count('<span class="badge badge-mandatory">Bắt buộc</span>') == 8
     assert html.count(">Theo nguồn chưa đối chiếu</span>") >= 15  # every criterion, plus the legend
-    assert "UNVERIFIED" in html and "Ngày hiệu lực chưa được xác minh" in html
+    assert "CHƯA XÁC MINH" in html and "Ngày hiệu lực chưa được xác minh" in html
     block = criterion_block(html, "1.3")
     assert "Bắt buộc" in block
     assert "Minh chứng gợi ý" in block and "Hồ sơ, dữ liệu về học sinh" in block
@@ -252,15 +263,16 @@ def test_search_within_a_version_in_three_queries(frameworks_loaded, django_asse
     assert texts and all("<mark>đội ngũ</mark>" in t or "<mark>Đội ngũ</mark>" in t for t in texts)
 
 
-def test_search_finds_level4_items_in_english(frameworks_loaded):
-    results = search("library", version=FrameworkVersion.objects.get(code="tt17-2018"))
+def test_search_finds_level4_items_in_vietnamese(frameworks_loaded):
+    results = search("thu vien co he thong", version=FrameworkVersion.objects.get(code="tt17-2018"))
     [hits] = results.versions
     assert [h.item.code for h in hits.level4_items] == ["3"]
-    assert "<mark>library</mark>" in hits.level4_items[0].html.lower()
+    assert "<mark>Thư viện có hệ thống</mark>" in hits.level4_items[0].html
+    assert search("library").count == 0
 
 
 def test_detail_search_without_js_shows_results_and_the_page(client, frameworks_loaded, django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # the page (7, revision history included) and the search (3)
         response = client.get(detail_url("tt17-2018", q="chien+luoc"))
     html = response.content.decode()
     assert "<html" in html and '<details class="criterion"' in html

@@ -82,7 +82,9 @@ def test_cli_reads_a_file(tmp_path):
         ('{"framework": "tt17-2018", "indicators": {"1.1": {"2": {"a": true}}}}', 'indicators["1.1"]["2"]'),
         ('{"framework": "tt17-2018", "indicators": {"1.1": {"1": {"a": 1}}}}', 'indicators["1.1"]["1"]["a"]'),
         ('{"framework": "tt17-2018", "level4": {"6": true}}', 'level4["6"]'),
-        ('{"framework": "tt19-2018", "level4": {"5+": true}}', 'level4["5+"]'),
+        ('{"framework": "tt19-2018", "level4": {"5+": true}}', 'level4["5+"]'),  # the old placeholder, now 5
+        ('{"framework": "tt19-2018", "level4": {"7": true}}', 'level4["7"]'),
+        ('{"framework": "tt18-2018", "level4": {"7": true}}', 'level4["7"]'),
         ('{"framework": "tt57-2026-pt", "level4": {"1": true}}', 'level4["1"]'),
         ('{"framework": "tt17-2018", "extra": 1}', "extra"),
         ("[1, 2]", "$"),

@@ -22,7 +22,8 @@ EXPECTED = {
         },
         "level4_status": "complete",
         "confidence": "exact",
-        "provenance_counts": {"exact": 184, "approximate": 6},
+        # the 5 Mức 4 items are verbatim now; 1.6 Mức 1 b) and c) are source typos corrected without an official copy
+        "provenance_counts": {"exact": 188, "approximate": 2},
         "school_types": ["TH"],
     },
     "tt18-2018": {
@@ -32,11 +33,11 @@ EXPECTED = {
             "mandatory_criteria": 0,
             "criteria_by_level": {"1": 28, "2": 28, "3": 20},
             "indicators": {"1": 84, "2": 45, "3": 25},
-            "level4_items": 0,
+            "level4_items": 6,
         },
-        "level4_status": "missing",
+        "level4_status": "complete",
         "confidence": "exact",
-        "provenance_counts": {"exact": 187},
+        "provenance_counts": {"exact": 193},
         "school_types": ["THCS", "THPT", "TH_THCS", "THCS_THPT", "PTNCH"],
     },
     "tt19-2018": {
@@ -46,11 +47,11 @@ EXPECTED = {
             "mandatory_criteria": 0,
             "criteria_by_level": {"1": 25, "2": 25, "3": 19},
             "indicators": {"1": 75, "2": 46, "3": 25},
-            "level4_items": 4,
+            "level4_items": 6,
         },
-        "level4_status": "partial",
+        "level4_status": "complete",
         "confidence": "exact",
-        "provenance_counts": {"exact": 176, "approximate": 4, "missing": 1},
+        "provenance_counts": {"exact": 182},
         "school_types": ["MN", "MG", "NT"],
     },
     "tt57-2026-mn": {
@@ -91,7 +92,7 @@ def run(*args) -> str:
 
 
 def test_json_lists_every_loaded_version_with_exact_counts(frameworks_loaded, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):  # the summaries: six counts, amended criteria, revision records
         data = json.loads(run("--json"))
     by_id = {entry["id"]: entry for entry in data}
     assert sorted(by_id) == sorted(EXPECTED)
@@ -108,6 +109,12 @@ def test_json_lists_every_loaded_version_with_exact_counts(frameworks_loaded, dj
     assert by_id["tt17-2018"]["regime"] == "2018" and by_id["tt57-2026-pt"]["regime"] == "tt57"
     assert by_id["tt57-2026-pt"]["variant"] == "Phụ lục II — cơ sở giáo dục phổ thông"
     assert "chưa đối chiếu" in by_id["tt57-2026-mn"]["provenance"]["note"]
+    assert by_id["tt18-2018"]["amended_not_updated"] == ["5.6"]
+    assert {code for code, entry in by_id.items() if entry["amended_not_updated"]} == {"tt18-2018"}
+    assert all(
+        [r["kind"] for r in entry["revisions"]] == ["erratum"] and entry["revisions"][0]["date"] == "2026-12-07"
+        for entry in by_id.values()
+    )
 
 
 def test_json_agrees_with_the_data_files(frameworks_loaded):
@@ -130,7 +137,10 @@ def test_table_is_readable_vietnamese(frameworks_loaded):
     for code in EXPECTED:
         assert any(line.startswith(code) for line in lines)
     row = next(line for line in lines if line.startswith("tt19-2018"))
-    assert "75/46/25" in row and "Thiếu một phần danh mục" in row and "1 chưa có văn bản" in row
+    assert "75/46/25" in row and "6 · Đủ danh mục" in row and "chưa có văn bản" not in row
+    row = next(line for line in lines if line.startswith("tt18-2018"))
+    assert "6 · Đủ danh mục" in row
+    assert "tt18-2018: Thông tư 18/2018/TT-BGDĐT; Đã công bố; Nguyên văn; sửa đổi chưa cập nhật: tiêu chí 5.6" in output
     row = next(line for line in lines if line.startswith("tt57-2026-pt"))
     assert "15 (8 bắt buộc)" in row and "15/15" in row
     assert "Phụ lục II — cơ sở giáo dục phổ thông" in output

@@ -135,7 +135,11 @@ def test_warnings_list_unassigned_criteria_and_level4_items(cycle):
 
 def test_missing_level4_items_are_not_offered_for_assignment(kindergarten_cycle):
     codes = [r.code for r in svc.assignment_rows(kindergarten_cycle) if r.kind == "level4"]
-    assert codes == ["1", "2", "3", "4"]  # "5+" has no text
+    assert codes == ["1", "2", "3", "4", "5", "6"]  # TT19 Điều 22, khoản 1–6
+    # An item whose text is not known (data marked "missing") has nothing to assign.
+    Level4Item.objects.filter(version=kindergarten_cycle.framework, code="6").update(confidence="missing", text="")
+    codes = [r.code for r in svc.assignment_rows(kindergarten_cycle) if r.kind == "level4"]
+    assert codes == ["1", "2", "3", "4", "5"]
 
 
 # --- members and groups --------------------------------------------------------------------------------------------

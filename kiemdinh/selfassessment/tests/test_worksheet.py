@@ -66,7 +66,9 @@ def test_save_refuses_rows_outside_the_cycles_framework(world, cycle):
     with pytest.raises(ValidationError):
         svc.scope_analysis_save(actor=None, cycle=cycle, meaning="x")
     kindergarten = cycle_open(actor=None, school=world.school_b, school_year="2025-2026")
-    missing = Level4Item.objects.get(version=kindergarten.framework, code="5+")
+    missing = Level4Item.objects.get(version=kindergarten.framework, code="6")
+    missing.confidence, missing.text = "missing", ""  # an item whose text is not known (none is, today)
+    missing.save()
     with pytest.raises(ValidationError) as e:
         svc.scope_analysis_save(actor=None, cycle=kindergarten, level4_item=missing, meaning="x")
     assert "chưa có văn bản" in str(e.value)
@@ -87,9 +89,13 @@ def test_progress_counts_rows_with_meaning_and_evidence(world, cycle):
 def test_kindergarten_worksheet_skips_level4_items_without_text(world):
     kindergarten = cycle_open(actor=None, school=world.school_b, school_year="2025-2026")
     page = svc.worksheet_page(kindergarten, page=svc.LEVEL4_PAGE)
-    assert [r.level4_item.code for r in page.level4_rows] == ["1", "2", "3", "4"]
+    assert [r.level4_item.code for r in page.level4_rows] == ["1", "2", "3", "4", "5", "6"]  # TT19 Điều 22
+    # An item whose text is not known (data marked "missing"; none is today) is left out.
+    Level4Item.objects.filter(version=kindergarten.framework, code="6").update(confidence="missing", text="")
+    page = svc.worksheet_page(kindergarten, page=svc.LEVEL4_PAGE)
+    assert [r.level4_item.code for r in page.level4_rows] == ["1", "2", "3", "4", "5"]
     indicators = Indicator.objects.filter(criterion__version=kindergarten.framework).count()
-    assert svc.worksheet_progress(kindergarten) == (0, indicators + 4)
+    assert svc.worksheet_progress(kindergarten) == (0, indicators + 5)
 
 
 def test_worksheet_copy_matches_indicators_and_leaves_the_source_unchanged(world, cycle):

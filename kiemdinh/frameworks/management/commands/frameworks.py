@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "List the regulation versions loaded in the database with their counts (standards, criteria, indicators per "
         "level, known Mức 4 items), Mức 4 list status and provenance (how many texts are verbatim, approximate or "
-        "missing). Prints a table, or JSON with --json."
+        "missing), their revision records and the criteria amended but not yet updated. Prints a table, or JSON "
+        "with --json."
     )
     requires_system_checks = []
 
@@ -39,4 +40,8 @@ class Command(BaseCommand):
         for s in summaries:
             v = s.version
             label = f"{v.circular}" + (f" — {v.variant}" if v.variant else "")
-            self.stdout.write(f"{v.code}: {label}; {v.get_status_display()}; {v.get_confidence_display()}")
+            pending = f"; sửa đổi chưa cập nhật: tiêu chí {', '.join(s.amended_pending)}" if s.amended_pending else ""
+            revised = f"; đính chính, sửa đổi dữ liệu: {len(s.revisions)} lần" if s.revisions else ""
+            self.stdout.write(
+                f"{v.code}: {label}; {v.get_status_display()}; {v.get_confidence_display()}{pending}{revised}"
+            )
