@@ -13,6 +13,7 @@ from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
     CriterionForm,
     Cycle,
+    CycleStatus,
     CycleTransition,
     IndicatorRating,
     Level4Rating,
@@ -24,10 +25,28 @@ from kiemdinh.selfassessment.statistics import cycle_definitions
 
 
 def cycle_evaluation(cycle: Cycle) -> Evaluation:
-    """Rate a cycle's stored indicator results with the rule engine (two queries; kept between requests by the page
-    cache until a rating changes)."""
+    """A cycle's results. A submitted or accepted cycle's are those of its snapshot, as filed and accepted (1 query):
+    a correction of the regulation's data made later does not change an accepted result. Otherwise the stored
+    indicator results rated by the rule engine (two queries; kept between requests by the page cache until a rating
+    changes)."""
+    filed = filed_result(cycle)
+    return Evaluation.from_contract(filed) if filed is not None else live_evaluation(cycle)
+
+
+def live_evaluation(cycle: Cycle) -> Evaluation:
+    """The stored indicator results rated now, whatever the cycle's status (the snapshot's content is made of it)."""
     code = cycle.framework.code
     return memoized("cycle_evaluation", cycle.pk, code, compute=lambda: _evaluate_cycle(cycle, code))
+
+
+def filed_result(cycle: Cycle) -> dict | None:
+    """The `evaluate` result in the snapshot a submitted or accepted cycle is shown as; None for an editable cycle."""
+    if cycle.status not in (CycleStatus.SUBMITTED, CycleStatus.ACCEPTED):
+        return None
+    snapshots = cycle.snapshots.order_by("-created_at", "-id")
+    if cycle.status == CycleStatus.ACCEPTED:
+        snapshots = snapshots.filter(accepted=True)
+    return snapshots.values_list("content__result", flat=True).first()
 
 
 def _evaluate_cycle(cycle: Cycle, framework_code: str) -> Evaluation:

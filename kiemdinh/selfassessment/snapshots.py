@@ -105,9 +105,9 @@ def dossier_content(cycle: Cycle) -> dict:
     each code cites, with its files), council and the decision forming it, assignments, plan and timeline, worksheet, Phần I statistics and
     report texts. A fixed number of queries (about 16)."""
     from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation
-    from kiemdinh.selfassessment.selectors import cycle_evaluation, report_texts
+    from kiemdinh.selfassessment.selectors import live_evaluation, report_texts
 
-    evaluation = cycle_evaluation(cycle)
+    evaluation = live_evaluation(cycle)
     ratings = {
         f"{code}/{indicator_key(level, letter)}": achieved
         for code, level, letter, achieved in IndicatorRating.objects.filter(cycle=cycle).values_list(
@@ -200,12 +200,15 @@ def dossier_content(cycle: Cycle) -> dict:
 
 
 def matches(snapshot: CycleSnapshot, cycle: Cycle) -> bool:
-    """Whether the cycle's rows still hold what the snapshot holds. The school part is the snapshot's own (a school
-    renamed since does not change a dossier); snapshots of the old format are not compared."""
+    """Whether the cycle's rows still hold what the snapshot holds. Two parts are the snapshot's own and not compared:
+    the school (renamed since, it does not change a dossier) and the result, which the rule engine derives from the
+    compared ratings and which stays as filed (see selectors.cycle_evaluation). Snapshots of the old format are not
+    compared."""
     if snapshot.content.get("format") != FORMAT:
         return True
     live = dossier_content(cycle)
     live["school"] = snapshot.content["school"]
+    live["result"] = snapshot.content["result"]
     return snapshot_hash(live) == snapshot.content_hash
 
 

@@ -212,3 +212,30 @@ def test_a_document_is_refused_when_the_rows_no_longer_match_the_snapshot(demo):
     ScopeAnalysis.objects.filter(cycle=accepted).update(meaning="x")
     with pytest.raises(DossierChanged):
         dossier_check(accepted)
+
+
+def test_an_accepted_result_stays_as_filed_when_the_regulation_data_is_corrected(demo, monkeypatch):
+    """A correction of a published regulation's data (docs/decisions/0001) can change what the engine computes from
+    the same ratings (a Mức 4 list of 5 read as 6). The accepted dossier keeps the result it was accepted with, and its
+    documents are still built."""
+    from kiemdinh.frameworks.rules import Evaluation, LevelCount
+    from kiemdinh.selfassessment import selectors
+    from kiemdinh.selfassessment.snapshots import reference_snapshot
+
+    accepted = Cycle.objects.get(school__code="DEMO-TC-TH", school_year="2021-2022")
+    filed = reference_snapshot(accepted).content["result"]
+    assert filed["levels"]["4"] == {"achieved": 2, "total": 5} and filed["school_level"] == 3
+    recomputed = Evaluation.from_contract(filed)
+    corrected = Evaluation(
+        framework=recomputed.framework,
+        criteria=recomputed.criteria,
+        levels={**recomputed.levels, 4: LevelCount(2, 6)},
+        school_level=2,
+        accreditation_grade=2,
+        national_standard_level=1,
+    )
+    monkeypatch.setattr(selectors, "_evaluate_cycle", lambda cycle, code: corrected)
+    assert selectors.live_evaluation(accepted).school_level == 2
+    assert selectors.cycle_evaluation(accepted).as_contract() == filed
+    report = registry.render("report", accepted, "docx")  # not refused: the ratings did not change
+    assert report.data

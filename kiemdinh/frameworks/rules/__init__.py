@@ -42,6 +42,18 @@ class Evaluation:
             "national_standard_level": self.national_standard_level,
         }
 
+    @classmethod
+    def from_contract(cls, data: dict) -> "Evaluation":
+        """The result as `as_contract` wrote it (a submitted dossier's snapshot keeps it that way)."""
+        return cls(
+            framework=data["framework"],
+            criteria=dict(data["criteria"]),
+            levels={int(k): LevelCount(v["achieved"], v["total"]) for k, v in data["levels"].items()},
+            school_level=data["school_level"],
+            accreditation_grade=data["accreditation_grade"],
+            national_standard_level=data["national_standard_level"],
+        )
+
 
 def _module(spec: FrameworkSpec):
     return regime2018 if spec.regime == "2018" else tt57
