@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiemdinh.core import audit, page_cache
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import ascii_digits, clean_name, nfc
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator, Level4Item
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
@@ -30,12 +31,13 @@ from kiemdinh.selfassessment.models import (
 from kiemdinh.selfassessment.statistics import MAX_VALUE, cycle_definitions
 from kiemdinh.units.models import School
 
-SCHOOL_YEAR_RE = re.compile(r"(\d{4})-(\d{4})")
+SCHOOL_YEAR_RE = re.compile(r"([0-9]{4})-([0-9]{4})")
 
 
 def normalize_school_year(value: str) -> str:
-    """ "2021-2022" (also accepts the seeds' spellings "2019 - 2020", "2019 -2020", an en dash); else ValidationError."""
-    text = re.sub(r"\s*[-–]\s*", "-", (value or "").strip())
+    """ "2021-2022" (also accepts the seeds' spellings "2019 - 2020", "2019 -2020", an en dash, and digits or dashes
+    typed full-width, "２０２２－２０２３", or in another script); else ValidationError."""
+    text = re.sub(r"\s*[-‐‑‒–—―−]\s*", "-", ascii_digits(unicodedata.normalize("NFKC", clean_name(value))))
     match = SCHOOL_YEAR_RE.fullmatch(text)
     if not match or int(match[2]) != int(match[1]) + 1:
         raise ValidationError(
