@@ -38,6 +38,7 @@ def criterion_field(cycle, **kwargs) -> CriterionChoiceField:
 
 
 class EvidenceFieldsForm(Form):
+    name_fields = ("name",)  # a name, though typed in a two-line box: one line, no invisible characters
     name = forms.CharField(
         label="Tên minh chứng",
         max_length=1000,

@@ -54,6 +54,10 @@ def _check(data: DecisionInput) -> dict[str, str]:
 def decision_record(*, actor, school, data: DecisionInput) -> Decision:
     """Record a decision already signed on paper (or issued from an evaluation)."""
     errors = _check(data)
+    number = nfc(data.number).strip()
+    if number and Decision.objects.filter(school=school, kind=data.kind, number=number).exists():
+        # The same paper decision entered twice (two officers, or a resent form): one record per school.
+        errors["number"] = f"Quyết định số {number} đã được ghi cho {school.name}."
     if errors:
         raise ValidationError(errors)
     decision = Decision.objects.create(

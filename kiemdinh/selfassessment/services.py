@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiemdinh.core import audit, page_cache
-from kiemdinh.core.text import ascii_digits, clean_name, nfc
+from kiemdinh.core.text import ascii_digits, clean, clean_name
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator, Level4Item
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
@@ -317,8 +317,8 @@ def _clean_texts(keys: set[str], descriptions: dict, fields: dict) -> tuple[dict
     unknown = sorted(set(descriptions) - keys)
     if unknown:
         raise ValidationError(f"Không có chỉ báo “{unknown[0]}” trong tiêu chí này.")
-    clean_descriptions = {k: nfc(str(v)).strip() for k, v in descriptions.items() if nfc(str(v)).strip()}
-    clean_fields = {f: nfc(str(fields.get(f, ""))).strip() for f in CriterionForm.TEXT_FIELDS}
+    clean_descriptions = {k: clean(str(v)) for k, v in descriptions.items() if clean(str(v))}
+    clean_fields = {f: clean(str(fields.get(f, ""))) for f in CriterionForm.TEXT_FIELDS}
     return clean_descriptions, clean_fields
 
 
@@ -468,7 +468,7 @@ def _transition(*, actor, cycle: Cycle, kind: str, to_status: str | None, commen
         from_status=previous,
         to_status=cycle.status,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        comment=nfc(comment).strip(),
+        comment=clean(comment),
         snapshot=snapshot,
     )
     audit.record(
@@ -516,8 +516,8 @@ def cycle_return(*, actor, cycle: Cycle, comment: str, criterion_comments: dict 
     cycle = cycle_lock(cycle)
     if cycle.status != CycleStatus.SUBMITTED:
         raise ValidationError("Chỉ trả lại được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
-    per_criterion = {k: nfc(v).strip() for k, v in (criterion_comments or {}).items() if nfc(v or "").strip()}
-    if not nfc(comment).strip() and not per_criterion:
+    per_criterion = {k: clean(v) for k, v in (criterion_comments or {}).items() if clean(v or "")}
+    if not clean(comment) and not per_criterion:
         raise ValidationError("Hãy ghi ý kiến (chung hoặc theo tiêu chí) để nhà trường biết cần sửa gì.")
     criteria = {c.code: c for c in Criterion.objects.filter(version=cycle.framework, code__in=list(per_criterion))}
     unknown = sorted(set(per_criterion) - set(criteria))
@@ -630,7 +630,7 @@ def report_texts_save(*, actor, cycle: Cycle, texts: dict[str, str]) -> int:
     user = actor if getattr(actor, "is_authenticated", False) else None
     changed = []
     for key, value in texts.items():
-        value = nfc(value or "").strip()
+        value = clean(value or "")
         row = existing.get(key)
         if row is None and not value:
             continue
@@ -665,7 +665,7 @@ def _statistic_value(value, where: str) -> int | None:
     if isinstance(value, int):
         number = value
     else:
-        text = nfc(str(value)).strip()
+        text = clean(str(value))
         if not text:
             return None
         if not (text.isascii() and text.isdigit()):

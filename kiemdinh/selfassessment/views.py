@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.access import user_scope
+from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import diff_html
 from kiemdinh.evidence.codes import find_codes, link_citations
 from kiemdinh.evidence.selectors import cycle_codes
@@ -647,12 +648,16 @@ def _autosave(request, cycle_id, code, level4) -> HttpResponse:
     )
 
 
+# An autosave overwrites the draft with what is on screen: it must never be answered from an earlier one.
+@repeatable_post
 @login_required
 @require_POST
 def criterion_autosave(request: HttpRequest, cycle_id: int, code: str) -> HttpResponse:
     return _autosave(request, cycle_id, code, level4=False)
 
 
+# An autosave overwrites the draft with what is on screen: it must never be answered from an earlier one.
+@repeatable_post
 @login_required
 @require_POST
 def level4_autosave(request: HttpRequest, cycle_id: int, code: str) -> HttpResponse:
