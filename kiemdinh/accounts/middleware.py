@@ -22,6 +22,12 @@ def refresh_seconds() -> int:
     return max(1, min(300, settings.SESSION_COOKIE_AGE // 10))
 
 
+def stamp_at_sign_in(sender, request, user, **kwargs) -> None:
+    """A new session is saved by the sign-in itself: note it, so the next requests need not save it again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[STAMP] = int(time.time())
+
+
 class IdleSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

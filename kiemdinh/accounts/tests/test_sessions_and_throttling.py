@@ -156,3 +156,14 @@ def test_signing_out_says_nothing_about_expiry(client, world):
     response = client.post(reverse("accounts:logout"))
     assert response.cookies[MARKER].value == ""  # removed
     assert "Phiên làm việc đã kết thúc" not in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_the_requests_right_after_signing_in_write_nothing(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.principal_a)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+        client.get("/")
+    assert not [q for q in queries if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))]
