@@ -15,12 +15,6 @@ from kiemdinh.core.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "/dang-nhap/"
-
-
-def test_the_login_url_is_the_one_tested():
-    assert reverse("accounts:login").endswith(LOGIN)
-
 
 def _fail(client, username, address="10.0.0.7"):
     return client.post(reverse("accounts:login"), {"username": username, "password": "sai"}, REMOTE_ADDR=address)
