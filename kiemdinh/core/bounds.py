@@ -18,15 +18,21 @@ FIRST_DATE = date(1945, 1, 1)
 YEARS_AHEAD = 30
 
 
-def last_date(today: date | None = None) -> date:
-    return date((today or timezone.localdate()).year + YEARS_AHEAD, 12, 31)
+# A document's validity may run longer (a land-use right, a building permit).
+VALIDITY_YEARS_AHEAD = 100
 
 
-def date_problem(value: date | None, label: str, *, not_after: date | None = None) -> str | None:
+def last_date(today: date | None = None, years_ahead: int = YEARS_AHEAD) -> date:
+    return date((today or timezone.localdate()).year + years_ahead, 12, 31)
+
+
+def date_problem(
+    value: date | None, label: str, *, not_after: date | None = None, years_ahead: int = YEARS_AHEAD
+) -> str | None:
     """Why the date is out of range (a Vietnamese sentence naming `label`), or None when it is fine."""
     if value is None:
         return None
-    latest = not_after or last_date()
+    latest = not_after or last_date(years_ahead=years_ahead)
     if value < FIRST_DATE or value > latest:
         if not_after is not None and value > not_after and value >= FIRST_DATE:
             return f"{label}: không được sau ngày {not_after:%d/%m/%Y}."

@@ -7,21 +7,27 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from kiemdinh.core.bounds import INT32_MAX, date_problem
+from kiemdinh.core.bounds import INT32_MAX, YEARS_AHEAD, date_problem
 from kiemdinh.core.text import clean, clean_name
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class _DateInRange:
-    """A date field's validator: within the project's range (kiemdinh.core.bounds), or not after field.not_after."""
+    """A date field's validator: within the project's range (kiemdinh.core.bounds); a field may set `years_ahead` (a
+    validity date) or `not_after` (a callable giving the latest date)."""
 
     def __init__(self, field: forms.Field):
         self.field = field
 
     def __call__(self, value: date) -> None:
         not_after = getattr(self.field, "not_after", None)
-        problem = date_problem(value, self.field.label or "Ngày", not_after=not_after() if not_after else None)
+        problem = date_problem(
+            value,
+            self.field.label or "Ngày",
+            not_after=not_after() if not_after else None,
+            years_ahead=getattr(self.field, "years_ahead", YEARS_AHEAD),
+        )
         if problem:
             raise ValidationError(problem, code="date_range")
 
