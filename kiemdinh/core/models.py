@@ -30,11 +30,11 @@ class AuditEvent(models.Model):
 class SubmitClaim(models.Model):
     """One form submission being handled or just handled, so that the same submission sent again (a double click, a
     resent request) is answered with the first one's response instead of being carried out twice (see
-    kiemdinh.core.submits). One row per session and address: a different submission to the same address replaces it.
-    Rows live seconds; expired ones are removed as new ones are written."""
+    kiemdinh.core.submits). One row per session: its latest submission, replaced by the next different one. Rows live
+    seconds; expired ones are removed as new ones are written."""
 
-    key = models.CharField(max_length=64, unique=True)  # SHA-256 of the session and the address
-    digest = models.CharField(max_length=64)  # SHA-256 of what was submitted: fields, files' contents, htmx headers
+    key = models.CharField(max_length=64, unique=True)  # SHA-256 of the session
+    digest = models.CharField(max_length=64)  # SHA-256 of what was submitted: address, fields, files, htmx headers
     token = models.CharField(max_length=32)  # which request holds the claim
     expires_at = models.DateTimeField(db_index=True)
     done = models.BooleanField(default=False)

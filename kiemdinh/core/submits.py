@@ -1,14 +1,14 @@
 """One submission, one effect: the same form sent twice at once (a double click on "Thêm", a resent request) is carried
 out once, whatever the view.
 
-For each POST of a signed-in user, `DoubleSubmitMiddleware` claims a row of `SubmitClaim` keyed by the session and the
-address, holding a digest of what was submitted (every field but the CSRF token, each uploaded file's name, size and
-SHA-256, the htmx headers). The claim is an INSERT on a unique key in the database, so it holds across threads,
-processes and machines (app servers keep no state; the default installation has no shared cache):
+For each POST of a signed-in user, `DoubleSubmitMiddleware` claims the row of `SubmitClaim` of the session, holding a
+digest of what was submitted (the address, every field but the CSRF token, each uploaded file's name, size and SHA-256,
+the htmx headers). The claim is an INSERT on a unique key in the database, so it holds across threads, processes and
+machines (app servers keep no state; the default installation has no shared cache):
 
-- no row, or a row for a different submission (another text, another file) or an expired one: this request takes the
-  claim and runs the view. A submission that differs from the last one is never held back, so saving A, then B, then
-  A again saves A again.
+- no row, or a row for a different submission (another address, another text, another file) or an expired one: this
+  request takes the claim and runs the view. Only a repeat of the session's latest submission is held back, so saving
+  A, then B, then A again saves A again, and "Ban hành" tried again after fixing the header (another form) runs again.
 - a row for the same submission still running: wait for it (at most WAIT_SECONDS), then answer as below; if it is still
   running then, answer 409 with "Yêu cầu này đã được gửi, đang được xử lý".
 - a row for the same submission already handled (within REPLAY_SECONDS): answer with the first response again — the
@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -75,7 +75,7 @@ def _submission_digest(request) -> str:
 
 def _claim_key(request) -> str:
     who = request.session.session_key or f"user:{request.user.pk}"
-    return hashlib.sha256(f"{who}\x1f{request.path}".encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(who.encode()).hexdigest()
 
 
 class _WriteWatch:
@@ -180,11 +180,15 @@ def _replay(request, row: SubmitClaim) -> HttpResponse:
             "quả.",
             status=409,
         )
-    response = HttpResponse(bytes(row.body or b""), status=row.status)
+    location = next((value for name, value in row.headers if name.lower() == "location"), None)
+    if location is not None:
+        response = HttpResponseRedirect(location, status=row.status)
+    else:
+        response = HttpResponse(bytes(row.body or b""), status=row.status)
     for name, value in row.headers:
         if name == "set-cookie":
             response.cookies.load(value)  # the message the first request left for the page it redirected to
-        else:
+        elif name.lower() != "location":
             response[name] = value
     response["X-Submission-Replayed"] = "1"
     return response

@@ -148,6 +148,26 @@ def test_a_different_submission_in_between_runs_again(principal):
     assert CouncilMember.objects.filter(cycle=cycle).count() == 3
 
 
+def test_a_submission_to_another_address_in_between_runs_it_again(principal):
+    """E.g. "Ban hành" refused, the header fixed through another form, "Ban hành" again: it must run again."""
+    client, url, cycle = principal
+    data = {"full_name": "Lê Thị Thu", "role": CouncilRole.MEMBER}
+    assert client.post(url, data).status_code == 302
+    group_add = reverse("selfassessment:council_group_add", args=[cycle.pk])
+    assert client.post(group_add, {"name": "Nhóm công tác 1"}).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 302 and "X-Submission-Replayed" not in response
+    assert CouncilMember.objects.filter(cycle=cycle, full_name="Lê Thị Thu").count() == 2
+
+
+def test_a_replayed_redirect_is_followed_like_the_first(principal):
+    client, url, _cycle = principal
+    data = {"full_name": "Lê Thị Thu", "role": CouncilRole.MEMBER}
+    first = client.post(url, data, follow=True)
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == first.redirect_chain and again.status_code == 200
+
+
 def test_a_refused_submission_is_not_kept_so_sending_it_again_runs_again(principal):
     client, url, _cycle = principal
     for _ in range(2):
