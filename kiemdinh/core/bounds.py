@@ -51,3 +51,12 @@ def year_problem(year: int, label: str) -> str | None:
     if FIRST_DATE.year <= year <= last_date().year:
         return None
     return f"{label}: năm phải từ {FIRST_DATE.year} đến {last_date().year} (đã nhập {year})."
+
+
+def as_id(text) -> int | None:
+    """An id typed in a form or an address, as an integer: 1 to 19 ASCII digits within 64 bits; None otherwise.
+    (str.isdigit() is true for "²" and "٣", which int() refuses or reads as another number.)"""
+    if isinstance(text, str) and 0 < len(text) <= 19 and text.isascii() and text.isdigit():
+        value = int(text)
+        return value if value <= INT64_MAX else None
+    return None

@@ -136,3 +136,47 @@ def test_search_ignores_zero_width_characters(client, world):
     assert "Trường Tiểu học An Bình" in body
     found = client.get("/api/v1/schools", {"q": "an\u200b binh"}).json()
     assert [s["code"] for s in found] == ["SA"]
+
+
+# --- Digits that are not ASCII digits ---------------------------------------------------------------------------------
+# str.isdigit() is true for "²" and "٣", which int() refuses (or reads as another number); 5,000 digits are beyond
+# what int() reads at all. Such ids are refused as unknown, never a server error.
+
+ODD_IDS = ["²", "٣", "9" * 5000, str(2**64)]
+
+
+def test_the_rating_contract_refuses_odd_level_keys(client):
+    for key in ODD_IDS:
+        response = client.post(
+            "/api/v1/evaluate",
+            data={"framework": "tt17-2018", "indicators": {"1.1": {key: True}}},
+            content_type="application/json",
+        )
+        assert response.status_code in (400, 422), key
+
+
+def test_the_what_if_board_ignores_odd_indicator_ids(client, world, frameworks_loaded):
+    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")
+    client.force_login(world.principal_a)
+    response = client.post(reverse("selfassessment:gaps", args=[cycle.pk]), {"dat": ODD_IDS})
+    assert response.status_code == 200
+
+
+def test_an_odd_criterion_id_in_a_coverage_note_is_not_found(client, world, frameworks_loaded):
+    from kiemdinh.improvement import services as improvement
+
+    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")
+    improvement.plan_create(actor=world.principal_a, cycle=cycle)
+    client.force_login(world.principal_a)
+    for pk in ODD_IDS:
+        response = client.post(
+            reverse("improvement:coverage_note", args=[cycle.pk]), {"subject": f"c:{pk}", "reason": "Đã khắc phục"}
+        )
+        assert response.status_code == 404, pk
+
+
+def test_a_visit_form_given_an_odd_school_id_opens(client, world):
+    client.force_login(world.officer_commune_a)
+    for pk in ODD_IDS:
+        url = reverse("oversight:visit_create", args=[world.commune_a.pk])
+        assert client.get(url, {"truong": pk}).status_code == 200, pk
