@@ -13,13 +13,10 @@ from django.utils import timezone
 INT32_MAX = 2**31 - 1  # models.IntegerField on every database
 INT64_MAX = 2**63 - 1  # models.BigIntegerField, BigAutoField ids
 # Dates in the records of Vietnamese schools and authorities: none before the country's founding (2/9/1945), none more
-# than YEARS_AHEAD years ahead (the longest plans are five-year roadmaps; validity ends at most five years on).
+# than YEARS_AHEAD years ahead (a document's validity may run long: a land-use right). Tighter rules of the domain (a
+# review not after today, validity after signing) are the services' own, with their own messages.
 FIRST_DATE = date(1945, 1, 1)
-YEARS_AHEAD = 30
-
-
-# A document's validity may run longer (a land-use right, a building permit).
-VALIDITY_YEARS_AHEAD = 100
+YEARS_AHEAD = 100
 
 
 def last_date(today: date | None = None, years_ahead: int = YEARS_AHEAD) -> date:

@@ -1,6 +1,5 @@
 from django import forms
 
-from kiemdinh.core.bounds import VALIDITY_YEARS_AHEAD
 from kiemdinh.core.forms import Form
 from kiemdinh.evidence.files import ACCEPT_ATTRIBUTE
 from kiemdinh.frameworks.models import Criterion
@@ -63,7 +62,6 @@ class EvidenceFieldsForm(Form):
         error_messages={"invalid": "Ngày không hợp lệ (ghi theo dạng ngày/tháng/năm)."},
         help_text="Để trống nếu minh chứng không có thời hạn.",
     )
-    valid_until.years_ahead = VALIDITY_YEARS_AHEAD
     note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

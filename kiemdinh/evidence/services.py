@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from kiemdinh.core import audit
-from kiemdinh.core.bounds import VALIDITY_YEARS_AHEAD, date_problem
+from kiemdinh.core.bounds import date_problem
 from kiemdinh.core.text import clean, clean_name, fold
 from kiemdinh.evidence.codes import default_box, find_codes, format_code
 from kiemdinh.evidence.files import CheckedUpload, check_upload
@@ -55,7 +55,7 @@ def _clean_fields(values: dict) -> dict:
         if key == "valid_until":
             if value is not None and not isinstance(value, date):
                 errors[key] = "Ngày hiệu lực không hợp lệ (ghi theo dạng ngày/tháng/năm)."
-            elif problem := date_problem(value, "Hiệu lực đến", years_ahead=VALIDITY_YEARS_AHEAD):
+            elif problem := date_problem(value, "Hiệu lực đến"):
                 errors[key] = problem
             cleaned[key] = value
             continue
