@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kiemdinh.accounts.middleware.IdleSessionMiddleware",
+    # After the session and the user, before the messages: see kiemdinh/core/submits.py.
+    "kiemdinh.core.submits.DoubleSubmitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -164,13 +167,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling (django-axes): lock a username+IP pair after repeated failures.
+# Login throttling (django-axes): lock a username+IP pair after repeated failures, and an address after more failures
+# across usernames (kiemdinh/accounts/throttling.py); both for KIEMDINH_LOGIN_COOLOFF_MINUTES.
 AXES_ENABLED = env_bool("KIEMDINH_AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("KIEMDINH_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("KIEMDINH_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KIEMDINH_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "kiemdinh.accounts.throttling.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "kiemdinh.accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "vi"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -240,6 +246,11 @@ SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if PAGE_CACHE_ENABLED else "django.contrib.sessions.backends.db"
 )
 SESSION_CACHE_ALIAS = "sessions"
+# A session ends after this many minutes without a request (kiemdinh/accounts/middleware.py keeps it alive while used).
+SESSION_IDLE_MINUTES = env_int("KIEMDINH_SESSION_IDLE_MINUTES", 120)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("KIEMDINH_SESSION_IDLE_MINUTES must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     name = "kiemdinh.accounts"
     label = "accounts"
     verbose_name = "Tài khoản"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from kiemdinh.accounts.middleware import stamp_at_sign_in
+
+        user_logged_in.connect(stamp_at_sign_in, dispatch_uid="kiemdinh.accounts.stamp_at_sign_in")

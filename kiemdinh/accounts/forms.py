@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from kiemdinh.core.forms import CleanInputMixin
 
-class LoginForm(AuthenticationForm):
+
+class LoginForm(CleanInputMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý chữ hoa, chữ thường.",
         "inactive": "Tài khoản này đã bị khóa.",

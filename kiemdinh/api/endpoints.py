@@ -4,11 +4,13 @@ Explicit input and output schemas; no model is exposed automatically. Session au
 """
 
 from datetime import date
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 from pydantic import Field, field_validator
 
@@ -33,6 +35,14 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url=None,  # the interactive docs page loads assets from a CDN; the schema stays at /openapi.json
 )
+
+
+# Integers a parameter may hold: ids of rows (BigAutoField: 64-bit) and positions in a list. A value outside is bad input
+# (422) before anything reaches the database, which would fail on it (SQLite cannot bind an integer beyond 64 bits,
+# PostgreSQL refuses one beyond bigint).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+MAX_PAGE = 500
 
 
 class ErrorOut(Schema):
@@ -60,6 +70,39 @@ def _no_nul(value: str, field: str) -> str:
 def invalid(request, exc):
     messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": "Dữ liệu không hợp lệ.", "errors": messages}, status=422)
+
+
+def _schema_message(error: dict) -> str:
+    """One pydantic error of a parameter or body field, in Vietnamese."""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "value_error":  # raised by a validator of ours, already in Vietnamese
+        return str(ctx.get("error") or error.get("msg", "")).removeprefix("Value error, ")
+    messages = {
+        "less_than_equal": f"Phải nhỏ hơn hoặc bằng {ctx.get('le')}.",
+        "greater_than_equal": f"Phải lớn hơn hoặc bằng {ctx.get('ge')}.",
+        "int_parsing": "Phải là một số nguyên.",
+        "int_type": "Phải là một số nguyên.",
+        "int_from_float": "Phải là một số nguyên.",
+        "missing": "Thiếu giá trị.",
+        "string_type": "Phải là một chuỗi ký tự.",
+        "string_too_long": f"Dài quá {ctx.get('max_length')} ký tự.",
+        "string_too_short": f"Cần ít nhất {ctx.get('min_length')} ký tự.",
+        "enum": f"Phải là một trong: {ctx.get('expected')}.",
+        "bool_parsing": "Phải là true hoặc false.",
+        "json_invalid": "Nội dung không phải JSON hợp lệ.",
+    }
+    return messages.get(kind) or error.get("msg", "Không hợp lệ.")
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_invalid(request, exc):
+    """Parameters or body fields that do not fit the schema: 422, each named with a Vietnamese reason."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body", "payload")]
+        errors.setdefault(".".join(location) or "__all__", []).append(_schema_message(error))
+    return api.create_response(request, {"detail": "Dữ liệu không hợp lệ.", "errors": errors}, status=422)
 
 
 # Frameworks (public)
@@ -235,19 +278,24 @@ def _school_out(s) -> dict:
 
 
 @api.get("/schools", response=list[SchoolOut], auth=django_auth, tags=["schools"])
-def school_list(request, q: str = "", unit: int | None = None, limit: int = 100, offset: int = 0):
-    """Schools the signed-in user may see; q searches names and codes ignoring diacritics."""
+def school_list(
+    request,
+    q: str = "",
+    unit: Id | None = None,
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0,
+):
+    """Schools the signed-in user may see; q searches names and codes ignoring diacritics; at most 500 a page."""
     schools = schools_visible(request.user).select_related("unit").order_by("name")
     if unit is not None:
         schools = schools.within(access_unit(request.user, unit))
     if q:
         schools = schools.filter(search_text__contains=fold(_no_nul(q, "q")))
-    limit = max(1, min(limit, 500))
-    return [_school_out(s) for s in schools[max(offset, 0) : max(offset, 0) + limit]]
+    return [_school_out(s) for s in schools[offset : offset + limit]]
 
 
 @api.get("/schools/{school_id}", response={200: SchoolOut, 404: ErrorOut}, auth=django_auth, tags=["schools"])
-def school_detail(request, school_id: int):
+def school_detail(request, school_id: Id):
     return _school_out(access_school(request.user, school_id))
 
 
@@ -282,7 +330,7 @@ class SchoolPatchIn(Schema):
     auth=django_auth,
     tags=["schools"],
 )
-def school_patch(request, school_id: int, payload: SchoolPatchIn):
+def school_patch(request, school_id: Id, payload: SchoolPatchIn):
     school = access_school(request.user, school_id, write=True)
     changes = payload.dict(exclude_unset=True)
     if "ownership" in changes:
@@ -300,7 +348,7 @@ class UnitOut(Schema):
 
 
 @api.get("/units/{unit_id}", response={200: UnitOut, 404: ErrorOut}, auth=django_auth, tags=["units"])
-def unit_detail(request, unit_id: int):
+def unit_detail(request, unit_id: Id):
     unit = access_unit(request.user, unit_id)
     return {
         "id": unit.pk,
@@ -349,7 +397,7 @@ def _cycle_out(cycle) -> dict:
 
 
 @api.get("/cycles", response=list[CycleOut], auth=django_auth, tags=["self-assessment"])
-def cycle_list(request, school_id: int | None = None, status: CycleStatus | None = None):
+def cycle_list(request, school_id: Id | None = None, status: CycleStatus | None = None):
     """Cycles the signed-in user may see, newest school year first (at most 500)."""
     cycles = cycles_visible(request.user).select_related("framework").order_by("-school_year", "school_id")
     if school_id is not None:
@@ -365,7 +413,7 @@ def cycle_list(request, school_id: int | None = None, status: CycleStatus | None
     auth=django_auth,
     tags=["self-assessment"],
 )
-def cycle_status(request, cycle_id: int):
+def cycle_status(request, cycle_id: Id):
     """The same JSON as `./scripts/manage cycle_status --json`: results, status and evidence counts."""
     return Status(200, cycle_status_report(access_cycle(request.user, cycle_id)))
 
@@ -404,7 +452,7 @@ class ImprovementPlanOut(Schema):
     auth=django_auth,
     tags=["improvement"],
 )
-def improvement_plan(request, cycle_id: int):
+def improvement_plan(request, cycle_id: Id):
     """The cycle's improvement plan: its lines in table order with their latest status and whether they are overdue,
     the weaknesses still without a line or a reason, and the reviews. 404 when the cycle has no plan."""
     cycle = access_cycle(request.user, cycle_id)
@@ -499,7 +547,7 @@ class AnnualPlanOut(Schema):
 
 
 @api.get("/plans/{plan_id}", response={200: AnnualPlanOut, 404: ErrorOut}, auth=django_auth, tags=["planning"])
-def annual_plan(request, plan_id: int):
+def annual_plan(request, plan_id: Id):
     """An authority's plan: its list of schools with where each stands today, its targets with their progress
     computed from the data, and the agencies' tasks."""
     plan = access_plan(request.user, plan_id)

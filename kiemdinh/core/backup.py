@@ -14,8 +14,10 @@ natural keys, since their ids differ from one installation to another.
 
 Included: every model of the project (with the simple_history tables) and auth groups. Left out on purpose:
 contenttypes and auth permissions (recreated by `migrate`), sessions (everyone logs in again), the admin log, django-axes
-login attempts (throttling state) and django_tasks_db task rows (a worker's queue, not data: an export still queued
-is simply asked for again).
+login attempts (throttling state), django_tasks_db task rows (a worker's queue, not data: an export still queued
+is simply asked for again) and the seconds-long claims of form submissions (kiemdinh.core.submits).
+
+The archive is created readable and writable by its owner only (mode 0600): it holds every password hash.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import tarfile
 import tempfile
 import zipfile
@@ -53,9 +56,12 @@ MANIFEST = "manifest.json"
 DATA_DIR = "data/"
 FILES_DIR = "files/"
 CHUNK = 1024 * 1024
+ARCHIVE_MODE = 0o600
 
 # App labels, or app_label.model, that are not data of the installation (see the module docstring).
-EXCLUDED = frozenset({"contenttypes", "sessions", "admin", "axes", "django_tasks_db", "auth.permission"})
+EXCLUDED = frozenset(
+    {"contenttypes", "sessions", "admin", "axes", "django_tasks_db", "auth.permission", "core.submitclaim"}
+)
 # Foreign keys to these are written as natural keys: their ids are not the same on another installation.
 NATURAL_KEY_TARGETS = (ContentType, Permission)
 
@@ -191,10 +197,17 @@ class _HashingReader:
 class _Writer:
     def __init__(self, path: Path, kind: str):
         self.kind = kind
+        # Readable by the owner only (0600), whatever the umask: the archive holds every password hash and document.
+        # Created so from the start (O_CREAT with the mode, O_EXCL: a file left at that path is replaced, never reused
+        # with its old permissions), never made private after being written.
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, ARCHIVE_MODE)
+        os.fchmod(descriptor, ARCHIVE_MODE)  # the umask can only remove bits; this also undoes an ACL's default
+        self.file = os.fdopen(descriptor, "wb")
         if kind == "zip":
-            self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
+            self.zip = zipfile.ZipFile(self.file, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
         else:
-            self.tar = tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT)  # noqa: SIM115 (closed in close())
+            self.tar = tarfile.open(fileobj=self.file, mode="w:gz", format=tarfile.PAX_FORMAT)  # noqa: SIM115
 
     def add_stream(self, name: str, stream, size: int) -> tuple[str, int]:
         """Copy `size` bytes of a stream into the archive; returns their SHA-256 and the byte count."""
@@ -214,7 +227,10 @@ class _Writer:
         self.add_stream(name, io.BytesIO(data), len(data))
 
     def close(self) -> None:
-        (self.zip if self.kind == "zip" else self.tar).close()
+        try:
+            (self.zip if self.kind == "zip" else self.tar).close()
+        finally:
+            self.file.close()
 
 
 class _Reader:

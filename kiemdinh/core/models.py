@@ -25,3 +25,26 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.event_type}"
+
+
+class SubmitClaim(models.Model):
+    """One form submission being handled or just handled, so that the same submission sent again (a double click, a
+    resent request) is answered with the first one's response instead of being carried out twice (see
+    kiemdinh.core.submits). One row per session: its latest submission, replaced by the next different one. Rows live
+    seconds; expired ones are removed as new ones are written."""
+
+    key = models.CharField(max_length=64, unique=True)  # SHA-256 of the session
+    digest = models.CharField(max_length=64)  # SHA-256 of what was submitted: address, fields, files, htmx headers
+    token = models.CharField(max_length=32)  # which request holds the claim
+    expires_at = models.DateTimeField(db_index=True)
+    done = models.BooleanField(default=False)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    body = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lượt gửi biểu mẫu"
+        verbose_name_plural = "lượt gửi biểu mẫu"
+
+    def __str__(self):
+        return f"{self.key[:12]} {'done' if self.done else 'running'}"

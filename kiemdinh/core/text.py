@@ -5,27 +5,73 @@ import unicodedata
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+# Bidirectional embedding, override and isolate controls, and the direction marks: Vietnamese never needs them, and in a
+# name they make the screen show something else than what is stored ("‮ahn gnourT" reads "Trường nha").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Characters that print as nothing although they are not format characters (Unicode category Cf): Hangul fillers, the
+# braille blank, the combining grapheme joiner, Khmer inherent vowels, Mongolian variation selectors.
+_BLANK_EXTRA = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d\u180f")
+_DROP_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
+
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
+def invisible(ch: str) -> bool:
+    """Does this character print as nothing: whitespace, a control or format character (zero-width space, joiners,
+    bidirectional controls, soft hyphen, byte order mark), a variation selector or a blank filler?"""
+    return (
+        ch.isspace()
+        or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+        or ch in _BLANK_EXTRA
+        or "\ufe00" <= ch <= "\ufe0f"
+    )
+
+
+def blank(text: str) -> bool:
+    """True when the text shows nothing: empty, or only invisible characters."""
+    return all(invisible(ch) for ch in text or "")
+
+
 def clean(value) -> str:
-    """A typed value as stored: NFC, without surrounding whitespace ("" for None)."""
-    return nfc(value or "").strip()
+    """A typed text as stored: NFC, without bidirectional controls, without surrounding whitespace; "" for None and for
+    a text that shows nothing (only invisible characters), so that a required text made of them counts as missing."""
+    text = nfc(value or "").translate(_DROP_BIDI).strip()
+    return "" if blank(text) else text
+
+
+def clean_name(value) -> str:
+    """A one-line text as stored (a name, a title, a number, a code): as `clean`, and without any invisible character
+    inside but the plain space (zero-width spaces and joiners, soft hyphens, controls, tabs and line breaks), with runs of
+    spaces made one: "Nguyễn\u200b  Văn\tAn" → "Nguyễn Văn An"."""
+    text = nfc(value or "")
+    kept = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or not invisible(ch))
+    return " ".join(kept.split())
+
+
+def ascii_digits(text: str) -> str:
+    """Every decimal digit as its ASCII digit ("２０２２" and "٢٠٢٢" → "2022"): for numbers and years typed with a full-width
+    or another script's digits, which regular expressions' \\d and int() accept but which would be stored as typed."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and unicodedata.decimal(ch, None) is not None else ch
+        for ch in text
+    )
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip diacritics (đ → d) and collapse spaces: "Chiến lược  ĐỘI NGŨ" → "chien luoc doi ngu".
+    """Lower-case, strip diacritics (đ → d), drop invisible format characters (zero-width spaces and joiners, soft
+    hyphens, bidirectional controls) and collapse spaces: "Chiến lược  ĐỘI NGŨ" → "chien luoc doi ngu".
 
-    Stored next to searchable text and applied to queries, so search ignores diacritics on every database.
+    Stored next to searchable text and applied to queries, so search ignores diacritics on every database, and a query
+    or a name with a zero-width character inside still matches.
     """
     return " ".join(_strip_marks(text or "").lower().split())
 
 
 def _strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
 
 
 def _fold_char(ch: str) -> str:

@@ -4,11 +4,11 @@ A rule has one form per kind showing only the parameters that kind needs (RULE_F
 
 from django import forms
 
-from kiemdinh.core.forms import date_field, textarea
+from kiemdinh.core.forms import Form, date_field, textarea
 from kiemdinh.emulation.models import RECOGNITION_CHOICES, EmulationRule, EmulationScheme, LevelMode, RuleKind
 
 
-class SchemeForm(forms.Form):
+class SchemeForm(Form):
     school_year = forms.CharField(
         label="Năm học", max_length=20, widget=forms.TextInput(attrs={"placeholder": "2019-2020"})
     )
@@ -30,7 +30,7 @@ class SchemeForm(forms.Form):
         }
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     """The fields every rule has; subclasses add their kind's parameters and say how to read them."""
 
     kind: str = ""
@@ -119,10 +119,10 @@ RULE_HELP = {
 }
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     points = forms.CharField(label="Điểm điều chỉnh (âm để trừ điểm, 0 để bỏ điều chỉnh)", max_length=10)
     reason = forms.CharField(label="Lý do", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label="Lý do", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -45,12 +45,13 @@ def clean_points(value, field: str, *, label: str, allow_negative: bool = False)
         raise ValidationError({field: f"{label.capitalize()} phải là một số, ví dụ 2 hoặc 1,5."}) from None
     if not number.is_finite():
         raise ValidationError({field: f"{label.capitalize()} phải là một số, ví dụ 2 hoặc 1,5."})
-    if number != number.quantize(TENTH, rounding=ROUND_HALF_UP):
-        raise ValidationError({field: f"{label.capitalize()} chỉ ghi tối đa một chữ số thập phân."})
+    # The size first: rounding 1e30 to tenths needs more digits than the decimal context has (InvalidOperation).
     if not allow_negative and number < 0:
         raise ValidationError({field: f"{label.capitalize()} không được âm."})
     if abs(number) >= MAX_POINTS:
         raise ValidationError({field: f"{label.capitalize()} phải nhỏ hơn {MAX_POINTS}."})
+    if number != number.quantize(TENTH, rounding=ROUND_HALF_UP):
+        raise ValidationError({field: f"{label.capitalize()} chỉ ghi tối đa một chữ số thập phân."})
     return number.quantize(TENTH)
 
 

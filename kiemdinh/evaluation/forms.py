@@ -3,7 +3,7 @@
 from django import forms
 
 from kiemdinh.accounts.models import User
-from kiemdinh.core.forms import date_field, textarea
+from kiemdinh.core.forms import Form, date_field, textarea
 from kiemdinh.evaluation.models import MemberRole, SchoolLevelTaught
 from kiemdinh.evaluation.services import STAGE_ORDER, EvaluatorInput, TeamInput
 from kiemdinh.evidence.models import CycleEvidence
@@ -12,7 +12,7 @@ from kiemdinh.recognition.models import RecognitionRound
 from kiemdinh.units.models import AdministrativeUnit, School
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(Form):
     wants_accreditation = forms.BooleanField(
         label="Đề nghị công nhận đạt kiểm định chất lượng giáo dục", required=False
     )
@@ -62,7 +62,7 @@ class RegistrationForm(forms.Form):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(
         choices=[("accept", "Chấp nhận"), ("return", "Trả lại")],
         error_messages={
@@ -73,7 +73,7 @@ class DecisionForm(forms.Form):
     comment = textarea("Ý kiến của cơ quan quản lý (bắt buộc khi trả lại)", rows=2, max_length=2000)
 
 
-class TeamForm(forms.Form):
+class TeamForm(Form):
     issuer = forms.CharField(
         label="Cơ quan ra quyết định",
         max_length=200,
@@ -109,7 +109,7 @@ class TeamForm(forms.Form):
         return {name: getattr(team, name) for name in names}
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(Form):
     evaluator = forms.ModelChoiceField(
         label="Đánh giá viên",
         queryset=None,
@@ -133,7 +133,7 @@ class MemberAddForm(forms.Form):
         field.label_from_instance = lambda e: f"{e.full_name} — {e.school.name if e.school_id else e.unit.name}"
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     criteria = forms.ModelMultipleChoiceField(
         label="Tiêu chí",
         queryset=None,
@@ -167,7 +167,7 @@ class AssignForm(forms.Form):
         items.label_from_instance = lambda i: f"{i.code}. {i.text[:160]}{note(item_holders.get(i.pk, []))}"
 
 
-class EvaluatorForm(forms.Form):
+class EvaluatorForm(Form):
     full_name = forms.CharField(
         label="Họ và tên", max_length=200, error_messages={"required": "Hãy ghi họ và tên đánh giá viên."}
     )

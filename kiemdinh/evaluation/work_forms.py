@@ -2,7 +2,7 @@
 
 from django import forms
 
-from kiemdinh.core.forms import textarea
+from kiemdinh.core.forms import Form, textarea
 from kiemdinh.evaluation import work_services as ws
 
 ACHIEVED_CHOICES = [("", "— chưa đề xuất —"), ("1", "Đạt"), ("0", "Không đạt")]
@@ -20,7 +20,7 @@ def _optional_bool(value: str) -> bool | None:
     return None if value in ("", None) else value == "1"
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     """A member's review of one criterion (proposed level) or Mức 4 item (achieved or not)."""
 
     description_comments = textarea("1. Nhận xét phần mô tả hiện trạng của nhà trường", rows=4)
@@ -58,7 +58,7 @@ class ReviewForm(forms.Form):
         return ws.ReviewInput(**texts, proposed_level=_optional_int(data["proposed"]))
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     """The agreed level of one criterion (or whether a Mức 4 item is met), with the team's note."""
 
     value = forms.ChoiceField(label="Mức đoàn thống nhất", error_messages={"required": "Hãy chọn mức đoàn thống nhất."})
@@ -84,7 +84,7 @@ class RatingForm(forms.Form):
         return {"level4_item": self.row.item, "achieved": value == "1", "note": note}
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     introduction = textarea("Phần I — Giới thiệu (mở đầu)", rows=6)
     overview = textarea("Tóm tắt kết quả đánh giá", rows=8)
     conclusions = textarea("Phần III — Kết luận (điểm mạnh, điểm yếu cơ bản)", rows=10)
@@ -94,7 +94,7 @@ class ReportForm(forms.Form):
         return ws.ReportInput(**{name: self.cleaned_data[name] for name in ws.REPORT_PARTS})
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(Form):
     """The school's answer to the draft, on one criterion or in general."""
 
     criterion = forms.ModelChoiceField(
@@ -114,5 +114,5 @@ class FeedbackForm(forms.Form):
         self.fields["criterion"].label_from_instance = lambda c: f"Tiêu chí {c.code}: {c.name}"
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(Form):
     reply = textarea("Ý kiến trả lời của đoàn", rows=3)

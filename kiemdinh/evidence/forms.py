@@ -1,5 +1,6 @@
 from django import forms
 
+from kiemdinh.core.forms import Form
 from kiemdinh.evidence.files import ACCEPT_ATTRIBUTE
 from kiemdinh.frameworks.models import Criterion
 
@@ -36,7 +37,8 @@ def criterion_field(cycle, **kwargs) -> CriterionChoiceField:
     )
 
 
-class EvidenceFieldsForm(forms.Form):
+class EvidenceFieldsForm(Form):
+    name_fields = ("name",)  # a name, though typed in a two-line box: one line, no invisible characters
     name = forms.CharField(
         label="Tên minh chứng",
         max_length=1000,
@@ -77,19 +79,19 @@ class EvidenceCreateForm(EvidenceFieldsForm):
         self.order_fields(self.field_order)
 
 
-class FileAddForm(forms.Form):
+class FileAddForm(Form):
     files = MultipleFileField(
         label="Thêm tệp", error_messages={"required": "Hãy chọn tệp cần tải lên.", "empty": "Tệp rỗng."}
     )
 
 
-class CiteForm(forms.Form):
+class CiteForm(Form):
     def __init__(self, *args, cycle, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["criterion"] = criterion_field(cycle, label="Dùng cho tiêu chí")
 
 
-class ReuseForm(forms.Form):
+class ReuseForm(Form):
     evidence = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, cycle, **kwargs):
@@ -97,7 +99,7 @@ class ReuseForm(forms.Form):
         self.fields["criterion"] = criterion_field(cycle, label="Tiêu chí", widget=forms.HiddenInput)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(
         label="Tệp danh mục minh chứng (.xlsx hoặc .csv)",
         error_messages={"required": "Hãy chọn tệp cần nhập.", "empty": "Tệp rỗng, không có dữ liệu."},
@@ -105,7 +107,7 @@ class ImportForm(forms.Form):
     )
 
 
-class CarryOverForm(forms.Form):
+class CarryOverForm(Form):
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"] = forms.ModelChoiceField(

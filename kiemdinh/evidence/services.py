@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from kiemdinh.core import audit
-from kiemdinh.core.text import fold, nfc
+from kiemdinh.core.bounds import date_problem
+from kiemdinh.core.text import clean, clean_name, fold
 from kiemdinh.evidence.codes import default_box, find_codes, format_code
 from kiemdinh.evidence.files import CheckedUpload, check_upload
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile, EvidenceVersion
@@ -57,9 +58,11 @@ def _clean_fields(values: dict) -> dict:
         if key == "valid_until":
             if value is not None and not isinstance(value, date):
                 errors[key] = "Ngày hiệu lực không hợp lệ (ghi theo dạng ngày/tháng/năm)."
+            elif problem := date_problem(value, "Hiệu lực đến"):
+                errors[key] = problem
             cleaned[key] = value
             continue
-        text = nfc(value or "").strip()
+        text = (clean_name if key == "name" else clean)(value)  # NFC, no bidi controls; invisible-only is empty
         limit = MAX_LENGTHS.get(key)
         if limit and len(text) > limit:
             errors[key] = f"Dài quá {limit} ký tự (hiện có {len(text)})."

@@ -48,7 +48,13 @@ def parse_request(payload):
         parsed_levels: dict[int, dict[str, bool]] = {}
         for level_key, value in levels.items():
             key = _path("indicators", code, level_key)
-            if not (isinstance(level_key, str) and level_key.isdigit() and level_key == str(int(level_key))):
+            if not (
+                isinstance(level_key, str)
+                and level_key.isascii()  # "²".isdigit() is true, but int() refuses it
+                and level_key.isdigit()
+                and len(level_key) < 10
+                and level_key == str(int(level_key))
+            ):
                 raise ContractError(key, "unknown level")
             level = int(level_key)
             letters = criterion.letters(level)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from django import forms
 
-from kiemdinh.core.forms import DATE_FORMATS, date_field, textarea
+from kiemdinh.core.forms import DATE_FORMATS, Form, date_field, textarea
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement.models import LineStatus, MonitorRole, PlanLine, ReviewKind
 from kiemdinh.selfassessment.council import school_accounts
@@ -53,7 +53,7 @@ def subject_choices(cycle) -> list[tuple[str, list[tuple[str, str]]]]:
     return [("", "— Chọn tiêu chí —"), *groups.items()]
 
 
-class LineForm(forms.Form):
+class LineForm(Form):
     subject = forms.ChoiceField(label="Tiêu chuẩn, tiêu chí", required=False)
     issue = forms.ChoiceField(label="Vấn đề ưu tiên", required=False)
     content = forms.CharField(label="Nội dung", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -184,7 +184,7 @@ class LineForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in names}
 
 
-class IssueForm(forms.Form):
+class IssueForm(Form):
     criterion = forms.ChoiceField(label="Tiêu chí")
     current_state = forms.CharField(label="Hiện trạng", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     limitation = forms.CharField(label="Hạn chế", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -207,7 +207,7 @@ class IssueForm(forms.Form):
         return Criterion.objects.filter(pk=self.cleaned_data["criterion"]).first()
 
 
-class PlanHeaderForm(forms.Form):
+class PlanHeaderForm(Form):
     number = forms.CharField(label="Số kế hoạch (ví dụ 17/KH-TrTH)", required=False, max_length=60)
     place = forms.CharField(label="Địa danh", required=False, max_length=120)
     issued_on = date_field("Ngày ban hành")
@@ -222,7 +222,7 @@ class PlanHeaderForm(forms.Form):
     )
 
 
-class CoverageNoteForm(forms.Form):
+class CoverageNoteForm(Form):
     subject = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label="Lý do không lập dòng kế hoạch",
@@ -231,13 +231,13 @@ class CoverageNoteForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(
         label="Lý do", widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": "Hãy ghi lý do."}
     )
 
 
-class MonitorForm(forms.Form):
+class MonitorForm(Form):
     full_name = forms.CharField(label="Họ và tên", required=False, max_length=200)
     job_title = forms.CharField(label="Chức vụ", required=False, max_length=200)
     role = forms.ChoiceField(label="Nhiệm vụ", choices=MonitorRole.choices, initial=MonitorRole.MEMBER)
@@ -250,7 +250,7 @@ class MonitorForm(forms.Form):
         self.fields["user"].queryset = school_accounts(cycle)
 
 
-class ReviewScheduleForm(forms.Form):
+class ReviewScheduleForm(Form):
     kind = forms.ChoiceField(label="Loại", choices=ReviewKind.choices, initial=ReviewKind.OTHER)
     title = forms.CharField(label="Tên đợt (để trống: theo loại và tháng)", required=False, max_length=200)
     scheduled_on = forms.DateField(
@@ -264,7 +264,7 @@ class ReviewScheduleForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     """A review's result: the date and summary, and per line status, progress, adjustment, a new completion month,
     evidence codes of the cycle and new files."""
 

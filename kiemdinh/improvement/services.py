@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kiemdinh.core import audit
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import clean
 from kiemdinh.evidence.models import Evidence
 from kiemdinh.frameworks.models import Criterion, Level4Item, Regime
 from kiemdinh.improvement.models import (
@@ -92,7 +92,7 @@ def _record(*, actor, event_type: str, obj, plan: ImprovementPlan, data: dict) -
 
 
 def _clean_text(value, name: str) -> str:
-    text = nfc(str(value or "")).strip()
+    text = clean(str(value or ""))
     limit = MAX_LENGTHS.get(name)
     if limit and len(text) > limit:
         raise ValidationError({name: f"{LABELS.get(name, name)} dài quá {limit} ký tự."})
@@ -129,7 +129,7 @@ def clean_tasks(value) -> list[str]:
     items = value.splitlines() if isinstance(value, str) else list(value or [])
     tasks = []
     for item in items:
-        text = nfc(str(item)).strip()
+        text = clean(str(item))
         if text.startswith(("- ", "– ", "+ ")) or text in ("-", "–", "+"):  # a bullet left empty is no task
             text = text[2:].strip()
         if text:
@@ -281,7 +281,7 @@ def plan_issue(*, actor, plan: ImprovementPlan) -> ImprovementPlan:
 def plan_reopen(*, actor, plan: ImprovementPlan, reason: str) -> ImprovementPlan:
     """Back to draft (e.g. to restructure the plan); the reason is recorded."""
     plan = _lock_plan(plan)
-    reason = nfc(reason or "").strip()
+    reason = clean(reason or "")
     if not plan.is_issued:
         raise ValidationError("Kế hoạch đang là dự thảo.")
     if not reason:
@@ -305,14 +305,14 @@ def _check_criterion(plan: ImprovementPlan, criterion) -> Criterion:
 def _issue_values(plan, criterion, current_state, limitation, cause) -> dict:
     if not is_tt57(plan):
         raise ValidationError("Vấn đề ưu tiên (mục IV Biểu 2) chỉ dùng cho kế hoạch theo Thông tư 57/2026.")
-    limitation = nfc(limitation or "").strip()
+    limitation = clean(limitation or "")
     if not limitation:
         raise ValidationError({"limitation": "Hãy ghi hạn chế cần cải tiến."})
     return {
         "criterion": _check_criterion(plan, criterion),
-        "current_state": nfc(current_state or "").strip(),
+        "current_state": clean(current_state or ""),
         "limitation": limitation,
-        "cause": nfc(cause or "").strip(),
+        "cause": clean(cause or ""),
     }
 
 
@@ -359,7 +359,7 @@ def issue_delete(*, actor, issue: PriorityIssue) -> None:
 
 
 def _adjustment_reason(plan: ImprovementPlan, reason: str) -> str:
-    reason = nfc(reason or "").strip()
+    reason = clean(reason or "")
     if plan.is_issued and not reason:
         raise ValidationError({"reason": "Kế hoạch đã ban hành: hãy ghi lý do điều chỉnh."})
     return reason
@@ -520,7 +520,7 @@ def line_delete(*, actor, line: PlanLine) -> None:
 def coverage_note_save(*, actor, plan: ImprovementPlan, reason: str, criterion=None, level4_item=None) -> CoverageNote:
     """Record why a weakness gets no line (e.g. "đã đưa vào dòng của tiêu chí 1.10")."""
     plan = _lock_plan(plan)
-    reason = nfc(reason or "").strip()
+    reason = clean(reason or "")
     if not reason:
         raise ValidationError({"reason": "Hãy ghi lý do không lập dòng kế hoạch cho điểm yếu này."})
     if (criterion is None) == (level4_item is None):
@@ -563,7 +563,7 @@ def monitor_add(
     *, actor, plan: ImprovementPlan, full_name: str, job_title: str = "", role: str = MonitorRole.MEMBER, user=None
 ) -> MonitoringMember:
     plan = _lock_plan(plan)
-    full_name = nfc(full_name or "").strip() or (user.display_name if user else "")
+    full_name = clean(full_name or "") or (user.display_name if user else "")
     if not full_name:
         raise ValidationError({"full_name": "Hãy ghi họ và tên thành viên tổ giám sát."})
     if role not in MonitorRole.values:
@@ -581,7 +581,7 @@ def monitor_add(
     member = MonitoringMember.objects.create(
         plan=plan,
         full_name=full_name,
-        job_title=nfc(job_title or "").strip()[:200],
+        job_title=clean(job_title or "")[:200],
         role=role,
         user=user,
         position=position,
@@ -622,7 +622,7 @@ def review_schedule(
     if kind not in ReviewKind.values:
         raise ValidationError({"kind": "Loại rà soát không hợp lệ."})
     scheduled_on = _review_date(plan, scheduled_on)
-    title = nfc(title or "").strip()[:200] or f"{ReviewKind(kind).label} ({scheduled_on:%m/%Y})"
+    title = clean(title or "")[:200] or f"{ReviewKind(kind).label} ({scheduled_on:%m/%Y})"
     if plan.reviews.filter(scheduled_on=scheduled_on).exists():
         raise ValidationError({"scheduled_on": f"Đã có đợt rà soát ngày {scheduled_on:%d/%m/%Y}."})
     review = Review.objects.create(plan=plan, kind=kind, title=title, scheduled_on=scheduled_on)
@@ -733,9 +733,9 @@ def review_record(*, actor, review: Review, held_on: date, summary: str, entries
         label = _line_data(line)["subject"]
         if entry.status not in LineStatus.values:
             errors.append(f"{label}: trạng thái không hợp lệ.")
-        if entry.status == LineStatus.ADJUSTED and not nfc(entry.adjustment).strip():
+        if entry.status == LineStatus.ADJUSTED and not clean(entry.adjustment):
             errors.append(f"{label}: trạng thái “Điều chỉnh” cần ghi nội dung điều chỉnh.")
-        if entry.new_due_on and not nfc(entry.adjustment).strip():
+        if entry.new_due_on and not clean(entry.adjustment):
             errors.append(f"{label}: đổi thời gian hoàn thành cần ghi nội dung điều chỉnh.")
         if entry.new_due_on and line.starts_on and month_end(entry.new_due_on) < line.starts_on:
             errors.append(f"{label}: tháng hoàn thành mới phải sau tháng bắt đầu.")
@@ -746,7 +746,7 @@ def review_record(*, actor, review: Review, held_on: date, summary: str, entries
     if errors:
         raise ValidationError(errors)
     review.held_on = held_on
-    review.summary = nfc(summary or "").strip()
+    review.summary = clean(summary or "")
     review.recorded_by = _user(actor)
     review.recorded_at = timezone.now()
     review.save()
@@ -757,8 +757,8 @@ def review_record(*, actor, review: Review, held_on: date, summary: str, entries
             line=line,
             defaults={
                 "status": entry.status,
-                "progress": nfc(entry.progress or "").strip(),
-                "adjustment": nfc(entry.adjustment or "").strip(),
+                "progress": clean(entry.progress or ""),
+                "adjustment": clean(entry.adjustment or ""),
             },
         )
         evidence_ids = set(entry.evidence_ids)
@@ -778,7 +778,7 @@ def review_record(*, actor, review: Review, held_on: date, summary: str, entries
         if entry.new_due_on and month_end(entry.new_due_on) != line.due_on:
             line.due_on = month_end(entry.new_due_on)
             line.time_text = ""
-            line._change_reason = f"Điều chỉnh tại {review.title}: {nfc(entry.adjustment).strip()}"
+            line._change_reason = f"Điều chỉnh tại {review.title}: {clean(entry.adjustment)}"
             line.save(update_fields=["due_on", "time_text", "updated_at"])
         _refresh_status(line)
     _record(

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kiemdinh.core.bounds import as_id
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
@@ -183,7 +184,7 @@ def _proposal_initial(request, cycle, tt57: bool) -> dict:
     if tt57:
         issues = PriorityIssue.objects.filter(plan__cycle=cycle).select_related("criterion")
         chosen = request.GET.get("van_de", "")
-        issue = issues.filter(pk=chosen).first() if chosen.isdigit() else None
+        issue = issues.filter(pk=as_id(chosen)).first() if as_id(chosen) else None
         if issue is None and len(issues) == 1:
             issue = issues[0]
         if issue is not None:
@@ -409,12 +410,12 @@ def issue_delete(request: HttpRequest, cycle_id: int, issue_id: int) -> HttpResp
 
 def _subject_of(cycle, value: str) -> dict:
     kind, _, pk = (value or "").partition(":")
-    if kind == "c" and pk.isdigit():
-        criterion = Criterion.objects.filter(pk=pk, version=cycle.framework).first()
+    if kind == "c" and as_id(pk):
+        criterion = Criterion.objects.filter(pk=as_id(pk), version=cycle.framework).first()
         if criterion:
             return {"criterion": criterion}
-    if kind == "m" and pk.isdigit():
-        item = Level4Item.objects.filter(pk=pk, version=cycle.framework).first()
+    if kind == "m" and as_id(pk):
+        item = Level4Item.objects.filter(pk=as_id(pk), version=cycle.framework).first()
         if item:
             return {"level4_item": item}
     raise Http404("Không có tiêu chí này.")

@@ -4,7 +4,7 @@ the writes."""
 from django import forms
 
 from kiemdinh.accounts.models import Membership, Role, User
-from kiemdinh.core.forms import DATE_FORMATS, date_field, textarea
+from kiemdinh.core.forms import DATE_FORMATS, Form, date_field, textarea
 from kiemdinh.oversight.models import OfficerInCharge, SchoolLevel, Training, Visit, VisitKind
 from kiemdinh.oversight.selectors import ancestor_paths
 from kiemdinh.planning.models import AnnualPlan
@@ -39,7 +39,7 @@ class AccountChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} ({obj.username})"
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     school = SchoolChoiceField(
         label="Trường",
         queryset=School.objects.none(),
@@ -84,7 +84,7 @@ class VisitForm(forms.Form):
         }
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     content = forms.CharField(
         label="Việc cần thực hiện",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -94,12 +94,12 @@ class ActionForm(forms.Form):
     due_on = date_field("Hạn hoàn thành")
 
 
-class ActionDoneForm(forms.Form):
+class ActionDoneForm(Form):
     done_on = date_field("Ngày hoàn thành (để trống: hôm nay)")
     note = textarea("Kết quả thực hiện", rows=2)
 
 
-class OfficerForm(forms.Form):
+class OfficerForm(Form):
     school_level = forms.ChoiceField(
         label="Phụ trách cấp học",
         choices=SchoolLevel.choices,
@@ -138,7 +138,7 @@ class OfficerForm(forms.Form):
         }
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(Form):
     title = forms.CharField(
         label="Nội dung tập huấn",
         max_length=300,
@@ -156,7 +156,7 @@ class TrainingForm(forms.Form):
         return {name: getattr(training, name) for name in TrainingForm.base_fields}
 
 
-class ParticipantsForm(forms.Form):
+class ParticipantsForm(Form):
     text = forms.CharField(
         label="Danh sách (mỗi dòng một người: Họ tên – chức vụ – trường)",
         widget=forms.Textarea(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kiemdinh.core import audit
 from kiemdinh.core.access import user_scope
-from kiemdinh.core.text import fold, nfc
+from kiemdinh.core.text import clean, fold, nfc
 from kiemdinh.oversight.models import (
     OfficerInCharge,
     SchoolLevel,
@@ -56,7 +56,7 @@ TRAINING_TITLE_MAX = 300
 
 
 def _text(value, name: str = "") -> str:
-    text = nfc(str(value or "")).strip()
+    text = clean(str(value or ""))
     limit = MAX_LENGTHS.get(name)
     if limit and len(text) > limit:
         raise ValidationError({name: f"{LABELS.get(name, name)} dài quá {limit} ký tự."})
@@ -102,7 +102,7 @@ def _visit_values(*, unit, school, kind, visited_on, plan, members, findings) ->
         "visited_on": visited_on,
         "plan": plan,
         "members": _lines(members),
-        "findings": nfc(str(findings or "")).strip(),
+        "findings": clean(str(findings or "")),
     }
 
 
@@ -189,7 +189,7 @@ def visit_delete(*, actor, visit: Visit) -> None:
 @transaction.atomic
 def action_add(*, actor, visit: Visit, content: str, responsible: str = "", due_on: date | None = None) -> VisitAction:
     visit = Visit.objects.select_for_update().select_related("unit", "school").get(pk=visit.pk)
-    content = nfc(str(content or "")).strip()
+    content = clean(str(content or ""))
     errors = {}
     if not content:
         errors["content"] = "Hãy ghi nội dung việc cần thực hiện."
@@ -234,7 +234,7 @@ def action_complete(*, actor, action: VisitAction, done_on: date | None = None, 
         )
     action.is_done = True
     action.done_on = done_on
-    action.done_note = nfc(str(note or "")).strip()
+    action.done_note = clean(str(note or ""))
     action.done_by = _user(actor)
     action.save(update_fields=["is_done", "done_on", "done_note", "done_by"])
     audit.record(
@@ -368,7 +368,7 @@ def officer_delete(*, actor, officer: OfficerInCharge) -> None:
 
 def _training_values(*, title, starts_on, ends_on, organiser, audience, location, notes) -> dict:
     errors = {}
-    title = nfc(str(title or "")).strip()
+    title = clean(str(title or ""))
     if not title:
         errors["title"] = "Hãy ghi nội dung tập huấn."
     elif len(title) > TRAINING_TITLE_MAX:
@@ -390,8 +390,8 @@ def _training_values(*, title, starts_on, ends_on, organiser, audience, location
         "title": title,
         "starts_on": starts_on,
         "ends_on": ends_on if ends_on != starts_on else None,
-        "audience": nfc(str(audience or "")).strip(),
-        "notes": nfc(str(notes or "")).strip(),
+        "audience": clean(str(audience or "")),
+        "notes": clean(str(notes or "")),
     }
 
 

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.access import user_scope
+from kiemdinh.core.bounds import as_id
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.oversight import selectors as sel
 from kiemdinh.oversight import services as svc
@@ -146,8 +147,8 @@ def visit_create(request: HttpRequest, unit_id: int) -> HttpResponse:
                 return redirect("oversight:visit", visit_id=visit.pk)
     else:
         initial = {"visited_on": timezone.localdate()}
-        if request.GET.get("truong", "").isdigit():
-            initial["school"] = request.GET["truong"]
+        if as_id(request.GET.get("truong", "")):
+            initial["school"] = as_id(request.GET["truong"])
         if request.GET.get("loai") in VisitKind.values:
             initial["kind"] = request.GET["loai"]
         form = VisitForm(initial=initial, unit=unit)

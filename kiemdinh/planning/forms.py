@@ -2,7 +2,7 @@
 
 from django import forms
 
-from kiemdinh.core.forms import date_field, textarea
+from kiemdinh.core.forms import Form, date_field, textarea
 from kiemdinh.planning.models import GoalMeasure, GoalMetric, GoalScope, PlanKind, ReportKind, TaskStatus
 from kiemdinh.planning.services import GoalInput, PlanInput, ReportInput, TargetInput, TaskInput
 from kiemdinh.recognition.models import RecognitionRound
@@ -17,7 +17,7 @@ def _int_or_none(value):
     return int(value) if value not in (None, "") else None
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     kind = forms.ChoiceField(label="Loại kế hoạch", choices=PlanKind.choices)
     period = forms.CharField(
         label="Năm / năm học / giai đoạn",
@@ -65,7 +65,7 @@ class PlanForm(forms.Form):
         return PlanInput(**self.cleaned_data)
 
 
-class SectionForm(forms.Form):
+class SectionForm(Form):
     heading = forms.CharField(
         label="Tiêu đề mục (không ghi số La Mã)",
         max_length=300,
@@ -75,7 +75,7 @@ class SectionForm(forms.Form):
     body = textarea("Nội dung (mỗi đoạn một dòng)", rows=12)
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     school = forms.ModelChoiceField(
         label="Cơ sở giáo dục",
         queryset=School.objects.none(),
@@ -126,13 +126,13 @@ class TargetForm(forms.Form):
         }
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(
         label="Lý do", max_length=300, error_messages={"required": "Hãy ghi lý do."}, widget=forms.TextInput()
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(Form):
     text = forms.CharField(
         label="Chỉ tiêu (ghi như trong kế hoạch)",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -185,7 +185,7 @@ class GoalForm(forms.Form):
         }
 
 
-class TaskForm(forms.Form):
+class TaskForm(Form):
     agency = forms.CharField(
         label="Cơ quan, đơn vị chủ trì",
         max_length=300,
@@ -231,7 +231,7 @@ class TaskForm(forms.Form):
         }
 
 
-class TaskReportForm(forms.Form):
+class TaskReportForm(Form):
     status = forms.ChoiceField(label="Trạng thái", choices=TaskStatus.choices)
     note = forms.CharField(
         label="Kết quả, tiến độ, khó khăn",
@@ -241,7 +241,7 @@ class TaskReportForm(forms.Form):
     file = forms.FileField(label="Văn bản minh chứng (nếu có)", required=False)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     kind = forms.ChoiceField(label="Loại báo cáo", choices=ReportKind.choices)
     number = forms.CharField(label="Số", max_length=64, required=False, help_text="Ví dụ: 45/BC-PGDĐT")
     period_label = forms.CharField(

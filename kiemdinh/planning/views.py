@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kiemdinh.accounts.models import Role
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import fold
 from kiemdinh.planning import selectors as sel
 from kiemdinh.planning import services as svc
@@ -213,6 +214,8 @@ def section_delete(request: HttpRequest, plan_id: int, section_id: int) -> HttpR
     return _back(plan)
 
 
+# Moving a row up twice is two clicks on the same button: each must happen.
+@repeatable_post
 @login_required
 @require_POST
 def section_move(request: HttpRequest, plan_id: int, section_id: int, direction: str) -> HttpResponse:
@@ -365,6 +368,8 @@ def target_remove(request: HttpRequest, plan_id: int, target_id: int) -> HttpRes
     return _back(plan, "targets")
 
 
+# Moving a row up twice is two clicks on the same button: each must happen.
+@repeatable_post
 @login_required
 @require_POST
 def target_move(request: HttpRequest, plan_id: int, target_id: int, direction: str) -> HttpResponse:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiemdinh.core import audit
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import clean
 from kiemdinh.evaluation.models import EvaluationReport, Publication, ReportStatus, Team
 
 
@@ -16,7 +16,7 @@ def publication_publish(*, actor, team: Team, summary: str) -> Publication:
     """Publish (or publish again, with a new text) the summary of the team's result; only from the final report."""
     team = Team.objects.select_for_update(of=("self",)).select_related("registration__school__unit").get(pk=team.pk)
     school = team.registration.school
-    summary = nfc(summary or "").strip()
+    summary = clean(summary or "")
     errors = {}
     if not summary:
         errors["summary"] = "Hãy ghi nội dung tóm tắt được công khai."

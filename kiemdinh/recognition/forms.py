@@ -1,11 +1,11 @@
 from django import forms
 
-from kiemdinh.core.forms import date_field
+from kiemdinh.core.forms import Form, date_field
 from kiemdinh.recognition.models import DecisionKind, RecognitionRound
 from kiemdinh.recognition.services import DecisionInput
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     kind = forms.ChoiceField(label="Loại công nhận", choices=DecisionKind.choices)
     level = forms.TypedChoiceField(
         label="Cấp độ / mức độ",
@@ -25,7 +25,7 @@ class DecisionForm(forms.Form):
         return DecisionInput(**self.cleaned_data)
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(Form):
     revoked_on = date_field("Ngày thu hồi")
     revoked_reason = forms.CharField(
         label="Lý do thu hồi",
@@ -34,7 +34,7 @@ class RevokeForm(forms.Form):
     )
 
 
-class IssueForm(forms.Form):
+class IssueForm(Form):
     """Number, date and signer of each decision the team's result gives (kinds: "accreditation", "national")."""
 
     decided_on = date_field("Ngày ký")
@@ -71,7 +71,7 @@ class IssueForm(forms.Form):
         return [(p, [self[n] for n in self.fields if n.endswith(f"_{p.field}")]) for p in self.planned]
 
 
-class PublicationForm(forms.Form):
+class PublicationForm(Form):
     summary = forms.CharField(
         label="Tóm tắt kết quả đánh giá ngoài được công khai",
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kiemdinh.core import audit
+from kiemdinh.core.bounds import date_problem
 from kiemdinh.core.text import nfc
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, RecognitionRound, years_after
 
@@ -39,9 +40,12 @@ def _check(data: DecisionInput) -> dict[str, str]:
             errors["level"] = f"{what} phải từ {low} đến {high}."
     if data.decided_on is None:
         errors["decided_on"] = "Hãy ghi ngày ký quyết định."
+    for name, label in (("decided_on", "Ngày ký"), ("valid_until", "Ngày hết hiệu lực")):
+        if problem := date_problem(getattr(data, name), label):  # e.g. 9999: its five years of validity overflow
+            errors[name] = problem
     if data.recognition_round not in RecognitionRound.values:
         errors["recognition_round"] = "Hãy chọn công nhận lần đầu hay công nhận lại."
-    if data.valid_until and data.decided_on and data.valid_until <= data.decided_on:
+    if data.valid_until and data.decided_on and data.valid_until <= data.decided_on and not errors:
         errors["valid_until"] = "Ngày hết hiệu lực phải sau ngày ký."
     return errors
 
@@ -50,6 +54,10 @@ def _check(data: DecisionInput) -> dict[str, str]:
 def decision_record(*, actor, school, data: DecisionInput) -> Decision:
     """Record a decision already signed on paper (or issued from an evaluation)."""
     errors = _check(data)
+    number = nfc(data.number).strip()
+    if number and Decision.objects.filter(school=school, kind=data.kind, number=number).exists():
+        # The same paper decision entered twice (two officers, or a resent form): one record per school.
+        errors["number"] = f"Quyết định số {number} đã được ghi cho {school.name}."
     if errors:
         raise ValidationError(errors)
     decision = Decision.objects.create(
@@ -83,6 +91,8 @@ def decision_revoke(*, actor, decision: Decision, revoked_on: date | None, reaso
     errors = {}
     if revoked_on is None:
         errors["revoked_on"] = "Hãy ghi ngày thu hồi."
+    elif problem := date_problem(revoked_on, "Ngày thu hồi"):
+        errors["revoked_on"] = problem
     elif revoked_on < decision.valid_from:
         errors["revoked_on"] = "Ngày thu hồi không thể trước ngày quyết định có hiệu lực."
     if not reason:

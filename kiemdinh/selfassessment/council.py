@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kiemdinh.accounts.models import Membership, User
 from kiemdinh.core import audit
+from kiemdinh.core.text import clean_name
 from kiemdinh.frameworks.models import Confidence, Criterion, Indicator, Level4Item, Regime, Standard
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
@@ -54,7 +55,8 @@ def _record(*, actor, event_type: str, obj, cycle: Cycle, data: dict) -> None:
 
 
 def _text(value, *, field_name: str, max_length: int | None = None, label: str = "", required: str = "") -> str:
-    text = (value or "").strip()
+    """A one-line text (a name, a title) as stored: see kiemdinh.core.text.clean_name."""
+    text = clean_name(value)
     if required and not text:
         raise ValidationError({field_name: required})
     if max_length is not None and len(text) > max_length:

@@ -1,10 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from kiemdinh.core.forms import Form
 from kiemdinh.selfassessment.services import normalize_school_year
 
 
-class CycleOpenForm(forms.Form):
+class CycleOpenForm(Form):
     school = forms.ModelChoiceField(label="Trường", queryset=None, empty_label=None)
     school_year = forms.CharField(label="Năm học", max_length=20, help_text="Ví dụ: 2026-2027")
     carry_over_from = forms.ModelChoiceField(
@@ -27,5 +28,5 @@ class CycleOpenForm(forms.Form):
             raise ValidationError(error.message_dict["school_year"]) from None
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     comment = forms.CharField(label="Ý kiến chung", required=False, widget=forms.Textarea(attrs={"rows": 3}))

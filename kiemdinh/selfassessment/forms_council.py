@@ -3,7 +3,7 @@
 from django import forms
 
 from kiemdinh.accounts.models import User
-from kiemdinh.core.forms import date_field, textarea
+from kiemdinh.core.forms import Form, date_field, textarea
 from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, school_accounts
 from kiemdinh.selfassessment.models import CouncilRole, Cycle, WorkingGroup
 
@@ -15,12 +15,12 @@ class AccountChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} ({obj.username})"
 
 
-class WorkingGroupForm(forms.Form):
+class WorkingGroupForm(Form):
     name = forms.CharField(label="Tên nhóm", max_length=200, error_messages={"required": "Hãy nhập tên nhóm công tác."})
     note = textarea("Nhiệm vụ của nhóm", rows=2)
 
 
-class GroupDeleteForm(forms.Form):
+class GroupDeleteForm(Form):
     """Where a removed group's members and assignments go: another group, or nowhere (`detach`)."""
 
     move_to = forms.ModelChoiceField(
@@ -36,7 +36,7 @@ class GroupDeleteForm(forms.Form):
         self.fields["move_to"].queryset = WorkingGroup.objects.filter(cycle_id=group.cycle_id).exclude(pk=group.pk)
 
 
-class CouncilMemberForm(forms.Form):
+class CouncilMemberForm(Form):
     full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages={"required": "Hãy nhập họ và tên."})
     job_title = forms.CharField(label="Chức vụ", max_length=200, required=False)
     role = forms.ChoiceField(
@@ -66,7 +66,7 @@ class CouncilMemberForm(forms.Form):
         self.fields["group"].queryset = WorkingGroup.objects.filter(cycle=cycle)
 
 
-class AssignmentsForm(forms.Form):
+class AssignmentsForm(Form):
     """The whole assignment table in one POST: for each row `g-<key>` (group id) and `m-<key>` (member id)."""
 
     def __init__(self, *args, rows: list[AssignmentRow], group_ids, member_ids, **kwargs):
@@ -101,7 +101,7 @@ class AssignmentsForm(forms.Form):
         return criteria, items
 
 
-class CouncilDecisionForm(forms.Form):
+class CouncilDecisionForm(Form):
     number = forms.CharField(
         label="Số quyết định",
         max_length=64,
@@ -116,7 +116,7 @@ class CouncilDecisionForm(forms.Form):
         self.fields["issued_on"].error_messages["required"] = "Hãy ghi ngày ký quyết định."
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     number = forms.CharField(label="Số kế hoạch", max_length=64, required=False)
     issued_on = date_field("Ngày ban hành")
     purpose = textarea("Mục đích tự đánh giá", rows=4)
@@ -132,7 +132,7 @@ STEP_CHOICES = [("", "— không gắn bước —")] + [
 ]
 
 
-class PlanActivityForm(forms.Form):
+class PlanActivityForm(Form):
     step = forms.TypedChoiceField(
         label="Thuộc bước",
         choices=STEP_CHOICES,
@@ -158,7 +158,7 @@ class PlanActivityForm(forms.Form):
         return data
 
 
-class ScopeAnalysisForm(forms.Form):
+class ScopeAnalysisForm(Form):
     meaning = textarea("Nội hàm", max_length=SCOPE_TEXT_MAX)
     questions = textarea("Câu hỏi đặt ra", max_length=SCOPE_TEXT_MAX)
     evidence_needed = textarea("Minh chứng cần thu thập", max_length=SCOPE_TEXT_MAX)
@@ -170,7 +170,7 @@ class ScopeAnalysisForm(forms.Form):
             field.error_messages["max_length"] = f"{field.label} dài quá {SCOPE_TEXT_MAX:,} ký tự.".replace(",", ".")
 
 
-class CarryOverForm(forms.Form):
+class CarryOverForm(Form):
     """Pick the earlier cycle of the same school to copy from."""
 
     source = forms.TypedChoiceField(

@@ -1,6 +1,7 @@
 """Writes of self-assessment cycles and their ratings."""
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from kiemdinh.core import audit, page_cache
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import ascii_digits, clean, clean_name
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator, Level4Item
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
@@ -30,12 +31,13 @@ from kiemdinh.selfassessment.snapshots import dossier_content, matches, referenc
 from kiemdinh.selfassessment.statistics import MAX_VALUE, cycle_definitions
 from kiemdinh.units.models import School
 
-SCHOOL_YEAR_RE = re.compile(r"(\d{4})-(\d{4})")
+SCHOOL_YEAR_RE = re.compile(r"([0-9]{4})-([0-9]{4})")
 
 
 def normalize_school_year(value: str) -> str:
-    """ "2021-2022" (also accepts the seeds' spellings "2019 - 2020", "2019 -2020", an en dash); else ValidationError."""
-    text = re.sub(r"\s*[-–]\s*", "-", (value or "").strip())
+    """ "2021-2022" (also accepts the seeds' spellings "2019 - 2020", "2019 -2020", an en dash, and digits or dashes
+    typed full-width, "２０２２－２０２３", or in another script); else ValidationError."""
+    text = re.sub(r"\s*[-‐‑‒–—―−]\s*", "-", ascii_digits(unicodedata.normalize("NFKC", clean_name(value))))
     match = SCHOOL_YEAR_RE.fullmatch(text)
     if not match or int(match[2]) != int(match[1]) + 1:
         raise ValidationError(
@@ -315,8 +317,8 @@ def _clean_texts(keys: set[str], descriptions: dict, fields: dict) -> tuple[dict
     unknown = sorted(set(descriptions) - keys)
     if unknown:
         raise ValidationError(f"Không có chỉ báo “{unknown[0]}” trong tiêu chí này.")
-    clean_descriptions = {k: nfc(str(v)).strip() for k, v in descriptions.items() if nfc(str(v)).strip()}
-    clean_fields = {f: nfc(str(fields.get(f, ""))).strip() for f in CriterionForm.TEXT_FIELDS}
+    clean_descriptions = {k: clean(str(v)) for k, v in descriptions.items() if clean(str(v))}
+    clean_fields = {f: clean(str(fields.get(f, ""))) for f in CriterionForm.TEXT_FIELDS}
     return clean_descriptions, clean_fields
 
 
@@ -478,7 +480,7 @@ def _transition(*, actor, cycle: Cycle, kind: str, to_status: str | None, commen
         from_status=previous,
         to_status=cycle.status,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        comment=nfc(comment).strip(),
+        comment=clean(comment),
         snapshot=snapshot,
     )
     audit.record(
@@ -526,8 +528,8 @@ def cycle_return(*, actor, cycle: Cycle, comment: str, criterion_comments: dict 
     cycle = cycle_lock(cycle)
     if cycle.status != CycleStatus.SUBMITTED:
         raise ValidationError("Chỉ trả lại được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
-    per_criterion = {k: nfc(v).strip() for k, v in (criterion_comments or {}).items() if nfc(v or "").strip()}
-    if not nfc(comment).strip() and not per_criterion:
+    per_criterion = {k: clean(v) for k, v in (criterion_comments or {}).items() if clean(v or "")}
+    if not clean(comment) and not per_criterion:
         raise ValidationError("Hãy ghi ý kiến (chung hoặc theo tiêu chí) để nhà trường biết cần sửa gì.")
     criteria = {c.code: c for c in Criterion.objects.filter(version=cycle.framework, code__in=list(per_criterion))}
     unknown = sorted(set(per_criterion) - set(criteria))
@@ -639,7 +641,7 @@ def report_texts_save(*, actor, cycle: Cycle, texts: dict[str, str]) -> int:
     user = actor if getattr(actor, "is_authenticated", False) else None
     changed = []
     for key, value in texts.items():
-        value = nfc(value or "").strip()
+        value = clean(value or "")
         row = existing.get(key)
         if row is None and not value:
             continue
@@ -674,7 +676,7 @@ def _statistic_value(value, where: str) -> int | None:
     if isinstance(value, int):
         number = value
     else:
-        text = nfc(str(value)).strip()
+        text = clean(str(value))
         if not text:
             return None
         if not (text.isascii() and text.isdigit()):

@@ -17,6 +17,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.access import user_scope
+from kiemdinh.core.bounds import as_id
+from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import diff_html
 from kiemdinh.evidence.codes import find_codes, link_citations
 from kiemdinh.evidence.selectors import cycle_codes
@@ -662,12 +664,16 @@ def _autosave(request, cycle_id, code, level4) -> HttpResponse:
     )
 
 
+# An autosave overwrites the draft with what is on screen: it must never be answered from an earlier one.
+@repeatable_post
 @login_required
 @require_POST
 def criterion_autosave(request: HttpRequest, cycle_id: int, code: str) -> HttpResponse:
     return _autosave(request, cycle_id, code, level4=False)
 
 
+# An autosave overwrites the draft with what is on screen: it must never be answered from an earlier one.
+@repeatable_post
 @login_required
 @require_POST
 def level4_autosave(request: HttpRequest, cycle_id: int, code: str) -> HttpResponse:
@@ -723,7 +729,7 @@ def gap_board(request: HttpRequest, cycle_id: int) -> HttpResponse:
     what_if = request.method == "POST"
     stored = cycle_evaluation(cycle)
     if what_if:
-        ids = {int(v) for v in request.POST.getlist("dat") if v.isdigit()}
+        ids = {n for v in request.POST.getlist("dat") if (n := as_id(v)) is not None}
         level4 = dict.fromkeys(request.POST.getlist("muc4"), True)
     else:
         ids = None

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kiemdinh.core.forms import Form
 from kiemdinh.units import imports
 from kiemdinh.units.access import access_import_batch, can_import
 from kiemdinh.units.models import ImportBatch, ImportKind, ImportStatus, SchoolType, UnitKind
@@ -20,7 +21,7 @@ SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
 TEMPLATE_FILENAMES = {ImportKind.UNITS: "mau-nhap-don-vi.xlsx", ImportKind.SCHOOLS: "mau-nhap-truong.xlsx"}
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     kind = forms.ChoiceField(label="Loại dữ liệu", choices=ImportKind.choices, widget=forms.RadioSelect)
     file = forms.FileField(
         label="Tệp dữ liệu (.xlsx hoặc .csv)",

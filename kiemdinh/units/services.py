@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kiemdinh.core import audit
-from kiemdinh.core.text import nfc
+from kiemdinh.core.text import clean, clean_name
 from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind
 
 ALLOWED_PARENT_KINDS = {
@@ -30,8 +30,9 @@ def validate_code(code: str, label: str) -> str:
 
 
 def required_text(value: str, field: str, missing: str) -> str:
-    """NFC, trimmed, and not empty (else a Vietnamese error on the field)."""
-    value = nfc(value).strip()
+    """A name as stored (kiemdinh.core.text.clean_name: NFC, no invisible characters) and not empty (else a Vietnamese
+    error on the field): a name of zero-width spaces only is missing."""
+    value = clean_name(value)
     if not value:
         raise ValidationError({field: missing})
     return value
@@ -77,7 +78,7 @@ def unit_create(
         name=name,
         kind=kind,
         parent=parent,
-        education_office=nfc(education_office).strip(),
+        education_office=clean_name(education_office),
         dissolved_on=dissolved_on,
     )
     unit.save()
@@ -111,7 +112,7 @@ def school_create(
         school_type=school_type,
         ownership=ownership,
         unit=unit,
-        address=nfc(address).strip(),
+        address=clean(address),
         phone=phone.strip(),
         founded_year=founded_year,
     )
@@ -141,7 +142,7 @@ def school_update(*, actor, school: School, **changes) -> School:
     if "name" in changes:
         changes["name"] = required_text(changes["name"], "name", "Thiếu tên trường.")
     if "address" in changes:
-        changes["address"] = nfc(changes["address"]).strip()
+        changes["address"] = clean(changes["address"])
     before = {field: getattr(school, field) for field in changes}
     for field, value in changes.items():
         setattr(school, field, value)

@@ -186,3 +186,23 @@ def test_restore_rejects_what_is_not_a_backup(db, tmp_path):
         run("restore", str(path))
     with pytest.raises(CommandError, match=r"\.zip hoặc \.tar\.gz"):
         run("backup", str(tmp_path / "sao-luu.rar"))
+
+
+@pytest.mark.parametrize("name", ["sao-luu.zip", "sao-luu.tar.gz"])
+def test_archives_are_readable_by_their_owner_only(db, tmp_path, name):
+    """The archive holds every password hash: mode 0600 whatever the umask, also when replacing an older archive that
+    was readable by all."""
+    import os
+    import stat
+
+    path = tmp_path / name
+    path.write_bytes(b"ban cu")
+    path.chmod(0o644)
+    previous = os.umask(0o002)
+    try:
+        run("backup", str(path), "--overwrite")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "nguyên vẹn" in run("restore", str(path), "--check")
+    assert not list(tmp_path.glob("*.dang-ghi"))

@@ -340,7 +340,10 @@ def _header(plan, **over) -> dict:
     return data
 
 
-def test_issuing_is_refused_with_the_problems_then_succeeds(client, world, cycle, plan):
+def test_issuing_is_refused_with_the_problems_then_succeeds(client, world, cycle, plan, monkeypatch):
+    # The repeats below come later, not as a double click: the view itself answers them (the double-submit guard
+    # would otherwise answer an identical POST right after with the first answer, see kiemdinh/core/submits.py).
+    monkeypatch.setattr("kiemdinh.core.submits.REPLAY_SECONDS", 0)
     weakness(cycle, world.principal_a, "1.1")
     client.force_login(world.principal_a)
     page = followed(client, url("plan_issue", cycle))
@@ -434,7 +437,10 @@ def test_reopening_needs_a_reason(client, world, cycle, plan):
 # --- monitoring ------------------------------------------------------------------------------------------------------
 
 
-def test_the_terms_preset_schedules_two_reviews_once(client, world, cycle, plan):
+def test_the_terms_preset_schedules_two_reviews_once(client, world, cycle, plan, monkeypatch):
+    # The repeats below come later, not as a double click: the view itself answers them (the double-submit guard
+    # would otherwise answer an identical POST right after with the first answer, see kiemdinh/core/submits.py).
+    monkeypatch.setattr("kiemdinh.core.submits.REPLAY_SECONDS", 0)
     client.force_login(world.principal_a)
     page = followed(client, url("review_schedule", cycle), {"preset": "terms"})
     assert "Đã thêm 2 đợt rà soát theo lịch mẫu." in page
@@ -708,7 +714,10 @@ def test_the_next_year_carries_unfinished_lines_and_uses_finished_ones_as_eviden
     assert "Chỉ dùng làm minh chứng những hành động đã hoàn thành." in page
 
 
-def test_within_one_circular_unfinished_lines_carry_over_with_their_history(client, world, cycle):
+def test_within_one_circular_unfinished_lines_carry_over_with_their_history(client, world, cycle, monkeypatch):
+    # The repeats below come later, not as a double click: the view itself answers them (the double-submit guard
+    # would otherwise answer an identical POST right after with the first answer, see kiemdinh/core/submits.py).
+    monkeypatch.setattr("kiemdinh.core.submits.REPLAY_SECONDS", 0)
     actor = world.principal_a
     earlier = cycle_open(actor=actor, school=world.school_a, school_year="2024-2025")
     assert earlier.framework_id == cycle.framework_id  # both TT17/2018
