@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -41,6 +41,15 @@ def download(request: HttpRequest, cycle_id: int, kind: str, fmt: str) -> HttpRe
         raise Http404("Không có loại văn bản này.") from None
     if fmt not in document.formats:
         raise Http404("Văn bản này không có định dạng đó.")
+    if fmt in document.writers:
+        # The dossier grows with the evidence it packs: written to a temporary file and streamed from it.
+        written = registry.render_to_file(document, cycle, document.build(cycle), fmt)
+        response = FileResponse(
+            written.file, as_attachment=True, filename=written.filename, content_type=written.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
     try:
         rendered = registry.render_context(document, cycle, document.build(cycle), fmt)
     except PdfUnavailable as error:
