@@ -18,6 +18,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.core.tests import crafted_xlsx as crafted
@@ -283,3 +284,59 @@ def test_an_expired_waiting_import_does_not_block_the_next_upload(importer):
 
     old.refresh_from_db()
     assert (old.status, old.rows, new.status) == ("expired", [], "pending")
+
+
+# --- the screens ----------------------------------------------------------------------------------------------------
+
+
+def start_url(importer, batch=None) -> str:
+    if importer.model is ImportBatch:
+        return reverse("units:import_start")
+    cycle_id = batch.cycle_id if batch else EvidenceImportBatch.objects.values_list("cycle_id", flat=True).first()
+    return reverse("evidence:import_start", args=[cycle_id])
+
+
+def preview_url(importer, batch) -> str:
+    if importer.model is ImportBatch:
+        return reverse("units:import_preview", args=[batch.pk])
+    return reverse("evidence:import_preview", args=[batch.cycle_id, batch.pk])
+
+
+def test_a_second_upload_on_the_page_shows_the_refusal_and_links_the_waiting_batch(client, importer):
+    first = importer.prepare(crafted.upload(importer.good_file()))
+    client.force_login(importer.user)
+    url = start_url(importer, first)
+    form = {"kind": "schools"} if importer.model is ImportBatch else {}
+    response = client.post(url, {**form, "file": crafted.upload(importer.good_file(), name="lan-hai.xlsx")})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Bạn đang có một lô nhập" in page and "chờ xác nhận: tệp “danh-sach.xlsx”" in page
+    assert f'href="{preview_url(importer, first)}"' in page  # the waiting batch, to confirm or discard
+    assert importer.model.objects.count() == 1
+
+
+def test_a_refused_file_shows_the_cap_on_the_page_and_stores_nothing(client, importer, settings):
+    settings.KIEMDINH_IMPORT_MAX_ROWS = 2
+    client.force_login(importer.user)
+    importer.prepare(crafted.upload(importer.good_file()))
+    first = importer.model.objects.get()
+    importer.discard(first)
+    form = {"kind": "schools"} if importer.model is ImportBatch else {}
+    rows = [["a"], ["b"], ["c"]]
+    response = client.post(start_url(importer, first), {**form, "file": crafted.upload(importer.good_file(*rows))})
+    assert "Tệp có hơn 2 dòng dữ liệu. Mỗi lần chỉ nhập được tối đa 2 dòng" in response.content.decode()
+    assert importer.model.objects.count() == 1  # the discarded one only
+
+
+def test_an_expired_batch_shows_as_expired_with_nothing_to_confirm(client, importer):
+    batch = importer.prepare(crafted.upload(importer.good_file()))
+    importer.model.objects.filter(pk=batch.pk).update(created_at=timezone.now() - timedelta(days=2))
+    client.force_login(importer.user)
+
+    page = client.get(preview_url(importer, batch)).content.decode()
+
+    assert "Hết hạn" in page and "Lô nhập này đã hết hạn" in page
+    assert "Xác nhận nhập" not in page and "Trường Tiểu học Mới" not in page and "Kế hoạch chiến lược" not in page
+    # Not offered as the waiting batch on the start page either.
+    assert "Bạn có một lô nhập đang chờ xác nhận" not in client.get(start_url(importer, batch)).content.decode()
