@@ -227,16 +227,18 @@ def _check_archive(archive: zipfile.ZipFile, caps: Caps) -> None:
             raise _Unreadable
         if member.file_size > limit:
             raise ValidationError(
-                f"Tệp Excel khi giải nén có phần “{shown(member.filename, 60)}” lớn {megabytes(member.file_size)} MB, "
-                f"vượt quá giới hạn {megabytes(limit)} MB. Hãy xóa bớt dữ liệu thừa hoặc chia thành nhiều tệp."
+                f"Tệp Excel khi giải nén có {_part(member.filename)} lớn {megabytes(member.file_size)} MB, vượt quá "
+                f"giới hạn {megabytes(limit)} MB{_likely_cause(member.filename)}. Hãy xóa bớt dữ liệu thừa hoặc chia "
+                "thành nhiều tệp."
             )
         if member.file_size > RATIO_CHECKED_FROM and member.file_size > MAX_COMPRESSION_RATIO * max(
             member.compress_size, 1
         ):
             raise ValidationError(
-                f"Phần “{shown(member.filename, 60)}” của tệp Excel bị nén tới "
+                f"Tệp Excel có {_part(member.filename)} bị nén tới "
                 f"{number(member.file_size // max(member.compress_size, 1))} lần, vượt quá giới hạn "
-                f"{number(MAX_COMPRESSION_RATIO)} lần của một bảng tính thông thường. Hệ thống không đọc tệp này."
+                f"{number(MAX_COMPRESSION_RATIO)} lần của một bảng tính thông thường{_likely_cause(member.filename)}. "
+                "Hệ thống không đọc tệp này."
             )
         total += member.file_size
     if total > limit:
@@ -244,6 +246,23 @@ def _check_archive(archive: zipfile.ZipFile, caps: Caps) -> None:
             f"Tệp Excel khi giải nén lớn {megabytes(total)} MB, vượt quá giới hạn {megabytes(limit)} MB. "
             "Hãy xóa bớt dữ liệu thừa hoặc chia thành nhiều tệp."
         )
+
+
+def _part(name: str) -> str:
+    """A zip member as a person may understand it: "trang tính (xl/worksheets/sheet1.xml)"."""
+    if "worksheets/" in name:
+        return f"trang tính “{shown(name, 60)}”"
+    if name.endswith("sharedStrings.xml"):
+        return f"phần chữ của các ô “{shown(name, 60)}”"
+    return f"phần “{shown(name, 60)}”"
+
+
+def _likely_cause(name: str) -> str:
+    if "worksheets/" in name:
+        return " (thường do rất nhiều dòng hoặc cột trống có định dạng)"
+    if name.endswith("sharedStrings.xml"):
+        return " (thường do có ô chứa văn bản rất dài)"
+    return ""
 
 
 def _local(name: str) -> str:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiemdinh.core import tabular
 from kiemdinh.core.tabular import XLSX_CONTENT_TYPE
 from kiemdinh.evidence import imports, selectors, services
 from kiemdinh.evidence.codes import code_example
@@ -444,7 +445,11 @@ def import_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 return redirect("evidence:import_preview", cycle_id=cycle.pk, batch_id=batch.pk)
     else:
         form = ImportForm()
-    recent = EvidenceImportBatch.objects.filter(cycle=cycle).select_related("created_by").defer("rows", "errors")[:10]
+    recent = list(
+        EvidenceImportBatch.objects.filter(cycle=cycle).select_related("created_by").defer("rows", "errors")[:10]
+    )
+    for batch in recent:
+        batch.expired = imports.is_expired(batch)  # waiting too long, not purged yet: shown as what it is
     return render(
         request,
         "evidence/import_start.html",
@@ -455,7 +460,10 @@ def import_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
             recent=recent,
             columns=imports.columns_for(cycle.regime),
             code_example=code_example(cycle.regime),
-            max_rows=settings.KIEMDINH_IMPORT_MAX_ROWS,
+            max_rows=tabular.number(settings.KIEMDINH_IMPORT_MAX_ROWS),
+            max_columns=tabular.number(settings.KIEMDINH_IMPORT_MAX_COLUMNS),
+            max_cell_chars=tabular.number(settings.KIEMDINH_IMPORT_MAX_CELL_CHARS),
+            import_max_size=tabular.max_size_text(),
             pending=imports.pending_batch(request.user),
             pending_hours=settings.KIEMDINH_IMPORT_PENDING_HOURS,
         ),

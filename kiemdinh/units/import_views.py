@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kiemdinh.core.tabular import max_size_text
+from kiemdinh.core.tabular import max_size_text, number
 from kiemdinh.units import imports
 from kiemdinh.units.access import access_import_batch, can_import
 from kiemdinh.units.models import ImportBatch, ImportKind, ImportStatus, SchoolType, UnitKind
@@ -53,7 +53,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
     else:
         initial_kind = KIND_SLUGS.get(request.GET.get("loai", ""), ImportKind.UNITS)
         form = ImportForm(initial={"kind": initial_kind})
-    recent = ImportBatch.objects.filter(created_by=request.user).defer("rows", "errors")[:10]
+    recent = list(ImportBatch.objects.filter(created_by=request.user).defer("rows", "errors")[:10])
+    for batch in recent:
+        batch.expired = imports.is_expired(batch)  # waiting too long, not purged yet: shown as what it is
     return render(
         request,
         "units/import_start.html",
@@ -63,7 +65,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
             "pending": imports.pending_batch(request.user),
             "templates": [(label, SLUG_OF_KIND[kind]) for kind, label in ImportKind.choices],
             "max_size": max_size_text(),
-            "max_rows": settings.KIEMDINH_IMPORT_MAX_ROWS,
+            "max_rows": number(settings.KIEMDINH_IMPORT_MAX_ROWS),
+            "max_columns": number(settings.KIEMDINH_IMPORT_MAX_COLUMNS),
+            "max_cell_chars": number(settings.KIEMDINH_IMPORT_MAX_CELL_CHARS),
             "pending_hours": imports.pending_hours(),
         },
     )

@@ -340,3 +340,4 @@ def test_an_expired_batch_shows_as_expired_with_nothing_to_confirm(client, impor
     assert "Xác nhận nhập" not in page and "Trường Tiểu học Mới" not in page and "Kế hoạch chiến lược" not in page
     # Not offered as the waiting batch on the start page either.
     assert "Bạn có một lô nhập đang chờ xác nhận" not in client.get(start_url(importer, batch)).content.decode()
+    assert "Hết hạn" in client.get(start_url(importer, batch)).content.decode()  # in the list of recent imports

@@ -164,8 +164,11 @@ def test_members_adding_up_over_the_cap_and_too_many_members():
 def test_a_deflate_bomb_is_refused_by_its_compression_ratio(unzipped):
     data = crafted.giant_shared_string(HEADER, 15 * 1024 * 1024)  # under the size caps, 1,000 times compressed
     messages = refusal(data)
-    assert messages[0].startswith("Phần “xl/sharedStrings.xml” của tệp Excel bị nén tới")
-    assert "vượt quá giới hạn 100 lần" in messages[0]
+    assert messages[0].startswith("Tệp Excel có phần chữ của các ô “xl/sharedStrings.xml” bị nén tới")
+    assert (
+        "vượt quá giới hạn 100 lần của một bảng tính thông thường (thường do có ô chứa văn bản rất dài)"
+        in (messages[0])
+    )
     assert unzipped["bytes"] == 0
 
 
