@@ -341,3 +341,55 @@ def test_an_expired_batch_shows_as_expired_with_nothing_to_confirm(client, impor
     # Not offered as the waiting batch on the start page either.
     assert "Bạn có một lô nhập đang chờ xác nhận" not in client.get(start_url(importer, batch)).content.decode()
     assert "Hết hạn" in client.get(start_url(importer, batch)).content.decode()  # in the list of recent imports
+
+
+# --- the migration that brings an installation to one waiting import per person --------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("migration", "model"),
+    [
+        ("kiemdinh.units.migrations.0003_import_batch_expiry_one_pending", ImportBatch),
+        ("kiemdinh.evidence.migrations.0002_import_batch_expiry_one_pending", EvidenceImportBatch),
+    ],
+    ids=["school-list", "evidence-catalogue"],
+)
+def test_the_migration_keeps_each_persons_newest_waiting_batch_and_clears_old_previews(
+    world, frameworks_loaded, migration, model
+):
+    """Before the constraint, a person could have several waiting batches, and discarded ones kept their rows."""
+    import importlib
+
+    from django.apps import apps as installed
+
+    keep_one = importlib.import_module(migration).keep_one_pending_and_clear_old_previews
+    (constraint,) = model._meta.constraints
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(model, constraint)
+    try:
+        extra = (
+            {}
+            if model is ImportBatch
+            else {"cycle": cycle_open(actor=None, school=world.school_a, school_year="2025-2026")}
+        )
+        extra |= {"kind": "schools"} if model is ImportBatch else {}
+        rows = [{"row": 2, "name": "x" * 1000}]
+        older, newer = (model.objects.create(created_by=world.admin, rows=rows, **extra) for _ in range(2))
+        model.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(hours=1))
+        other = model.objects.create(created_by=world.officer_district, rows=rows, **extra)
+        discarded = model.objects.create(created_by=world.officer_district, rows=rows, status="discarded", **extra)
+
+        keep_one(installed, None)
+
+        state = {b.pk: (b.status, bool(b.rows)) for b in model.objects.all()}
+        assert state == {
+            older.pk: ("expired", False),
+            newer.pk: ("pending", True),
+            other.pk: ("pending", True),
+            discarded.pk: ("discarded", False),
+        }
+    finally:
+        model.objects.all().delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(model, constraint)
