@@ -276,7 +276,15 @@ EMAIL_USE_TLS = env_bool("KIEMDINH_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("KIEMDINH_EMAIL_FROM", "kiemdinh@localhost")
 KIEMDINH_SITE_URL = env_str("KIEMDINH_SITE_URL", "http://127.0.0.1:8000")  # links in e-mails
 
+# Excel/CSV imports (kiemdinh/core/tabular.py): an upload breaking a cap is refused before it is parsed further, with
+# a message naming the cap. A checked list waits for confirmation KIEMDINH_IMPORT_PENDING_HOURS, then its preview is
+# purged (./scripts/manage purge_imports).
 KIEMDINH_IMPORT_MAX_BYTES = env_int("KIEMDINH_IMPORT_MAX_MB", 5) * 1024 * 1024
+KIEMDINH_IMPORT_MAX_UNZIPPED_BYTES = env_int("KIEMDINH_IMPORT_MAX_UNZIPPED_MB", 20) * 1024 * 1024
+KIEMDINH_IMPORT_MAX_ROWS = env_int("KIEMDINH_IMPORT_MAX_ROWS", 5000)
+KIEMDINH_IMPORT_MAX_COLUMNS = env_int("KIEMDINH_IMPORT_MAX_COLUMNS", 50)
+KIEMDINH_IMPORT_MAX_CELL_CHARS = env_int("KIEMDINH_IMPORT_MAX_CELL_CHARS", 5000)
+KIEMDINH_IMPORT_PENDING_HOURS = env_int("KIEMDINH_IMPORT_PENDING_HOURS", 24)
 KIEMDINH_EVIDENCE_MAX_BYTES = env_int("KIEMDINH_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

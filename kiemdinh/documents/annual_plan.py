@@ -12,7 +12,6 @@ Before the plan is signed its number and date stay blank as the seeds print them
 ngày      tháng      năm 2024"); what is still blank is listed in `missing` (the export command prints it).
 """
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kiemdinh.core.tabular import workbook_bytes
 from kiemdinh.core.text import fold
 from kiemdinh.documents.common import place_date, short_place, vn_date
 from kiemdinh.documents.docx_kit import (
@@ -588,9 +588,7 @@ def annual_plan_xlsx(ctx: AnnualPlanContext) -> bytes:
         (int(t.number), t.content, t.agency, t.lead_official, t.cooperating, t.deadline, t.status) for t in ctx.tasks
     ]
     _sheet(book, "Nhiệm vụ", TASK_SHEET, tasks)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 register_plan_kind(

@@ -12,7 +12,6 @@ renderer per format:
 Each context lists in `missing` the labels of the markers its renderers print, and only those.
 """
 
-import io
 from dataclasses import dataclass
 
 from docx.shared import Cm, Pt
@@ -20,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kiemdinh.core.tabular import workbook_bytes
 from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
 from kiemdinh.documents.docx_kit import (
     RED,
@@ -720,9 +720,7 @@ def evidence_catalogue_xlsx(ctx: EvidenceCatalogueContext) -> bytes:
     for column, chars in enumerate(XLSX_WIDTHS_2018 if width == 6 else XLSX_WIDTHS_TT57, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = chars
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 # --- 5. Phụ lục 5a/5b: Phiếu đánh giá tiêu chí ----------------------------------------------------------------------

@@ -181,16 +181,16 @@ def build_dossier(cycle: Cycle) -> DossierContext:
 
 
 def dossier_zip(ctx: DossierContext) -> bytes:
-    # The archive is assembled in memory because renderers return bytes (download page, export command). Evidence
-    # files are streamed into it chunk by chunk all the same, so a later background export can hand write_dossier()
-    # a file on disk and never hold a whole evidence file, or the whole archive, in memory.
+    """The whole archive as bytes, for tests and checks of small dossiers. The download, the export command and the
+    district export never call it: they use the registered writer, write_dossier, into a file."""
     buffer = io.BytesIO()
     write_dossier(ctx, buffer)
     return buffer.getvalue()
 
 
 def write_dossier(ctx: DossierContext, target: BinaryIO) -> None:
-    """Write the dossier zip into a binary file object (seekable or not)."""
+    """Write the dossier zip into a binary file object (seekable or not). Evidence files are copied from storage in
+    1 MB pieces, so neither a whole file nor the archive is ever held in memory."""
     stamp = timezone.localtime(ctx.generated_at).timetuple()[:6]
     written: dict[str, tuple[int, str]] = {}  # path → (size, sha256)
     unreadable: set[str] = set()
@@ -476,7 +476,7 @@ register(
         title="Hồ sơ điện tử cho đoàn đánh giá ngoài (tệp nén)",
         slug="ho-so-tu-danh-gia",
         build=build_dossier,
-        renderers={"zip": dossier_zip},
+        writers={"zip": write_dossier},
         note="Mở tệp index.html sau khi giải nén; không cần mạng.",
     )
 )

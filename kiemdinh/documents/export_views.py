@@ -46,4 +46,5 @@ def job_download(request: HttpRequest, job_id: int) -> FileResponse:
         raise Http404("Tệp chưa sẵn sàng.")
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response

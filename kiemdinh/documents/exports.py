@@ -55,14 +55,16 @@ def run_unit_export(job_id: int) -> None:
     try:
         cycles = unit_cycles(job.unit)
         ExportJob.objects.filter(pk=job.pk).update(total=len(cycles))
-        # The zip is written to a temporary file, never held whole in memory.
+        # The zip is written to a temporary file, never held whole in memory; each document is written straight into
+        # its member (a dossier piece by piece), then the file goes to storage and downloads stream from there.
         with tempfile.TemporaryFile() as buffer:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for index, cycle in enumerate(cycles, start=1):
-                    rendered = registry.render_context(document, cycle, registry.build(document, cycle), job.fmt)
                     school = f"{cycle.school.code} {cycle.school.name}".replace("/", "-")
                     folder = f"{cycle.school.unit.name.replace('/', '-')}/{school}"
-                    archive.writestr(f"{folder}/{rendered.filename}", rendered.data)
+                    name = f"{folder}/{registry.filename(document, cycle, job.fmt)}"
+                    with archive.open(name, "w", force_zip64=True) as member:
+                        registry.write(document, registry.build(document, cycle), job.fmt, member)
                     ExportJob.objects.filter(pk=job.pk).update(done=index)
             buffer.seek(0)
             job.refresh_from_db()

@@ -11,7 +11,6 @@ Each builder reads the improvement selectors only (a fixed number of queries wha
 creates a plan: a cycle without one gets the marker "Chưa lập kế hoạch cải tiến".
 """
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kiemdinh.core.tabular import workbook_bytes
 from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
 from kiemdinh.documents.docx_kit import (
     Text,
@@ -729,9 +729,7 @@ def improvement_plan_xlsx(ctx: ImprovementPlanContext) -> bytes:
     for column, chars in enumerate(XLSX_WIDTHS_TT57 if ctx.tt57 else XLSX_WIDTHS_2018, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = chars
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 # --- context: the monitoring report ---------------------------------------------------------------------------------

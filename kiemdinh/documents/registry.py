@@ -1,11 +1,16 @@
 """The documents of a cycle: each is a context builder (plain data) plus one renderer per format.
 
-PDF is derived from the DOCX rendering through LibreOffice. `render(kind, cycle, fmt)` is what the download page, the
-export command and the district export use.
+PDF is derived from the DOCX rendering through LibreOffice. A renderer returns the document's bytes; a format that
+grows with the data it packs (the dossier zip, with every evidence file) has a writer instead, which writes into a
+file and is never held whole in memory. `write(kind, context, fmt, target)` does either into any binary file (the
+export command's output, a member of the district export's zip); `render_to_file` gives a temporary file for a download
+to stream; `render_context` gives bytes and is for renderer formats only.
 """
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from kiemdinh.documents.pdf import docx_to_pdf
 from kiemdinh.selfassessment.snapshots import dossier_check
@@ -26,10 +31,11 @@ class DocumentKind:
     build: Callable  # cycle -> context (a frozen dataclass with a `missing` tuple of labels)
     renderers: dict[str, Callable] = field(default_factory=dict)  # format -> context -> bytes
     note: str = ""
+    writers: dict[str, Callable] = field(default_factory=dict)  # format -> (context, binary file) -> None
 
     @property
     def formats(self) -> tuple[str, ...]:
-        native = tuple(self.renderers)
+        native = (*self.renderers, *self.writers)
         return (*native, "pdf") if "docx" in native else native
 
 
@@ -52,11 +58,43 @@ def filename(kind: DocumentKind, cycle, fmt: str) -> str:
     return f"{kind.slug}-{cycle.school.code}-{cycle.school_year}.{fmt}"
 
 
-def render_context(kind: DocumentKind, cycle, context, fmt: str) -> Rendered:
+@dataclass(frozen=True)
+class RenderedFile:
+    file: BinaryIO  # a temporary file at its start, deleted when closed (FileResponse closes it once sent)
+    filename: str
+    content_type: str
+
+
+def _bytes(kind: DocumentKind, context, fmt: str) -> bytes:
     if fmt not in kind.formats:
         raise ValueError(f"{kind.title} không có định dạng {fmt}")
-    data = docx_to_pdf(kind.renderers["docx"](context)) if fmt == "pdf" else kind.renderers[fmt](context)
-    return Rendered(data, filename(kind, cycle, fmt), CONTENT_TYPES[fmt])
+    if fmt in kind.writers:
+        raise ValueError(f"{kind.title} ({fmt}) được ghi thẳng vào tệp, không tạo trong bộ nhớ: dùng write().")
+    return docx_to_pdf(kind.renderers["docx"](context)) if fmt == "pdf" else kind.renderers[fmt](context)
+
+
+def render_context(kind: DocumentKind, cycle, context, fmt: str) -> Rendered:
+    return Rendered(_bytes(kind, context, fmt), filename(kind, cycle, fmt), CONTENT_TYPES[fmt])
+
+
+def write(kind: DocumentKind, context, fmt: str, target: BinaryIO) -> None:
+    """Write the document into a binary file: a writer format piece by piece, a renderer format as its bytes."""
+    if fmt in kind.writers:
+        kind.writers[fmt](context, target)
+    else:
+        target.write(_bytes(kind, context, fmt))
+
+
+def render_to_file(kind: DocumentKind, cycle, context, fmt: str) -> RenderedFile:
+    """The document written into a temporary file on disk, for a download to stream (the caller closes it)."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 (handed on open; closed by whoever sends it)
+    try:
+        write(kind, context, fmt, target)
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    return RenderedFile(target, filename(kind, cycle, fmt), CONTENT_TYPES[fmt])
 
 
 def build(kind: DocumentKind, cycle):

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -50,12 +50,19 @@ def download(request: HttpRequest, cycle_id: int, kind: str, fmt: str) -> HttpRe
     if fmt not in document.formats:
         raise Http404("Văn bản này không có định dạng đó.")
     try:
-        rendered = registry.render_context(document, cycle, registry.build(document, cycle), fmt)
-    except PdfUnavailable as error:
-        messages.error(request, str(error))
-        return redirect("documents:cycle", cycle.pk)
-    except DossierChanged as error:
-        messages.error(request, " ".join(error.messages))
+        context = registry.build(document, cycle)
+        if fmt in document.writers:
+            # The dossier grows with the evidence it packs: written to a temporary file and streamed from it.
+            written = registry.render_to_file(document, cycle, context, fmt)
+            response = FileResponse(
+                written.file, as_attachment=True, filename=written.filename, content_type=written.content_type
+            )
+            response["X-Content-Type-Options"] = "nosniff"
+            response["Cache-Control"] = "private, no-store"
+            return response
+        rendered = registry.render_context(document, cycle, context, fmt)
+    except (PdfUnavailable, DossierChanged) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("documents:cycle", cycle.pk)
     response = HttpResponse(rendered.data, content_type=rendered.content_type)
     response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'

@@ -4,7 +4,6 @@ A context builder (plain data from score_table) and two renderers returning byte
 sorting and filing) and DOCX (Nghị định 30/2020/NĐ-CP: header table, title, landscape table, nơi nhận, signature).
 """
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kiemdinh.core.tabular import workbook_bytes
 from kiemdinh.documents.common import place_date, short_place
 from kiemdinh.documents.docx_kit import (
     Text,
@@ -175,9 +175,7 @@ def score_sheet_xlsx(ctx: ScoreSheetContext) -> bytes:
         sheet.column_dimensions[get_column_letter(column)].width = chars
     sheet.row_dimensions[1].height = 45
     sheet.freeze_panes = "D2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 # --- DOCX -----------------------------------------------------------------------------------------------------------

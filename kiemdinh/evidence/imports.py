@@ -3,16 +3,21 @@
 The catalogue lists items under criterion heading rows ("Tiêu chuẩn 1: …", "Tiêu chí 1.1: …"). An item whose code
 belongs to another criterion than its heading is that item cited again (shared evidence keeps its first code).
 
-Two steps, like the units import: ``evidence_import_prepare`` reads and checks the file and keeps the rows and every
-error in an EvidenceImportBatch for the preview; ``evidence_import_commit`` checks the rows again against the cycle as
-it is now and writes everything in one transaction, or nothing. Row numbers are the ones Excel shows.
+Two steps, like the units import: ``evidence_import_prepare`` reads (kiemdinh.core.tabular: caps checked before
+parsing, outside any transaction) and checks the file and keeps what the preview shows and every error in an
+EvidenceImportBatch; ``evidence_import_commit`` checks the rows again against the cycle as it is now and writes
+everything in one transaction, or nothing. Row numbers are the ones Excel shows.
+
+A person has at most one catalogue waiting for confirmation; it expires after KIEMDINH_IMPORT_PENDING_HOURS, and a
+discarded or expired batch keeps no rows (``evidence_import_batches_purge``, run by ``manage.py purge_imports``).
 """
 
-import io
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -20,6 +25,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from kiemdinh.core import audit
+from kiemdinh.core.tabular import header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.evidence import services
 from kiemdinh.evidence.codes import REGIME_TT57, code_example, default_box, parse_code
@@ -27,9 +34,10 @@ from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, 
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import ensure_editable
-from kiemdinh.units.imports import Column, _header_key, read_table
+from kiemdinh.units.imports import Column
 
 HEADER_SEARCH_ROWS = 20  # official catalogues have title lines above the header
+SHOWN_CHARS = 300  # a heading, a title line or a value of a column without a length limit is kept up to this
 
 COL_TT = Column("tt", "TT", aliases=("STT", "Số TT", "Số thứ tự"), example="1")
 COL_CODE = Column("code", "Mã minh chứng", required=True, aliases=("Mã MC", "Mã"), as_text=True)
@@ -66,10 +74,10 @@ def columns_for(regime: str) -> tuple[Column, ...]:
 
 def _header_positions(cells: list[str]) -> dict[str, int]:
     """Column key → index for a header row (names matched loosely, long names by their beginning)."""
-    keys = [(c.key, _header_key(text)) for c in ALL_COLUMNS for text in (c.label, *c.aliases)]
+    keys = [(c.key, header_key(text)) for c in ALL_COLUMNS for text in (c.label, *c.aliases)]
     positions: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        cell_key = _header_key(cell)
+        cell_key = header_key(cell)
         if not cell_key:
             continue
         for column_key, key in keys:
@@ -187,7 +195,8 @@ def check_rows(cycle: Cycle, raw_rows: list[dict]) -> Plan:
     errors: list[dict] = []
 
     def error(row, key, message):
-        errors.append({"row": row["row"], "column": COLUMN_LABEL[key], "message": message})
+        # A message may quote the cell: stored as shown, whatever the cell held.
+        errors.append({"row": row["row"], "column": COLUMN_LABEL[key], "message": shown(message, 400)})
 
     rows, new_items, citations = [], [], []
     first_row: dict[str, dict] = {}  # code → the row that defines it in this file
@@ -219,13 +228,13 @@ def check_rows(cycle: Cycle, raw_rows: list[dict]) -> Plan:
             continue
         parsed = parse_code(row["code"])
         if parsed is None:
-            error(row, "code", f"Mã minh chứng “{row['code']}” không đúng dạng. Ví dụ: {code_example(regime)}.")
+            error(row, "code", f"Mã minh chứng “{shown(row['code'])}” không đúng dạng. Ví dụ: {code_example(regime)}.")
             continue
         if parsed.regime != regime:
             error(
                 row,
                 "code",
-                f"Mã “{row['code']}” không phải dạng mã của {cycle.framework.short_name}. "
+                f"Mã “{shown(row['code'])}” không phải dạng mã của {cycle.framework.short_name}. "
                 f"Đợt này dùng mã dạng {code_example(regime)}.",
             )
             continue
@@ -254,7 +263,7 @@ def check_rows(cycle: Cycle, raw_rows: list[dict]) -> Plan:
                 error(
                     row,
                     "name",
-                    f"Mã {code} đã dùng ở dòng {first['row']} cho minh chứng “{first['name']}”; "
+                    f"Mã {code} đã dùng ở dòng {first['row']} cho minh chứng “{shown(first['name'], 120)}”; "
                     "một mã chỉ ứng với một minh chứng.",
                 )
                 continue
@@ -265,7 +274,7 @@ def check_rows(cycle: Cycle, raw_rows: list[dict]) -> Plan:
                 error(
                     row,
                     "name",
-                    f"Mã {code} đã có trong đợt tự đánh giá với tên “{link.version.name}”.",
+                    f"Mã {code} đã có trong đợt tự đánh giá với tên “{shown(link.version.name, 120)}”.",
                 )
                 continue
             first_row[code] = {"row": row["row"], "name": link.version.name}
@@ -289,21 +298,95 @@ def _filename(uploaded_file) -> str:
     return nfc(PurePath(getattr(uploaded_file, "name", "") or "").name)[:255]
 
 
-@transaction.atomic
+_LIMITS = {c.key: c.max_length or SHOWN_CHARS for c in ALL_COLUMNS} | {"text": SHOWN_CHARS}
+
+
+def preview_rows(rows: list[dict]) -> list[dict]:
+    """The checked rows as stored for the preview: each value cut to its column's length limit (or SHOWN_CHARS), "…"
+    marking the cut. A cut value is one character longer than the limit, so the check at commit still refuses it."""
+    return [
+        {
+            key: shown(value, _LIMITS[key]) if key in _LIMITS and isinstance(value, str) else value
+            for key, value in r.items()
+        }
+        for r in rows
+    ]
+
+
+def _expiry_cutoff():
+    return timezone.now() - timedelta(hours=settings.KIEMDINH_IMPORT_PENDING_HOURS)
+
+
+def is_expired(batch: EvidenceImportBatch) -> bool:
+    """A batch waiting longer than KIEMDINH_IMPORT_PENDING_HOURS can no longer be confirmed (purged or not yet)."""
+    return batch.status == EvidenceImportBatch.Status.PENDING and batch.created_at <= _expiry_cutoff()
+
+
+class ImportPending(ValidationError):
+    """The person already has a catalogue waiting for confirmation (in this cycle or another): named and linked."""
+
+    def __init__(self, batch: EvidenceImportBatch):
+        self.batch = batch
+        where = f" ({batch.cycle.school.name}, năm học {batch.cycle.school_year})"
+        super().__init__(
+            f"Bạn đang có một lô nhập danh mục minh chứng chờ xác nhận: tệp “{batch.original_filename}”{where}, tải lên "
+            f"lúc {timezone.localtime(batch.created_at):%H:%M ngày %d/%m/%Y}. Hãy xác nhận hoặc hủy lô đó trước khi "
+            "tải lên tệp khác."
+        )
+
+
+def pending_batch(actor) -> EvidenceImportBatch | None:
+    """The person's catalogue waiting for confirmation (not expired), if any, with its cycle and school."""
+    return (
+        EvidenceImportBatch.objects.filter(
+            created_by=actor, status=EvidenceImportBatch.Status.PENDING, created_at__gt=_expiry_cutoff()
+        )
+        .select_related("cycle__school")
+        .defer("rows", "errors")
+        .first()
+    )
+
+
+def _cleared(queryset, status: str) -> int:
+    """Set the status and delete the stored preview of every batch of the queryset."""
+    return queryset.update(status=status, rows=[], errors=[])
+
+
 def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceImportBatch:
-    """Read and check a catalogue; the batch is kept even with errors, so the preview shows them all."""
+    """Read and check a catalogue; the batch is kept even with errors, so the preview shows them all.
+
+    The file is read and checked outside any transaction; only the short write of the batch holds the database. A
+    person with a catalogue waiting for confirmation is refused (ImportPending) before the file is read."""
     ensure_editable(cycle)
+    waiting = pending_batch(actor)
+    if waiting:
+        raise ImportPending(waiting)
     rows = parse_table(read_table(uploaded_file))
     plan = check_rows(cycle, rows)
-    batch = EvidenceImportBatch.objects.create(
-        cycle=cycle,
-        created_by=actor,
-        original_filename=_filename(uploaded_file),
-        rows=plan.rows,
-        errors=plan.errors,
-    )
-    audit_data = {"filename": batch.original_filename, "rows": len(rows), "errors": len(plan.errors)}
-    services._audit(actor, "evidence.import_prepared", batch, cycle, audit_data)
+    try:
+        with transaction.atomic():
+            # The person's own expired batch makes room (one waiting batch per person is a database constraint).
+            _cleared(
+                EvidenceImportBatch.objects.filter(
+                    created_by=actor, status=EvidenceImportBatch.Status.PENDING, created_at__lte=_expiry_cutoff()
+                ),
+                EvidenceImportBatch.Status.EXPIRED,
+            )
+            batch = EvidenceImportBatch.objects.create(
+                cycle=cycle,
+                created_by=actor,
+                original_filename=_filename(uploaded_file),
+                rows=preview_rows(plan.rows),
+                errors=plan.errors,
+            )
+            audit_data = {"filename": batch.original_filename, "rows": len(rows), "errors": len(plan.errors)}
+            services._audit(actor, "evidence.import_prepared", batch, cycle, audit_data)
+    except IntegrityError:
+        # Another upload of the same person was stored while this one was being read (a double click).
+        waiting = pending_batch(actor)
+        if waiting:
+            raise ImportPending(waiting) from None
+        raise ValidationError("Một lô nhập khác của bạn vừa được tải lên. Hãy tải lại trang rồi thử lại.") from None
     return batch
 
 
@@ -314,6 +397,11 @@ def _ensure_pending(actor, batch: EvidenceImportBatch, verb: str) -> None:
         raise ValidationError("Lô nhập này đã được nhập vào danh mục minh chứng.")
     if batch.status == EvidenceImportBatch.Status.DISCARDED:
         raise ValidationError("Lô nhập này đã bị hủy.")
+    if batch.status == EvidenceImportBatch.Status.EXPIRED or is_expired(batch):
+        raise ValidationError(
+            f"Lô nhập này đã hết hạn ({settings.KIEMDINH_IMPORT_PENDING_HOURS} giờ sau khi tải lên mà chưa được xác "
+            "nhận) nên đã được xóa. Hãy tải tệp lên lại."
+        )
 
 
 class _Stale(Exception):
@@ -404,12 +492,30 @@ def _write(*, actor, cycle: Cycle, plan: Plan) -> dict:
 
 @transaction.atomic
 def evidence_import_discard(*, actor, batch: EvidenceImportBatch) -> EvidenceImportBatch:
+    """Discard a waiting catalogue: nothing is written, and its stored preview is deleted."""
     locked = EvidenceImportBatch.objects.select_for_update().select_related("cycle__school__unit").get(pk=batch.pk)
     _ensure_pending(actor, locked, "hủy")
     locked.status = EvidenceImportBatch.Status.DISCARDED
-    locked.save(update_fields=["status"])
+    locked.rows, locked.errors = [], []
+    locked.save(update_fields=["status", "rows", "errors"])
     services._audit(actor, "evidence.import_discarded", locked, locked.cycle, {"filename": locked.original_filename})
     return locked
+
+
+@transaction.atomic
+def evidence_import_batches_purge() -> int:
+    """Expire every catalogue waiting longer than KIEMDINH_IMPORT_PENDING_HOURS and delete its stored preview (and
+    any preview a discarded or expired batch still holds); committed batches keep theirs as the record of the
+    import. Returns how many batches were cleared."""
+    status = EvidenceImportBatch.Status
+    cleared = _cleared(
+        EvidenceImportBatch.objects.filter(status=status.PENDING, created_at__lte=_expiry_cutoff()), status.EXPIRED
+    )
+    for done in (status.DISCARDED, status.EXPIRED):
+        cleared += _cleared(EvidenceImportBatch.objects.filter(status=done).exclude(rows=[]), done)
+    if cleared:
+        audit.record(actor=None, event_type="evidence.import_purged", data={"batches": cleared})
+    return cleared
 
 
 # --- Template ------------------------------------------------------------------------------------------------
@@ -499,6 +605,4 @@ def template_workbook(cycle: Cycle) -> bytes:
     guide.column_dimensions["B"].width = 110
     for row in guide.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

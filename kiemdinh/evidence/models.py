@@ -140,12 +140,16 @@ class EvidenceCitation(models.Model):
 
 
 class EvidenceImportBatch(models.Model):
-    """An uploaded evidence catalogue (Bảng danh mục mã minh chứng): checked rows shown for review, then committed."""
+    """An uploaded evidence catalogue (Bảng danh mục mã minh chứng): checked rows shown for review, then committed.
+
+    Only what the preview shows is stored; a discarded or expired batch keeps none. A person has at most one waiting.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ xác nhận"
         COMMITTED = "committed", "Đã nhập"
         DISCARDED = "discarded", "Đã hủy"
+        EXPIRED = "expired", "Hết hạn"
 
     cycle = models.ForeignKey("selfassessment.Cycle", on_delete=models.CASCADE, related_name="evidence_imports")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -159,6 +163,13 @@ class EvidenceImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by"],
+                condition=models.Q(status="pending"),
+                name="evidence_import_one_pending_per_user",
+            )
+        ]
 
     def __str__(self):
         return f"{self.original_filename} ({self.get_status_display()})"

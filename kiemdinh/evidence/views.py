@@ -1,6 +1,7 @@
 """Screens of the evidence register: list and search, add (with reuse of identical files), item page, downloads,
 catalogue import and the health check. Every view loads its cycle through selfassessment.access.access_cycle."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,6 +12,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiemdinh.core import tabular
+from kiemdinh.core.tabular import XLSX_CONTENT_TYPE
 from kiemdinh.evidence import imports, selectors, services
 from kiemdinh.evidence.codes import code_example
 from kiemdinh.evidence.files import check_upload, max_size_text
@@ -27,8 +30,6 @@ from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, 
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions, cycles_visible
 from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.units.imports import MAX_ROWS as MAX_IMPORT_ROWS
-from kiemdinh.units.imports import XLSX_CONTENT_TYPE
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -444,7 +445,11 @@ def import_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 return redirect("evidence:import_preview", cycle_id=cycle.pk, batch_id=batch.pk)
     else:
         form = ImportForm()
-    recent = EvidenceImportBatch.objects.filter(cycle=cycle).select_related("created_by").defer("rows")[:10]
+    recent = list(
+        EvidenceImportBatch.objects.filter(cycle=cycle).select_related("created_by").defer("rows", "errors")[:10]
+    )
+    for batch in recent:
+        batch.expired = imports.is_expired(batch)  # waiting too long, not purged yet: shown as what it is
     return render(
         request,
         "evidence/import_start.html",
@@ -455,7 +460,12 @@ def import_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
             recent=recent,
             columns=imports.columns_for(cycle.regime),
             code_example=code_example(cycle.regime),
-            max_rows=MAX_IMPORT_ROWS,
+            max_rows=tabular.number(settings.KIEMDINH_IMPORT_MAX_ROWS),
+            max_columns=tabular.number(settings.KIEMDINH_IMPORT_MAX_COLUMNS),
+            max_cell_chars=tabular.number(settings.KIEMDINH_IMPORT_MAX_CELL_CHARS),
+            import_max_size=tabular.max_size_text(),
+            pending=imports.pending_batch(request.user),
+            pending_hours=settings.KIEMDINH_IMPORT_PENDING_HOURS,
         ),
     )
 
@@ -505,12 +515,15 @@ def import_preview(request: HttpRequest, cycle_id: int, batch_id: int) -> HttpRe
     cycle = access_cycle(request.user, cycle_id)
     batch = _load_batch(cycle, batch_id)
     only_errors = request.GET.get("chi-loi") == "1" and bool(batch.errors)
-    pending = batch.status == EvidenceImportBatch.Status.PENDING
+    expired = imports.is_expired(batch) or batch.status == EvidenceImportBatch.Status.EXPIRED
+    pending = batch.status == EvidenceImportBatch.Status.PENDING and not expired
     context = _context(
         request,
         cycle,
         batch=batch,
-        lines=_preview_lines(batch, only_errors),
+        expired=expired,
+        pending_hours=settings.KIEMDINH_IMPORT_PENDING_HOURS,
+        lines=_preview_lines(batch, only_errors) if not expired else [],
         only_errors=only_errors,
         columns=imports.columns_for(cycle.regime),
         item_count=sum(1 for r in batch.rows if r["kind"] == "item"),

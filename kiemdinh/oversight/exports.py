@@ -1,11 +1,11 @@
 """The participant list of a training as an XLSX workbook (people sort and fill it in a spreadsheet)."""
 
 from dataclasses import dataclass
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kiemdinh.core.tabular import workbook_bytes
 from kiemdinh.oversight.models import Training
 from kiemdinh.oversight.selectors import training_participants
 
@@ -82,6 +82,4 @@ def participants_xlsx(data: ParticipantList) -> bytes:
     for index, width in enumerate(WIDTHS):
         ws.column_dimensions[chr(ord("A") + index)].width = width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -7,6 +7,7 @@ written, so refused input changes nothing.
 import re
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from kiemdinh.core import audit
 from kiemdinh.core.access import user_scope
+from kiemdinh.core.tabular import number, shown
 from kiemdinh.core.text import clean, fold, nfc
 from kiemdinh.oversight.models import (
     OfficerInCharge,
@@ -504,15 +506,32 @@ def _school_in_unit(unit: AdministrativeUnit, text: str) -> School:
 
 def parse_participants(unit: AdministrativeUnit, text: str) -> tuple[list[dict], list[str]]:
     """Rows {full_name, job_title, school} from one "Họ tên – chức vụ – trường" a line, and the Vietnamese errors,
-    each naming its line (number and text)."""
+    each naming its line (number and text, quoted short).
+
+    A pasted list is a tabular import: at most KIEMDINH_IMPORT_MAX_ROWS lines (refused whole, before any line is
+    looked at) of at most KIEMDINH_IMPORT_MAX_CELL_CHARS characters each."""
+    lines = nfc(str(text or "")).splitlines()
+    max_rows, max_chars = settings.KIEMDINH_IMPORT_MAX_ROWS, settings.KIEMDINH_IMPORT_MAX_CELL_CHARS
+    if sum(1 for line in lines if line.strip()) > max_rows:
+        raise ValidationError(
+            {
+                "text": f"Danh sách có hơn {number(max_rows)} dòng. Mỗi lần chỉ thêm được tối đa {number(max_rows)} "
+                "người; hãy chia thành nhiều lần."
+            }
+        )
     rows, errors = [], []
     schools: dict[str, School] = {}
-    for number, raw in enumerate(nfc(str(text or "")).splitlines(), start=1):
+    for line_number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
             continue
+        where = f"Dòng {line_number} (“{shown(line)}”)"
+        if len(line) > max_chars:
+            errors.append(
+                f"{where}: dài {number(len(line))} ký tự, vượt quá giới hạn {number(max_chars)} ký tự mỗi dòng."
+            )
+            continue
         parts = [p.strip() for p in _PART_SEPARATOR.split(line)]
-        where = f"Dòng {number} (“{line}”)"
         if len(parts) > 3:
             errors.append(f"{where}: có hơn ba phần; hãy ghi theo dạng “Họ tên – chức vụ – trường”.")
             continue
@@ -533,15 +552,23 @@ def parse_participants(unit: AdministrativeUnit, text: str) -> tuple[list[dict],
                     errors.append(f"{where}: {e}")
                     continue
             school = schools[key]
-        rows.append({"full_name": full_name, "job_title": job_title, "school": school, "line": number})
+        rows.append({"full_name": full_name, "job_title": job_title, "school": school, "line": line_number})
     return rows, errors
 
 
-@transaction.atomic
 def participants_add(*, actor, training: Training, text: str, attended: bool = True) -> list[TrainingParticipant]:
-    """Add the participants listed in `text` (one "Họ tên – chức vụ – trường" a line). One bad line refuses all."""
+    """Add the participants listed in `text` (one "Họ tên – chức vụ – trường" a line). One bad line refuses all.
+
+    The list is read and its schools looked up before the transaction (a long list takes a while; nobody's write
+    should wait for it); the transaction only checks duplicates against the locked training and writes."""
+    unit = AdministrativeUnit.objects.get(pk=training.unit_id)
+    rows, errors = parse_participants(unit, text)
+    with transaction.atomic():
+        return _participants_write(actor=actor, training=training, rows=rows, errors=errors, attended=attended)
+
+
+def _participants_write(*, actor, training: Training, rows: list[dict], errors: list[str], attended: bool):
     training = Training.objects.select_for_update().select_related("unit").get(pk=training.pk)
-    rows, errors = parse_participants(training.unit, text)
     seen = {(fold(name), school_id) for name, school_id in training.participants.values_list("full_name", "school_id")}
     for row in rows:
         key = (fold(row["full_name"]), row["school"].pk if row["school"] else None)

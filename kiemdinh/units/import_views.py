@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.forms import Form
+from kiemdinh.core.tabular import max_size_text, number
 from kiemdinh.units import imports
 from kiemdinh.units.access import access_import_batch, can_import
 from kiemdinh.units.models import ImportBatch, ImportKind, ImportStatus, SchoolType, UnitKind
@@ -52,16 +54,22 @@ def import_start(request: HttpRequest) -> HttpResponse:
     else:
         initial_kind = KIND_SLUGS.get(request.GET.get("loai", ""), ImportKind.UNITS)
         form = ImportForm(initial={"kind": initial_kind})
-    recent = ImportBatch.objects.filter(created_by=request.user).defer("rows")[:10]
+    recent = list(ImportBatch.objects.filter(created_by=request.user).defer("rows", "errors")[:10])
+    for batch in recent:
+        batch.expired = imports.is_expired(batch)  # waiting too long, not purged yet: shown as what it is
     return render(
         request,
         "units/import_start.html",
         {
             "form": form,
             "recent": recent,
+            "pending": imports.pending_batch(request.user),
             "templates": [(label, SLUG_OF_KIND[kind]) for kind, label in ImportKind.choices],
-            "max_size": imports.max_size_text(),
-            "max_rows": imports.MAX_ROWS,
+            "max_size": max_size_text(),
+            "max_rows": number(settings.KIEMDINH_IMPORT_MAX_ROWS),
+            "max_columns": number(settings.KIEMDINH_IMPORT_MAX_COLUMNS),
+            "max_cell_chars": number(settings.KIEMDINH_IMPORT_MAX_CELL_CHARS),
+            "pending_hours": imports.pending_hours(),
         },
     )
 
@@ -127,16 +135,20 @@ def _preview_lines(batch: ImportBatch, only_errors: bool) -> list[PreviewLine]:
 def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_import_batch(request.user, batch_id)
     only_errors = request.GET.get("chi-loi") == "1" and bool(batch.errors)
+    expired = imports.is_expired(batch) or batch.status == ImportStatus.EXPIRED
+    is_pending = batch.status == ImportStatus.PENDING and not expired
     return render(
         request,
         "units/import_preview.html",
         {
             "batch": batch,
             "columns": imports.columns_for(batch.kind),
-            "lines": _preview_lines(batch, only_errors),
+            "lines": _preview_lines(batch, only_errors) if not expired else [],
             "only_errors": only_errors,
-            "is_pending": batch.status == ImportStatus.PENDING,
-            "can_commit": batch.status == ImportStatus.PENDING and not batch.errors,
+            "is_pending": is_pending,
+            "expired": expired,
+            "pending_hours": imports.pending_hours(),
+            "can_commit": is_pending and not batch.errors,
             "template_slug": SLUG_OF_KIND[batch.kind],
         },
     )

@@ -1,31 +1,31 @@
 """Import of administrative units and schools from Excel (.xlsx) or CSV.
 
 Two steps, so nothing reaches the tree before a person has looked at it:
-``import_batch_prepare`` reads the file, normalises and checks every row and stores the result (errors included) as
-an ImportBatch for the preview; ``import_batch_commit`` checks the stored rows again against the database as it is
-now and creates everything through the ordinary services in one transaction, or nothing at all.
+``import_batch_prepare`` reads the file (kiemdinh.core.tabular: caps checked before parsing, outside any transaction),
+normalises and checks every row and stores what the preview shows (errors included, over-long values cut) as an
+ImportBatch; ``import_batch_commit`` checks the stored rows again against the database as it is now and creates
+everything through the ordinary services in one transaction, or nothing at all.
+
+A person has at most one batch waiting for confirmation; it expires after KIEMDINH_IMPORT_PENDING_HOURS, and a
+discarded or expired batch keeps no rows (``import_batches_purge``, run by ``manage.py purge_imports``).
 
 Row numbers in messages are the ones the user sees in Excel (the header is row 1).
 """
 
-import csv
-import io
-import zipfile
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from kiemdinh.core import audit
 from kiemdinh.core.access import Scope, user_scope
+from kiemdinh.core.tabular import XLSX_CONTENT_TYPE, header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.units import services
 from kiemdinh.units.access import can_import
@@ -41,10 +41,9 @@ from kiemdinh.units.models import (
     UnitKind,
 )
 
-# Checked synchronously while the user waits; a whole province's schools fit well below this.
-MAX_ROWS = 5000
-ALLOWED_SUFFIXES = (".xlsx", ".csv")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_CONTENT_TYPE"]  # re-exported for the views
+
+SHOWN_CHARS = 200  # a value of a column without a length limit is kept (and shown) up to this many characters
 _LOOKUP_CHUNK = 500  # keeps "code IN (…)" below every database's parameter limit
 
 
@@ -239,115 +238,16 @@ def ownership_of(text: str) -> str | None:
     return _OWNERSHIPS.get(_key(text))
 
 
-def _cell_text(value) -> str:
-    """A cell as the text the user sees: whole numbers without ".0", NFC, spaces collapsed."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, datetime):
-        value = value.date() if value.time() == datetime.min.time() else value
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return " ".join(nfc(str(value)).replace("\xa0", " ").split())
-
-
-def _header_key(text: str) -> str:
-    """Header cells are matched loosely: case, diacritics, spaces, a trailing "*" and a "(…)" note are ignored."""
-    text = fold(_cell_text(text)).rstrip("*").strip()
-    if "(" in text:
-        text = text.split("(", 1)[0]
-    return " ".join(text.split())
-
-
-# --- Reading files -------------------------------------------------------------------------------------------
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
-def max_size_text() -> str:
-    return f"{_mb(settings.KIEMDINH_IMPORT_MAX_BYTES)} MB"
-
-
-def read_table(uploaded_file) -> list[tuple[int, list[str]]]:
-    """Every non-empty row of the file's first sheet as (Excel row number, cell texts)."""
-    name = getattr(uploaded_file, "name", "") or ""
-    suffix = PurePath(name).suffix.lower()
-    if suffix == ".xls":
-        raise ValidationError(
-            "Tệp Excel 97-2003 (.xls) không được hỗ trợ. Hãy mở tệp trong Excel và lưu lại dưới dạng .xlsx."
-        )
-    if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError(f"Tệp “{name}” không đúng định dạng. Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv).")
-    limit = settings.KIEMDINH_IMPORT_MAX_BYTES
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:
-        raise ValidationError(f"Tệp quá lớn ({_mb(size)} MB). Dung lượng tối đa là {_mb(limit)} MB.")
-    data = uploaded_file.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(f"Tệp quá lớn. Dung lượng tối đa là {_mb(limit)} MB.")
-    if not data:
-        raise ValidationError("Tệp rỗng, không có dữ liệu.")
-    rows = _read_xlsx(data) if suffix == ".xlsx" else _read_csv(data)
-    table = []
-    for number, cells in rows:
-        texts = [_cell_text(c) for c in cells]
-        while texts and not texts[-1]:
-            texts.pop()
-        if texts:
-            table.append((number, texts))
-            if len(table) > MAX_ROWS + 1:
-                raise ValidationError(
-                    f"Tệp có quá nhiều dòng. Mỗi lần chỉ nhập được tối đa {MAX_ROWS} dòng; hãy chia thành nhiều tệp."
-                )
-    return table
-
-
-def _read_xlsx(data: bytes) -> Iterator[tuple[int, Iterable]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            yield from enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
-        finally:
-            workbook.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, IndexError, OSError):
-        raise ValidationError(
-            "Không đọc được tệp Excel. Hãy kiểm tra tệp có đúng định dạng .xlsx và không bị đặt mật khẩu."
-        ) from None
-
-
-def _read_csv(data: bytes) -> Iterator[tuple[int, Iterable]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(
-            "Tệp CSV phải dùng bảng mã UTF-8. Trong Excel, chọn Lưu thành → “CSV UTF-8 (Comma delimited)”."
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    # Excel with Vietnamese regional settings separates CSV fields with ";".
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise ValidationError("Không đọc được tệp CSV. Hãy lưu lại tệp dưới dạng “CSV UTF-8”.") from None
-    # csv.reader counts records, not physical lines; a quoted cell with a line break is rare enough here.
-    return iter(enumerate(rows, start=1))
-
-
 def _match_header(kind: str, header: list[str]) -> dict[str, int]:
     """Column key → cell index, or a ValidationError naming the missing or repeated columns."""
     by_key: dict[str, Column] = {}
     for column in columns_for(kind):
         for text in (column.label, *column.aliases):
-            by_key[_header_key(text)] = column
+            by_key[header_key(text)] = column
     positions: dict[str, int] = {}
     repeated = []
     for index, cell in enumerate(header):
-        column = by_key.get(_header_key(cell))
+        column = by_key.get(header_key(cell))
         if column is None:
             continue
         if column.key in positions:
@@ -393,7 +293,8 @@ class _Errors:
         self.items: list[dict] = []
 
     def add(self, row: int, key: str, message: str) -> None:
-        self.items.append({"row": row, "column": _column_label(self.kind, key), "message": message})
+        # A message may quote the cell (a code, a kind): stored as shown, whatever the cell held.
+        self.items.append({"row": row, "column": _column_label(self.kind, key), "message": shown(message, 400)})
 
 
 def _message(error: ValidationError) -> str:
@@ -478,7 +379,7 @@ def _check_units(rows: list[dict], scope: Scope) -> _Check:
             errors.add(
                 number,
                 "kind",
-                f"Cấp “{row['kind']}” không hợp lệ. Dùng một trong: Tỉnh, Thành phố, Huyện, Quận, Thị xã, "
+                f"Cấp “{shown(row['kind'])}” không hợp lệ. Dùng một trong: Tỉnh, Thành phố, Huyện, Quận, Thị xã, "
                 "Xã, Phường, Thị trấn, Đặc khu.",
             )
         parent_known, parent_kind = True, None
@@ -516,7 +417,8 @@ def _check_units(rows: list[dict], scope: Scope) -> _Check:
             errors.add(
                 number,
                 "parent_code",
-                f"Không tìm thấy đơn vị cấp trên có mã “{parent_code}” trong hệ thống hoặc ở các dòng phía trên.",
+                f"Không tìm thấy đơn vị cấp trên có mã “{shown(parent_code)}” trong hệ thống hoặc ở các dòng phía "
+                "trên.",
             )
             parent_known = False
         if kind and parent_known:
@@ -546,20 +448,20 @@ def _check_schools(rows: list[dict], scope: Scope) -> _Check:
             errors.add(
                 number,
                 "school_type",
-                f"Loại trường “{row['school_type']}” không hợp lệ. Dùng một trong: MN, MG, NT, TH, THCS, THPT, "
+                f"Loại trường “{shown(row['school_type'])}” không hợp lệ. Dùng một trong: MN, MG, NT, TH, THCS, THPT, "
                 "TH&THCS, THCS&THPT, PTNCH.",
             )
         if ownership_of(row["ownership"]) is None:
             errors.add(
                 number,
                 "ownership",
-                f"Loại hình “{row['ownership']}” không hợp lệ. Dùng Công lập, Tư thục hoặc Dân lập.",
+                f"Loại hình “{shown(row['ownership'])}” không hợp lệ. Dùng Công lập, Tư thục hoặc Dân lập.",
             )
         unit_code = row["unit_code"]
         if not unit_code:
             errors.add(number, "unit_code", "Thiếu mã đơn vị quản lý.")
         elif unit_code not in units:
-            errors.add(number, "unit_code", f"Không tìm thấy đơn vị quản lý có mã “{unit_code}”.")
+            errors.add(number, "unit_code", f"Không tìm thấy đơn vị quản lý có mã “{shown(unit_code)}”.")
         else:
             problem = _unit_problem(units[unit_code], scope, "Đơn vị quản lý")
             if problem:
@@ -567,9 +469,11 @@ def _check_schools(rows: list[dict], scope: Scope) -> _Check:
         year = row["founded_year"]
         if year:
             if not year.isdigit():
-                errors.add(number, "founded_year", f"Năm thành lập “{year}” không phải là số (ví dụ 1995).")
-            elif not 1800 <= int(year) <= this_year:
-                errors.add(number, "founded_year", f"Năm thành lập “{year}” không hợp lệ (từ 1800 đến {this_year}).")
+                errors.add(number, "founded_year", f"Năm thành lập “{shown(year)}” không phải là số (ví dụ 1995).")
+            elif len(year) > 4 or not 1800 <= int(year) <= this_year:
+                errors.add(
+                    number, "founded_year", f"Năm thành lập “{shown(year)}” không hợp lệ (từ 1800 đến {this_year})."
+                )
     return _Check(errors.items, units)
 
 
@@ -580,31 +484,106 @@ def check_rows(kind: str, rows: list[dict], scope: Scope) -> _Check:
     return result
 
 
+# --- Previews ------------------------------------------------------------------------------------------------
+
+
+def preview_rows(kind: str, rows: list[dict]) -> list[dict]:
+    """The rows as stored for the preview: each value cut to its column's length limit (or SHOWN_CHARS), "…" marking
+    the cut. A cut value is one character longer than the limit, so the check at commit still refuses it."""
+    limits = {c.key: c.max_length or SHOWN_CHARS for c in columns_for(kind)}
+    return [{key: shown(value, limits[key]) if key in limits else value for key, value in row.items()} for row in rows]
+
+
+def pending_hours() -> int:
+    return settings.KIEMDINH_IMPORT_PENDING_HOURS
+
+
+def _expiry_cutoff():
+    return timezone.now() - timedelta(hours=pending_hours())
+
+
+def is_expired(batch: ImportBatch) -> bool:
+    """A batch waiting longer than KIEMDINH_IMPORT_PENDING_HOURS can no longer be confirmed (purged or not yet)."""
+    return batch.status == ImportStatus.PENDING and batch.created_at <= _expiry_cutoff()
+
+
+class ImportPending(ValidationError):
+    """The person already has a batch waiting for confirmation: it is named, and linked by the start page."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        super().__init__(
+            f"Bạn đang có một lô nhập chờ xác nhận: tệp “{batch.original_filename}”, tải lên lúc "
+            f"{timezone.localtime(batch.created_at):%H:%M ngày %d/%m/%Y}. Hãy xác nhận hoặc hủy lô đó trước khi tải "
+            "lên tệp khác."
+        )
+
+
+def pending_batch(actor) -> ImportBatch | None:
+    """The person's batch waiting for confirmation (not expired), if any."""
+    return (
+        ImportBatch.objects.filter(created_by=actor, status=ImportStatus.PENDING, created_at__gt=_expiry_cutoff())
+        .defer("rows", "errors")
+        .first()
+    )
+
+
+def _cleared(queryset, status: str) -> int:
+    """Set the status and delete the stored preview of every batch of the queryset."""
+    return queryset.update(status=status, rows=[], errors=[])
+
+
 # --- Services ------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def import_batch_prepare(*, actor, kind: str, uploaded_file) -> ImportBatch:
-    """Read and check a file; the batch is stored even with errors, so the preview can show them all."""
+    """Read and check a file; the batch is stored even with errors, so the preview can show them all.
+
+    The file is read and checked outside any transaction (reading takes as long as the file makes it; only the short
+    write of the batch holds the database). A person with a batch waiting for confirmation is refused (ImportPending)
+    before the file is read: the waiting batch is confirmed or discarded first, never replaced behind their back."""
     if not can_import(actor):
         raise PermissionDenied("Chỉ cán bộ quản lý và quản trị hệ thống được nhập danh sách.")
     if kind not in ImportKind.values:
         raise ValidationError("Loại dữ liệu nhập không hợp lệ.")
+    waiting = pending_batch(actor)
+    if waiting:
+        raise ImportPending(waiting)
     rows = parse_rows(kind, read_table(uploaded_file))
     check = check_rows(kind, rows, user_scope(actor))
-    batch = ImportBatch.objects.create(
-        kind=kind,
-        created_by=actor,
-        original_filename=nfc(PurePath(getattr(uploaded_file, "name", "") or "").name)[:255],
-        rows=rows,
-        errors=check.errors,
-    )
-    audit.record(
-        actor=actor,
-        event_type="import.prepared",
-        obj=batch,
-        data={"kind": kind, "filename": batch.original_filename, "rows": len(rows), "errors": len(check.errors)},
-    )
+    try:
+        with transaction.atomic():
+            # The person's own expired batch makes room (one waiting batch per person is a database constraint).
+            _cleared(
+                ImportBatch.objects.filter(
+                    created_by=actor, status=ImportStatus.PENDING, created_at__lte=_expiry_cutoff()
+                ),
+                ImportStatus.EXPIRED,
+            )
+            batch = ImportBatch.objects.create(
+                kind=kind,
+                created_by=actor,
+                original_filename=nfc(PurePath(getattr(uploaded_file, "name", "") or "").name)[:255],
+                rows=preview_rows(kind, rows),
+                errors=check.errors,
+            )
+            audit.record(
+                actor=actor,
+                event_type="import.prepared",
+                obj=batch,
+                data={
+                    "kind": kind,
+                    "filename": batch.original_filename,
+                    "rows": len(rows),
+                    "errors": len(check.errors),
+                },
+            )
+    except IntegrityError:
+        # Another upload of the same person was stored while this one was being read (a double click).
+        waiting = pending_batch(actor)
+        if waiting:
+            raise ImportPending(waiting) from None
+        raise ValidationError("Một lô nhập khác của bạn vừa được tải lên. Hãy tải lại trang rồi thử lại.") from None
     return batch
 
 
@@ -620,6 +599,11 @@ def _ensure_can_change(actor, batch: ImportBatch, verb: str) -> None:
         raise ValidationError("Lô nhập này đã được nhập vào hệ thống.")
     if batch.status == ImportStatus.DISCARDED:
         raise ValidationError("Lô nhập này đã bị hủy.")
+    if batch.status == ImportStatus.EXPIRED or is_expired(batch):
+        raise ValidationError(
+            f"Lô nhập này đã hết hạn ({pending_hours()} giờ sau khi tải lên mà chưa được xác nhận) nên đã được xóa. "
+            "Hãy tải tệp lên lại."
+        )
 
 
 def import_batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
@@ -711,10 +695,12 @@ def _create_schools(*, actor, rows: list[dict], units: dict[str, AdministrativeU
 
 @transaction.atomic
 def import_batch_discard(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Discard a waiting batch: nothing is written, and its stored preview is deleted."""
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _ensure_can_change(actor, locked, "hủy")
     locked.status = ImportStatus.DISCARDED
-    locked.save(update_fields=["status"])
+    locked.rows, locked.errors = [], []
+    locked.save(update_fields=["status", "rows", "errors"])
     audit.record(
         actor=actor,
         event_type="import.discarded",
@@ -722,6 +708,21 @@ def import_batch_discard(*, actor, batch: ImportBatch) -> ImportBatch:
         data={"kind": locked.kind, "filename": locked.original_filename},
     )
     return locked
+
+
+@transaction.atomic
+def import_batches_purge() -> int:
+    """Expire every batch waiting longer than KIEMDINH_IMPORT_PENDING_HOURS and delete its stored preview (and any
+    preview a discarded or expired batch still holds); committed batches keep theirs as the record of the import.
+    Returns how many batches were cleared."""
+    expired = _cleared(
+        ImportBatch.objects.filter(status=ImportStatus.PENDING, created_at__lte=_expiry_cutoff()), ImportStatus.EXPIRED
+    )
+    for status in (ImportStatus.DISCARDED, ImportStatus.EXPIRED):
+        expired += _cleared(ImportBatch.objects.filter(status=status).exclude(rows=[]), status)
+    if expired:
+        audit.record(actor=None, event_type="import.purged", data={"batches": expired})
+    return expired
 
 
 # --- Template file -------------------------------------------------------------------------------------------
@@ -761,6 +762,4 @@ def template_workbook(kind: str) -> bytes:
     guide.column_dimensions["B"].width = 110
     for row in guide.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

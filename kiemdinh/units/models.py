@@ -185,12 +185,14 @@ class ImportStatus(models.TextChoices):
     PENDING = "pending", "Chờ xác nhận"
     COMMITTED = "committed", "Đã nhập"
     DISCARDED = "discarded", "Đã hủy"
+    EXPIRED = "expired", "Hết hạn"
 
 
 class ImportBatch(models.Model):
     """One uploaded list of units or schools: parsed and checked rows, shown for review, then committed or discarded.
 
-    The rows are stored (not the file) so the preview and the commit see exactly the same data.
+    The rows are stored (not the file) so the preview and the commit see exactly the same data; only what the preview
+    shows is stored, and a discarded or expired batch keeps none. A person has at most one batch waiting.
     """
 
     kind = models.CharField("loại dữ liệu", max_length=16, choices=ImportKind.choices)
@@ -209,6 +211,13 @@ class ImportBatch(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "lô nhập dữ liệu"
         verbose_name_plural = "lô nhập dữ liệu"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by"],
+                condition=models.Q(status="pending"),
+                name="import_batch_one_pending_per_user",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.original_filename} ({self.get_status_display()})"

@@ -179,10 +179,13 @@ def test_registered_for_the_download_page_and_export(cycle):
     kind = registry.get("dossier")
     assert kind.title == "Hồ sơ điện tử cho đoàn đánh giá ngoài (tệp nén)"
     assert kind.formats == ("zip",)
-    rendered = registry.render("dossier", cycle, "zip")
-    assert rendered.filename == "ho-so-tu-danh-gia-SA-2025-2026.zip"
-    assert rendered.content_type == "application/zip"
-    assert "index.html" in open_zip(rendered.data).namelist()
+    with pytest.raises(ValueError, match="ghi thẳng vào tệp"):  # never built in memory by the registry
+        registry.render("dossier", cycle, "zip")
+    rendered = registry.render_to_file(kind, cycle, kind.build(cycle), "zip")
+    with rendered.file:
+        assert rendered.filename == "ho-so-tu-danh-gia-SA-2025-2026.zip"
+        assert rendered.content_type == "application/zip"
+        assert "index.html" in zipfile.ZipFile(rendered.file).namelist()
 
 
 @pytest.mark.parametrize(
@@ -301,3 +304,53 @@ def test_index_shows_the_phan_1_statistics_or_their_markers(world):
     index = _zip.ZipFile(BytesIO(dossier_zip(build_dossier(cycle)))).read("index.html").decode()
     assert '<td class="num">4</td>' in index
     assert "[CHƯA CÓ DỮ LIỆU: số liệu Phần I – " in index
+
+
+# --- the download streams from a temporary file (issue #18 §4) -------------------------------------------------------
+
+
+def test_the_dossier_download_streams_from_a_file_and_never_holds_the_archive(client, world, cycle):
+    """A 45 MB dossier added about 40 MB to the worker: the zip was built in memory. Now it is written to a temporary
+    file and streamed; what the worker holds stays far below the evidence it carries (tracemalloc counts every
+    Python allocation; the files' bytes pass through in 1 MB pieces)."""
+    import os
+    import tracemalloc
+
+    client.force_login(world.principal_a)
+    url = f"/tu-danh-gia/{cycle.pk}/van-ban/dossier.zip"
+    # Once before measuring: the first download imports the document modules and compiles the templates.
+    warm = client.get(url)
+    assert warm.status_code == 200 and (b"".join(warm.streaming_content) if warm.streaming else warm.content)
+    link = CycleEvidence.objects.filter(cycle=cycle, criterion__code="1.1").first()
+    size = 4 * 1024 * 1024
+    for n in range(4):  # 16 MB of evidence files that do not compress
+        add_file(world.principal_a, cycle, link, f"Ảnh {n}.pdf", PDF + os.urandom(size), "application/pdf")
+
+    tracemalloc.start()
+    try:
+        response = client.get(url)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="ho-so-tu-danh-gia-SA-2025-2026.zip"'
+    assert response["Content-Type"] == "application/zip"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert peak < 6 * 1024 * 1024  # of 16 MB of files; before, the whole archive plus a copy
+    data = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(data) > 4 * size
+    archive = open_zip(data)
+    assert archive.testzip() is None and "index.html" in archive.namelist()
+    assert sum(i.file_size for i in archive.infolist() if i.filename.endswith(".pdf")) > 4 * size
+
+
+def test_the_export_command_writes_the_dossier_straight_into_its_file(cycle, tmp_path, capsys):
+    from django.core.management import call_command
+
+    out = tmp_path / "ho-so" / "ho-so.zip"
+    call_command("export", "dossier", "--school", "SA", "--year", "2025-2026", "--format", "zip", "--out", str(out))
+    archive = zipfile.ZipFile(out)
+    assert archive.testzip() is None and "manifest.json" in archive.namelist()
+    assert f"{out} ({out.stat().st_size:,} byte)" in capsys.readouterr().out

@@ -59,3 +59,21 @@ def test_a_queued_job_shows_progress_that_polls(client, world, submitted):
     client.force_login(world.officer_district)
     page = client.get(f"/xuat-van-ban/{job.pk}/").content.decode()
     assert "Đang chờ" in page and 'hx-trigger="every 1s"' in page and "0/1 báo cáo" in page
+
+
+def test_a_district_export_of_dossiers_writes_each_into_its_member(
+    world, submitted, django_capture_on_commit_callbacks
+):
+    """Each document is written straight into its member of the archive on disk (a dossier piece by piece)."""
+    from kiemdinh.documents.exports import district_export_request
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = district_export_request(actor=world.officer_district, unit=world.district, kind="dossier", fmt="zip")
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    with job.file.open("rb") as stored:
+        outer = zipfile.ZipFile(io.BytesIO(stored.read()))
+    [name] = outer.namelist()
+    assert name.endswith("/ho-so-tu-danh-gia-SA-2025-2026.zip")
+    inner = zipfile.ZipFile(io.BytesIO(outer.read(name)))
+    assert inner.testzip() is None and "index.html" in inner.namelist()

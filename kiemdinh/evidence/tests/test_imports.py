@@ -140,6 +140,7 @@ def test_code_already_in_cycle_with_another_name_is_an_error_same_name_is_reused
     batch = imports.evidence_import_prepare(actor=world.secretary_a, cycle=cycle, uploaded_file=xlsx(rows))
     assert len(batch.errors) == 1
     assert "đã có trong đợt tự đánh giá với tên “Kế hoạch chiến lược”" in batch.errors[0]["message"]
+    imports.evidence_import_discard(actor=world.secretary_a, batch=batch)  # one waiting batch per person
     rows = [HEADER, ["Tiêu chí 1.1"], [1, "[H1-1.1-01]", "Kế hoạch chiến lược"], ["Tiêu chí 3.3"], [1, "1.1-01", ""]]
     batch = imports.evidence_import_prepare(actor=world.secretary_a, cycle=cycle, uploaded_file=xlsx(rows))
     assert batch.errors == []

@@ -359,3 +359,39 @@ def test_every_write_refused_on_submitted_cycle(world, cycle, media_files):
     assert EvidenceFile.objects.count() == 1
     assert not EvidenceCitation.objects.exists()
     assert len(media_files()) == 1
+
+
+def test_an_opendocument_whose_mimetype_part_is_a_deflate_bomb_is_checked_without_inflating_it(world, cycle):
+    """The type check of an OpenDocument file read its "mimetype" part whole: 200 MB from a 200 KB upload (issue #18
+    §4, hostile files). It reads no more than a real mimetype can be."""
+    import io
+    import tracemalloc
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("mimetype", "w", force_zip64=True) as member:
+            member.write(b"application/vnd.oasis.opendocument.text")
+            for _ in range(200):
+                member.write(b"\0" * 1024 * 1024)
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert len(buffer.getvalue()) < 400_000
+    bomb = SimpleUploadedFile("bien-ban.odt", buffer.getvalue())
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as e:
+            create(world, cycle, files=[bomb])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "không đúng" in e.value.messages[0] or "không phải" in e.value.messages[0], e.value.messages
+    assert peak < 10 * 1024 * 1024
+    assert not Evidence.objects.exists()
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+    link = create(world, cycle, files=[SimpleUploadedFile("bien-ban.odt", buffer.getvalue())])
+    assert link.version.files.get().content_type == "application/vnd.oasis.opendocument.text"

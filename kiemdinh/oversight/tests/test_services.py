@@ -317,3 +317,48 @@ def test_participant_attendance_and_delete(world, training):
     assert not p.attended
     s.participant_delete(actor=world.officer_district, participant=p)
     assert not training.participants.exists()
+
+
+# --- a pasted training list is a tabular import too: capped, and read outside any transaction (issue #18 §4) ---------
+
+
+def test_a_pasted_list_over_the_row_cap_is_refused_before_any_line_is_read(world, training, settings, monkeypatch):
+    settings.KIEMDINH_IMPORT_MAX_ROWS = 3
+    looked_up = []
+    monkeypatch.setattr(s, "_school_in_unit", lambda unit, text: looked_up.append(text))
+    text = "\n".join(f"Người {i} – Giáo viên – SA" for i in range(4))
+    with pytest.raises(ValidationError) as e:
+        s.participants_add(actor=world.officer_district, training=training, text=text)
+    assert e.value.message_dict["text"] == [
+        "Danh sách có hơn 3 dòng. Mỗi lần chỉ thêm được tối đa 3 người; hãy chia thành nhiều lần."
+    ]
+    assert looked_up == []  # no school was looked up for any line
+    assert not training.participants.exists()
+
+
+def test_a_pasted_line_over_the_cell_cap_is_refused_naming_it_and_quoted_short(world, training):
+    text = "Nguyễn Văn An – Hiệu trưởng – SA\n" + "Trần Thị Bình – " + "Giáo viên " * 600
+    with pytest.raises(ValidationError) as e:
+        s.participants_add(actor=world.officer_district, training=training, text=text)
+    [message] = e.value.message_dict["text"]
+    assert message.startswith("Dòng 2 (“Trần Thị Bình – Giáo viên Giáo viên")
+    assert message.endswith("”): dài 6.015 ký tự, vượt quá giới hạn 5.000 ký tự mỗi dòng.")
+    assert len(message) < 200
+    assert not training.participants.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pasted_list_is_read_and_its_schools_looked_up_outside_any_transaction(world, training, monkeypatch):
+    from django.db import connection
+
+    seen = []
+    real = s._school_in_unit
+
+    def watching(unit, text):
+        seen.append(connection.in_atomic_block)
+        return real(unit, text)
+
+    monkeypatch.setattr(s, "_school_in_unit", watching)
+    added = s.participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – HT – SA")
+    assert [p.school for p in added] == [world.school_a]
+    assert seen == [False]  # nobody's write waits while a long list is matched against the schools

@@ -65,9 +65,12 @@ class Command(BaseCommand):
             context = registry.build(document, cycle)
         except DossierChanged as exc:
             raise CommandError(" ".join(exc.messages), returncode=2) from exc
-        written = _render_and_write(
-            lambda: registry.render_context(document, cycle, context, fmt), context.missing, out
-        )
+        if fmt in document.writers:  # the dossier: written into the file piece by piece, never held in memory
+            written = _stream_to(out, lambda target: registry.write(document, context, fmt, target), context.missing)
+        else:
+            written = _render_and_write(
+                lambda: registry.render_context(document, cycle, context, fmt), context.missing, out
+            )
         self.stdout.write(f"{written} — {document.title}, {found.name}, năm học {school_year}")
 
     def _plan(self, document, *, unit, year, plan_id, fmt, out):
@@ -148,6 +151,20 @@ def _render_and_write(render, missing, out: str, lacking: str = "thiếu dữ li
     for label in missing:
         sys.stderr.write(f"{lacking}: {label}\n")
     return f"{path} ({len(rendered.data):,} byte)"
+
+
+def _stream_to(out: str, write, missing, lacking: str = "thiếu dữ liệu") -> str:
+    """Writes the file through `write(binary file)`; as _render_and_write otherwise."""
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as target:
+            write(target)
+    except OSError as exc:
+        raise CommandError(f"Không ghi được {out}: {exc.strerror}", returncode=2) from exc
+    for label in missing:
+        sys.stderr.write(f"{lacking}: {label}\n")
+    return f"{path} ({path.stat().st_size:,} byte)"
 
 
 def _write(out: str, data: bytes) -> Path:
