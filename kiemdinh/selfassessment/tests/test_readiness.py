@@ -151,3 +151,32 @@ def test_two_people_saving_different_fields_of_a_carried_form_merge_without_a_co
     assert not [row for row in response.context["conflict_rows"] if row[4]]
     merged = response.context["texts"]
     assert merged["strengths"] == "Điểm mạnh do A viết" and merged["weaknesses"] == "Điểm yếu do B viết"
+
+
+def test_the_council_decision_is_entered_on_the_council_page_and_checked(client, world, cycle):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from kiemdinh.selfassessment.models import CouncilDecision
+
+    url = reverse("selfassessment:council_decision_save", args=[cycle.pk])
+    client.force_login(world.principal_a)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    for data, message in (
+        ({"number": "", "issued_on": "2024-09-05"}, "Hãy ghi số quyết định."),
+        ({"number": "45/QĐ-TH", "issued_on": ""}, "Hãy ghi ngày ký quyết định."),
+        ({"number": "45/QĐ-TH", "issued_on": tomorrow.isoformat()}, "không được sau ngày hôm nay"),
+        ({"number": "45/QĐ-TH", "issued_on": "2005-09-05"}, "quá xa so với năm học 2024-2025"),
+    ):
+        page = client.post(url, data).content.decode()
+        assert message in page, message
+    assert not CouncilDecision.objects.exists()
+    response = client.post(url, {"number": "45/QĐ-TH", "issued_on": "2024-09-05"})
+    assert response.status_code == 302
+    decision = CouncilDecision.objects.get(cycle=cycle)
+    assert (decision.number, decision.issued_on) == ("45/QĐ-TH", date(2024, 9, 5))
+    page = client.get(reverse("selfassessment:council", args=[cycle.pk])).content.decode()
+    assert "Quyết định số <strong>45/QĐ-TH</strong> ngày <strong>05/09/2024</strong>" in page
+    client.force_login(world.member_a)  # a council member does not sign for the council
+    assert client.post(url, {"number": "46/QĐ-TH", "issued_on": "2024-09-06"}).status_code == 403
