@@ -2,7 +2,7 @@ from django import forms
 
 from kiemdinh.core.forms import date_field
 from kiemdinh.recognition.models import DecisionKind, RecognitionRound
-from kiemdinh.recognition.services import DecisionInput
+from kiemdinh.recognition.services import Correction, DecisionInput
 
 
 class DecisionForm(forms.Form):
@@ -21,8 +21,39 @@ class DecisionForm(forms.Form):
     valid_until = date_field("Có hiệu lực đến (trống: 5 năm kể từ ngày ký)")
     note = forms.CharField(label="Ghi chú", max_length=300, required=False)
 
+    def __init__(self, *args, kinds=None, **kwargs):
+        """kinds: the decision kinds the user's body enters (the rule table); the others are not offered."""
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = [(v, label) for v, label in DecisionKind.choices if v in kinds]
+            self.fields["kind"].error_messages["invalid_choice"] = "Bạn không ghi được loại quyết định này."
+
     def to_input(self) -> DecisionInput:
         return DecisionInput(**self.cleaned_data)
+
+
+class CorrectionForm(forms.Form):
+    """The text of a decision as corrected (đính chính), with the reason."""
+
+    number = forms.CharField(label="Số quyết định", max_length=64, required=False)
+    decided_on = date_field("Ngày ký")
+    valid_until = date_field("Có hiệu lực đến")
+    issuer = forms.CharField(label="Cơ quan ban hành", max_length=200, required=False)
+    signer_name = forms.CharField(label="Người ký", max_length=200, required=False)
+    note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+    reason = forms.CharField(
+        label="Lý do đính chính",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Hãy ghi lý do đính chính."},
+    )
+
+    @staticmethod
+    def initial_from(decision) -> dict:
+        return {name: getattr(decision, name) for name in Correction.__dataclass_fields__}
+
+    def to_input(self) -> Correction:
+        return Correction(**{name: self.cleaned_data[name] for name in Correction.__dataclass_fields__})
 
 
 class RevokeForm(forms.Form):
@@ -30,6 +61,7 @@ class RevokeForm(forms.Form):
     revoked_reason = forms.CharField(
         label="Lý do thu hồi",
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
         error_messages={"required": "Hãy ghi lý do thu hồi."},
     )
 
