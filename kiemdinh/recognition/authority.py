@@ -15,8 +15,9 @@ and an officer of a unit above the school is not, by that alone, its issuing bod
 management command such as seed_demo) acts without an officer.
 
 The regime: the 2018 circulars (TT17, TT18, TT19) or TT57/2026. A registration's and a team's is their cycle's
-framework; a decision's is the one of the team it was issued from, else the one in force on its signing date (TT57 from
-07/7/2026). A decision is corrected and revoked by the body that issued it, under the regime it was issued under.
+framework; a decision's is recorded on it (Decision.regime): its team's cycle's when issued from an evaluation, as the
+officer states it when entered from paper (by default the one in force on its signing date, TT57 from 07/7/2026). A
+decision is corrected and revoked by the body that issued it, under the regime it was decided under.
 
 Both trees: since 1/7/2025 there is no district level (the Phòng GD&ĐT cấp huyện ceased, regulations.md §5). A district
 body counts only where the school's unit path has a district that is not dissolved on the day of the action; the
@@ -361,10 +362,8 @@ def regime_on(day: date | None) -> str:
 
 
 def decision_regime(decision: Decision) -> str:
-    """The regime a decision was issued under: its team's cycle's, else the one in force on its signing date."""
-    if decision.team_id:
-        return decision.team.registration.cycle.framework.regime
-    return regime_on(decision.decided_on)
+    """The regime a decision was decided under: recorded on it (its team's cycle's, or as entered)."""
+    return decision.regime
 
 
 def for_decision(actor, action: str, decision: Decision, *, units=None) -> Verdict:

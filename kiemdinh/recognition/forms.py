@@ -1,6 +1,7 @@
 from django import forms
 
 from kiemdinh.core.forms import date_field
+from kiemdinh.frameworks.models import Regime
 from kiemdinh.recognition.models import DecisionKind, RecognitionRound
 from kiemdinh.recognition.services import Correction, DecisionInput
 
@@ -20,6 +21,12 @@ class DecisionForm(forms.Form):
     signer_name = forms.CharField(label="Người ký", max_length=200, required=False)
     valid_until = date_field("Có hiệu lực đến (trống: 5 năm kể từ ngày ký)")
     note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+    regime = forms.ChoiceField(
+        label="Quy định áp dụng",
+        choices=[("", "Theo ngày ký (Thông tư 57/2026 từ 07/7/2026)"), *Regime.choices],
+        required=False,
+        help_text="Quyết định từ kết quả đánh giá ngoài theo quy định năm 2018 có thể ký sau ngày 07/7/2026.",
+    )
 
     def __init__(self, *args, kinds=None, **kwargs):
         """kinds: the decision kinds the user's body enters (the rule table); the others are not offered."""

@@ -291,6 +291,7 @@ def decisions_issue(
     }
     registration = team.registration
     school = registration.school
+    cycle_regime = registration.cycle.framework.regime
     errors: dict[str, list[str]] = {}
     inputs = []
     for planned in plan.mine:
@@ -323,6 +324,7 @@ def decisions_issue(
         decision = Decision(
             school=school,
             kind=data.kind,
+            regime=cycle_regime,
             level=data.level,
             recognition_round=data.recognition_round,
             number=data.number,

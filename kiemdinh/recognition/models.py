@@ -7,6 +7,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from kiemdinh.accounts.models import Body
+from kiemdinh.frameworks.models import Regime
 
 # A recognition decision is valid for 5 years from signing (TT17/18/19 Điều 39/42, TT57), unless it states otherwise.
 VALID_YEARS = 5
@@ -43,6 +44,10 @@ class Decision(models.Model):
 
     school = models.ForeignKey("units.School", on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField("loại công nhận", max_length=20, choices=DecisionKind.choices)
+    # The regulations it was decided under ("2018": TT17/18/19; "tt57"): its team's cycle's when issued from an
+    # evaluation, as the officer states it when entered from paper. It decides who corrects and revokes it
+    # (recognition.authority); a 2018 decision may be signed after 07/7/2026 when its evaluation was a 2018 one.
+    regime = models.CharField("quy định áp dụng", max_length=8, choices=Regime.choices, default=Regime.R2018)
     level = models.PositiveSmallIntegerField("cấp độ / mức độ")
     recognition_round = models.CharField(
         "lần công nhận", max_length=8, choices=RecognitionRound.choices, default=RecognitionRound.FIRST

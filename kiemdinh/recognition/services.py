@@ -14,6 +14,7 @@ from kiemdinh.accounts.models import Body
 from kiemdinh.core import audit
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import clean, nfc
+from kiemdinh.frameworks.models import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.models import (
@@ -24,6 +25,7 @@ from kiemdinh.recognition.models import (
     RecognitionRound,
     years_after,
 )
+from kiemdinh.units.models import TT57_FROM
 
 LEVEL_RANGES = {DecisionKind.ACCREDITATION: (1, 4), DecisionKind.NATIONAL_STANDARD: (1, 2)}
 
@@ -39,6 +41,7 @@ class DecisionInput:
     recognition_round: str = RecognitionRound.FIRST
     valid_until: date | None = None  # 5 years from signing unless the decision states otherwise
     note: str = ""
+    regime: str = ""  # the regulations it was decided under; blank: those in force on its signing date
 
 
 def _check(data: DecisionInput) -> dict[str, str]:
@@ -58,6 +61,12 @@ def _check(data: DecisionInput) -> dict[str, str]:
         errors["recognition_round"] = "Hãy chọn công nhận lần đầu hay công nhận lại."
     if data.valid_until and data.decided_on and data.valid_until <= data.decided_on:
         errors["valid_until"] = "Ngày hết hiệu lực phải sau ngày ký."
+    if data.regime and data.regime not in Regime.values:
+        errors["regime"] = "Hãy chọn quy định áp dụng."
+    elif data.regime == Regime.TT57 and data.decided_on and data.decided_on < TT57_FROM:
+        errors["regime"] = (
+            f"Thông tư 57/2026 áp dụng từ ngày {TT57_FROM:%d/%m/%Y}; quyết định ký trước ngày đó theo quy định năm 2018."
+        )
     return errors
 
 
@@ -85,9 +94,12 @@ def decision_record(*, actor, school, data: DecisionInput) -> Decision:
     of the regime in force on its signing date."""
     verdict = None
     if data.kind in DecisionKind.values:
-        # The regime follows the signing date; without one (an error reported below), the user must be the issuing
-        # body of this kind under one of the regimes at least.
-        regimes = [authority.regime_on(data.decided_on)] if data.decided_on else list(authority.Regime.values)
+        # The regime stated, else the one in force on the signing date; without either (an error reported below),
+        # the user must be the issuing body of this kind under one of the regimes at least.
+        if data.regime in Regime.values:
+            regimes = [data.regime]
+        else:
+            regimes = [authority.regime_on(data.decided_on)] if data.decided_on else list(Regime.values)
         may = authority.Authority(actor)
         units = authority.units_of(school)
         verdicts = [
@@ -103,6 +115,7 @@ def decision_record(*, actor, school, data: DecisionInput) -> Decision:
     decision = Decision(
         school=school,
         kind=data.kind,
+        regime=verdict.regime,
         level=data.level,
         recognition_round=data.recognition_round,
         number=nfc(data.number).strip(),

@@ -60,8 +60,9 @@ def school_decisions(request: HttpRequest, school_id: int) -> HttpResponse:
     kinds = [k for k in DecisionKind.values if any(v.allowed and v.kind == k for v in entering)]
     form = DecisionForm(request.POST or None, kinds=kinds) if kinds else None
     if request.method == "POST":
-        if form is None:
-            refusals = [v.message for v in entering if not v.allowed]
+        kind = request.POST.get("kind", "")
+        if form is None or (kind in DecisionKind.values and kind not in kinds):
+            refusals = [v.message for v in entering if not v.allowed and (v.kind == kind or form is None)]
             raise PermissionDenied(" ".join(dict.fromkeys(refusals)) or "Chỉ cơ quan ban hành ghi được quyết định.")
         if form.is_valid():
             try:
