@@ -232,6 +232,10 @@ class Verdict:
         return what(self.action, self.kind)
 
     @property
+    def regime_label(self) -> str:
+        return Regime(self.regime).label
+
+    @property
     def body_names(self) -> str:
         return " hoặc ".join(b.name for b in self.bodies)
 

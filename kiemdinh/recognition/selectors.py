@@ -152,5 +152,6 @@ def decision_versions(decision: Decision) -> list[Version]:
         previous = row
     if not rows or rows[0].history_type != "+":
         who = decision.created_by.display_name if decision.created_by else "Hệ thống"
-        versions.insert(0, Version(decision.created_at, who, "Ghi quyết định", True, ()))
+        how = "Ban hành từ kết quả đánh giá ngoài" if decision.team_id else "Ghi quyết định"
+        versions.insert(0, Version(decision.created_at, who, how, True, ()))
     return versions

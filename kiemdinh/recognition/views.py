@@ -90,7 +90,7 @@ def school_decisions(request: HttpRequest, school_id: int) -> HttpResponse:
             "above": above,
             "form": form,
             "entering": entering,
-            "elsewhere": list(dict.fromkeys(v.message for v in entering if not v.allowed)),
+            "elsewhere": [v for v in entering if not v.allowed],
             "today": timezone.localdate(),
         },
     )
