@@ -229,26 +229,29 @@ def account_refusal(username: str) -> str:
     )
 
 
+def _linked_elsewhere(user, evaluator: Evaluator | None) -> bool:
+    return Evaluator.objects.filter(user=user).exclude(pk=getattr(evaluator, "pk", None)).exists()
+
+
 def _linkable(actor, user, evaluator: Evaluator | None) -> bool:
     """Whether the actor may give this account the evaluator's record (and with it the evaluator role): an active
-    account, not an administrator's, not linked to another evaluator, whose every role lies within the actor's units
-    (a new account has none). The system (actor None) links any such account."""
+    account, not an administrator's, not linked to another evaluator, with at least one role and every role within the
+    actor's units: a person the officer already manages. An account without any role (or out of reach) is linked by
+    a system administrator (or the system, actor None): a network manager who could link any role-less account would
+    learn from the answer that its username exists."""
     from kiemdinh.core.access import user_scope
 
-    if user is None or not user.is_active or user.is_superuser or user.is_staff:
+    if user is None or not user.is_active or user.is_superuser or user.is_staff or _linked_elsewhere(user, evaluator):
         return False
-    if Evaluator.objects.filter(user=user).exclude(pk=getattr(evaluator, "pk", None)).exists():
-        return False
-    if actor is None:
+    if actor is None or user_scope(actor).is_admin:
         return True
     scope = user_scope(actor)
-    if scope.is_admin:
-        return True
-    for m in Membership.objects.active().filter(user=user).select_related("unit", "school__unit"):
-        if m.role == Role.ADMIN:
-            return False
+    roles = list(Membership.objects.active().filter(user=user).select_related("unit", "school__unit"))
+    if not roles:
+        return False
+    for m in roles:
         unit = m.school.unit if m.school_id else m.unit
-        if unit is not None and not scope.covers_path(unit.path):
+        if m.role == Role.ADMIN or unit is None or not scope.covers_path(unit.path):
             return False
     return True
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kiemdinh.recognition.models import Decision
+from kiemdinh.recognition.models import Decision, Delegation
 
 
 @admin.register(Decision)
@@ -9,3 +9,21 @@ class DecisionAdmin(admin.ModelAdmin):
     list_filter = ("kind", "level", "recognition_round")
     search_fields = ("school__name", "school__code", "number")
     raw_id_fields = ("school", "created_by")
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    """Read only: delegations are recorded by the delegating body's officers (recognition:delegations), through the
+    service that checks and audits them."""
+
+    list_display = ("unit", "body", "delegate_unit", "delegate_body", "actions", "document_number", "valid_from")
+    search_fields = ("document_number", "unit__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -116,3 +116,42 @@ class PublicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Hãy ghi nội dung tóm tắt được công khai."},
     )
+
+
+class DelegationForm(forms.Form):
+    """A body's written delegation to another body of its unit (the Sở ↔ the People's Committee, the Phòng ↔ the
+    district's UBND): from one of the user's own bodies."""
+
+    body = forms.ChoiceField(label="Cơ quan ủy quyền", error_messages={"required": "Hãy chọn cơ quan ủy quyền."})
+    actions = forms.MultipleChoiceField(
+        label="Việc được ủy quyền",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Hãy chọn việc được ủy quyền."},
+    )
+    kind = forms.ChoiceField(
+        label="Loại quyết định", required=False, choices=[("", "Cả hai loại"), *DecisionKind.choices]
+    )
+    document_number = forms.CharField(
+        label="Số văn bản ủy quyền", max_length=64, error_messages={"required": "Hãy ghi số văn bản ủy quyền."}
+    )
+    document_on = date_field("Ngày văn bản")
+    signer_name = forms.CharField(label="Người ký", max_length=200, required=False)
+    valid_from = date_field("Có hiệu lực từ")
+    valid_until = date_field("Có hiệu lực đến (trống: đến khi chấm dứt)")
+
+    def __init__(self, *args, offices=(), actions=(), **kwargs):
+        """offices: (value, label) of the user's bodies ("<unit id>:<body>"); actions: (value, label) of the rule
+        table's actions."""
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = list(offices)
+        self.fields["actions"].choices = list(actions)
+
+
+class DelegationEndForm(forms.Form):
+    ended_on = date_field("Ngày chấm dứt")
+    ended_reason = forms.CharField(
+        label="Lý do chấm dứt",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Hãy ghi lý do chấm dứt."},
+    )

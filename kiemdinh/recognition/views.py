@@ -9,7 +9,8 @@ it is; the services refuse everyone else (403 with that message)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -23,12 +24,27 @@ from kiemdinh.planning.downloads import attachment
 from kiemdinh.public.services import publication_publish, publication_withdraw
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
-from kiemdinh.recognition.forms import CorrectionForm, DecisionForm, IssueForm, PublicationForm, RevokeForm
+from kiemdinh.recognition.forms import (
+    CorrectionForm,
+    DecisionForm,
+    DelegationEndForm,
+    DelegationForm,
+    IssueForm,
+    PublicationForm,
+    RevokeForm,
+)
 from kiemdinh.recognition.history import school_history
 from kiemdinh.recognition.issuing import decisions_issue, issue_plan
-from kiemdinh.recognition.models import Decision, DecisionKind
+from kiemdinh.recognition.models import Decision, DecisionKind, Delegation
 from kiemdinh.recognition.selectors import decision_versions
-from kiemdinh.recognition.services import decision_correct, decision_record, decision_revoke
+from kiemdinh.recognition.services import (
+    DelegationInput,
+    decision_correct,
+    decision_record,
+    decision_revoke,
+    delegation_end,
+    delegation_grant,
+)
 from kiemdinh.units.access import access_school
 
 
@@ -351,3 +367,123 @@ def rules(request: HttpRequest) -> HttpResponse:
         for (regime, action, kind), rule in authority.RULES.items()
     ]
     return render(request, "recognition/rules.html", {"rows": rows})
+
+
+# --- Delegations -----------------------------------------------------------------------------------------------------
+
+
+def _offices(user) -> list[tuple[str, str, object, str]]:
+    """The user's bodies: (form value "<unit id>:<body>", label, unit, body)."""
+    from kiemdinh.units.models import AdministrativeUnit
+
+    scope = user_scope(user)
+    units = AdministrativeUnit.objects.in_bulk([o.unit_id for o in scope.offices])
+    return [
+        (f"{o.unit_id}:{o.body}", authority.body_name(units[o.unit_id], o.body), units[o.unit_id], o.body)
+        for o in scope.offices
+        if o.unit_id in units
+    ]
+
+
+def _other_body(body: str) -> str:
+    from kiemdinh.accounts.models import Body
+
+    return Body.EDUCATION if body == Body.COMMITTEE else Body.COMMITTEE
+
+
+@login_required
+def delegations(request: HttpRequest) -> HttpResponse:
+    """The written delegations between the bodies of the user's units (who acts for whom, by which document), and the
+    form for an officer to record one of their own body's (to the other body of the same unit)."""
+    scope = user_scope(request.user)
+    offices = _offices(request.user)
+    form = (
+        DelegationForm(request.POST or None, offices=[(v, label) for v, label, _, _ in offices], actions=Action.choices)
+        if offices
+        else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("Chỉ cán bộ của cơ quan ủy quyền ghi được văn bản ủy quyền.")
+        if form.is_valid():
+            data = form.cleaned_data
+            _, _, unit, body = next(o for o in offices if o[0] == data["body"])
+            try:
+                delegation_grant(
+                    actor=request.user,
+                    data=DelegationInput(
+                        unit=unit,
+                        body=body,
+                        delegate_unit=unit,
+                        delegate_body=_other_body(body),
+                        actions=tuple(data["actions"]),
+                        kind=data["kind"],
+                        document_number=data["document_number"],
+                        document_on=data["document_on"],
+                        signer_name=data["signer_name"],
+                        valid_from=data["valid_from"],
+                        valid_until=data["valid_until"],
+                    ),
+                )
+            except ValidationError as exc:
+                errors_into(form, exc)
+            else:
+                messages.success(request, "Đã ghi văn bản ủy quyền.")
+                return redirect("recognition:delegations")
+    rows = Delegation.objects.select_related("unit", "delegate_unit").order_by("-valid_from", "-id")
+    if not scope.is_admin:  # the delegations of the user's units (and those below them)
+        mine = Q(pk__in=[])
+        for path in scope.unit_paths:
+            mine |= Q(unit__path__startswith=path) | Q(delegate_unit__path__startswith=path)
+        rows = rows.filter(mine)
+    today = timezone.localdate()
+    labels = dict(Action.choices)
+    listed = [
+        {
+            "delegation": d,
+            "from": authority.body_name(d.unit, d.body),
+            "to": authority.body_name(d.delegate_unit, d.delegate_body),
+            "actions": [labels.get(a, a) for a in d.action_list],
+            "in_force": d.in_force(today),
+            "can_end": not d.ended_on and scope.works_for(d.unit_id, d.body),
+        }
+        for d in rows
+    ]
+    return render(
+        request,
+        "recognition/delegations.html",
+        {
+            "rows": listed,
+            "form": form,
+            "end_form": DelegationEndForm(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def delegation_end_view(request: HttpRequest, delegation_id: int) -> HttpResponse:
+    delegation = get_object_or_404(Delegation.objects.select_related("unit"), pk=delegation_id)
+    if not user_scope(request.user).covers_path(delegation.unit.path):
+        raise Http404("Không tìm thấy văn bản ủy quyền.")
+    form = DelegationEndForm(request.POST)
+    if not form.is_valid():
+        if not user_scope(request.user).works_for(delegation.unit_id, delegation.body):
+            raise PermissionDenied(
+                f"Chỉ cán bộ của {authority.body_name(delegation.unit, delegation.body)} chấm dứt được ủy quyền này."
+            )
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("recognition:delegations")
+    try:
+        delegation_end(
+            actor=request.user,
+            delegation=delegation,
+            ended_on=form.cleaned_data["ended_on"],
+            reason=form.cleaned_data["ended_reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "Đã ghi chấm dứt ủy quyền.")
+    return redirect("recognition:delegations")

@@ -79,7 +79,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "P M O E X Y B",
         "entry pages and lists filtered to the user's own scope (bodies are checked for school A's markers)",
         "core:home units:list selfassessment:cycle_list evaluation:index evaluation:mine planning:index "
-        "oversight:index api:me api:school_list api:cycle_list recognition:rules",
+        "oversight:index api:me api:school_list api:cycle_list recognition:rules recognition:delegations",
     ),
     "principals": ("P B", "a principal opens a cycle of their own school", "selfassessment:cycle_open"),
     "officers": (
@@ -180,7 +180,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "grades issued, corrected and revoked by the Sở, the 2018 national standard by the provincial People's "
         "Committee; the commune's officer (O) follows these pages but does none of it",
         "evaluation:registration_decide evaluation:team_establish evaluation:team_edit evaluation:member_assign "
-        "evaluation:member_remove recognition:publish recognition:revoke recognition:correct",
+        "evaluation:member_remove recognition:publish recognition:revoke recognition:correct "
+        "recognition:delegation_end",
     ),
     "above": (
         "",
@@ -331,8 +332,18 @@ def _build(world, today: date) -> dict:
     )
     improvement.plan_create(actor=world.principal_b, cycle=draft_b)
 
-    # Recognition: a decision for school A.
+    # Recognition: a decision for school A; province P's People's Committee has its Sở enter its decisions.
     decision = recognise(world, world.school_a, level=3, decided_on=date(2024, 6, 1), note=f"{MARKER}Quyết định")
+    from kiemdinh.recognition.services import DelegationInput, delegation_grant
+
+    delegation = delegation_grant(
+        actor=world.officer_committee,
+        data=DelegationInput(
+            unit=world.province, body="committee", delegate_unit=world.province, delegate_body="education",
+            actions=("decision_enter",), document_number="25/UBND-VX", document_on=date(2024, 1, 10),
+            valid_from=date(2024, 1, 10),
+        ),
+    )  # fmt: skip
 
     # The district's annual plan: a section, A as a target, a goal, a task for A with a report and its file, a
     # dismissed suggestion (school B: adding a target removes its own dismissal), a periodic report.
@@ -425,6 +436,7 @@ def _build(world, today: date) -> dict:
         "evaluator_id": leader.pk,
         "feedback_id": feedback.pk,
         "decision_id": decision.pk,
+        "delegation_id": delegation.pk,
         "plan_id": annual.pk,
         "section_id": section.pk,
         "target_id": target.pk,
@@ -555,6 +567,7 @@ KWARGS = {
             "evaluator_id",
             "feedback_id",
             "decision_id",
+            "delegation_id",
             "plan_id",
             "section_id",
             "target_id",

@@ -41,10 +41,11 @@ def register(world, cycle, **extra):
 
 
 def evaluator(world, username: str, full_name: str, *, unit=None, school=None, levels=("primary",)):
-    """An evaluator of the network with a linked account (password PASSWORD)."""
+    """An evaluator of the network with a new linked account (password PASSWORD), recorded by the system: an officer
+    links only accounts with a role they manage (services._linkable)."""
     user = user_create(actor=None, username=username, password=PASSWORD, full_name=full_name)
     return svc.evaluator_save(
-        actor=world.officer_district,
+        actor=None,
         data=svc.EvaluatorInput(
             full_name=full_name, unit=unit or world.province, school=school, levels=levels, user=user
         ),

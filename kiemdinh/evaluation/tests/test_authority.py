@@ -296,7 +296,9 @@ def test_only_accounts_within_reach_are_linked_and_every_refusal_reads_the_same(
     client.force_login(world.officer_district)
     add = reverse("evaluation:evaluator_add")
     data = {"full_name": "Trần Văn Đánh", "unit": world.district.pk, "levels": ["primary"], "is_active": "on"}
-    fresh = user_create(actor=None, username="dgv_moi", password=PASSWORD, full_name="Trần Văn Đánh")
+    fresh = user_create(actor=None, username="dgv_moi", password=PASSWORD, full_name="Bùi Văn Mới")  # no role yet
+    teacher = user_create(actor=None, username="giaovien_b", password=PASSWORD, full_name="Trần Văn Đánh")
+    membership_grant(actor=None, user=teacher, role=Role.STAFF, school=world.school_b)  # in the district's reach
     linked_elsewhere = user_create(actor=None, username="dgv_cu", password=PASSWORD, full_name="Bạch Văn Cũ")
     _linked(world, linked_elsewhere)
     refused = {
@@ -304,6 +306,7 @@ def test_only_accounts_within_reach_are_linked_and_every_refusal_reads_the_same(
         world.admin.username: "a system administrator",
         world.officer_other_province.username: "another province's officer",
         linked_elsewhere.username: "already another evaluator's",
+        fresh.username: "no role the officer manages (an admin links it)",
     }
     answers = set()
     for username in refused:
@@ -314,7 +317,10 @@ def test_only_accounts_within_reach_are_linked_and_every_refusal_reads_the_same(
     assert len(answers) == 1 and "Không gắn được tài khoản" in answers.pop()
     assert not Evaluator.objects.filter(full_name="Trần Văn Đánh").exists()
     assert not Membership.objects.filter(user=world.officer_other_province, role=Role.EVALUATOR).exists()
-    response = client.post(add, {**data, "username": fresh.username})  # a new account: linked, given the role
+    response = client.post(add, {**data, "username": teacher.username})  # a teacher of the district: linked
     assert response.status_code == 302
-    assert Evaluator.objects.get(full_name="Trần Văn Đánh").user == fresh
-    assert Membership.objects.filter(user=fresh, role=Role.EVALUATOR).exists()
+    assert Evaluator.objects.get(full_name="Trần Văn Đánh").user == teacher
+    assert Membership.objects.filter(user=teacher, role=Role.EVALUATOR).exists()
+    client.force_login(world.admin)  # the administrator links the role-less account
+    response = client.post(add, {**data, "full_name": "Bùi Văn Mới", "username": fresh.username})
+    assert response.status_code == 302 and Evaluator.objects.get(full_name="Bùi Văn Mới").user == fresh

@@ -233,3 +233,53 @@ def test_the_decision_page_and_the_list_run_a_fixed_number_of_queries(client, wo
     for url, count in counts.items():
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_the_delegations_page(client, world):
+    url = reverse("recognition:delegations")
+    client.force_login(world.officer_committee)
+    page = client.get(url).text
+    assert 'data-testid="delegation-form"' in page and "Ủy ban nhân dân tỉnh Thử Nghiệm" in page
+    bad = client.post(url, {"body": f"{world.province.pk}:committee", "document_number": ""})
+    assert bad.status_code == 400 and "Hãy chọn việc được ủy quyền" in bad.text and not Delegation.objects.exists()
+    forged = client.post(  # another unit's body than the user's own: not offered, refused
+        url,
+        {
+            "body": f"{world.district.pk}:education",
+            "actions": ["decision_enter"],
+            "document_number": "1/UBND",
+            "document_on": "10/01/2024",
+            "valid_from": "10/01/2024",
+        },
+    )
+    assert forged.status_code == 400 and not Delegation.objects.exists()
+    response = client.post(
+        url,
+        {
+            "body": f"{world.province.pk}:committee",
+            "actions": ["decision_enter", "decision_correct"],
+            "kind": "national_standard",
+            "document_number": "25/UBND-VX",
+            "document_on": "10/01/2024",
+            "valid_from": "10/01/2024",
+        },
+    )
+    assert response.status_code == 302
+    delegation = Delegation.objects.get()
+    assert (delegation.body, delegation.delegate_body, delegation.action_list) == (
+        "committee",
+        "education",
+        ["decision_enter", "decision_correct"],
+    )
+    client.force_login(world.officer_province)  # the delegate reads it, does not end it
+    page = client.get(url).text
+    assert "25/UBND-VX" in page and "đang hiệu lực" in page and "Ghi chấm dứt" not in page
+    end = reverse("recognition:delegation_end", args=[delegation.pk])
+    assert client.post(end, {"ended_on": "01/01/2026", "ended_reason": "Thử"}).status_code == 403
+    client.force_login(world.officer_commune_a)  # below the province: does not see it
+    assert "25/UBND-VX" not in client.get(url).text
+    assert client.post(end, {"ended_on": "01/01/2026", "ended_reason": "Thử"}).status_code == 404
+    client.force_login(world.officer_committee)
+    assert client.post(end, {"ended_on": "01/01/2026", "ended_reason": "Hết nhiệm vụ"}).status_code == 302
+    delegation.refresh_from_db()
+    assert delegation.ended_on == date(2026, 1, 1) and "chấm dứt 01/01/2026" in client.get(url).text
