@@ -211,7 +211,10 @@ class EvaluatorForm(forms.Form):
         label="Tài khoản đăng nhập (nếu có)",
         max_length=150,
         required=False,
-        help_text="Tên đăng nhập của tài khoản; đánh giá viên dùng nó để xem hồ sơ các trường của đoàn mình.",
+        help_text=(
+            "Tên đăng nhập của tài khoản (một người có vai trò trong đơn vị bạn quản lý); đánh giá viên dùng nó để xem "
+            "hồ sơ các trường của đoàn mình."
+        ),
     )
     is_active = forms.BooleanField(label="Còn hoạt động trong mạng lưới", required=False, initial=True)
 
