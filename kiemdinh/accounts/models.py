@@ -33,6 +33,24 @@ SCHOOL_ROLES = {Role.PRINCIPAL, Role.SECRETARY, Role.MEMBER, Role.STAFF}
 UNIT_ROLES = {Role.OFFICER}
 
 
+class Body(models.TextChoices):
+    """Which body of its unit an officer works for. A province has two that decide here: the Sở GD&ĐT (education)
+    and the provincial People's Committee (committee); a district its Phòng GD&ĐT or its UBND; a commune its UBND
+    (whose Phòng Văn hóa - Xã hội advises on education). The rule table of recognition.authority says which body does
+    what, so the body is data on the membership, never guessed from a title."""
+
+    EDUCATION = "education", "Cơ quan quản lý giáo dục (Sở / Phòng GD&ĐT)"
+    COMMITTEE = "committee", "Ủy ban nhân dân"
+
+
+def default_body(unit) -> str:
+    """The body an officer of `unit` is given when none is named: the commune has only its People's Committee; the
+    district and the province, their education office (the Sở or the Phòng GD&ĐT), whose staff use this system."""
+    from kiemdinh.units.models import UnitKind  # accounts sits beside units; imported here to keep models light
+
+    return Body.COMMITTEE if unit.kind == UnitKind.COMMUNE else Body.EDUCATION
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -55,6 +73,8 @@ class Membership(models.Model):
         "units.School", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
     title = models.CharField("chức vụ", max_length=200, blank=True)
+    # officers only: the body of the unit they work for (blank for every other role)
+    body = models.CharField("cơ quan", max_length=16, choices=Body.choices, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,9 +93,15 @@ class Membership(models.Model):
                     | Q(role=Role.ADMIN, school__isnull=True, unit__isnull=True)
                 ),
             ),
-            models.UniqueConstraint(fields=["user", "role", "unit", "school"], name="membership_unique"),
+            models.CheckConstraint(
+                name="membership_body_of_officers",
+                condition=Q(role=Role.OFFICER, body__in=["education", "committee"])
+                | (~Q(role=Role.OFFICER) & Q(body="")),
+            ),
+            models.UniqueConstraint(fields=["user", "role", "unit", "school", "body"], name="membership_unique"),
         ]
 
     def __str__(self):
         where = self.school or self.unit or "toàn hệ thống"
-        return f"{self.user} — {self.get_role_display()} — {where}"
+        body = f" ({self.get_body_display()})" if self.body else ""
+        return f"{self.user} — {self.get_role_display()}{body} — {where}"

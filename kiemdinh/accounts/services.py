@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from kiemdinh.accounts.models import SCHOOL_ROLES, Membership, Role, User
+from kiemdinh.accounts.models import SCHOOL_ROLES, Body, Membership, Role, User, default_body
 from kiemdinh.core import audit
 
 
@@ -20,7 +20,12 @@ def user_create(*, actor, username: str, password: str, full_name: str = "", ema
 
 
 @transaction.atomic
-def membership_grant(*, actor, user: User, role: str, unit=None, school=None, title: str = "") -> Membership:
+def membership_grant(
+    *, actor, user: User, role: str, unit=None, school=None, title: str = "", body: str = ""
+) -> Membership:
+    """Give the user a role in a school or a unit (or again, when it was taken away). An officer works for one body
+    of the unit (`body`: the Sở/Phòng GD&ĐT or the People's Committee); unnamed, the unit's usual one (default_body).
+    Officers of two bodies of one unit hold two memberships."""
     role = Role(role)
     if role in SCHOOL_ROLES and (school is None or unit is not None):
         raise ValidationError({"school": f"Vai trò “{role.label}” phải gắn với một trường."})
@@ -30,12 +35,18 @@ def membership_grant(*, actor, user: User, role: str, unit=None, school=None, ti
         raise ValidationError({"role": "Quản trị hệ thống không gắn với đơn vị hay trường."})
     if role == Role.EVALUATOR and school is not None:
         raise ValidationError({"school": "Đánh giá viên gắn với đơn vị công tác, không gắn với trường."})
+    if body and body not in Body.values:
+        raise ValidationError({"body": "Hãy chọn cơ quan của cán bộ quản lý."})
+    if body and role != Role.OFFICER:
+        raise ValidationError({"body": "Chỉ cán bộ quản lý gắn với một cơ quan của đơn vị."})
+    if role == Role.OFFICER:
+        body = body or default_body(unit)
     if role == Role.ADMIN and not (user.is_staff and user.is_superuser):
         # System admins manage users, units and frameworks in the Django admin site too.
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     membership, created = Membership.objects.get_or_create(
-        user=user, role=role, unit=unit, school=school, defaults={"title": title}
+        user=user, role=role, unit=unit, school=school, body=body, defaults={"title": title}
     )
     if not created and (membership.title != title or not membership.is_active):
         membership.title = title
@@ -47,6 +58,6 @@ def membership_grant(*, actor, user: User, role: str, unit=None, school=None, ti
         obj=membership,
         unit=unit,
         school=school,
-        data={"user": user.username, "role": role.value},
+        data={"user": user.username, "role": role.value, **({"body": body} if body else {})},
     )
     return membership

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from kiemdinh.accounts.models import Membership, Role, User
+from kiemdinh.accounts.models import Body, Membership, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core import audit
 from kiemdinh.core.demo_cycle import content as demo_content
@@ -41,6 +41,7 @@ from kiemdinh.planning.services import (
     target_add,
     task_save,
 )
+from kiemdinh.recognition.authority import body_name
 from kiemdinh.recognition.models import Decision, DecisionKind, RecognitionRound
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle
@@ -114,6 +115,7 @@ class PersonSeed:
     title: str = ""
     school: str | None = None
     unit: str | None = None
+    body: str = ""  # officers: the body of the unit they work for (blank: the unit's usual one, default_body)
 
 
 UNITS = (
@@ -416,7 +418,8 @@ PEOPLE = (
     PersonSeed("giaovien.thanhchan", "Lê Thị Mai", Role.STAFF, "Giáo viên", school="DEMO-TC-TH"),
     PersonSeed("ubnd.thanhchan", "Đỗ Minh Quân", Role.OFFICER, "Công chức Văn hóa – Xã hội UBND xã Thanh Chấn (phụ trách giáo dục)", unit="DEMO-TC"),
     # officers, invented
-    PersonSeed("sogd.thuathienhue", "Hoàng Minh Tuấn", Role.OFFICER, "Chuyên viên Sở GD&ĐT Thừa Thiên Huế", unit="46"),
+    PersonSeed("sogd.thuathienhue", "Hoàng Minh Tuấn", Role.OFFICER, "Chuyên viên Sở GD&ĐT Thừa Thiên Huế", unit="46", body=Body.EDUCATION),
+    PersonSeed("ubnd.thuathienhue", "Trần Hữu Phước", Role.OFFICER, "Chuyên viên Văn phòng UBND tỉnh Thừa Thiên Huế (khối văn xã)", unit="46", body=Body.COMMITTEE),
     PersonSeed("phonggd.huongtra", "Nguyễn Thị Thanh Hương", Role.OFFICER, "Chuyên viên Phòng GD&ĐT thị xã Hương Trà", unit="46-HT"),
     PersonSeed("phonggd.caoloc", "Hoàng Văn Sơn", Role.OFFICER, "Chuyên viên Phòng GD&ĐT huyện Cao Lộc", unit="20-CL"),
     PersonSeed("ubnd.tanthanh", "Lương Thị Hạnh", Role.OFFICER, "Công chức Văn hóa - Xã hội UBND xã Tân Thành", unit="20-HL-TT"),
@@ -698,7 +701,7 @@ def _ensure_people(actor, build: DemoBuild, units, schools) -> None:
             "school": schools[seed.school] if seed.school else None,
         }
         if not Membership.objects.filter(user=user, role=seed.role, **where).exists():
-            membership_grant(actor=actor, user=user, role=seed.role, title=seed.title, **where)
+            membership_grant(actor=actor, user=user, role=seed.role, title=seed.title, body=seed.body, **where)
             build.add("vai trò")
 
 
@@ -726,7 +729,7 @@ def demo_logins() -> list[DemoLogin]:
             password=DEMO_PASSWORD,
             full_name=m.user.display_name,
             role=m.get_role_display(),
-            scope=str(m.school or m.unit or "Toàn hệ thống"),
+            scope=body_name(m.unit, m.body) if m.body else str(m.school or m.unit or "Toàn hệ thống"),
         )
         for m in memberships
     ]

@@ -46,7 +46,7 @@ from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.selectors import coverage as improvement_coverage
 from kiemdinh.public.services import publication_publish
-from kiemdinh.recognition.issuing import decisions_issue
+from kiemdinh.recognition.issuing import decisions_issue, issue_plan
 from kiemdinh.recognition.models import Decision, RecognitionRound
 from kiemdinh.selfassessment.council import council_decision_save, council_member_create
 from kiemdinh.selfassessment.council import plan_update as assessment_plan_update
@@ -107,8 +107,12 @@ class EvaluationSeed:
     school_year: str
     level: int  # the Mức the self-assessment and the team reach: the plan's target
     principal: str  # fills and submits the self-assessment, registers, answers the draft report (username)
-    reviewer: str  # the officer who accepts the self-assessment and the registration (username)
-    authority: str | None  # the province officer who sets up the team, issues and publishes (None: the build's actor)
+    reviewer: str  # the officer who accepts the self-assessment (username)
+    authority: (
+        str | None
+    )  # the Sở officer who sets up the team, issues the grade and publishes (None: the build's actor)
+    committee: str | None  # the provincial People's Committee's officer who issues the 2018 national standard (None:
+    # the build's actor); each body issues its own decision (recognition.authority)
     recognition_round: str
     wants_accreditation: bool
     cohort_note: str
@@ -134,6 +138,7 @@ EVALUATIONS = (
         principal="hieutruong.mntuha",
         reviewer="phonggd.huongtra",
         authority="sogd.thuathienhue",
+        committee="ubnd.thuathienhue",
         recognition_round=RecognitionRound.AGAIN,
         wants_accreditation=True,
         cohort_note=NOTE + "trẻ 5-6 tuổi năm học 2022-2023 hoàn thành Chương trình giáo dục mầm non.",
@@ -153,6 +158,7 @@ EVALUATIONS = (
         principal="hieutruong.th2tuha",
         reviewer="phonggd.huongtra",
         authority="sogd.thuathienhue",
+        committee="ubnd.thuathienhue",
         recognition_round=RecognitionRound.AGAIN,
         wants_accreditation=True,
         cohort_note=NOTE + "khóa 2018-2023 hoàn thành chương trình tiểu học.",
@@ -172,6 +178,7 @@ EVALUATIONS = (
         principal="hieutruong.mn1tanthanh",
         reviewer="ubnd.tanthanh",
         authority=None,
+        committee=None,
         recognition_round=RecognitionRound.AGAIN,
         wants_accreditation=False,  # the plan: "công nhận lại trường đạt chuẩn quốc gia" only
         cohort_note=NOTE + "trẻ 5-6 tuổi năm học 2022-2023 hoàn thành Chương trình giáo dục mầm non.",
@@ -191,6 +198,7 @@ EVALUATIONS = (
         principal="hieutruong.mn29",
         reviewer="hocmon.mamnon",
         authority=None,
+        committee=None,
         recognition_round=RecognitionRound.FIRST,
         wants_accreditation=True,
         cohort_note=NOTE + "trẻ 5-6 tuổi năm học 2018-2019 hoàn thành Chương trình giáo dục mầm non.",
@@ -338,13 +346,46 @@ def _complete_dossier(cycle: Cycle, principal: User) -> None:
 # --- The builder ---------------------------------------------------------------------------------------------------
 
 
+# An illustration of acting for another body (recognition.models.Delegation): the provincial People's Committee of
+# Thừa Thiên Huế has its Sở GD&ĐT enter into the system the national-standard decisions its Chairman signed on paper.
+# Entering only: issuing from a team's result, correcting and revoking stay with the People's Committee. Invented, as
+# its document number says.
+DELEGATION_NUMBER = _number("25/UBND-VX")
+
+
+def _ensure_delegation(actor, build, units) -> None:
+    from kiemdinh.accounts.models import Body
+    from kiemdinh.recognition.authority import Action
+    from kiemdinh.recognition.models import DecisionKind, Delegation
+    from kiemdinh.recognition.services import DelegationInput, delegation_grant
+
+    if Delegation.objects.filter(document_number=DELEGATION_NUMBER).exists():
+        return
+    delegation_grant(
+        actor=actor,
+        data=DelegationInput(
+            unit=units["46"],
+            body=Body.COMMITTEE,
+            delegate_unit=units["46"],
+            delegate_body=Body.EDUCATION,
+            actions=(Action.DECISION_ENTER,),
+            kind=DecisionKind.NATIONAL_STANDARD,
+            document_number=DELEGATION_NUMBER,
+            document_on=date(2024, 1, 10),
+            valid_from=date(2024, 1, 10),
+        ),
+    )
+    build.add("ủy quyền (minh họa)")
+
+
 def ensure_evaluations(actor, build, units, schools) -> None:
     """The evaluator network, then each evaluation of EVALUATIONS carried as far as it is missing."""
     usernames = {e.username for e in EVALUATORS}
     for seed in EVALUATIONS:
-        usernames |= {seed.principal, seed.reviewer, seed.authority or ""}
+        usernames |= {seed.principal, seed.reviewer, seed.authority or "", seed.committee or ""}
     people = {u.username: u for u in User.objects.filter(username__in=usernames)}
     evaluators = _ensure_evaluators(actor, build, units, people)
+    _ensure_delegation(actor, build, units)
     for seed in EVALUATIONS:
         _ensure_evaluation(actor, build, seed, schools[seed.school], people, evaluators)
 
@@ -373,10 +414,11 @@ def _ensure_evaluators(actor, build, units, people) -> dict[str, Evaluator]:
 def _ensure_evaluation(actor, build, seed: EvaluationSeed, school, people, evaluators) -> None:
     principal, reviewer = people[seed.principal], people[seed.reviewer]
     authority = people[seed.authority] if seed.authority else actor
+    committee = people[seed.committee] if seed.committee else actor
     cycle = _ensure_accepted_cycle(actor, build, seed, school, principal, reviewer)
     if cycle is None:
         return
-    registration = _ensure_registration(build, seed, cycle, principal, reviewer)
+    registration = _ensure_registration(build, seed, cycle, principal, authority)
     if registration is None:
         return
     team = Team.objects.filter(registration=registration).first()
@@ -388,7 +430,7 @@ def _ensure_evaluation(actor, build, seed: EvaluationSeed, school, people, evalu
     if report is None or report.status != ReportStatus.FINAL:
         return  # someone is at work on this team: left as it is
     if not Decision.objects.filter(team=team).exists():
-        _issue(build, seed, team, authority)
+        _issue(build, seed, team, authority, committee)
     if not Publication.objects.filter(team=team).exists():
         _publish(build, seed, team, authority)
 
@@ -418,7 +460,10 @@ def _ensure_accepted_cycle(actor, build, seed, school, principal, reviewer) -> C
     return cycle
 
 
-def _ensure_registration(build, seed, cycle, principal, reviewer) -> Registration | None:
+def _ensure_registration(build, seed, cycle, principal, registrar) -> Registration | None:
+    """The school registers; the Sở GD&ĐT accepts (or the build's actor where the demo has no Sở officer). The seeds'
+    registrations went through the district's Phòng GD&ĐT too (2019-2024), which no longer exists since 1/7/2025:
+    replayed today, the rule table (a body that exists on the day) leaves the Sở."""
     registrations = list(Registration.objects.filter(cycle=cycle))
     accepted = [r for r in registrations if r.status == RegistrationStatus.ACCEPTED]
     if accepted:
@@ -435,7 +480,7 @@ def _ensure_registration(build, seed, cycle, principal, reviewer) -> Registratio
         cohort_note=seed.cohort_note,
     )
     registration = evaluation.registration_decide(
-        actor=reviewer,
+        actor=registrar,
         registration=registration,
         accept=True,
         comment=NOTE + "hồ sơ đăng ký đủ điều kiện (kế hoạch gốc không ghi việc đăng ký).",
@@ -517,15 +562,21 @@ def _team_work(build, seed, team, cycle, principal) -> EvaluationReport:
     return report
 
 
-def _issue(build, seed, team, authority) -> None:
-    decisions = decisions_issue(
-        actor=authority,
-        team=team,
-        decided_on=seed.decided_on,
-        number_accreditation=seed.number_accreditation,
-        number_national=seed.number_national,
-        issuer_national=seed.issuer_national,
-    )
+def _issue(build, seed, team, authority, committee) -> None:
+    """Each body issues its decision: the Sở the grade (and the TT57 level), the provincial People's Committee the 2018
+    national-standard level (recognition.authority); the build's actor (None) acts for both."""
+    decisions = []
+    for actor in dict.fromkeys([authority, committee]):
+        if not issue_plan(team, actor=actor).mine:
+            continue
+        decisions += decisions_issue(
+            actor=actor,
+            team=team,
+            decided_on=seed.decided_on,
+            number_accreditation=seed.number_accreditation,
+            number_national=seed.number_national,
+            issuer_national=seed.issuer_national,
+        )
     # decisions_issue writes no note (a real decision needs none); the demo's are marked as illustrations.
     Decision.objects.filter(pk__in=[d.pk for d in decisions]).update(
         note=NOTE + "quyết định theo kết quả đánh giá ngoài minh họa; số và ngày không có trong tài liệu gốc."

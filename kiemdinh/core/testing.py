@@ -1,6 +1,8 @@
 """Named test personas, built through the real services (DESIGN.md, Testing).
 
-School A and school B sit in different communes of one district of province P; province Q is elsewhere.
+School A and school B sit in different communes of one district of province P; province Q is elsewhere. Province P's
+two deciding bodies have an officer each: the Sở GD&ĐT (officer_province) and the People's Committee
+(officer_committee); the commune's officer works for its People's Committee, the district's for its Phòng GD&ĐT.
 """
 
 import dataclasses
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from kiemdinh.accounts.models import Role, User
+from kiemdinh.accounts.models import Body, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.units.models import AdministrativeUnit, School
 from kiemdinh.units.services import school_create, unit_create
@@ -33,6 +35,8 @@ class World:
     member_a: User
     officer_commune_a: User
     officer_district: User
+    officer_province: User
+    officer_committee: User
     officer_other_province: User
     evaluator: User
     principal_b: User
@@ -72,6 +76,8 @@ def build_world() -> World:
         member_a=person("thanhvien_a", "Lê Văn Minh", Role.MEMBER, school=school_a),
         officer_commune_a=person("canbo_xa_a", "Phạm Thị Hoa", Role.OFFICER, unit=commune_a),
         officer_district=person("canbo_huyen", "Hoàng Văn Dũng", Role.OFFICER, unit=district),
+        officer_province=person("canbo_so", "Đinh Thị Sương", Role.OFFICER, unit=province, body=Body.EDUCATION),
+        officer_committee=person("canbo_ubnd_tinh", "Lý Văn Khải", Role.OFFICER, unit=province, body=Body.COMMITTEE),
         officer_other_province=person("canbo_tinh_khac", "Vũ Thị Lan", Role.OFFICER, unit=other),
         evaluator=person("danhgiavien", "Đặng Văn Tâm", Role.EVALUATOR, unit=other),
         principal_b=person("hieutruong_b", "Bùi Thị Bình", Role.PRINCIPAL, school=school_b),

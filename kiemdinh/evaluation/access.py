@@ -2,8 +2,9 @@
 
 - The school's people see their registrations, the team (names, roles, dates) and the draft report sent to them.
 - Officers above the school decide on registrations, establish the team, follow its work and issue the decisions.
-- An evaluator sees only the teams they sit on, and the school's dossier read-only, from the first day of the
-  dossier study to the team's last working day (`Team.ends_on`).
+- An evaluator sees only the teams they sit on, and the school's dossier and the team's work pages (reviews, agreed
+  ratings, report) from the first day of the dossier study to the team's last working day (`Team.ends_on`): one rule,
+  `Team.is_open` for a team in hand and `open_team_q` in queries.
 """
 
 from datetime import date
@@ -17,16 +18,23 @@ from kiemdinh.evaluation.models import Evaluator, Registration, Team, TeamMember
 from kiemdinh.units.access import schools_visible
 
 
+def open_team_q(on: date, prefix: str = "") -> Q:
+    """Teams at work on `on` (Team.is_open as a query): from the first day of the dossier study to the last day."""
+    return Q(**{f"{prefix}dossier_from__lte": on, f"{prefix}ends_on__gte": on})
+
+
 def evaluator_cycle_ids(user, on: date):
     """Ids of the cycles the user's open teams evaluate (a queryset: one subquery)."""
     if not getattr(user, "is_authenticated", False):
         return Registration.objects.none().values("cycle_id")
-    return Registration.objects.filter(
-        team__members__evaluator__user=user, team__dossier_from__lte=on, team__ends_on__gte=on
-    ).values("cycle_id")
+    return Registration.objects.filter(open_team_q(on, "team__"), team__members__evaluator__user=user).values(
+        "cycle_id"
+    )
 
 
 def can_manage_school_evaluation(user, school) -> bool:
+    """Follow the school's external evaluation: officers above the school (and admins) read its registrations, teams
+    and their work. What each of them may decide is the rule table's (recognition.authority)."""
     scope = user_scope(user)
     return scope.is_admin or scope.covers_path(school.unit.path)
 
@@ -58,7 +66,14 @@ def access_team(user, team_id, *, manage: bool = False) -> Team:
 
 
 def member_of(user, team: Team) -> TeamMember | None:
+    """The user's place on the team, whatever the date (the team's own page shows it)."""
     return team.members.select_related("evaluator").filter(evaluator__user=user).first()
+
+
+def working_member_of(user, team: Team, on: date) -> TeamMember | None:
+    """The user's place on the team while the team works (Team.is_open): what opens the team's work pages to its
+    members, as it opens the school's dossier; None before the first day and after the last."""
+    return member_of(user, team) if team.is_open(on) else None
 
 
 def registrations_visible(user):

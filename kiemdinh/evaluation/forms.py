@@ -2,7 +2,6 @@
 
 from django import forms
 
-from kiemdinh.accounts.models import User
 from kiemdinh.core.forms import Form, date_field, textarea
 from kiemdinh.evaluation.models import MemberRole, SchoolLevelTaught
 from kiemdinh.evaluation.services import STAGE_ORDER, EvaluatorInput, TeamInput
@@ -125,6 +124,11 @@ class MemberAddForm(Form):
         initial=MemberRole.MEMBER,
         error_messages={"invalid_choice": "Hãy chọn nhiệm vụ trong đoàn."},
     )
+    namesake_note = textarea(
+        "Xác nhận không phải cùng một người (chỉ khi họ tên trùng với người của trường)",
+        rows=2,
+        max_length=1000,
+    )
 
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,7 +211,10 @@ class EvaluatorForm(Form):
         label="Tài khoản đăng nhập (nếu có)",
         max_length=150,
         required=False,
-        help_text="Tên đăng nhập của tài khoản; đánh giá viên dùng nó để xem hồ sơ các trường của đoàn mình.",
+        help_text=(
+            "Tên đăng nhập của tài khoản (một người có vai trò trong đơn vị bạn quản lý); đánh giá viên dùng nó để xem "
+            "hồ sơ các trường của đoàn mình."
+        ),
     )
     is_active = forms.BooleanField(label="Còn hoạt động trong mạng lưới", required=False, initial=True)
 
@@ -216,18 +223,11 @@ class EvaluatorForm(Form):
         self.fields["unit"].queryset = units if units is not None else AdministrativeUnit.objects.none()
         self.fields["school"].queryset = schools if schools is not None else School.objects.none()
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        if not username:
-            return None
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise forms.ValidationError(f"Không có tài khoản nào với tên đăng nhập “{username}”.")
-        return user
-
     def to_input(self) -> EvaluatorInput:
+        """The username goes to the service as typed: it alone looks the account up and answers the same for an
+        unknown username and an account that cannot be linked (services.account_refusal)."""
         data = dict(self.cleaned_data)
-        data["user"] = data.pop("username")
+        data["username"] = data["username"].strip()
         data["levels"] = tuple(data["levels"])
         return EvaluatorInput(**data)
 

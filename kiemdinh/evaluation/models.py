@@ -176,6 +176,9 @@ class TeamMember(models.Model):
     evaluator = models.ForeignKey(Evaluator, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField("nhiệm vụ", max_length=10, choices=MemberRole.choices)
     unit_label = models.CharField("đơn vị công tác (khi tham gia)", max_length=300, blank=True)
+    # Why the officer confirmed that a namesake on the school's records is another person (conflicts.py); blank when
+    # no name matched.
+    namesake_note = models.TextField("xác nhận không phải cùng một người", blank=True)
     criteria = models.ManyToManyField("frameworks.Criterion", blank=True, related_name="+")
     level4_items = models.ManyToManyField("frameworks.Level4Item", blank=True, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)

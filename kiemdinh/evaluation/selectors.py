@@ -56,7 +56,7 @@ def with_cohort_evidence_names(registrations: list[Registration]) -> list[Regist
 def unit_registrations(unit: AdministrativeUnit, status: str = ""):
     """Registrations of the schools below the unit (optionally of one status), with the school, cycle and team."""
     rows = Registration.objects.filter(school__unit__path__startswith=unit.path).select_related(
-        "school__unit", "cycle", "team"
+        "school__unit", "cycle__framework", "team"
     )
     if status in RegistrationStatus.values:
         rows = rows.filter(status=status)

@@ -12,6 +12,7 @@ from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.accounts.services import membership_grant
 from kiemdinh.core import audit
 from kiemdinh.core.text import clean
+from kiemdinh.evaluation.conflicts import conflicts
 from kiemdinh.evaluation.models import (
     Evaluator,
     MemberRole,
@@ -22,6 +23,8 @@ from kiemdinh.evaluation.models import (
     TeamMember,
 )
 from kiemdinh.frameworks.models import Regime
+from kiemdinh.recognition import authority
+from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.models import RecognitionRound
 from kiemdinh.selfassessment.models import Cycle, CycleSnapshot, CycleStatus
 from kiemdinh.units.models import SchoolType
@@ -159,8 +162,19 @@ def registration_submit(
 
 @transaction.atomic
 def registration_decide(*, actor, registration: Registration, accept: bool, comment: str = "") -> Registration:
-    """The authority accepts the registration, or returns it with a comment (required)."""
-    registration = Registration.objects.select_for_update().select_related("school__unit").get(pk=registration.pk)
+    """The authority accepts the registration, or returns it with a comment (required): the body of the rule table
+    (2018: the district's Phòng GD&ĐT or the Sở GD&ĐT; TT57: the Sở)."""
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("school__unit", "cycle__framework")
+        .get(pk=registration.pk)
+    )
+    authority.require(
+        actor,
+        action=Action.REGISTRATION_DECIDE,
+        school=registration.school,
+        regime=registration.cycle.framework.regime,
+    )
     comment = clean(comment)
     if registration.status != RegistrationStatus.SUBMITTED:
         raise ValidationError("Đăng ký này đã được xử lý.")
@@ -201,8 +215,45 @@ class EvaluatorInput:
     training: str = ""
     certificate: str = ""
     certificate_on: date | None = None
-    user: object = None
+    user: object = None  # the account to link, when the caller already holds it
     is_active: bool = True
+    username: str = ""  # or its username, as typed on the form
+
+
+def account_refusal(username: str) -> str:
+    """One answer for every account that cannot be linked (no such username, an account out of the officer's reach,
+    one linked elsewhere), so the form tells nobody which usernames exist."""
+    return (
+        f"Không gắn được tài khoản “{username}”: tên đăng nhập không đúng, hoặc tài khoản này không gắn được với đánh "
+        "giá viên do bạn quản lý."
+    )
+
+
+def _linked_elsewhere(user, evaluator: Evaluator | None) -> bool:
+    return Evaluator.objects.filter(user=user).exclude(pk=getattr(evaluator, "pk", None)).exists()
+
+
+def _linkable(actor, user, evaluator: Evaluator | None) -> bool:
+    """Whether the actor may give this account the evaluator's record (and with it the evaluator role): an active
+    account, not an administrator's, not linked to another evaluator, with at least one role and every role within the
+    actor's units: a person the officer already manages. An account without any role (or out of reach) is linked by
+    a system administrator (or the system, actor None): a network manager who could link any role-less account would
+    learn from the answer that its username exists."""
+    from kiemdinh.core.access import user_scope
+
+    if user is None or not user.is_active or user.is_superuser or user.is_staff or _linked_elsewhere(user, evaluator):
+        return False
+    if actor is None or user_scope(actor).is_admin:
+        return True
+    scope = user_scope(actor)
+    roles = list(Membership.objects.active().filter(user=user).select_related("unit", "school__unit"))
+    if not roles:
+        return False
+    for m in roles:
+        unit = m.school.unit if m.school_id else m.unit
+        if m.role == Role.ADMIN or unit is None or not scope.covers_path(unit.path):
+            return False
+    return True
 
 
 @transaction.atomic
@@ -218,11 +269,14 @@ def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None =
         errors["levels"] = "Hãy chọn cấp học đánh giá viên được đánh giá."
     if data.school is not None and not data.school.unit.path.startswith(data.unit.path):
         errors["school"] = f"{data.school.name} không thuộc {data.unit.name}."
-    if (
-        data.user is not None
-        and Evaluator.objects.filter(user=data.user).exclude(pk=getattr(evaluator, "pk", None)).exists()
-    ):
-        errors["user"] = "Tài khoản này đã gắn với một đánh giá viên khác."
+    user = data.user
+    username = clean(data.username)
+    if username:
+        from kiemdinh.accounts.models import User
+
+        user = User.objects.filter(username=username).first()
+    if (username or user is not None) and not _linkable(actor, user, evaluator):
+        errors["user"] = account_refusal(username or user.username)
     if errors:
         raise ValidationError(errors)
     created = evaluator is None
@@ -234,11 +288,11 @@ def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None =
     for name in ("title", "phone", "email", "training", "certificate"):
         setattr(evaluator, name, clean(getattr(data, name)))
     evaluator.certificate_on = data.certificate_on
-    evaluator.user = data.user
+    evaluator.user = user
     evaluator.is_active = data.is_active
     evaluator.save()
-    if data.user is not None and not Membership.objects.filter(user=data.user, role=Role.EVALUATOR).exists():
-        membership_grant(actor=actor, user=data.user, role=Role.EVALUATOR, unit=data.unit, title="Đánh giá viên")
+    if user is not None and not Membership.objects.filter(user=user, role=Role.EVALUATOR).exists():
+        membership_grant(actor=actor, user=user, role=Role.EVALUATOR, unit=data.unit, title="Đánh giá viên")
     audit.record(
         actor=actor,
         event_type="evaluator.created" if created else "evaluator.updated",
@@ -249,12 +303,9 @@ def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None =
     return evaluator
 
 
-def conflict_of_interest(evaluator: Evaluator, school) -> str:
-    """Why the evaluator may not evaluate the school ("" when they may)."""
-    if evaluator.school_id == school.pk:
-        return f"{evaluator.full_name} công tác tại chính {school.name}."
-    if evaluator.unit_id == school.unit_id:
-        return f"{evaluator.full_name} công tác tại {evaluator.unit.name}, đơn vị trực tiếp quản lý {school.name}."
+def ineligibility(evaluator: Evaluator, school) -> str:
+    """Why the evaluator may not evaluate this kind of school at all ("" when they may): not active in the network, or
+    not trained for the school's level. Ties with the school itself are conflicts.conflicts()."""
     if not evaluator.is_active:
         return f"{evaluator.full_name} không còn hoạt động trong mạng lưới đánh giá viên."
     if not (set(evaluator.level_list) & LEVELS_OF_TYPE[school.school_type]):
@@ -323,9 +374,21 @@ def _team_values(data: TeamInput) -> dict:
     return values
 
 
+def _require_team_body(actor, registration: Registration):
+    """Forming a team (its decision, dates, members and their criteria) is the rule table's: the Sở GD&ĐT."""
+    return authority.require(
+        actor, action=Action.TEAM_FORM, school=registration.school, regime=registration.cycle.framework.regime
+    )
+
+
 @transaction.atomic
 def team_establish(*, actor, registration: Registration, data: TeamInput) -> Team:
-    registration = Registration.objects.select_for_update().select_related("school__unit").get(pk=registration.pk)
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("school__unit", "cycle__framework")
+        .get(pk=registration.pk)
+    )
+    _require_team_body(actor, registration)
     if registration.status != RegistrationStatus.ACCEPTED:
         raise ValidationError("Chỉ thành lập đoàn cho đăng ký đã được chấp nhận.")
     if Team.objects.filter(registration=registration).exists():
@@ -337,6 +400,7 @@ def team_establish(*, actor, registration: Registration, data: TeamInput) -> Tea
 
 @transaction.atomic
 def team_update(*, actor, team: Team, data: TeamInput) -> Team:
+    _require_team_body(actor, team.registration)
     values = _team_values(data)
     for name, value in values.items():
         setattr(team, name, value)
@@ -345,17 +409,43 @@ def team_update(*, actor, team: Team, data: TeamInput) -> Team:
     return team
 
 
+NAMESAKE_HELP = (
+    "Nếu đây là hai người khác nhau, hãy ghi lý do xác nhận (ví dụ: năm sinh, đơn vị công tác khác nhau) để phân công."
+)
+
+
 @transaction.atomic
-def member_add(*, actor, team: Team, evaluator: Evaluator, role: str, criteria=(), level4_items=()) -> TeamMember:
-    """Put an evaluator on the team, with the criteria they study; refused (with the reason) for their own school or
-    a school of their own unit, and for a second team leader."""
+def member_add(
+    *,
+    actor,
+    team: Team,
+    evaluator: Evaluator,
+    role: str,
+    criteria=(),
+    level4_items=(),
+    namesake_note: str = "",
+) -> TeamMember:
+    """Put an evaluator on the team, with the criteria they study. Refused, with the reason, when the same person is
+    tied to the school (conflicts.conflicts: their own school or managing unit, a role, the council, the monitoring
+    team); a namesake on the school's records is refused unless `namesake_note` says why they are another person.
+    Also refused: a second team leader, criteria of another framework."""
+    _require_team_body(actor, team.registration)
     school = team.registration.school
     errors = []
     if role not in MemberRole.values:
         errors.append("Hãy chọn nhiệm vụ trong đoàn.")
-    reason = conflict_of_interest(evaluator, school)
+    reason = ineligibility(evaluator, school)
     if reason:
-        errors.append(reason + " Không thể phân công vào đoàn đánh giá trường này.")
+        errors.append(reason)
+    found = conflicts(evaluator, school)
+    for conflict in (c for c in found if not c.by_name):
+        errors.append(conflict.message + " Không thể phân công vào đoàn đánh giá trường này.")
+    namesake_note = clean(namesake_note)
+    namesakes = [c.message for c in found if c.by_name]
+    if namesakes and not namesake_note:
+        if not errors:  # only namesakes: the form asks for the confirmation, beside its field
+            raise ValidationError({"namesake_note": [*namesakes, NAMESAKE_HELP]})
+        errors += namesakes
     if team.members.filter(evaluator=evaluator).exists():
         errors.append(f"{evaluator.full_name} đã có trong đoàn.")
     if role == MemberRole.LEADER and team.members.filter(role=MemberRole.LEADER).exists():
@@ -371,16 +461,19 @@ def member_add(*, actor, team: Team, evaluator: Evaluator, role: str, criteria=(
         evaluator=evaluator,
         role=role,
         unit_label=evaluator.school.name if evaluator.school_id else evaluator.unit.name,
+        namesake_note=namesake_note if namesakes else "",
         position=position,
     )
     member.criteria.set(criteria)
     member.level4_items.set(level4_items)
-    _record(actor, "team.member_added", member, school, evaluator=evaluator.full_name, role=role)
+    extra = {"namesakes": namesakes, "namesake_note": namesake_note} if namesakes else {}
+    _record(actor, "team.member_added", member, school, evaluator=evaluator.full_name, role=role, **extra)
     return member
 
 
 @transaction.atomic
 def member_assign(*, actor, member: TeamMember, criteria=(), level4_items=()) -> TeamMember:
+    _require_team_body(actor, member.team.registration)
     framework_id = member.team.registration.cycle.framework_id
     if any(c.version_id != framework_id for c in criteria) or any(i.version_id != framework_id for i in level4_items):
         raise ValidationError("Tiêu chí phân công không thuộc bộ tiêu chuẩn của đợt tự đánh giá.")
@@ -392,6 +485,7 @@ def member_assign(*, actor, member: TeamMember, criteria=(), level4_items=()) ->
 
 @transaction.atomic
 def member_remove(*, actor, member: TeamMember) -> None:
+    _require_team_body(actor, member.team.registration)
     if member.reviews.exists():
         raise ValidationError(f"{member.evaluator.full_name} đã viết phiếu đánh giá nên không bỏ khỏi đoàn được.")
     _record(actor, "team.member_removed", member, member.team.registration.school, evaluator=member.evaluator.full_name)

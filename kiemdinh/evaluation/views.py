@@ -27,6 +27,7 @@ from kiemdinh.evaluation.access import (
     access_team,
     can_manage_school_evaluation,
     member_of,
+    working_member_of,
 )
 from kiemdinh.evaluation.forms import (
     AssignForm,
@@ -38,6 +39,8 @@ from kiemdinh.evaluation.forms import (
 )
 from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, SchoolLevelTaught, TeamMember
 from kiemdinh.frameworks.models import Regime
+from kiemdinh.recognition import authority
+from kiemdinh.recognition.authority import Action
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.units.access import access_unit, schools_visible, units_visible
@@ -76,6 +79,21 @@ def _report_for_school(user, team):
     if report is None or report.status not in (ReportStatus.SENT, ReportStatus.FINAL):
         return None
     return report if can_answer_for_school(user, team) else None
+
+
+def _may(user, action: str, registration, units=None) -> authority.Verdict:
+    """The rule table's verdict on the registration's school (recognition.authority)."""
+    return authority.authorise(
+        user, action=action, school=registration.school, regime=registration.cycle.framework.regime, units=units
+    )
+
+
+def _required(verdict: authority.Verdict) -> authority.Verdict:
+    """Refuse the page itself (403 with the message naming the body that may) before any form is shown; the service
+    refuses again if called."""
+    if not verdict.allowed:
+        raise PermissionDenied(verdict.message)
+    return verdict
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -197,16 +215,26 @@ def unit_registrations(request: HttpRequest, unit_id: int) -> HttpResponse:
     status = request.GET.get("trang-thai", "")
     if status not in RegistrationStatus.values:
         status = ""
-    scope = user_scope(request.user)
     counts = sel.status_counts(unit)
-    rows = [
-        {
-            "registration": reg,
-            "team": sel.team_of(reg),
-            "can_manage": scope.is_admin or scope.covers_path(reg.school.unit.path),
-        }
-        for reg in sel.unit_registrations(unit, status)
-    ]
+    registrations = sel.unit_registrations(unit, status)
+    units = authority.units_of_many({reg.school for reg in registrations})
+    may = authority.Authority(request.user)
+    rows = []
+    for reg in registrations:
+        regime = reg.cycle.framework.regime
+        school_units = units[reg.school_id]
+        rows.append(
+            {
+                "registration": reg,
+                "team": sel.team_of(reg),
+                "can_decide": may.check(
+                    action=Action.REGISTRATION_DECIDE, school=reg.school, regime=regime, units=school_units
+                ).allowed,
+                "can_form_team": may.check(
+                    action=Action.TEAM_FORM, school=reg.school, regime=regime, units=school_units
+                ).allowed,
+            }
+        )
     return render(
         request,
         "evaluation/unit_registrations.html",
@@ -224,6 +252,7 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
     registration = access_registration(request.user, registration_id)
     sel.with_cohort_evidence_names([registration])
     team = sel.team_of(registration)
+    units = authority.units_of(registration.school)
     return render(
         request,
         "evaluation/registration_detail.html",
@@ -231,6 +260,8 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
             "registration": registration,
             "team": team,
             "can_manage": can_manage_school_evaluation(request.user, registration.school),
+            "decide": _may(request.user, Action.REGISTRATION_DECIDE, registration, units),
+            "form_team": _may(request.user, Action.TEAM_FORM, registration, units),
             "form": DecisionForm(),
         },
     )
@@ -240,6 +271,7 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
 @require_POST
 def registration_decide(request: HttpRequest, registration_id: int) -> HttpResponse:
     registration = access_registration(request.user, registration_id, manage=True)
+    _required(_may(request.user, Action.REGISTRATION_DECIDE, registration))
     back = _safe_next(request, reverse("evaluation:registration_detail", args=[registration.pk]))
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -260,22 +292,15 @@ def registration_decide(request: HttpRequest, registration_id: int) -> HttpRespo
     return redirect(back)
 
 
-def _default_issuer(school) -> str:
-    paths = school.unit.ancestor_paths
-    province = AdministrativeUnit.objects.filter(path=paths[0]).first() if paths else school.unit
-    if province is None:
-        return ""
-    return province.education_office or f"Sở Giáo dục và Đào tạo {province.name}"
-
-
 @login_required
 def team_establish(request: HttpRequest, registration_id: int) -> HttpResponse:
     registration = access_registration(request.user, registration_id, manage=True)
+    verdict = _required(_may(request.user, Action.TEAM_FORM, registration))
     existing = sel.team_of(registration)
     if existing is not None:
         messages.info(request, "Đăng ký này đã có đoàn đánh giá ngoài.")
         return redirect("evaluation:team", team_id=existing.pk)
-    form = TeamForm(request.POST or None, initial={"issuer": _default_issuer(registration.school)})
+    form = TeamForm(request.POST or None, initial={"issuer": verdict.acting_for.name if verdict.acting_for else ""})
     if request.method == "POST" and form.is_valid():
         try:
             team = svc.team_establish(actor=request.user, registration=registration, data=form.to_input())
@@ -290,7 +315,7 @@ def team_establish(request: HttpRequest, registration_id: int) -> HttpResponse:
 # --- The team --------------------------------------------------------------------------------------------------------
 
 
-def _team_context(request, team, **extra) -> dict:
+def _team_context(request, team, form_team: authority.Verdict, **extra) -> dict:
     today = timezone.localdate()
     manage = can_manage_school_evaluation(request.user, team.registration.school)
     return {
@@ -299,7 +324,9 @@ def _team_context(request, team, **extra) -> dict:
         "page": sel.team_page(team),
         "timeline": sel.team_timeline(team, today),
         "can_manage": manage,
+        "form_team": form_team,
         "is_member": member_of(request.user, team) is not None,
+        "member_working": working_member_of(request.user, team, today) is not None,
         "work_url": _work_url(team),
         "today": today,
         **extra,
@@ -308,27 +335,37 @@ def _team_context(request, team, **extra) -> dict:
 
 @login_required
 def team(request: HttpRequest, team_id: int) -> HttpResponse:
-    """The decision, the stages (and today's), the members with their criteria; officers add members here."""
+    """The decision, the stages (and today's), the members with their criteria; the Sở's officers add members here
+    (the rule table: whoever forms the team)."""
     team = access_team(request.user, team_id, manage=request.method == "POST")
-    manage = can_manage_school_evaluation(request.user, team.registration.school)
+    form_team = _may(request.user, Action.TEAM_FORM, team.registration)
+    if request.method == "POST":
+        _required(form_team)
     form = None
-    if manage:
+    if form_team.allowed:
         form = MemberAddForm(request.POST or None, candidates=sel.candidate_evaluators(team))
         if request.method == "POST" and form.is_valid():
             evaluator = form.cleaned_data["evaluator"]
             try:
-                svc.member_add(actor=request.user, team=team, evaluator=evaluator, role=form.cleaned_data["role"])
+                svc.member_add(
+                    actor=request.user,
+                    team=team,
+                    evaluator=evaluator,
+                    role=form.cleaned_data["role"],
+                    namesake_note=form.cleaned_data["namesake_note"],
+                )
             except ValidationError as exc:
                 errors_into(form, exc)
             else:
                 messages.success(request, f"Đã thêm {evaluator.full_name} vào đoàn. Hãy phân công tiêu chí.")
                 return redirect("evaluation:team", team_id=team.pk)
-    return render(request, "evaluation/team.html", _team_context(request, team, form=form))
+    return render(request, "evaluation/team.html", _team_context(request, team, form_team, form=form))
 
 
 @login_required
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = access_team(request.user, team_id, manage=True)
+    _required(_may(request.user, Action.TEAM_FORM, team.registration))
     form = TeamForm(request.POST or None, initial=TeamForm.initial_from(team))
     if request.method == "POST" and form.is_valid():
         try:
@@ -349,6 +386,7 @@ def _member(team, member_id) -> TeamMember:
 def member_assign(request: HttpRequest, team_id: int, member_id: int) -> HttpResponse:
     """Tick the criteria and Mức 4 items the member studies; each shows who else has it, or that nobody has."""
     team = access_team(request.user, team_id, manage=True)
+    _required(_may(request.user, Action.TEAM_FORM, team.registration))
     member = _member(team, member_id)
     page = sel.team_page(team)
     form = AssignForm(
@@ -386,6 +424,7 @@ def member_assign(request: HttpRequest, team_id: int, member_id: int) -> HttpRes
 @require_POST
 def member_remove(request: HttpRequest, team_id: int, member_id: int) -> HttpResponse:
     team = access_team(request.user, team_id, manage=True)
+    _required(_may(request.user, Action.TEAM_FORM, team.registration))
     member = _member(team, member_id)
     try:
         svc.member_remove(actor=request.user, member=member)

@@ -2,8 +2,9 @@
 with its round with the school.
 
 Who sees what:
-- members of the team read everything; they write only between the team's first and last working day, each member
-  the reviews of the criteria assigned to them, the leader or secretary the agreed ratings and the report;
+- members of the team, between the team's first and last working day (as for the school's dossier): they read
+  everything and write, each member the reviews of the criteria assigned to them, the leader or secretary the agreed
+  ratings and the report; before and after those days they get 404, as anyone outside the team;
 - officers above the school read everything;
 - the school's principal and council secretary see the report only once it is sent to them, and answer it;
 - everyone else gets 404.
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_POST
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evaluation import work_selectors as sel
 from kiemdinh.evaluation import work_services as ws
-from kiemdinh.evaluation.access import access_team, can_manage_school_evaluation, member_of
+from kiemdinh.evaluation.access import access_team, can_manage_school_evaluation, working_member_of
 from kiemdinh.evaluation.models import ReportStatus, SchoolFeedback, Team, TeamMember
 from kiemdinh.evaluation.work_forms import FeedbackForm, RatingForm, ReplyForm, ReportForm, ReviewForm
 from kiemdinh.evidence.codes import find_codes
@@ -70,12 +71,13 @@ class Viewer:
 
 def _viewer(request, team_id: int, *, report: bool = False) -> Viewer:
     team = access_team(request.user, team_id)
+    today = timezone.localdate()
     viewer = Viewer(
         team=team,
-        member=member_of(request.user, team),
+        member=working_member_of(request.user, team, today),  # members lose these pages when the team ends
         manager=can_manage_school_evaluation(request.user, team.registration.school),
         school=ws.can_answer_for_school(request.user, team),
-        today=timezone.localdate(),
+        today=today,
         report_status=(team.report.status if hasattr(team, "report") else ReportStatus.DRAFT),
     )
     allowed = viewer.sees_report if report else viewer.team_side

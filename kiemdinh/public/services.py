@@ -9,12 +9,27 @@ from django.utils import timezone
 from kiemdinh.core import audit
 from kiemdinh.core.text import clean
 from kiemdinh.evaluation.models import EvaluationReport, Publication, ReportStatus, Team
+from kiemdinh.recognition import authority
+from kiemdinh.recognition.authority import Action
+
+
+def _require_publisher(actor, team: Team) -> None:
+    """The body that publishes the team's result: the rule table's (the Sở GD&ĐT, which organises the evaluation)."""
+    registration = team.registration
+    authority.require(
+        actor, action=Action.RESULT_PUBLISH, school=registration.school, regime=registration.cycle.framework.regime
+    )
 
 
 @transaction.atomic
 def publication_publish(*, actor, team: Team, summary: str) -> Publication:
     """Publish (or publish again, with a new text) the summary of the team's result; only from the final report."""
-    team = Team.objects.select_for_update(of=("self",)).select_related("registration__school__unit").get(pk=team.pk)
+    team = (
+        Team.objects.select_for_update(of=("self",))
+        .select_related("registration__school__unit", "registration__cycle__framework")
+        .get(pk=team.pk)
+    )
+    _require_publisher(actor, team)
     school = team.registration.school
     summary = clean(summary or "")
     errors = {}
@@ -50,8 +65,12 @@ def publication_publish(*, actor, team: Team, summary: str) -> Publication:
 def publication_withdraw(*, actor, publication: Publication) -> Publication:
     """Take the summary off the public pages (it stays recorded)."""
     publication = (
-        Publication.objects.select_for_update(of=("self",)).select_related("school__unit").get(pk=publication.pk)
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("school__unit", "team__registration__school__unit", "team__registration__cycle__framework")
+        .get(pk=publication.pk)
     )
+    if publication.team_id:
+        _require_publisher(actor, publication.team)
     if publication.withdrawn_at:
         raise ValidationError("Nội dung này đã được gỡ khỏi trang công khai.")
     publication.withdrawn_at = timezone.now()

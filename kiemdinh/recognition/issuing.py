@@ -12,21 +12,29 @@ screens, so the decision always follows the agreed levels as stored.
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from kiemdinh.accounts.models import Body
 from kiemdinh.core import audit
-from kiemdinh.core.text import fold, nfc
+from kiemdinh.core.text import nfc
 from kiemdinh.evaluation.models import EvaluationReport, ReportStatus, Team, TeamRating
 from kiemdinh.frameworks.models import Regime
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels
 from kiemdinh.frameworks.spec import get_spec
+from kiemdinh.recognition import authority
+from kiemdinh.recognition.authority import (  # noqa: F401 (the names and province_place: used by documents)
+    EDUCATION_DEPARTMENT,
+    PEOPLES_COMMITTEE,
+    Action,
+    Verdict,
+    province_place,
+)
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, _check
 from kiemdinh.units.models import AdministrativeUnit
 
-EDUCATION_DEPARTMENT = "Sở Giáo dục và Đào tạo"
-PEOPLES_COMMITTEE = "Ủy ban nhân dân"
 KIND_FIELD = {DecisionKind.ACCREDITATION: "accreditation", DecisionKind.NATIONAL_STANDARD: "national"}
 ALREADY_ISSUED = {
     DecisionKind.ACCREDITATION: "Quyết định công nhận đạt kiểm định từ kết quả của đoàn này đã được ban hành.",
@@ -90,8 +98,13 @@ class Planned:
 
     kind: str
     level: int
-    issuer: str  # the default issuing body
-    signer_title: str  # "GIÁM ĐỐC", "CHỦ TỊCH"
+    issuer: str  # the issuing body of the rule table, as it signs
+    signer_title: str  # "Giám đốc", "Chủ tịch"
+    verdict: Verdict | None = None  # whether the user the plan was made for may issue it (None: not asked)
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict is None or self.verdict.allowed
 
     @property
     def label(self) -> str:
@@ -118,8 +131,18 @@ class IssuePlan:
     issued: tuple[Decision, ...]  # decisions already issued from this team
 
     @property
+    def mine(self) -> tuple[Planned, ...]:
+        """The planned decisions the user may issue (every one when the plan was made without a user)."""
+        return tuple(p for p in self.planned if p.allowed)
+
+    @property
+    def elsewhere(self) -> tuple[Planned, ...]:
+        """The planned decisions another body issues (the rule table): each with its verdict's message."""
+        return tuple(p for p in self.planned if not p.allowed)
+
+    @property
     def can_issue(self) -> bool:
-        return bool(self.planned)
+        return bool(self.mine)
 
     @property
     def open_reasons(self) -> tuple[str, ...]:
@@ -134,42 +157,40 @@ def province_of(unit) -> AdministrativeUnit:
     return unit if unit.code == code else AdministrativeUnit.objects.get(code=code)
 
 
-CENTRAL_CITIES = {fold(n) for n in ("Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế", "Hồ Chí Minh")}
-
-
-def province_place(province: AdministrativeUnit) -> str:
-    """ "Tỉnh Thanh Hóa" → "tỉnh Thanh Hóa", as it follows a body's name ("Sở Giáo dục và Đào tạo tỉnh Thanh Hóa")."""
-    name = province.name
-    first, _, rest = name.partition(" ")
-    if rest and first.lower() in {"tỉnh", "thành"}:
-        return f"{first.lower()} {rest}"
-    # A bare name ("Thừa Thiên Huế"): the five centrally governed cities carry their own word, the rest are provinces.
-    if fold(name) in CENTRAL_CITIES:
-        return f"thành phố {name}"
-    return f"tỉnh {name}"
-
-
-def _of_province(body: str, province: AdministrativeUnit) -> str:
-    return f"{body} {province_place(province)}"
-
-
 def default_issuers(province: AdministrativeUnit) -> tuple[str, str]:
     """The Sở GD&ĐT and the UBND of the province, as they sign (the province's education office when it is set)."""
-    department = province.education_office or _of_province(EDUCATION_DEPARTMENT, province)
-    return department, _of_province(PEOPLES_COMMITTEE, province)
+    return authority.body_name(province, Body.EDUCATION), authority.body_name(province, Body.COMMITTEE)
 
 
-def issue_plan(team: Team) -> IssuePlan:
-    """What the action would issue now, and why anything requested is not issued (4 queries)."""
+ANYONE = object()  # issue_plan without a user: what the result gives, whoever issues it
+
+
+def issue_plan(team: Team, *, actor=ANYONE) -> IssuePlan:
+    """What the action would issue now, and why anything requested is not issued (5 queries). With `actor`, each
+    planned decision says whether that user may issue it (the rule table: the Sở GD&ĐT issues the grade, the
+    provincial People's Committee the 2018 national-standard level, the Sở the TT57 one); None is the system."""
     registration = team.registration
     cycle = registration.cycle
-    tt57 = cycle.framework.regime == Regime.TT57
+    regime = cycle.framework.regime
+    tt57 = regime == Regime.TT57
     result = team_result(team)
     report_status = EvaluationReport.objects.filter(team=team).values_list("status", flat=True).first()
     report_final = report_status == ReportStatus.FINAL
     issued = tuple(Decision.objects.filter(team=team).order_by("kind", "id"))
     issued_kinds = {d.kind for d in issued}
-    department, committee = default_issuers(province_of(registration.school.unit))
+    units = authority.units_of(registration.school)
+
+    def planned_decision(kind: str, level: int) -> Planned:
+        rule = authority.rule_for(regime, Action.DECISION_ISSUE, kind)
+        body = authority.bodies_for(rule, units, timezone.localdate())[0]
+        verdict = None
+        if actor is not ANYONE:
+            verdict = authority.authorise(
+                actor, action=Action.DECISION_ISSUE, school=registration.school, regime=regime, kind=kind, units=units
+            )
+        title = "Giám đốc" if body.body == Body.EDUCATION else "Chủ tịch"
+        return Planned(kind, level, body.name, title, verdict)
+
     reasons: list[str] = []
     planned: list[Planned] = []
     if not report_final:
@@ -191,7 +212,7 @@ def issue_plan(team: Team) -> IssuePlan:
         elif not result.accreditation_grade:
             reasons.append("Kết quả đánh giá ngoài chưa đạt Mức 1: không công nhận đạt kiểm định chất lượng giáo dục.")
         elif report_final and registration.cohort_completed:
-            planned.append(Planned(DecisionKind.ACCREDITATION, result.accreditation_grade, department, "Giám đốc"))
+            planned.append(planned_decision(DecisionKind.ACCREDITATION, result.accreditation_grade))
     if registration.wants_national_standard:
         if DecisionKind.NATIONAL_STANDARD in issued_kinds:
             reasons.append(ALREADY_ISSUED[DecisionKind.NATIONAL_STANDARD])
@@ -199,8 +220,7 @@ def issue_plan(team: Team) -> IssuePlan:
             needed = "Mức 1" if tt57 else "Mức 2"
             reasons.append(f"Kết quả đánh giá ngoài chưa đạt {needed} (mức độ 1): không công nhận đạt chuẩn quốc gia.")
         elif report_final and registration.cohort_completed:
-            issuer, title = (department, "Giám đốc") if tt57 else (committee, "Chủ tịch")
-            planned.append(Planned(DecisionKind.NATIONAL_STANDARD, result.national_standard_level, issuer, title))
+            planned.append(planned_decision(DecisionKind.NATIONAL_STANDARD, result.national_standard_level))
     return IssuePlan(
         result=result, report_final=report_final, planned=tuple(planned), reasons=tuple(reasons), issued=issued
     )
@@ -246,17 +266,21 @@ def decisions_issue(
     issuer_national: str = "",
     published: bool = True,
 ) -> list[Decision]:
-    """Issue every decision the team's final result gives (the accreditation grade and/or the national-standard
-    level the registration asked for), valid 5 years from signing. Refused, with every reason, when nothing can be
-    issued: report not final, no completed cohort, level too low, already issued. One audit event."""
+    """Issue the decisions the team's final result gives (the accreditation grade and/or the national-standard level
+    the registration asked for) that the user's body issues by the rule table, valid 5 years from signing; a decision
+    of another body stays planned for that body. Refused, with every reason, when nothing can be issued: report not
+    final, no completed cohort, level too low, already issued (ValidationError), or only by another body
+    (PermissionDenied naming it). One audit event."""
     team = (
         Team.objects.select_for_update(of=("self",))
         .select_related("registration__school__unit", "registration__cycle__framework")
         .get(pk=team.pk)
     )
-    plan = issue_plan(team)
-    if not plan.can_issue:
+    plan = issue_plan(team, actor=actor)
+    if not plan.planned:
         raise ValidationError(list(plan.reasons) or ["Không có quyết định nào để ban hành."])
+    if not plan.mine:
+        raise PermissionDenied(" ".join(p.verdict.message for p in plan.elsewhere))
     signings = {
         DecisionKind.ACCREDITATION: Signing(
             number_accreditation, decided_on, signer_accreditation, issuer_accreditation
@@ -267,9 +291,10 @@ def decisions_issue(
     }
     registration = team.registration
     school = registration.school
+    cycle_regime = registration.cycle.framework.regime
     errors: dict[str, list[str]] = {}
     inputs = []
-    for planned in plan.planned:
+    for planned in plan.mine:
         signing = signings[DecisionKind(planned.kind)]
         data = DecisionInput(
             kind=planned.kind,
@@ -294,10 +319,12 @@ def decisions_issue(
     if errors:
         raise ValidationError(errors)
     creator = actor if getattr(actor, "is_authenticated", False) else None
-    decisions = [
-        Decision.objects.create(
+    decisions = []
+    for planned, data in zip(plan.mine, inputs, strict=True):
+        decision = Decision(
             school=school,
             kind=data.kind,
+            regime=cycle_regime,
             level=data.level,
             recognition_round=data.recognition_round,
             number=data.number,
@@ -310,8 +337,11 @@ def decisions_issue(
             published=published,
             created_by=creator,
         )
-        for data in inputs
-    ]
+        acting = planned.verdict.acting_as if planned.verdict else ""
+        decision._history_user = creator
+        decision._change_reason = "Ban hành từ kết quả đánh giá ngoài" + (f" ({acting})" if acting else "")
+        decision.save()
+        decisions.append(decision)
     audit.record(
         actor=actor,
         event_type="decisions.issued",

@@ -4,6 +4,10 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from kiemdinh.accounts.models import Body
+from kiemdinh.frameworks.models import Regime
 
 # A recognition decision is valid for 5 years from signing (TT17/18/19 Điều 39/42, TT57), unless it states otherwise.
 VALID_YEARS = 5
@@ -40,6 +44,10 @@ class Decision(models.Model):
 
     school = models.ForeignKey("units.School", on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField("loại công nhận", max_length=20, choices=DecisionKind.choices)
+    # The regulations it was decided under ("2018": TT17/18/19; "tt57"): its team's cycle's when issued from an
+    # evaluation, as the officer states it when entered from paper. It decides who corrects and revokes it
+    # (recognition.authority); a 2018 decision may be signed after 07/7/2026 when its evaluation was a 2018 one.
+    regime = models.CharField("quy định áp dụng", max_length=8, choices=Regime.choices, default=Regime.R2018)
     level = models.PositiveSmallIntegerField("cấp độ / mức độ")
     recognition_round = models.CharField(
         "lần công nhận", max_length=8, choices=RecognitionRound.choices, default=RecognitionRound.FIRST
@@ -63,6 +71,9 @@ class Decision(models.Model):
     )
 
     objects = DecisionQuerySet.as_manager()
+    # Every entry, correction and revocation, with who made it and why (history_change_reason, which also names the
+    # body acted for): shown on the decision's page. The decision's row holds its current text; its versions are here.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["school", "-decided_on", "-id"]
@@ -106,3 +117,65 @@ def years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+class Delegation(models.Model):
+    """A body's written decision that another body acts for it in some of the actions of the rule table
+    (recognition.authority), e.g. the provincial People's Committee having the Sở GD&ĐT enter its national-standard
+    decisions into this system. Explicit data with its deciding document, never an implicit rule: without an active
+    row, only officers of the body itself act for it."""
+
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit", on_delete=models.PROTECT, related_name="delegations_given", verbose_name="đơn vị"
+    )
+    body = models.CharField("cơ quan ủy quyền", max_length=16, choices=Body.choices)
+    delegate_unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name="đơn vị được ủy quyền",
+    )
+    delegate_body = models.CharField("cơ quan được ủy quyền", max_length=16, choices=Body.choices)
+    actions = models.CharField(
+        "việc được ủy quyền", max_length=200
+    )  # action values of authority.Action, comma-separated
+    kind = models.CharField("loại quyết định", max_length=20, choices=DecisionKind.choices, blank=True)  # blank: both
+    document_number = models.CharField("số văn bản ủy quyền", max_length=64)
+    document_on = models.DateField("ngày văn bản")
+    signer_name = models.CharField("người ký", max_length=200, blank=True)
+    valid_from = models.DateField("có hiệu lực từ")
+    valid_until = models.DateField("có hiệu lực đến", null=True, blank=True)  # blank: until ended
+    ended_on = models.DateField("ngày chấm dứt", null=True, blank=True)
+    ended_reason = models.TextField("lý do chấm dứt", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["unit", "-valid_from", "-id"]
+        verbose_name = "ủy quyền"
+        verbose_name_plural = "ủy quyền"
+        constraints = [
+            models.CheckConstraint(
+                name="delegation_to_another_body",
+                condition=~Q(delegate_unit=models.F("unit"), delegate_body=models.F("body")),
+            ),
+            models.CheckConstraint(
+                name="delegation_validity_order",
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Ủy quyền {self.document_number} ({self.unit})"
+
+    @property
+    def action_list(self) -> list[str]:
+        return [a for a in self.actions.split(",") if a]
+
+    def in_force(self, on: date) -> bool:
+        if self.ended_on and self.ended_on <= on:
+            return False
+        return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)

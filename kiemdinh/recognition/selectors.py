@@ -92,3 +92,66 @@ def expiring(school_ids, start: date, end: date) -> list[Decision]:
     """`expiring_decisions` with their schools, soonest first (one query)."""
     found = expiring_decisions(school_ids, start, end).select_related("school").order_by("id")
     return sorted(found, key=lambda d: (d.valid_until, d.school.name))
+
+
+# --- One decision's history ------------------------------------------------------------------------------------------
+
+HISTORY_FIELDS = {
+    "kind": "loại",
+    "level": "cấp độ / mức độ",
+    "number": "số quyết định",
+    "decided_on": "ngày ký",
+    "issuer": "cơ quan ban hành",
+    "signer_name": "người ký",
+    "valid_from": "hiệu lực từ",
+    "valid_until": "hiệu lực đến",
+    "revoked_on": "ngày thu hồi",
+    "revoked_reason": "lý do thu hồi",
+    "note": "ghi chú",
+    "published": "công khai",
+}
+
+
+@dataclass(frozen=True)
+class Version:
+    """One step of a decision's history: entered or issued, corrected, revoked (who, when, why, what changed)."""
+
+    at: object  # datetime
+    user: str
+    reason: str
+    first: bool
+    changes: tuple[tuple[str, str, str], ...]  # (field label, before, after)
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "(trống)"
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
+def decision_versions(decision: Decision) -> list[Version]:
+    """The decision's history, oldest first (one query). A decision entered before its history was kept starts with
+    its record's own creation (created_at, created_by)."""
+    rows = list(decision.history.select_related("history_user").order_by("history_date", "history_id"))
+    versions: list[Version] = []
+    previous = None
+    for row in rows:
+        changes = ()
+        if previous is not None:
+            changes = tuple(
+                (label, _shown(getattr(previous, name)), _shown(getattr(row, name)))
+                for name, label in HISTORY_FIELDS.items()
+                if getattr(previous, name) != getattr(row, name)
+            )
+        user = row.history_user.display_name if row.history_user else "Hệ thống"
+        versions.append(Version(row.history_date, user, row.history_change_reason or "", previous is None, changes))
+        previous = row
+    if not rows or rows[0].history_type != "+":
+        who = decision.created_by.display_name if decision.created_by else "Hệ thống"
+        how = "Ban hành từ kết quả đánh giá ngoài" if decision.team_id else "Ghi quyết định"
+        versions.insert(0, Version(decision.created_at, who, how, True, ()))
+    return versions

@@ -79,7 +79,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "P M O E X Y B",
         "entry pages and lists filtered to the user's own scope (bodies are checked for school A's markers)",
         "core:home units:list selfassessment:cycle_list evaluation:index evaluation:mine planning:index "
-        "oversight:index api:me api:school_list api:cycle_list",
+        "oversight:index api:me api:school_list api:cycle_list recognition:rules recognition:delegations",
     ),
     "principals": ("P B", "a principal opens a cycle of their own school", "selfassessment:cycle_open"),
     "officers": (
@@ -127,7 +127,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "school": (
         "P M O",
         "school A's record, decisions, visits and registration: its people and the officers above it",
-        "units:school recognition:school recognition:download recognition:history oversight:school oversight:visit "
+        "units:school recognition:school recognition:download recognition:history recognition:decision "
+        "oversight:school oversight:visit "
         "oversight:action_complete evaluation:registration_detail api:school_detail planning:task_update_file",
     ),
     "school_head": (
@@ -139,10 +140,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "O",
         "commune A's authority work: its officers (and those above)",
         "units:detail units:import_preview units:import_commit units:import_discard planning:plan_list "
-        "planning:plan_create planning:dashboard selfassessment:return selfassessment:accept recognition:revoke "
-        "recognition:issue recognition:publish evaluation:registration_decide evaluation:team_establish "
-        "evaluation:unit_registrations evaluation:team_edit evaluation:member_assign evaluation:member_remove "
-        "oversight:unit oversight:visit_create oversight:officer_add oversight:training_create oversight:visit_edit "
+        "planning:plan_create planning:dashboard selfassessment:return selfassessment:accept recognition:issue "
+        "evaluation:unit_registrations oversight:unit oversight:visit_create oversight:officer_add oversight:training_create oversight:visit_edit "
         "oversight:visit_delete oversight:action_add oversight:action_delete oversight:officer_edit "
         "oversight:officer_delete oversight:training oversight:training_edit oversight:training_delete "
         "oversight:training_export oversight:participants_add oversight:participant_attended "
@@ -174,6 +173,16 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "task progress (its file is in the 'school' group)",
         "planning:plan_detail planning:plan_document planning:targets planning:goals planning:tasks "
         "planning:task_detail planning:reports planning:report_document api:annual_plan",
+    ),
+    "issuing_body": (
+        "",
+        "the rule table's (recognition.authority, its own matrix in recognition/tests/test_authority_matrix.py): "
+        "registrations are accepted by the district's Phòng or the Sở GD&ĐT, teams formed, results published and "
+        "grades issued, corrected and revoked by the Sở, the 2018 national standard by the provincial People's "
+        "Committee; the commune's officer (O) follows these pages but does none of it",
+        "evaluation:registration_decide evaluation:team_establish evaluation:team_edit evaluation:member_assign "
+        "evaluation:member_remove recognition:publish recognition:revoke recognition:correct "
+        "recognition:delegation_end",
     ),
     "above": (
         "",
@@ -291,7 +300,12 @@ def _build(world, today: date) -> dict:
     team = team_for(world, registration, start=today - timedelta(days=5), end=today + timedelta(days=30))
     leader = evaluator(world, "dgv_doan_a", "Phạm Văn Trưởng")
     leader_member = evaluation.member_add(
-        actor=district, team=team, evaluator=leader, role="leader", criteria=criteria, level4_items=[level4]
+        actor=world.officer_province,
+        team=team,
+        evaluator=leader,
+        role="leader",
+        criteria=criteria,
+        level4_items=[level4],
     )
     for criterion in criteria:
         work.rating_save(actor=leader.user, team=team, criterion=criterion, level=min(2, criterion.max_level))
@@ -311,7 +325,7 @@ def _build(world, today: date) -> dict:
     evaluation.registration_decide(actor=district, registration=registration_b, accept=True)
     team_b = team_for(world, registration_b, start=today - timedelta(days=5), end=today + timedelta(days=30))
     other = evaluator(world, "dgv_doan_b", "Trần Văn Khác", levels=("kindergarten",))
-    evaluation.member_add(actor=district, team=team_b, evaluator=other, role="leader")
+    evaluation.member_add(actor=world.officer_province, team=team_b, evaluator=other, role="leader")
     # … and its next cycle, a draft with an improvement plan: principal B may change it, so requests through it reach
     # the lookup of the objects their URL names.
     draft_b = cycle_open(
@@ -319,8 +333,18 @@ def _build(world, today: date) -> dict:
     )
     improvement.plan_create(actor=world.principal_b, cycle=draft_b)
 
-    # Recognition: a decision for school A.
+    # Recognition: a decision for school A; province P's People's Committee has its Sở enter its decisions.
     decision = recognise(world, world.school_a, level=3, decided_on=date(2024, 6, 1), note=f"{MARKER}Quyết định")
+    from kiemdinh.recognition.services import DelegationInput, delegation_grant
+
+    delegation = delegation_grant(
+        actor=world.officer_committee,
+        data=DelegationInput(
+            unit=world.province, body="committee", delegate_unit=world.province, delegate_body="education",
+            actions=("decision_enter",), document_number="25/UBND-VX", document_on=date(2024, 1, 10),
+            valid_from=date(2024, 1, 10),
+        ),
+    )  # fmt: skip
 
     # The district's annual plan: a section, A as a target, a goal, a task for A with a report and its file, a
     # dismissed suggestion (school B: adding a target removes its own dismissal), a periodic report.
@@ -413,6 +437,7 @@ def _build(world, today: date) -> dict:
         "evaluator_id": leader.pk,
         "feedback_id": feedback.pk,
         "decision_id": decision.pk,
+        "delegation_id": delegation.pk,
         "plan_id": annual.pk,
         "section_id": section.pk,
         "target_id": target.pk,
@@ -543,6 +568,7 @@ KWARGS = {
             "evaluator_id",
             "feedback_id",
             "decision_id",
+            "delegation_id",
             "plan_id",
             "section_id",
             "target_id",

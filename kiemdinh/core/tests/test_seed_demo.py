@@ -45,7 +45,7 @@ def test_the_world_has_the_seeds_units_schools_plans_and_people(seeded):
     assert School.objects.count() == 32
     assert AnnualPlan.objects.count() == 4
     assert PlanTarget.objects.count() == 20 + 2 + 1 + 8
-    assert User.objects.count() == len(PEOPLE) == 26
+    assert User.objects.count() == len(PEOPLE) == 27
     assert Membership.objects.count() == len(PEOPLE)
     assert School.objects.within(AdministrativeUnit.objects.get(code="46-HT")).count() == 20
     assert AdministrativeUnit.objects.get(code="20-CL-BL").name == "xã Bảo Lâm"

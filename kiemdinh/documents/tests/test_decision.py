@@ -32,14 +32,18 @@ def issued(world):
     team = accepted_team(world)
     rate(team, 3)
     finalise(team)
-    return decisions_issue(
-        actor=world.officer_district,
-        team=team,
-        decided_on=date(2026, 6, 15),
-        number_accreditation="501/QĐ-SGDĐT",
-        number_national="1502/QĐ-UBND",
-        signer_accreditation="Nguyễn Văn Giám",
-    )
+    values = {
+        "team": team,
+        "decided_on": date(2026, 6, 15),
+        "number_accreditation": "501/QĐ-SGDĐT",
+        "number_national": "1502/QĐ-UBND",
+        "signer_accreditation": "Nguyễn Văn Giám",
+    }
+    # Each body issues its own (recognition.authority): the Sở the grade, the provincial People's Committee the level.
+    return [
+        *decisions_issue(actor=world.officer_province, **values),
+        *decisions_issue(actor=world.officer_committee, **values),
+    ]
 
 
 def test_decisions_as_docx_and_export_command(world, tt17, tmp_path, django_assert_num_queries):  # noqa: F811
@@ -113,7 +117,7 @@ def test_paper_decision_download_and_access(client, world, no_frameworks):
     """A decision entered from paper has no team: no report in the bases, the circular marked missing when the
     framework is not loaded; anyone who sees the school downloads it."""
     decision = decision_record(
-        actor=world.officer_district,
+        actor=world.officer_committee,
         school=world.school_b,
         data=DecisionInput(kind="national_standard", level=1, decided_on=date(2021, 3, 4), number="7/QĐ-UBND",
                            issuer="Ủy ban nhân dân tỉnh Thử Nghiệm", valid_until=date(2025, 12, 31)),

@@ -67,14 +67,14 @@ def _build_year(world) -> School:
         summary="Tổng kết cuối năm học.",
         entries={line.pk: improvement.EntryInput(status=s) for line, s in zip(lines, statuses, strict=True)},
     )
-    decision_record(
-        actor=officer,
+    decision_record(  # entered by its issuing body (recognition.authority): the Sở the grade, the UBND the standard
+        actor=world.officer_province,
         school=world.school_a,
         data=DecisionInput(kind="accreditation", level=3, decided_on=date(2019, 6, 1), number="1234/QĐ-SGDĐT"),
     )
     cycle_open(actor=world.principal_b, school=world.school_b, school_year=YEAR)
     decision_record(
-        actor=officer,
+        actor=world.officer_committee,
         school=world.school_b,
         data=DecisionInput(kind="national_standard", level=1, decided_on=date(2014, 1, 10), number="15/QĐ-UBND"),
     )

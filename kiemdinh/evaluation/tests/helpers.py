@@ -40,10 +40,11 @@ def register(world, cycle, **extra):
 
 
 def evaluator(world, username: str, full_name: str, *, unit=None, school=None, levels=("primary",)):
-    """An evaluator of the network with a linked account (password PASSWORD)."""
+    """An evaluator of the network with a new linked account (password PASSWORD), recorded by the system: an officer
+    links only accounts with a role they manage (services._linkable)."""
     user = user_create(actor=None, username=username, password=PASSWORD, full_name=full_name)
     return svc.evaluator_save(
-        actor=world.officer_district,
+        actor=None,
         data=svc.EvaluatorInput(
             full_name=full_name, unit=unit or world.province, school=school, levels=levels, user=user
         ),
@@ -51,8 +52,9 @@ def evaluator(world, username: str, full_name: str, *, unit=None, school=None, l
 
 
 def team_for(world, registration, *, start=date(2026, 3, 2), end=date(2026, 5, 29)):
+    """The team, established by the Sở GD&ĐT (the rule table's body for teams)."""
     return svc.team_establish(
-        actor=world.officer_district,
+        actor=world.officer_province,
         registration=registration,
         data=svc.TeamInput(
             issuer="Sở Giáo dục và Đào tạo Tỉnh Thử Nghiệm",
@@ -75,11 +77,11 @@ def accepted_team(world, *, start=date(2026, 3, 2), end=date(2026, 5, 29)):
     member = evaluator(world, "dgv_thanhvien", "Lê Thị Viên")
     criteria = list(Criterion.objects.filter(version=cycle.framework).order_by("code"))
     svc.member_add(
-        actor=world.officer_district, team=team, evaluator=leader, role="leader",
+        actor=world.officer_province, team=team, evaluator=leader, role="leader",
         criteria=[c for c in criteria if c.code[0] in "123"],
     )  # fmt: skip
     svc.member_add(
-        actor=world.officer_district, team=team, evaluator=member, role="member",
+        actor=world.officer_province, team=team, evaluator=member, role="member",
         criteria=[c for c in criteria if c.code[0] in "45"],
     )  # fmt: skip
     return team

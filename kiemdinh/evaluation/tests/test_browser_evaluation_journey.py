@@ -128,18 +128,33 @@ def test_team_reviews_agrees_reports_officer_issues_and_the_public_sees(
     team.refresh_from_db()
     assert team.report.status == ReportStatus.FINAL
 
-    # 4. The district officer issues both decisions and publishes the summary.
+    # 4. Each body issues its decision (the rule table): the Sở the grade, then publishes the summary; the provincial
+    # People's Committee the national-standard level. The district officer follows the page and issues nothing.
     signed = today
     until = years_after(signed, VALID_YEARS)
     _sign_in_as(page, base, world.officer_district.username)
+    page.goto(f"{base}/cong-nhan/doan/{team.pk}/ban-hanh/")
+    assert page.get_by_test_id("issue-form").count() == 0
+    assert "Ủy ban nhân dân tỉnh Thử Nghiệm" in page.get_by_test_id("issue-elsewhere").inner_text()
+    _sign_in_as(page, base, world.officer_province.username)
     page.goto(f"{base}/danh-gia-ngoai/doan-danh-gia/{team.pk}/")
     page.get_by_role("link", name="Ban hành quyết định công nhận").click()
     assert "Mức 3" in page.get_by_test_id("team-result").inner_text()
     page.fill("#id_decided_on", signed.isoformat())
     page.fill("#id_number_accreditation", "321/QĐ-SGDĐT")
-    page.fill("#id_number_national", "654/QĐ-UBND")
     screenshot(page, "evaluation-journey-8-issue-form")
-    page.get_by_role("button", name="Ban hành 2 quyết định").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Ban hành 1 quyết định").click()
+    issued = page.get_by_test_id("issued-decisions").inner_text()
+    assert "321/QĐ-SGDĐT" in issued and f"{until:%d/%m/%Y}" in issued
+    page.get_by_test_id("publication").get_by_role("button", name="Công khai").click()
+    assert "Đã công khai tóm tắt" in page.locator("body").inner_text()
+    _sign_in_as(page, base, world.officer_committee.username)
+    page.goto(f"{base}/cong-nhan/doan/{team.pk}/ban-hanh/")
+    page.fill("#id_decided_on", signed.isoformat())
+    page.fill("#id_number_national", "654/QĐ-UBND")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Ban hành 1 quyết định").click()
     issued = page.get_by_test_id("issued-decisions").inner_text()
     assert "321/QĐ-SGDĐT" in issued and "654/QĐ-UBND" in issued and f"{until:%d/%m/%Y}" in issued
     assert Decision.objects.filter(school=world.school_a, team=team).count() == 2
@@ -147,8 +162,6 @@ def test_team_reviews_agrees_reports_officer_issues_and_the_public_sees(
     with page.expect_download() as download:
         page.get_by_test_id("issued-decisions").get_by_role("link", name="Tải quyết định (DOCX)").first.click()
     assert download.value.suggested_filename.endswith(".docx")
-    page.get_by_test_id("publication").get_by_role("button", name="Công khai").click()
-    assert "Đã công khai tóm tắt" in page.locator("body").inner_text()
     screenshot(page, "evaluation-journey-9-issued")
 
     # An anonymous visitor sees them on the public pages.

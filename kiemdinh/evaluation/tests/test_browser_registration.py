@@ -42,13 +42,17 @@ def test_school_registers_officer_establishes_team_evaluator_opens_dossier(
     assert "Đã đăng ký, chờ xem xét" in page.get_by_test_id("registrations").inner_text()
     assert Registration.objects.get().status == "submitted"
 
-    # The district officer accepts and establishes the team.
+    # The district's Phòng GD&ĐT accepts; the Sở establishes the team (the rule table).
     page.context.clear_cookies()
     login(page, base, world.officer_district.username, PASSWORD)
     page.goto(f"{base}/danh-gia-ngoai/")
     row = page.get_by_test_id("registration-row").filter(has_text=world.school_a.name)
     row.get_by_role("button", name="Chấp nhận").click()
     screenshot(page, "evaluation-2-authority-list")
+    assert page.get_by_test_id("registration-row").get_by_role("link", name="Thành lập đoàn").count() == 0
+    page.context.clear_cookies()
+    login(page, base, world.officer_province.username, PASSWORD)
+    page.goto(f"{base}/danh-gia-ngoai/don-vi/{world.province.pk}/")
     page.get_by_test_id("registration-row").get_by_role("link", name="Thành lập đoàn").click()
     page.fill("#id_decision_number", "125/QĐ-SGDĐT")
     page.fill("#id_decision_on", today.isoformat())
@@ -70,7 +74,7 @@ def test_school_registers_officer_establishes_team_evaluator_opens_dossier(
     page.select_option("#id_role", "member")
     page.get_by_role("button", name="Thêm vào đoàn").click()
     refusal = page.get_by_test_id("member-form").inner_text()
-    assert "đơn vị trực tiếp quản lý" in refusal and "Không thể phân công" in refusal
+    assert "đơn vị quản lý" in refusal and "Không thể phân công" in refusal
     assert team.members.count() == 2
 
     page.get_by_test_id("member-row").filter(has_text="Phạm Văn Trưởng").get_by_role("link", name="phân công").click()

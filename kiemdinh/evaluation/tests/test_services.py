@@ -30,18 +30,18 @@ def test_registration_accepted_then_team_with_conflicts_refused(world, framework
         register(world, registration.cycle)
     own_school = evaluator(world, "dgv_a", "Giáo Viên A", unit=world.commune_a, school=world.school_a)
     with pytest.raises(ValidationError) as exc:
-        svc.member_add(actor=world.officer_district, team=team, evaluator=own_school, role="member")
+        svc.member_add(actor=world.officer_province, team=team, evaluator=own_school, role="member")
     assert "công tác tại chính" in exc.value.messages[0]
     same_unit = evaluator(world, "dgv_b", "Cán Bộ Xã", unit=world.commune_a)
     with pytest.raises(ValidationError) as exc:
-        svc.member_add(actor=world.officer_district, team=team, evaluator=same_unit, role="member")
-    assert "trực tiếp quản lý" in exc.value.messages[0]
+        svc.member_add(actor=world.officer_province, team=team, evaluator=same_unit, role="member")
+    assert "đơn vị quản lý" in exc.value.messages[0]
     kindergarten_only = evaluator(world, "dgv_c", "Cô Mầm Non", levels=("kindergarten",))
     with pytest.raises(ValidationError):
-        svc.member_add(actor=world.officer_district, team=team, evaluator=kindergarten_only, role="secretary")
+        svc.member_add(actor=world.officer_province, team=team, evaluator=kindergarten_only, role="secretary")
     second_leader = evaluator(world, "dgv_d", "Người Thứ Hai")
     with pytest.raises(ValidationError) as exc:
-        svc.member_add(actor=world.officer_district, team=team, evaluator=second_leader, role="leader")
+        svc.member_add(actor=world.officer_province, team=team, evaluator=second_leader, role="leader")
     assert "trưởng đoàn" in exc.value.messages[0]
     assert team.members.count() == 2
 
@@ -61,7 +61,7 @@ def test_stage_dates_must_follow_each_other(world, frameworks_loaded):
     svc.registration_decide(actor=world.officer_district, registration=registration, accept=True)
     with pytest.raises(ValidationError) as exc:
         svc.team_establish(
-            actor=world.officer_district,
+            actor=world.officer_province,
             registration=registration,
             data=svc.TeamInput(
                 issuer="Sở GD&ĐT",

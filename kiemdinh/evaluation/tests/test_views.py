@@ -160,10 +160,16 @@ def test_officer_returns_with_comment_then_accepts_and_establishes(client, world
     second.refresh_from_db()
     assert second.status == "accepted"
     detail = client.get(reverse("evaluation:registration_detail", args=[second.pk])).text
-    assert 'data-testid="establish-team"' in detail
-
+    # The district accepts registrations; the team is the Sở's (the rule table): the district is told so.
+    assert 'data-testid="establish-team"' not in detail and 'data-testid="team-elsewhere"' in detail
     establish = reverse("evaluation:team_establish", args=[second.pk])
-    assert "Sở Giáo dục và Đào tạo Tỉnh Thử Nghiệm" in client.get(establish).text
+    refused = client.post(establish, TEAM_POST)
+    assert refused.status_code == 403 and "Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm" in refused.text
+    assert not Team.objects.exists()
+    login(client, world.officer_province)
+    detail = client.get(reverse("evaluation:registration_detail", args=[second.pk])).text
+    assert 'data-testid="establish-team"' in detail
+    assert "Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm" in client.get(establish).text
     bad = client.post(establish, {**TEAM_POST, "preliminary_on": "01/02/2026"})
     assert bad.status_code == 200 and "không thể trước ngày" in bad.text and not Team.objects.exists()
     response = client.post(establish, TEAM_POST)
@@ -195,7 +201,7 @@ def test_team_members_conflicts_criteria_and_dates(client, world, frameworks_loa
     member = evaluator(world, "dgv_2", "Lê Thị Viên")
     conflicted = evaluator(world, "dgv_3", "Cán Bộ Xã", unit=world.commune_a)
     evaluator(world, "dgv_4", "Cô Mầm Non", levels=("kindergarten",))  # not offered for a primary school
-    login(client, world.officer_district)
+    login(client, world.officer_province)
     url = reverse("evaluation:team", args=[team.pk])
     page = client.get(url).text
     assert "Phạm Văn Trưởng" in page and "Cán Bộ Xã" in page and "Cô Mầm Non" not in page
@@ -204,7 +210,7 @@ def test_team_members_conflicts_criteria_and_dates(client, world, frameworks_loa
     client.post(url, {"evaluator": member.pk, "role": "member"})
     response = client.post(url, {"evaluator": conflicted.pk, "role": "member"})
     assert response.status_code == 200
-    assert "đơn vị trực tiếp quản lý" in response.text and "Không thể phân công" in response.text
+    assert "đơn vị quản lý" in response.text and "Không thể phân công" in response.text
     response = client.post(url, {"evaluator": member.pk, "role": "leader"})
     assert "không có trong danh sách" in response.text  # already on the team
     assert list(team.members.values_list("evaluator__full_name", flat=True)) == ["Phạm Văn Trưởng", "Lê Thị Viên"]
@@ -267,7 +273,7 @@ def test_officer_adds_and_edits_an_evaluator(client, world):
         "is_active": "on",
     }
     response = client.post(add, data)
-    assert response.status_code == 200 and "Không có tài khoản nào" in response.text
+    assert response.status_code == 200 and "Không gắn được tài khoản “khong_co_ai”" in response.text
     response = client.post(add, {**data, "username": "", "levels": []})
     assert "Hãy chọn cấp học" in response.text
     response = client.post(add, {**data, "unit": world.other_province.pk, "username": ""})
@@ -283,8 +289,8 @@ def test_officer_adds_and_edits_an_evaluator(client, world):
     assert "Tiểu học, Trung học cơ sở" in detail and "Chưa tham gia đoàn nào" in detail
 
     second = {**data, "full_name": "Người Thứ Hai", "username": world.member_a.username}
-    response = client.post(add, second)
-    assert response.status_code == 200 and "đã gắn với một đánh giá viên khác" in response.text
+    response = client.post(add, second)  # already linked: the same answer as for an unknown username
+    assert response.status_code == 200 and f"Không gắn được tài khoản “{world.member_a.username}”" in response.text
     assert Evaluator.objects.count() == 1
     client.post(reverse("evaluation:evaluator_edit", args=[saved.pk]), {**data, "username": "", "levels": ["primary"]})
     saved.refresh_from_db()
@@ -372,12 +378,12 @@ def test_authority_list_query_count_is_constant(client, world, frameworks_loaded
 
 def test_team_page_query_count_is_constant(client, world, frameworks_loaded):
     team = accepted_team(world)
-    login(client, world.officer_district)
+    login(client, world.officer_province)  # with the member form: the page of the body that forms the team
     url = reverse("evaluation:team", args=[team.pk])
     small = _count(client, url)
     criteria = list(Criterion.objects.filter(version=team.registration.cycle.framework).order_by("position"))
     for i in range(3):
-        extra = evaluator(world, f"dgv_them_{i}", f"Thành Viên {i}")
-        svc.member_add(actor=world.officer_district, team=team, evaluator=extra, role="member", criteria=criteria[:3])
+        extra = evaluator(world, f"dgv_them_{i}", f"Đánh Giá Viên {i}")
+        svc.member_add(actor=world.officer_province, team=team, evaluator=extra, role="member", criteria=criteria[:3])
     assert TeamMember.objects.filter(team=team).count() == 5
     assert _count(client, url) == small

@@ -23,8 +23,11 @@ def make_plan(world, *, period="2024", kind="year", actor=None, **extra):
 
 
 def recognise(world, school, *, kind="accreditation", level=2, decided_on=date(2019, 3, 1), **extra):
+    """A decision entered by its issuing body (2018: the grade by the Sở GD&ĐT, the national standard by the
+    provincial People's Committee; recognition.authority)."""
+    extra.setdefault("regime", "2018")  # whatever the date: a 2018 evaluation may end after 07/7/2026
     return decision_record(
-        actor=world.officer_district,
+        actor=world.officer_province if kind == "accreditation" else world.officer_committee,
         school=school,
         data=DecisionInput(kind=kind, level=level, decided_on=decided_on, **extra),
     )

@@ -26,10 +26,10 @@ def scene(world):
     )
     signed = years_after(timezone.localdate() + timedelta(days=60), -5)
     for kind, level in ((DecisionKind.ACCREDITATION, 2), (DecisionKind.NATIONAL_STANDARD, 1)):
-        decision_record(
-            actor=world.officer_district,
+        decision_record(  # by its issuing body: the Sở the grade, the provincial People's Committee the level
+            actor=world.officer_province if kind == DecisionKind.ACCREDITATION else world.officer_committee,
             school=world.school_b,
-            data=DecisionInput(kind=kind, level=level, decided_on=signed),
+            data=DecisionInput(kind=kind, level=level, decided_on=signed, regime="2018"),
         )
     return world
 

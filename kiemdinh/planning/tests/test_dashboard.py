@@ -50,11 +50,13 @@ def frameworks(db):
 
 
 def recognise(actor, school, decided_on, grade=2, level=1):
+    """Both decisions, entered by the system: each kind has its own issuing body (recognition.authority), which the
+    dashboard does not care about; `actor` is kept for the callers' sake. Under the 2018 regulations, whatever the date
+    (a 2018 evaluation may end after 07/7/2026): TT57 has no accreditation grade."""
     for kind, value in ((DecisionKind.ACCREDITATION, grade), (DecisionKind.NATIONAL_STANDARD, level)):
         if value:
-            decision_record(
-                actor=actor, school=school, data=DecisionInput(kind=kind, level=value, decided_on=decided_on)
-            )
+            data = DecisionInput(kind=kind, level=value, decided_on=decided_on, regime="2018")
+            decision_record(actor=None, school=school, data=data)
 
 
 def issued_plan(world, **tasks_and_goals):

@@ -39,10 +39,11 @@ def frameworks(db):
 
 
 def recognise(actor, school, valid_until: date):
-    """CĐ2-MĐ1 signed five years before `valid_until`."""
+    """CĐ2-MĐ1 signed five years before `valid_until`, entered by the system: each kind has its own issuing body
+    (recognition.authority), which reminders do not care about; `actor` is kept for the callers' sake."""
     signed = years_after(valid_until, -5)
     for kind, level in ((DecisionKind.ACCREDITATION, 2), (DecisionKind.NATIONAL_STANDARD, 1)):
-        decision_record(actor=actor, school=school, data=DecisionInput(kind=kind, level=level, decided_on=signed))
+        decision_record(actor=None, school=school, data=DecisionInput(kind=kind, level=level, decided_on=signed))
 
 
 def goal(officer, plan, text, deadline, **over):

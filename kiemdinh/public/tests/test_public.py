@@ -25,7 +25,11 @@ pytestmark = pytest.mark.django_db
 def record(world, school, published: bool = True, **values):
     today = timezone.localdate()
     values = {"kind": "accreditation", "level": 2, "decided_on": today - timedelta(days=400), **values}
-    decision = decision_record(actor=world.officer_district, school=school, data=DecisionInput(**values))
+    # Entered by its issuing body (recognition.authority): province P's Sở or People's Committee, province Q's Sở.
+    body = world.officer_province if values["kind"] == "accreditation" else world.officer_committee
+    if school == world.school_other:
+        body = world.officer_other_province
+    decision = decision_record(actor=body, school=school, data=DecisionInput(**values))
     if not published:  # recorded but kept off the public pages
         Decision.objects.filter(pk=decision.pk).update(published=False)
     return decision
@@ -37,12 +41,12 @@ def test_public_pages_show_only_published_results(client, world, tt17):  # noqa:
     finalise(team)
     cycle_publish(actor=world.officer_district, cycle=team.registration.cycle)
     cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")  # never published
-    publication_publish(actor=world.officer_district, team=team, summary="Đoàn kết luận trường đạt Mức 3.")
+    publication_publish(actor=world.officer_province, team=team, summary="Đoàn kết luận trường đạt Mức 3.")
     Publication.objects.create(school=world.school_a, summary="Bản tóm tắt đã gỡ", withdrawn_at=timezone.now())
     record(world, world.school_a, number="11/QĐ-SGDĐT", level=3)
     record(world, world.school_a, kind="national_standard", level=2, number="12/QĐ-UBND", published=False)
     revoked = record(world, world.school_b, number="21/QĐ-SGDĐT")
-    decision_revoke(actor=world.officer_district, decision=revoked, revoked_on=timezone.localdate(), reason="Sai")
+    decision_revoke(actor=world.officer_province, decision=revoked, revoked_on=timezone.localdate(), reason="Sai")
     record(world, world.school_b, kind="national_standard", level=1, number="22/QĐ-UBND", published=False)
     record(world, world.school_other, number="31/QĐ-SGDĐT")
 

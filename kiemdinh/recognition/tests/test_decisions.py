@@ -11,9 +11,14 @@ from kiemdinh.recognition.services import DecisionInput, decision_record, decisi
 pytestmark = pytest.mark.django_db
 
 
+def body_officer(world, kind="accreditation"):
+    """The officer of the body that issues this kind of 2018 decision (the rule table: recognition.authority)."""
+    return world.officer_province if kind == "accreditation" else world.officer_committee
+
+
 def record(world, school, **values):
     values = {"kind": "accreditation", "level": 2, "decided_on": date(2020, 5, 4), **values}
-    return decision_record(actor=world.officer_district, school=school, data=DecisionInput(**values))
+    return decision_record(actor=body_officer(world, values["kind"]), school=school, data=DecisionInput(**values))
 
 
 def test_dates():
@@ -59,16 +64,16 @@ def test_standings_and_expiring_follow_revocations_and_renewals(world):
     Decision.objects.filter(school=world.school_b).update(published=False)  # kept off the public pages
     assert standing_counts(both, date(2024, 4, 1), public=True) == {("accreditation", 3): 1}
     with pytest.raises(ValidationError):
-        decision_revoke(actor=world.officer_district, decision=old, revoked_on=date(2019, 1, 1), reason="Sai")
+        decision_revoke(actor=world.officer_province, decision=old, revoked_on=date(2019, 1, 1), reason="Sai")
     decision_revoke(
-        actor=world.officer_district, decision=old, revoked_on=date(2020, 1, 1), reason="Hồ sơ không trung thực"
+        actor=world.officer_province, decision=old, revoked_on=date(2020, 1, 1), reason="Hồ sơ không trung thực"
     )
     assert standings([world.school_a.pk], date(2021, 1, 1)) == {}
 
 
 def test_pages_and_access(client, world):
     url = reverse("recognition:school", args=[world.school_a.pk])
-    client.force_login(world.officer_district)
+    client.force_login(world.officer_province)
     response = client.post(
         url, {"kind": "accreditation", "level": "2", "recognition_round": "first", "decided_on": "04/05/2020"}
     )

@@ -6,7 +6,7 @@ through the ORM."""
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,7 +42,9 @@ def finalise(team) -> None:
     team.save(update_fields=["final_report_on"])
 
 
-def issue(world, team, **values):
+def issue(world, team, actor=None, **values):
+    """Issue as the Sở GD&ĐT (the grade), or as `actor` (the provincial People's Committee for the 2018 national
+    standard)."""
     values = {
         "decided_on": date(2026, 6, 15),
         "number_accreditation": "501/QĐ-SGDĐT",
@@ -51,7 +53,7 @@ def issue(world, team, **values):
         "signer_national": "Trần Văn Chủ",
         **values,
     }
-    return decisions_issue(actor=world.officer_district, team=team, **values)
+    return decisions_issue(actor=actor or world.officer_province, team=team, **values)
 
 
 def test_team_result_and_both_decisions_issued_once(world, tt17):
@@ -70,23 +72,31 @@ def test_team_result_and_both_decisions_issued_once(world, tt17):
         ("MĐ2", "Ủy ban nhân dân tỉnh Thử Nghiệm"),
     ]
     with pytest.raises(ValidationError) as exc:  # a number is needed, and the date comes after the final report
-        issue(world, team, number_national="", decided_on=date(2026, 5, 1))
-    assert {"number_national", "decided_on"} <= set(exc.value.error_dict)
+        issue(world, team, number_accreditation="", decided_on=date(2026, 5, 1))
+    assert {"number_accreditation", "decided_on"} <= set(exc.value.error_dict)
+    # Each body issues its own decision (the rule table): the Sở the grade, the provincial People's Committee the
+    # national-standard level; the other stays planned for its body.
     events = AuditEvent.objects.count()
-    grade, level = issue(world, team)
+    (grade,) = issue(world, team)
     assert AuditEvent.objects.count() == events + 1
     assert AuditEvent.objects.latest("id").event_type == "decisions.issued"
     assert (grade.kind, grade.level, grade.team, grade.recognition_round) == ("accreditation", 3, team, "first")
     assert (grade.valid_until, grade.issuer) == (date(2031, 6, 15), "Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm")
+    assert [p.label for p in issue_plan(team, actor=world.officer_province).elsewhere] == ["MĐ2"]
+    with pytest.raises(PermissionDenied) as refused:  # the Sở again: only the committee's decision is left
+        issue(world, team)
+    assert "Ủy ban nhân dân tỉnh Thử Nghiệm" in str(refused.value)
+    (level,) = issue(world, team, actor=world.officer_committee)
     assert (level.kind, level.level, level.issuer, level.number) == (
         "national_standard",
         2,
         "Ủy ban nhân dân tỉnh Thử Nghiệm",
         "1502/QĐ-UBND",
     )
-    with pytest.raises(ValidationError) as exc:
-        issue(world, team)
-    assert "đã được ban hành" in " ".join(exc.value.messages)
+    for actor in (world.officer_province, world.officer_committee):
+        with pytest.raises(ValidationError) as exc:
+            issue(world, team, actor=actor)
+        assert "đã được ban hành" in " ".join(exc.value.messages)
     assert Decision.objects.count() == 2
 
 
@@ -115,21 +125,29 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
         client.force_login(user)
         assert client.get(url).status_code == status
         assert client.post(url, {"decided_on": "15/06/2026"}).status_code == status
-    client.force_login(world.officer_district)
+    client.force_login(world.officer_committee)
     page = client.get(url).text
     assert "Mức 2" in page and "chưa phải bản chính thức" in page and 'data-testid="issue-form"' not in page
     finalise(team)
+    # The district and the commune follow the team but issue nothing: the page says which body issues what.
+    for user in (world.officer_district, world.officer_commune_a):
+        client.force_login(user)
+        page = client.get(url).text
+        assert 'data-testid="issue-form"' not in page and 'data-testid="issue-elsewhere"' in page
+        assert "Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm" in page and "Ủy ban nhân dân tỉnh Thử Nghiệm" in page
+        refused = client.post(url, {"decided_on": "15/06/2026", "number_accreditation": "1", "number_national": "2"})
+        assert refused.status_code == 403 and "Ủy ban nhân dân tỉnh Thử Nghiệm" in refused.text
+    assert not Decision.objects.exists()
+    client.force_login(world.officer_committee)  # the provincial People's Committee: the national standard only
     page = client.get(url).text
-    assert "CĐ2" in page and "MĐ1" in page and "Ủy ban nhân dân tỉnh Thử Nghiệm" in page
-    bad = client.post(url, {"decided_on": "15/06/2026", "number_accreditation": "501/QĐ-SGDĐT"})
+    assert 'data-testid="planned-national_standard"' in page and 'data-testid="planned-accreditation"' not in page
+    bad = client.post(url, {"decided_on": "15/06/2026"})
     assert bad.status_code == 200 and "Hãy ghi số quyết định" in bad.text and not Decision.objects.exists()
     response = client.post(
         url,
         {
-            "decided_on": "15/06/2026",
-            "number_accreditation": "501/QĐ-SGDĐT",
+            "decided_on": "20/06/2026",
             "number_national": "1502/QĐ-UBND",
-            "decided_on_national": "20/06/2026",
             "signer_national": "Trần Văn Chủ",
             "published": "on",
         },
@@ -139,13 +157,16 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     assert national.decided_on == date(2026, 6, 20) and national.signer_name == "Trần Văn Chủ"
     page = client.get(url).text
     assert "Đã ban hành" in page and reverse("recognition:download", args=[national.pk]) in page
+    client.force_login(world.officer_province)  # the Sở: the grade
+    response = client.post(url, {"decided_on": "15/06/2026", "number_accreditation": "501/QĐ-SGDĐT", "published": "on"})
+    assert response.status_code == 302 and Decision.objects.get(kind="accreditation").level == 2
     decisions_page = client.get(reverse("recognition:school", args=[world.school_a.pk])).text
     assert reverse("recognition:download", args=[national.pk]) in decisions_page
     assert url in decisions_page  # the officer reaches the issuing page from the school's decisions
 
     # Publishing the team's summary: the form on the same page; withdrawing takes it off.
     publish = reverse("recognition:publish", args=[team.pk])
-    assert client.post(publish, {"summary": ""}).status_code == 200
+    assert client.post(publish, {"summary": ""}).status_code == 400
     assert client.post(publish, {"summary": "Trường đạt Mức 2."}).status_code == 302
     publication = Publication.objects.get()
     assert publication.summary == "Trường đạt Mức 2." and publication.withdrawn_at is None
@@ -153,7 +174,9 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     publication.refresh_from_db()
     assert publication.withdrawn_at is not None
     with pytest.raises(ValidationError):
-        publication_withdraw(actor=world.officer_district, publication=publication)
+        publication_withdraw(actor=world.officer_province, publication=publication)
+    with pytest.raises(PermissionDenied):  # the district follows the team, the Sở publishes its result
+        publication_publish(actor=world.officer_district, team=team, summary="Thử.")
 
     # The history: every step on one list, in order, with a fixed number of queries.
     with django_assert_max_num_queries(5):
@@ -181,7 +204,7 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     client.force_login(world.principal_b)
     assert client.get(history_url).status_code == 404
     # Published again after a withdrawal: the same row, with the new text.
-    again = publication_publish(actor=world.officer_district, team=team, summary="Trường đạt Mức 2 (sửa).")
+    again = publication_publish(actor=world.officer_province, team=team, summary="Trường đạt Mức 2 (sửa).")
     assert again.pk == publication.pk and again.withdrawn_at is None
 
 
