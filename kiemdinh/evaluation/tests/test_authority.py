@@ -105,11 +105,10 @@ def test_the_district_acts_only_while_it_exists(world, frameworks_loaded):
     officer = user_create(actor=None, username="canbo_phuong", password=PASSWORD, full_name="Mai Thị Hà")
     membership_grant(actor=None, user=officer, role=Role.OFFICER, unit=commune)
     from kiemdinh.selfassessment.services import cycle_accept, cycle_submit
-    from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+    from kiemdinh.selfassessment.tests.builders import complete_dossier
 
     cycle = cycle_open(actor=principal, school=school, school_year="2025-2026")
-    add_council(cycle, principal)
-    fill_forms(cycle, principal)
+    complete_dossier(cycle, principal)
     cycle_submit(actor=principal, cycle=cycle)
     cycle_accept(actor=officer, cycle=cycle)
     new = svc.registration_submit(

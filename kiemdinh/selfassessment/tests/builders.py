@@ -53,23 +53,30 @@ def complete_dossier(cycle, actor, *, achieved=True, lines=None):
     """A dossier with nothing missing for submission: a council and the decision forming it, every form filled and
     rated, every report section written, Phần I figures, and an issued improvement plan (one line, or `lines`: the
     keyword arguments of improvement.services.line_create for each, a `code` naming its criterion)."""
+    if not cycle.council_members.exists():
+        add_council(cycle, actor)
+    fill_forms(cycle, actor, achieved=achieved)
+    return complete_report(cycle, actor, lines=lines)
+
+
+def complete_report(cycle, actor, *, lines=None):
+    """The parts of a dossier besides the council and the criterion forms: the decision forming the council (unless
+    entered), every report section, Phần I figures and an issued improvement plan (see complete_dossier)."""
     from datetime import date
 
     from django.utils import timezone
 
-    from kiemdinh.improvement.services import line_create, plan_create, plan_issue
+    from kiemdinh.improvement.services import issue_create, line_create, plan_create, plan_issue
     from kiemdinh.improvement.services import plan_update as improvement_plan_update
     from kiemdinh.selfassessment.council import council_decision_save
+    from kiemdinh.selfassessment.models import CouncilDecision
     from kiemdinh.selfassessment.selectors import report_sections
     from kiemdinh.selfassessment.services import report_texts_save, school_statistics_save
     from kiemdinh.selfassessment.statistics import cycle_definitions
 
-    first_year = int(cycle.school_year[:4])
-    signed = min(date(first_year, 9, 15), timezone.localdate())
-    if not cycle.council_members.exists():
-        add_council(cycle, actor)
-    council_decision_save(actor=actor, cycle=cycle, number="45/QĐ-TH", issued_on=signed)
-    fill_forms(cycle, actor, achieved=achieved)
+    signed = min(date(int(cycle.school_year[:4]), 9, 15), timezone.localdate())
+    if not CouncilDecision.objects.filter(cycle=cycle).exists():
+        council_decision_save(actor=actor, cycle=cycle, number="45/QĐ-TH", issued_on=signed)
     report_texts_save(
         actor=actor, cycle=cycle, texts={s.key: f"Nội dung phần “{s.title}”." for s in report_sections(cycle)}
     )
@@ -85,6 +92,10 @@ def complete_dossier(cycle, actor, *, achieved=True, lines=None):
     for values in lines or [{**default, "code": first, "time_text": "Cả năm học"}]:
         values = dict(values)
         criterion = Criterion.objects.get(version=cycle.framework, code=values.pop("code"))
-        line_create(actor=actor, plan=plan, criterion=criterion, **values)
+        if cycle.framework.regime == "tt57":  # TT57 (Biểu 2): an action answers a priority issue of the criterion
+            issue = issue_create(actor=actor, plan=plan, criterion=criterion, limitation="Cần duy trì, nâng cao")
+            line_create(actor=actor, plan=plan, issue=issue, **values)
+        else:
+            line_create(actor=actor, plan=plan, criterion=criterion, **values)
     plan_issue(actor=actor, plan=plan)
     return cycle

@@ -16,7 +16,7 @@ from kiemdinh.core.browser import screenshot
 from kiemdinh.core.testing import PASSWORD
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, Cycle, CycleStatus
-from kiemdinh.selfassessment.tests.builders import fill_forms
+from kiemdinh.selfassessment.tests.builders import complete_report, fill_forms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,6 +135,12 @@ def test_principal_and_member_run_a_cycle_from_opening_to_submission(
     )  # 27 + 5 Mức 4
     expect(problems.locator(".notice-bad")).to_have_count(0)  # no rule breach left
     expect(problems.locator(".notice-ok")).to_be_visible()
+    # The number and date of the signed decision forming the council.
+    decision = page.get_by_test_id("council-decision")
+    decision.get_by_label("Số quyết định").fill("45/QĐ-TH")
+    decision.get_by_label("Ngày ký").fill("2025-09-08")
+    decision.get_by_role("button", name="Lưu số, ngày quyết định").click()
+    expect(decision).to_contain_text("Quyết định số 45/QĐ-TH ngày 08/09/2025")
     screenshot(page, "cycle-02-council")
 
     # 3. The plan: purpose, then the proposed timeline of the seven steps.
@@ -239,6 +245,15 @@ def test_principal_and_member_run_a_cycle_from_opening_to_submission(
     fill_forms(cycle, world.principal_a, criteria=others)
     login(page, base, world.principal_a)
     open_cycle(page, school)
+    # Still missing: the report's narrative parts, Phần I and the improvement plan — each linked to its page.
+    blockers = page.get_by_test_id("blockers")
+    expect(blockers).to_contain_text("phần chưa viết")
+    expect(blockers).to_contain_text("Phần I")
+    expect(blockers).to_contain_text("kế hoạch cải tiến chất lượng")
+    expect(blockers).not_to_contain_text("quyết định thành lập hội đồng")  # entered above
+    expect(page.get_by_test_id("submit-form")).to_have_count(0)
+    complete_report(cycle, world.principal_a)
+    page.reload()
     expect(page.get_by_test_id("blockers")).to_have_count(0)
     expect(page.get_by_test_id("result-summary")).to_contain_text("Mức 1: 27/27")
     dialogs = []
