@@ -71,6 +71,10 @@ class RevokeForm(Form):
         max_length=2000,
         error_messages={"required": "Hãy ghi lý do thu hồi."},
     )
+    confirm = forms.BooleanField(
+        label="Tôi xác nhận thu hồi quyết định này; trang công khai sẽ không còn hiện quyết định.",
+        error_messages={"required": "Hãy đánh dấu xác nhận thu hồi."},
+    )
 
 
 class IssueForm(Form):
@@ -85,6 +89,10 @@ class IssueForm(Form):
     signer_national = forms.CharField(label="Người ký (chuẩn quốc gia)", max_length=200, required=False)
     issuer_national = forms.CharField(label="Cơ quan ban hành (chuẩn quốc gia)", max_length=200, required=False)
     published = forms.BooleanField(label="Công khai trên trang kết quả", required=False, initial=True)
+    confirm = forms.BooleanField(
+        label="Tôi đã kiểm tra số, ngày và người ký; xác nhận ban hành các quyết định trên.",
+        error_messages={"required": "Hãy đánh dấu xác nhận ban hành."},
+    )
 
     def __init__(self, *args, planned=(), **kwargs):
         super().__init__(*args, **kwargs)

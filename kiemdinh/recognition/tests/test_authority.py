@@ -45,7 +45,8 @@ def test_a_commune_officer_cannot_revoke_the_provinces_decision(client, world):
     decision = provincial_decision(world)
     client.force_login(world.officer_commune_a)
     response = client.post(
-        reverse("recognition:revoke", args=[decision.pk]), {"revoked_on": "07/12/2026", "revoked_reason": "Thử"}
+        reverse("recognition:revoke", args=[decision.pk]),
+        {"revoked_on": "07/12/2026", "revoked_reason": "Thử", "confirm": "on"},
     )
     assert response.status_code == 403
     decision.refresh_from_db()
@@ -75,7 +76,8 @@ def test_the_refusal_names_the_body_on_the_page(client, world):
     decision = provincial_decision(world)
     client.force_login(world.officer_commune_a)
     response = client.post(
-        reverse("recognition:revoke", args=[decision.pk]), {"revoked_on": "07/12/2026", "revoked_reason": "Thử"}
+        reverse("recognition:revoke", args=[decision.pk]),
+        {"revoked_on": "07/12/2026", "revoked_reason": "Thử", "confirm": "on"},
     )
     assert 'data-testid="refusal"' in response.text
     assert "Việc thu hồi quyết định công nhận trường đạt chuẩn quốc gia do Ủy ban nhân dân tỉnh Thử Nghiệm" in (
@@ -96,12 +98,18 @@ def test_revocation_needs_a_reason_keeps_the_history_and_leaves_the_public_pages
     public = reverse("public:school", args=[world.school_a.code])
     assert "1120/QĐ-UBND" in client.get(public).text
     revoke = reverse("recognition:revoke", args=[decision.pk])
-    response = client.post(revoke, {"revoked_on": "01/09/2026", "revoked_reason": "  "})
+    response = client.post(revoke, {"revoked_on": "01/09/2026", "revoked_reason": "  ", "confirm": "on"})
     assert response.status_code == 400 and "Hãy ghi lý do thu hồi" in response.text
     decision.refresh_from_db()
     assert decision.revoked_on is None
     reason = "Trường không còn đáp ứng tiêu chuẩn cơ sở vật chất sau khi sáp nhập điểm trường."
-    assert client.post(revoke, {"revoked_on": "01/09/2026", "revoked_reason": reason}).status_code == 302
+    unconfirmed = client.post(revoke, {"revoked_on": "01/09/2026", "revoked_reason": reason})
+    assert unconfirmed.status_code == 400 and "Hãy đánh dấu xác nhận thu hồi." in unconfirmed.text
+    decision.refresh_from_db()
+    assert decision.revoked_on is None
+    assert (
+        client.post(revoke, {"revoked_on": "01/09/2026", "revoked_reason": reason, "confirm": "on"}).status_code == 302
+    )
     decision.refresh_from_db()
     assert (decision.revoked_on, decision.revoked_reason) == (date(2026, 9, 1), reason)
     versions = list(decision.history.order_by("history_id"))

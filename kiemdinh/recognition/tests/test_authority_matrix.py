@@ -258,7 +258,7 @@ PAGES = {
     ),
     "decision_revoke": (
         lambda d: reverse("recognition:revoke", args=[d.pk]),
-        {"revoked_reason": "Không còn đạt chuẩn"},
+        {"revoked_reason": "Không còn đạt chuẩn", "confirm": "on"},
     ),
 }
 

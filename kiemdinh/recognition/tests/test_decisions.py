@@ -95,11 +95,13 @@ def test_pages_and_access(client, world):
         == 403
     )
     revoke = reverse("recognition:revoke", args=[decision.pk])
-    assert client.post(revoke, {"revoked_on": "01/01/2021", "revoked_reason": "x"}).status_code == 403
+    assert client.post(revoke, {"revoked_on": "01/01/2021", "revoked_reason": "x", "confirm": "on"}).status_code == 403
     # Outside the scope: 404.
     for user in (world.principal_b, world.officer_other_province):
         client.force_login(user)
         assert client.get(url).status_code == 404
-        assert client.post(revoke, {"revoked_on": "01/01/2021", "revoked_reason": "x"}).status_code == 404
+        assert (
+            client.post(revoke, {"revoked_on": "01/01/2021", "revoked_reason": "x", "confirm": "on"}).status_code == 404
+        )
     decision.refresh_from_db()
     assert decision.revoked_on is None

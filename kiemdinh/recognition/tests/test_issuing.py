@@ -135,13 +135,15 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
         page = client.get(url).text
         assert 'data-testid="issue-form"' not in page and 'data-testid="issue-elsewhere"' in page
         assert "Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm" in page and "Ủy ban nhân dân tỉnh Thử Nghiệm" in page
-        refused = client.post(url, {"decided_on": "15/06/2026", "number_accreditation": "1", "number_national": "2"})
+        refused = client.post(
+            url, {"decided_on": "15/06/2026", "number_accreditation": "1", "number_national": "2", "confirm": "on"}
+        )
         assert refused.status_code == 403 and "Ủy ban nhân dân tỉnh Thử Nghiệm" in refused.text
     assert not Decision.objects.exists()
     client.force_login(world.officer_committee)  # the provincial People's Committee: the national standard only
     page = client.get(url).text
     assert 'data-testid="planned-national_standard"' in page and 'data-testid="planned-accreditation"' not in page
-    bad = client.post(url, {"decided_on": "15/06/2026"})
+    bad = client.post(url, {"decided_on": "15/06/2026", "confirm": "on"})
     assert bad.status_code == 200 and "Hãy ghi số quyết định" in bad.text and not Decision.objects.exists()
     response = client.post(
         url,
@@ -150,6 +152,7 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
             "number_national": "1502/QĐ-UBND",
             "signer_national": "Trần Văn Chủ",
             "published": "on",
+            "confirm": "on",
         },
     )
     assert response.status_code == 302
@@ -159,6 +162,11 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     assert "Đã ban hành" in page and reverse("recognition:download", args=[national.pk]) in page
     client.force_login(world.officer_province)  # the Sở: the grade
     response = client.post(url, {"decided_on": "15/06/2026", "number_accreditation": "501/QĐ-SGDĐT", "published": "on"})
+    assert response.status_code == 200 and "Hãy đánh dấu xác nhận ban hành." in response.content.decode()
+    assert not Decision.objects.filter(team=team, kind="accreditation").exists()  # not without the confirmation
+    response = client.post(
+        url, {"decided_on": "15/06/2026", "number_accreditation": "501/QĐ-SGDĐT", "published": "on", "confirm": "on"}
+    )
     assert response.status_code == 302 and Decision.objects.get(kind="accreditation").level == 2
     decisions_page = client.get(reverse("recognition:school", args=[world.school_a.pk])).text
     assert reverse("recognition:download", args=[national.pk]) in decisions_page
