@@ -40,6 +40,7 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
@@ -683,3 +684,16 @@ def workbook_bytes(book) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+class ImportPending(ValidationError):
+    """A person uploads while a batch of theirs waits for confirmation (one waiting import per person): the refusal
+    names the waiting batch, which the start page links."""
+
+    def __init__(self, batch, *, what: str = "lô nhập", where: str = ""):
+        self.batch = batch
+        super().__init__(
+            f"Bạn đang có một {what} chờ xác nhận: tệp “{batch.original_filename}”{where}, tải lên lúc "
+            f"{timezone.localtime(batch.created_at):%H:%M ngày %d/%m/%Y}. Hãy xác nhận hoặc hủy lô đó trước khi tải "
+            "lên tệp khác."
+        )

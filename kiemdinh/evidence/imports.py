@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from kiemdinh.core import audit
-from kiemdinh.core.tabular import header_key, read_table, shown, workbook_bytes
+from kiemdinh.core.tabular import ImportPending, header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.evidence import services
 from kiemdinh.evidence.codes import REGIME_TT57, code_example, default_box, parse_code
@@ -322,17 +322,10 @@ def is_expired(batch: EvidenceImportBatch) -> bool:
     return batch.status == EvidenceImportBatch.Status.PENDING and batch.created_at <= _expiry_cutoff()
 
 
-class ImportPending(ValidationError):
+def _pending(batch: EvidenceImportBatch) -> ImportPending:
     """The person already has a catalogue waiting for confirmation (in this cycle or another): named and linked."""
-
-    def __init__(self, batch: EvidenceImportBatch):
-        self.batch = batch
-        where = f" ({batch.cycle.school.name}, năm học {batch.cycle.school_year})"
-        super().__init__(
-            f"Bạn đang có một lô nhập danh mục minh chứng chờ xác nhận: tệp “{batch.original_filename}”{where}, tải lên "
-            f"lúc {timezone.localtime(batch.created_at):%H:%M ngày %d/%m/%Y}. Hãy xác nhận hoặc hủy lô đó trước khi "
-            "tải lên tệp khác."
-        )
+    where = f" ({batch.cycle.school.name}, năm học {batch.cycle.school_year})"
+    return ImportPending(batch, what="lô nhập danh mục minh chứng", where=where)
 
 
 def pending_batch(actor) -> EvidenceImportBatch | None:
@@ -360,7 +353,7 @@ def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceIm
     ensure_editable(cycle)
     waiting = pending_batch(actor)
     if waiting:
-        raise ImportPending(waiting)
+        raise _pending(waiting)
     rows = parse_table(read_table(uploaded_file))
     plan = check_rows(cycle, rows)
     try:
@@ -385,7 +378,7 @@ def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceIm
         # Another upload of the same person was stored while this one was being read (a double click).
         waiting = pending_batch(actor)
         if waiting:
-            raise ImportPending(waiting) from None
+            raise _pending(waiting) from None
         raise ValidationError("Một lô nhập khác của bạn vừa được tải lên. Hãy tải lại trang rồi thử lại.") from None
     return batch
 

@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from kiemdinh.core import audit
 from kiemdinh.core.access import Scope, user_scope
-from kiemdinh.core.tabular import XLSX_CONTENT_TYPE, header_key, read_table, shown, workbook_bytes
+from kiemdinh.core.tabular import XLSX_CONTENT_TYPE, ImportPending, header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.units import services
 from kiemdinh.units.access import can_import
@@ -505,18 +505,6 @@ def _expiry_cutoff():
 def is_expired(batch: ImportBatch) -> bool:
     """A batch waiting longer than KIEMDINH_IMPORT_PENDING_HOURS can no longer be confirmed (purged or not yet)."""
     return batch.status == ImportStatus.PENDING and batch.created_at <= _expiry_cutoff()
-
-
-class ImportPending(ValidationError):
-    """The person already has a batch waiting for confirmation: it is named, and linked by the start page."""
-
-    def __init__(self, batch: ImportBatch):
-        self.batch = batch
-        super().__init__(
-            f"Bạn đang có một lô nhập chờ xác nhận: tệp “{batch.original_filename}”, tải lên lúc "
-            f"{timezone.localtime(batch.created_at):%H:%M ngày %d/%m/%Y}. Hãy xác nhận hoặc hủy lô đó trước khi tải "
-            "lên tệp khác."
-        )
 
 
 def pending_batch(actor) -> ImportBatch | None:
