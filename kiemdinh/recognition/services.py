@@ -103,7 +103,8 @@ def decision_record(*, actor, school, data: DecisionInput) -> Decision:
         if data.regime in Regime.values:
             regimes = [data.regime]
         else:
-            regimes = [authority.regime_on(data.decided_on)] if data.decided_on else list(Regime.values)
+            dated = data.decided_on and not date_problem(data.decided_on, "Ngày ký")  # 9999 is refused below
+            regimes = [authority.regime_on(data.decided_on)] if dated else list(Regime.values)
         may = authority.Authority(actor)
         units = authority.units_of(school)
         verdicts = [

@@ -108,7 +108,7 @@ def test_a_decision_entered_twice_at_once_is_one_decision(setting):
         "number": "125/QĐ-SGDĐT",
         "decided_on": "2024-01-04",
     }
-    responses = _twice(_session_of(world.officer_district), url, lambda: dict(data))
+    responses = _twice(_session_of(world.officer_province), url, lambda: dict(data))
     _one_object_and_the_same_redirect(responses, Decision.objects.filter(school=world.school_a).count())
 
 
@@ -250,8 +250,8 @@ def test_the_same_paper_decision_entered_from_two_sessions_is_refused_the_second
     url = reverse("recognition:school", args=[world.school_a.pk])
     data = {"kind": "accreditation", "level": "2", "recognition_round": "first", "number": "125/QĐ-SGDĐT"}
     first, second = Client(), Client()
-    first.force_login(world.officer_district)
-    second.force_login(world.officer_district)
+    first.force_login(world.officer_province)
+    second.force_login(world.officer_province)
     assert first.post(url, {**data, "decided_on": "2024-01-04"}).status_code == 302
     refused = second.post(url, {**data, "decided_on": "04/01/2024"})
     assert refused.status_code == 200

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_decision_dated_9999_is_refused_with_a_message(client, world):
-    client.force_login(world.officer_district)
+    client.force_login(world.officer_province)
     url = reverse("recognition:school", args=[world.school_a.pk])
     data = {"kind": "accreditation", "level": "2", "recognition_round": "first", "number": "12/QĐ-SGDĐT"}
     for day in ("9999-12-31", "31/12/9999", "2024-01-04"):
@@ -42,7 +42,7 @@ def test_the_decision_service_refuses_a_date_its_validity_cannot_follow(world):
 
     with pytest.raises(ValidationError) as refused:
         decision_record(
-            actor=world.officer_district,
+            actor=world.officer_province,
             school=world.school_a,
             data=DecisionInput(kind="accreditation", level=2, decided_on=date(9999, 12, 31)),
         )

@@ -13,6 +13,9 @@ from kiemdinh.frameworks.models import Criterion, FrameworkRevision, FrameworkVe
 from kiemdinh.frameworks.services import FrameworkDataError, PublishedVersionChanged, framework_version_load
 from kiemdinh.frameworks.spec import DATA_DIR, content_hash, read_data_file
 
+# Each test loads the versions it needs, from an empty database: the session's preloaded ones are removed.
+pytestmark = pytest.mark.usefixtures("no_frameworks")
+
 REFERENCE = next(
     (
         candidate

@@ -16,6 +16,7 @@ from kiemdinh.core.browser import login, screenshot
 from kiemdinh.core.testing import PASSWORD
 from kiemdinh.planning.models import AnnualPlan, PlanTarget
 from kiemdinh.planning.tests.helpers import recognise
+from kiemdinh.recognition.services import DecisionInput, decision_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,13 +76,16 @@ def test_officer_builds_the_plan_from_suggestions_and_follows_it(live_server, br
     page.get_by_role("button", name="Lưu nhiệm vụ").click()
     assert "quý II năm 2024" in page.get_by_test_id("task-table").inner_text()
 
-    # B is recognised CĐ3 and MĐ2 in May 2024: the list, the target and the dashboard follow.
+    # B is recognised CĐ3 and MĐ2 in May 2024 — by their issuing bodies (the Sở, the provincial People's Committee),
+    # not by the district officer: the list, the target and the dashboard follow.
+    for kind, level, body in (
+        ("accreditation", 3, world.officer_province),
+        ("national_standard", 2, world.officer_committee),
+    ):
+        decision_record(
+            actor=body, school=world.school_b, data=DecisionInput(kind=kind, level=level, decided_on=date(2024, 5, 20))
+        )
     page.goto(f"{base}/cong-nhan/truong/{world.school_b.pk}/")
-    for kind, level in (("accreditation", "3"), ("national_standard", "2")):
-        page.select_option("#id_kind", kind)
-        page.select_option("#id_level", level)
-        page.fill("#id_decided_on", "2024-05-20")
-        page.get_by_role("button", name="Ghi quyết định").click()
     assert page.get_by_test_id("decision-table").get_by_role("row").count() == 3
     plan = AnnualPlan.objects.get(number="20/KH-UBND")
     page.goto(f"{base}/ke-hoach/{plan.pk}/chi-tieu/")
