@@ -25,17 +25,13 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _empty_page_cache():
-    # A test's rows are rolled back at its end without a commit: pages kept during one test must not reach the next.
-    from kiemdinh.core import page_cache
+def _empty_cache():
+    # The cache is the one production uses (Redis when KIEMDINH_REDIS_URL is set): a test starts with it empty, as
+    # its rows (rolled back at its end) must not be seen through the cache by the next.
+    from django.core.cache import caches
 
-    page_cache.clear()
-
-
-@pytest.fixture
-def no_page_cache(settings):
-    """For query counts: every page is rendered from the data and nothing is memoized, as on a first visit."""
-    settings.PAGE_CACHE_ENABLED = False
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture

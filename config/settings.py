@@ -199,53 +199,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Page cache (kiemdinh.core.page_cache): the main reading pages are kept once rendered and served again until a table
-# they read is written. Both caches must be shared by every worker of the installation: files on this machine (serving
-# from several machines needs KIEMDINH_PAGE_CACHE=0). The versions are never culled or expired; kept pages are. The
-# file cache (kiemdinh.core.file_cache) counts its files for culling on one write in fifty, not on every write.
-PAGE_CACHE_ENABLED = env_bool("KIEMDINH_PAGE_CACHE", True)
-PAGE_CACHE_SECONDS = env_int("KIEMDINH_PAGE_CACHE_SECONDS", 600)
-# Only the test suite (whose tests run inside transactions that are never committed) keeps what it reads after writing.
-PAGE_CACHE_KEEPS_UNCOMMITTED = env_bool("KIEMDINH_PAGE_CACHE_KEEPS_UNCOMMITTED", False)
-_CACHE_DIR = Path(env_str("KIEMDINH_CACHE_DIR", str(VAR_DIR / "cache")))
-if env_str("KIEMDINH_PAGE_CACHE_STORE", "files") == "memory":  # one process only: the test suite
-    _page_caches = {
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
-        "page_versions": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "page-versions",
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
-        },
-        "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
+# Cache and sessions. App servers keep nothing of their own between requests, so any number of them can serve one
+# installation behind a load balancer. With KIEMDINH_REDIS_URL (redis://host:6379/0), the cache is Django's Redis
+# backend, shared by every server, and sessions are read through it and written through to the database
+# (cached_db: the database stays the record). Without it (the default SQLite set-up of ./scripts/run, one machine),
+# the cache is this process's memory and sessions are read from the database on every request: a cache in one
+# process's memory must never hold a session, or a sign-out served by one process would not reach another.
+REDIS_URL = env_str("KIEMDINH_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("KIEMDINH_CACHE_PREFIX", "kiemdinh"),
+        }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    _page_caches = {
-        "pages": {
-            "BACKEND": "kiemdinh.core.file_cache.FileCache",
-            "LOCATION": str(_CACHE_DIR / "pages"),
-            "OPTIONS": {"MAX_ENTRIES": env_int("KIEMDINH_PAGE_CACHE_ENTRIES", 2000), "CULL_FREQUENCY": 3},
-        },
-        "page_versions": {
-            "BACKEND": "kiemdinh.core.file_cache.FileCache",
-            "LOCATION": str(_CACHE_DIR / "versions"),
-            "TIMEOUT": None,
-            "OPTIONS": {"CULL_EVERY": 0},
-        },
-        "sessions": {
-            "BACKEND": "kiemdinh.core.file_cache.FileCache",
-            "LOCATION": str(_CACHE_DIR / "sessions"),
-            "OPTIONS": {"MAX_ENTRIES": 50_000},
-        },
-    }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, **_page_caches}
-# Sessions are read from the same machine-wide files, written through to the database (which stays the record: a
-# session dropped from the files is read from the database again). Several machines serving one database must not
-# keep them in local files — a sign-out on one would not be seen by the others — so KIEMDINH_PAGE_CACHE=0 keeps
-# them in the database only.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if PAGE_CACHE_ENABLED else "django.contrib.sessions.backends.db"
-)
-SESSION_CACHE_ALIAS = "sessions"
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A session ends after this many minutes without a request (kiemdinh/accounts/middleware.py keeps it alive while used).
 SESSION_IDLE_MINUTES = env_int("KIEMDINH_SESSION_IDLE_MINUTES", 120)
 if SESSION_IDLE_MINUTES < 1:

@@ -1,13 +1,9 @@
-"""Signing in with a username and password, as Django's ModelBackend does; the signed-in user of each request is read
-through the page cache's memo (kiemdinh.core.page_cache.memoized) instead of from the database every time."""
+"""Signing in with a username and password, as Django's ModelBackend does. Kept as its own class because every stored
+session names the backend that signed it in (a renamed backend would sign everybody out)."""
 
 from django.contrib.auth.backends import ModelBackend
 
-from kiemdinh.core.page_cache import memoized
-
 
 class AccountBackend(ModelBackend):
-    def get_user(self, user_id):
-        """The user, served again while the users table is unchanged: any write to it (a sign-in's last_login, a new
-        password, a deactivation) reads it again, so a password change still ends other sessions at once."""
-        return memoized("signed-in user", user_id, compute=lambda: super(AccountBackend, self).get_user(user_id))
+    """The signed-in user of each request is read from the database (one query by primary key): never kept between
+    requests, so a deactivation or a password change takes effect on the next request on every server."""

@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field, replace
 
 from kiemdinh.accounts.models import Membership, Role
-from kiemdinh.core.page_cache import memoized
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,14 @@ class Scope:
 
 
 def user_scope(user) -> Scope:
-    """The user's scope, computed once per request object (one query at most)."""
+    """The user's scope, computed once per request (one query), on the request's user object; never kept between
+    requests, so a membership ended or changed applies to the very next request on every server."""
     if not getattr(user, "is_authenticated", False):
         return Scope()
     cached = getattr(user, "_kiemdinh_scope", None)
     if cached is not None:
         return cached
-    scope = memoized("user_scope", user.pk, compute=lambda: _memberships_scope(user))
+    scope = _memberships_scope(user)
     if user.is_superuser and not scope.is_admin:
         scope = replace(scope, is_admin=True)
     user._kiemdinh_scope = scope
@@ -53,8 +53,7 @@ def user_scope(user) -> Scope:
 
 
 def _memberships_scope(user) -> Scope:
-    """The scope given by the user's active memberships (one query; kept between requests by the page cache until the
-    memberships or units change)."""
+    """The scope given by the user's active memberships (one query)."""
     unit_paths: list[str] = []
     offices: set[Office] = set()
     school_roles: dict[int, set[str]] = {}

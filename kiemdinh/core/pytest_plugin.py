@@ -11,7 +11,3 @@ os.environ.setdefault("KIEMDINH_SSL_REDIRECT", "0")
 os.environ.setdefault("KIEMDINH_DB_CONN_MAX_AGE", "0")
 # Background tasks run at once in the test process (a worker is not part of the suite).
 os.environ.setdefault("KIEMDINH_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
-# The page cache lives in this process's memory (a fixture in conftest.py empties it before each test).
-os.environ.setdefault("KIEMDINH_PAGE_CACHE_STORE", "memory")
-# Each test's writes stay uncommitted (rolled back at its end): pages and results read after them may be kept.
-os.environ.setdefault("KIEMDINH_PAGE_CACHE_KEEPS_UNCOMMITTED", "1")

@@ -1,13 +1,12 @@
 from django.urls import path
 
-from kiemdinh.core.page_cache import cached_page
 from kiemdinh.evidence import views
 
 app_name = "evidence"
 
 # Mounted under /tu-danh-gia/<cycle_id>/minh-chung/ (config/urls.py).
 urlpatterns = [
-    path("", cached_page(views.evidence_list), name="list"),
+    path("", views.evidence_list, name="list"),
     path("them/", views.evidence_add, name="add"),
     path("dung-lai/", views.evidence_reuse, name="reuse"),
     path("ke-thua/", views.evidence_carry_over_view, name="carry_over"),

@@ -1,6 +1,5 @@
 from django.urls import path
 
-from kiemdinh.core.page_cache import cached_page
 from kiemdinh.planning import dashboard_views, downloads, views
 
 app_name = "planning"
@@ -9,8 +8,8 @@ urlpatterns = [
     path("", views.plan_index, name="index"),
     path("don-vi/<int:unit_id>/", views.plan_list, name="plan_list"),
     path("don-vi/<int:unit_id>/lap/", views.plan_create, name="plan_create"),
-    path("don-vi/<int:unit_id>/tong-quan/", cached_page(dashboard_views.dashboard), name="dashboard"),
-    path("<int:plan_id>/", cached_page(views.plan_detail), name="plan_detail"),
+    path("don-vi/<int:unit_id>/tong-quan/", dashboard_views.dashboard, name="dashboard"),
+    path("<int:plan_id>/", views.plan_detail, name="plan_detail"),
     path("<int:plan_id>/sua/", views.plan_edit, name="plan_edit"),
     path("<int:plan_id>/ban-hanh/", views.plan_issue, name="plan_issue"),
     path("<int:plan_id>/dieu-chinh/", views.plan_reopen, name="plan_reopen"),
@@ -19,7 +18,7 @@ urlpatterns = [
     path("<int:plan_id>/muc/<int:section_id>/sua/", views.section_form, name="section_edit"),
     path("<int:plan_id>/muc/<int:section_id>/xoa/", views.section_delete, name="section_delete"),
     path("<int:plan_id>/muc/<int:section_id>/<str:direction>/", views.section_move, name="section_move"),
-    path("<int:plan_id>/truong/", cached_page(views.targets), name="targets"),
+    path("<int:plan_id>/truong/", views.targets, name="targets"),
     path("<int:plan_id>/truong/<int:target_id>/sua/", views.target_edit, name="target_edit"),
     path("<int:plan_id>/truong/<int:target_id>/xoa/", views.target_remove, name="target_remove"),
     path("<int:plan_id>/truong/<int:target_id>/<str:direction>/", views.target_move, name="target_move"),

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from kiemdinh.core.page_cache import cached_page
 from kiemdinh.public import views
 
 app_name = "public"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("don-vi/<str:code>/", cached_page(views.unit), name="unit"),
+    path("don-vi/<str:code>/", views.unit, name="unit"),
     path("truong/<str:code>/", views.school, name="school"),
 ]

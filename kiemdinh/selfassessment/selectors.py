@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, Subquery
 
-from kiemdinh.core.page_cache import memoized
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.frameworks.rules import Evaluation, blockers, evaluate, national_standard_needs
 from kiemdinh.frameworks.rules.common import criterion_level
@@ -27,16 +26,14 @@ from kiemdinh.selfassessment.statistics import cycle_definitions
 def cycle_evaluation(cycle: Cycle) -> Evaluation:
     """A cycle's results. A submitted or accepted cycle's are those of its snapshot, as filed and accepted (1 query):
     a correction of the regulation's data made later does not change an accepted result. Otherwise the stored
-    indicator results rated by the rule engine (two queries; kept between requests by the page cache until a rating
-    changes)."""
+    indicator results rated by the rule engine (two queries)."""
     filed = filed_result(cycle)
     return Evaluation.from_contract(filed) if filed is not None else live_evaluation(cycle)
 
 
 def live_evaluation(cycle: Cycle) -> Evaluation:
     """The stored indicator results rated now, whatever the cycle's status (the snapshot's content is made of it)."""
-    code = cycle.framework.code
-    return memoized("cycle_evaluation", cycle.pk, code, compute=lambda: _evaluate_cycle(cycle, code))
+    return _evaluate_cycle(cycle, cycle.framework.code)
 
 
 def filed_result(cycle: Cycle) -> dict | None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from kiemdinh.core import audit, page_cache
+from kiemdinh.core import audit
 from kiemdinh.core.text import ascii_digits, clean, clean_name
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator, Level4Item
 from kiemdinh.selfassessment.models import (
@@ -300,19 +300,6 @@ def form_text_keys(cycle: Cycle, criterion: Criterion | None) -> set[str]:
     return {indicator_key(level, letter) for level, letter in criterion.indicators.values_list("level", "letter")}
 
 
-def one_form(lookup: dict):
-    """The page cache narrowed to one form (page_cache.narrowed): the statements on the forms table inside the block
-    touch only the form `lookup` picks — one cycle's form of one criterion or Mức 4 item."""
-    if "criterion" in lookup:
-        return page_cache.narrowed(CriterionForm, lookup["cycle"].pk, "c", lookup["criterion"].pk)
-    return page_cache.narrowed(CriterionForm, lookup["cycle"].pk, "m4", lookup["level4_item"].pk)
-
-
-def one_form_drafts(form: CriterionForm):
-    """The page cache narrowed to the drafts of one form: statements on the drafts table inside touch no other."""
-    return page_cache.narrowed(FormDraft, form.pk)
-
-
 def _clean_texts(keys: set[str], descriptions: dict, fields: dict) -> tuple[dict, dict]:
     unknown = sorted(set(descriptions) - keys)
     if unknown:
@@ -347,24 +334,22 @@ def criterion_form_save(
         descriptions or {},
         {"strengths": strengths, "weaknesses": weaknesses, "improvement": improvement},
     )
-    with one_form(lookup):
-        form, _ = CriterionForm.objects.get_or_create(**lookup)
-        swapped = CriterionForm.objects.filter(pk=form.pk, version=base_version).update(version=base_version + 1)
-        if not swapped:
-            form.refresh_from_db()
-            raise FormConflict(form)
-        # The swap holds the version: every text below is written in full, so the row need not be read again.
-        form.version = base_version + 1
-        form.descriptions = clean_descriptions
-        for name, value in fields.items():
-            setattr(form, name, value)
-        form.updated_at = timezone.now()
-        form.updated_by = actor if getattr(actor, "is_authenticated", False) else None
-        form._history_user = form.updated_by
-        form.save()
+    form, _ = CriterionForm.objects.get_or_create(**lookup)
+    swapped = CriterionForm.objects.filter(pk=form.pk, version=base_version).update(version=base_version + 1)
+    if not swapped:
+        form.refresh_from_db()
+        raise FormConflict(form)
+    # The swap holds the version: every text below is written in full, so the row need not be read again.
+    form.version = base_version + 1
+    form.descriptions = clean_descriptions
+    for name, value in fields.items():
+        setattr(form, name, value)
+    form.updated_at = timezone.now()
+    form.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    form._history_user = form.updated_by
+    form.save()
     if form.updated_by:
-        with one_form_drafts(form):
-            FormDraft.objects.filter(form=form, user=form.updated_by).delete()
+        FormDraft.objects.filter(form=form, user=form.updated_by).delete()
     audit.record(
         actor=actor,
         event_type="criterion_form.saved",
@@ -395,21 +380,18 @@ def form_draft_save(
     ensure_editable(cycle)
     lookup = _form_lookup(cycle, criterion, level4_item)
     clean_descriptions, fields = _clean_texts(form_text_keys(cycle, criterion), data.get("descriptions") or {}, data)
-    with one_form(lookup):
-        form, _ = CriterionForm.objects.get_or_create(**lookup)
-    with one_form_drafts(form):
-        draft, _ = FormDraft.objects.update_or_create(
-            form=form,
-            user=actor,
-            defaults={"base_version": base_version, "data": {"descriptions": clean_descriptions, **fields}},
-        )
+    form, _ = CriterionForm.objects.get_or_create(**lookup)
+    draft, _ = FormDraft.objects.update_or_create(
+        form=form,
+        user=actor,
+        defaults={"base_version": base_version, "data": {"descriptions": clean_descriptions, **fields}},
+    )
     return draft
 
 
 @transaction.atomic
 def form_draft_discard(*, actor, form: CriterionForm) -> None:
-    with one_form_drafts(form):
-        FormDraft.objects.filter(form=form, user=actor).delete()
+    FormDraft.objects.filter(form=form, user=actor).delete()
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 from django.urls import include, path
 
-from kiemdinh.core.page_cache import cached_page
 from kiemdinh.selfassessment import council_urls, views
 
 app_name = "selfassessment"
@@ -10,7 +9,7 @@ urlpatterns = [
     path("mo-dot/", views.cycle_open_view, name="cycle_open"),
     path("<int:cycle_id>/", views.cycle_detail, name="cycle_detail"),
     path("<int:cycle_id>/tieu-chi/", views.criteria_list, name="criteria"),
-    path("<int:cycle_id>/tieu-chi/<str:code>/", cached_page(views.criterion_form), name="form"),
+    path("<int:cycle_id>/tieu-chi/<str:code>/", views.criterion_form, name="form"),
     path("<int:cycle_id>/tieu-chi/<str:code>/danh-gia/", views.criterion_rate, name="form_rate"),
     path("<int:cycle_id>/tieu-chi/<str:code>/nhap-tu-dong/", views.criterion_autosave, name="form_autosave"),
     path("<int:cycle_id>/tieu-chi/<str:code>/lich-su/", views.criterion_history, name="form_history"),

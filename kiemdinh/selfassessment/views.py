@@ -352,8 +352,7 @@ def _form_page(request, cycle_id: int, code: str, level4: bool) -> HttpResponse:
 
     def saved_form():
         lookup = {"cycle": cycle, **subject.lookup}
-        with services.one_form(lookup):
-            return CriterionForm.objects.filter(**lookup).select_related("updated_by").first()
+        return CriterionForm.objects.filter(**lookup).select_related("updated_by").first()
 
     if request.method == "POST":
         if not can_edit:
@@ -394,8 +393,7 @@ def _form_page(request, cycle_id: int, code: str, level4: bool) -> HttpResponse:
     form = saved_form()
     texts = _texts_of(form)
     if form is not None and can_edit:
-        with services.one_form_drafts(form):
-            draft = FormDraft.objects.filter(form=form, user=request.user).first()
+        draft = FormDraft.objects.filter(form=form, user=request.user).first()
         if draft and draft.data == {
             "descriptions": texts["descriptions"],
             **{f: texts[f] for f in CriterionForm.TEXT_FIELDS},

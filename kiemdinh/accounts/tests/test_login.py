@@ -45,7 +45,7 @@ def test_login_is_throttled_after_repeated_failures(client, world, settings):
     assert "_auth_user_id" not in client.session
 
 
-# --- Sessions read from the machine-wide cache, the signed-in user from the memo ------------------------------------
+# --- Sessions and the signed-in user are never kept by an app server ----------------------------------------------
 
 
 def _signed_in_copy(client):
@@ -57,31 +57,45 @@ def _signed_in_copy(client):
     return other
 
 
-def test_a_signed_out_session_is_dropped_from_the_cache_too(client, world):
+def test_sessions_live_in_the_database_or_the_shared_cache_never_in_a_process():
+    """The session engine is the database, or the database read through the shared Redis cache; never files or one
+    process's memory, which another app server could not see."""
+    engine = django_settings.SESSION_ENGINE
+    backend = django_settings.CACHES[django_settings.SESSION_CACHE_ALIAS]["BACKEND"]
+    if django_settings.REDIS_URL:
+        assert engine == "django.contrib.sessions.backends.cached_db"
+        assert backend == "django.core.cache.backends.redis.RedisCache"
+    else:
+        assert engine == "django.contrib.sessions.backends.db"
+
+
+def test_a_signed_out_session_is_refused_everywhere(client, world):
+    from django.contrib.sessions.models import Session
     from django.core.cache import caches
 
-    assert django_settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     client.post(reverse("accounts:login"), {"username": "hieutruong_a", "password": PASSWORD})
     copy = _signed_in_copy(client)
-    assert copy.get("/").status_code == 200  # read from the session cache
+    assert copy.get("/").status_code == 200
     key = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    assert caches[django_settings.SESSION_CACHE_ALIAS].get("django.contrib.sessions.cached_db" + key) is not None
+    assert Session.objects.filter(session_key=key).exists()  # the database is the record
     client.post(reverse("accounts:logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+    assert caches[django_settings.SESSION_CACHE_ALIAS].get("django.contrib.sessions.cached_db" + key) is None
     assert copy.get("/").status_code == 302  # the copied cookie no longer signs anyone in
 
 
-def test_the_signed_in_user_is_read_once_and_again_after_any_change(client, world):
+def test_the_signed_in_user_is_read_on_every_request(client, world):
+    """No memo of the user between requests: a change made outside any request (a bulk update, another server)
+    applies to the very next request."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from kiemdinh.accounts.models import User
 
     client.post(reverse("accounts:login"), {"username": "hieutruong_a", "password": PASSWORD})
-    url = reverse("accounts:login")  # a page that is not kept: only the user's reading is measured
-    client.get(url)
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    assert not [q for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+        assert client.get("/").status_code == 200
+    assert [q for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
     # Deactivated by a bulk update (no signal, no save()): the next request is no longer signed in.
     User.objects.filter(username="hieutruong_a").update(is_active=False)
     assert client.get("/").status_code == 302

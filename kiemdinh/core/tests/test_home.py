@@ -15,7 +15,6 @@ def _home(client) -> tuple[str, int]:
     return response.content.decode(), len(ctx)
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_admin_home_counts_each_province_in_constant_queries(client, world):
     client.force_login(world.admin)
     _, before = _home(client)

@@ -205,7 +205,6 @@ def test_safe_name(name, safe):
     assert safe_name(name) == safe
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_build_query_count_does_not_grow_with_the_cycle(world, frameworks_loaded):
     cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
     codes = list(Criterion.objects.filter(version=cycle.framework).values_list("code", flat=True))

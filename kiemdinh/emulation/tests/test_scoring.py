@@ -155,7 +155,6 @@ def test_score_table_runs_a_fixed_number_of_queries(world, school_c, extra, djan
     assert len(context.rows) == 3 + extra
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_the_score_page_runs_the_same_queries_for_more_schools(client, world, school_c):
     scheme = scheme_with(world, [ON_TIME, ("improvement_completion", "3", {}), ("recognised", "2", {})])
     client.force_login(world.officer_district)

@@ -357,7 +357,6 @@ def _count(client, url) -> int:
     return len(ctx)
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_authority_list_query_count_is_constant(client, world, frameworks_loaded):
     def add(year, *, team: bool):
         registration = accepted_registration(world, accepted_cycle(world, year))

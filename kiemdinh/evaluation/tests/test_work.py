@@ -236,7 +236,6 @@ def test_who_sees_the_team(world, team, leader):
     assert client_for(world.principal_b).get(url("report", team)).status_code == 404
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_query_counts_do_not_grow_with_reviews_and_ratings(team, leader, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

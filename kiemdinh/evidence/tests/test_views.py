@@ -225,7 +225,6 @@ def _list_queries(client, cycle) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_list_page_queries_do_not_grow_with_items(client, world, cycle):
     def fill(start, stop):
         for i in range(start, stop):

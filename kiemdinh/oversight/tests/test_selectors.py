@@ -167,7 +167,6 @@ def test_school_oversight_query_count_does_not_grow(world, django_assert_num_que
         ("officer_district", "oversight:school", "school_a"),
     ],
 )
-@pytest.mark.usefixtures("no_page_cache")
 def test_pages_query_count_does_not_grow(client, world, user_name, url_name, target):
     client.force_login(getattr(world, user_name))
     url = reverse(url_name, args=[getattr(world, target).pk])
@@ -180,7 +179,6 @@ def test_pages_query_count_does_not_grow(client, world, user_name, url_name, tar
     assert counts[0] == counts[1], counts
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_visit_and_training_pages_query_count_does_not_grow(client, world):
     client.force_login(world.officer_district)
     counts = []

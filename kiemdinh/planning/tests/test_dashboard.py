@@ -455,7 +455,6 @@ def populate(world, code: str, count: int):
     return commune
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_query_count_does_not_grow_with_the_schools(client, world, scene):
     small, large = populate(world, "S", 5), populate(world, "L", 60)
     login(client, world.officer_district)

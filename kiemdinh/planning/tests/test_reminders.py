@@ -227,7 +227,6 @@ def count_queries(user) -> int:
     return len(ctx)
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_query_counts_do_not_grow(world, scene):
     before = {p: count_queries(getattr(world, p)) for p in ("principal_a", "principal_b", "officer_district")}
     officer = world.officer_district

@@ -198,7 +198,6 @@ def test_periodic_report_starts_from_the_data(client, world):
     assert "Kết quả quý I" in page
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_plan_pages_query_counts_are_constant(client, world, plan, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

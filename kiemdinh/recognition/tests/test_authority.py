@@ -212,7 +212,6 @@ def test_a_body_acts_for_another_only_by_a_recorded_delegation(client, world):
     assert Decision.objects.count() == 1
 
 
-@pytest.mark.usefixtures("no_page_cache")
 def test_the_decision_page_and_the_list_run_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
     def decision(number: str):
         return decision_record(

@@ -239,7 +239,6 @@ QUERY_CAPS = {
 
 
 @pytest.mark.parametrize("name,args", list(QUERY_CAPS))
-@pytest.mark.usefixtures("no_page_cache")
 def test_pages_use_a_bounded_number_of_queries(client, world, cycle, django_assert_max_num_queries, name, args):
     client.force_login(world.principal_a)
     fill_forms(cycle, world.principal_a, criteria={"1.1", "1.2"})

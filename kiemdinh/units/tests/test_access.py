@@ -176,7 +176,6 @@ def test_school_page_shows_plan_targets(client, world, django_assert_max_num_que
 
 
 @pytest.mark.parametrize("persona", ["principal_a", "officer_district", "admin", "evaluator"])
-@pytest.mark.usefixtures("no_page_cache")
 def test_home_page_queries_are_bounded(client, world, persona):
     """The home page (cards, reminders, officers in charge) runs the same queries with more schools, plans, tasks
     and decisions below the user."""
