@@ -186,6 +186,7 @@ class LoadResult:
     principals: int
     by_kind: dict[str, list[float]] = field(default_factory=dict)  # latencies (s) of every step, by kind
     problems: list[str] = field(default_factory=list)  # the first errors, with the servers' logs
+    skipped: list[float] = field(default_factory=list)  # rates not run: a lower one was not held
 
     @property
     def highest(self) -> float:
@@ -310,7 +311,7 @@ def run_load(
     log=print,
 ) -> LoadResult:
     """Two gunicorn servers of `workers` sync workers each; after every user has signed in and a short warm-up
-    (not counted), one step of `seconds` per arrival rate, lowest first."""
+    (not counted), one step of `seconds` per arrival rate, lowest first, until a step is not held."""
     servers = start_servers(2, workers=workers)
     result = LoadResult([], servers=2, workers=workers, concurrency=concurrency, principals=0)
     try:
@@ -322,7 +323,11 @@ def run_load(
         warm = poisson_schedule(WARM_UP_RATE, WARM_UP_SECONDS, schedule_rng)
         mix.plan(len(warm))
         run_open_loop(warm, mix.send, concurrency=concurrency)
-        for rate in rates:
+        for rate in sorted(rates):
+            if result.steps and not result.steps[-1].held:
+                # Past the highest rate held: a higher one would only pile up more requests, and take long to drain.
+                result.skipped.append(rate)
+                continue
             schedule = poisson_schedule(rate, seconds, schedule_rng)
             mix.plan(len(schedule))
             client_cpu, server_cpu = time.process_time(), sum(s.cpu_seconds() for s in servers)

@@ -1,6 +1,7 @@
 """The bench's Markdown report: the targets of issue 19 (met, missed, or not measured, with the number), then the pages
 and documents, the load steps and the memory runs."""
 
+import os
 import statistics
 from dataclasses import dataclass
 
@@ -66,6 +67,7 @@ def targets(rows: list[Row], load: LoadResult | None, memory: list[MemoryRun] | 
                 f"{load.highest:g} req/s",
                 load.highest >= TARGET_RATE,
                 "; ".join(f"{s.rate:g}/s: p95 {s.p95_ms:.0f} ms{'' if s.held else ' (missed)'}" for s in load.steps)
+                + (f"; {', '.join(f'{r:g}' for r in load.skipped)}/s not run" if load.skipped else "")
                 + f"; {conflicts} × 409 in all",
             )
         )
@@ -125,15 +127,18 @@ def _load_lines(load: LoadResult) -> list[str]:
         f"Held: p95 < {P95_LIMIT_MS} ms, no 5xx and no other error; a 409 (two saves of one form) is counted apart.",
         "",
         "| arrival rate req/s | achieved req/s | requests | p50 ms | p95 ms | 5xx | other errors | 409 "
-        "| started late | CPU s: client / servers | held |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| started late | CPU s: client / servers | servers' CPU ms per request | held |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
     for s in load.steps:
         lines.append(
             f"| {s.rate:g} | {s.achieved:,.1f} | {s.requests} | {s.p50_ms:,.0f} | {s.p95_ms:,.0f} | {s.server_errors} "
             f"| {len(s.other_errors)} | {s.conflicts} | {s.late} | {s.client_cpu:.1f} / {s.server_cpu:.1f} "
+            f"| {s.server_cpu * 1000 / max(1, s.requests):.1f} "
             f"| {'yes' if s.held else '**no**'} |"
         )
+    for rate in load.skipped:
+        lines.append(f"| {rate:g} | not run: a lower rate was not held |" + " — |" * 10)
     lines += [
         "",
         f"Highest arrival rate held: {load.highest:g} req/s (target ≥ {TARGET_RATE}). Requests of every step, by "
@@ -143,7 +148,8 @@ def _load_lines(load: LoadResult) -> list[str]:
             for kind, times in sorted(load.by_kind.items(), key=lambda kv: -len(kv[1]))
         )
         + '. "Started late": requests a client thread picked up over 50 ms after they were due (the client, not '
-        "the servers, falling behind).",
+        "the servers, falling behind). The servers' CPU time per request bounds what the CPUs can serve: "
+        f"{os.cpu_count()} CPUs / that time, less what the database and the client take.",
     ]
     if load.problems:
         lines += ["", "First errors:", "", "```", *load.problems, "```"]

@@ -73,7 +73,7 @@ class Command(BaseCommand):
         refused = world.refusal()
         if refused:
             raise CommandError(refused)
-        started = time.perf_counter()
+        started, load_before = time.perf_counter(), os.getloadavg()
         if reuse:
             try:
                 bench_world = world.find_world(log=self.stdout.write)
@@ -116,6 +116,11 @@ class Command(BaseCommand):
             f"{settings.SESSION_ENGINE.rsplit('.', 1)[-1]}; median of {runs} run(s) in one process, Django test client, "
             "whole middleware stack, every page rendered from the data",
             f"{'reused kept data, found' if reuse else 'generated'} in {generated_in:.1f} s: {counts}",
+            "load average of the machine (1, 5, 15 min) at the start: "
+            + " ".join(f"{v:.1f}" for v in load_before)
+            + ", at the end: "
+            + " ".join(f"{v:.1f}" for v in os.getloadavg())
+            + " (above the CPU count, other work competed for the CPUs and the times are inflated)",
             "floor: a bench-only view (kiemdinh/core/bench_urls.py) loading the session, the user and one school by "
             "primary key, requested by the same signed-in client",
         ]
