@@ -4,6 +4,7 @@ two data sizes (10x apart where the data has a natural pair); the report DOCX an
 bare python-docx and openpyxl."""
 
 import io
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -74,7 +75,6 @@ class PageTimer:
             client = Client()
             client.force_login(User.objects.get(username=username))
             self.clients[key] = client
-        self.floors: dict[str | None, float] = {}
 
     def get(self, who, url):
         response = self.clients[who].get(url, secure=True)
@@ -82,24 +82,27 @@ class PageTimer:
             raise RuntimeError(f"GET {url} as {who or 'anonymous'}: status {response.status_code}")
         return response
 
-    def time(self, who, url) -> tuple[float, int]:
-        """The median time of the page and the queries one request of it runs."""
-        self.get(who, url)  # warm: templates, the connection, the CSRF cookie
+    def time(self, who, url) -> tuple[float, float, int]:
+        """The median time of the page, the median time of the floor requested by the same client alternately with
+        it (so both are measured under the same conditions on a shared machine), and the queries one request of the
+        page runs."""
+        floor_url = reverse("bench_floor") + f"?id={self.world.school_id}"
+        for warm in (floor_url, url):  # templates, the connection, the CSRF cookie
+            self.get(who, warm)
         counted = QueryCounter()
         with connection.execute_wrapper(counted):
             self.get(who, url)
-        return median_ms(lambda: self.get(who, url), self.runs), counted.count
-
-    def floor(self, who) -> float:
-        if who not in self.floors:
-            url = reverse("bench_floor") + f"?id={self.world.school_id}"
-            self.floors[who] = self.time(who, url)[0]
-        return self.floors[who]
+        page_times, floor_times = [], []
+        for _ in range(self.runs):
+            for times, target in ((floor_times, floor_url), (page_times, url)):
+                started = time.perf_counter()
+                self.get(who, target)
+                times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(page_times), statistics.median(floor_times), counted.count
 
     def page(self, name, who, url, *, key="", limit_ms=None, ratio=True) -> Row:
         """One key page against the floor (≤ 30×), and against an absolute limit where it has one."""
-        ms, count = self.time(who, url)
-        floor = self.floor(who)
+        ms, floor, count = self.time(who, url)
         targets, met = [], True
         if ratio:
             targets.append(f"≤ {PAGE_RATIO_LIMIT}× floor")
@@ -113,7 +116,7 @@ class PageTimer:
         """One page at two data sizes, each (who, url): timed against the floor at the large size (where the
         absolute limit applies too); the query counts of both must be equal."""
         row = self.page(name, *large, key=key, limit_ms=limit_ms)
-        small_ms, small_count = self.time(*small)
+        small_ms, _, small_count = self.time(*small)
         row.constant_queries = str(small_count) == row.queries
         row.queries = f"{small_count} ({sizes[0]}) / {row.queries} ({sizes[1]})"
         row.target += ", constant queries"

@@ -1,6 +1,9 @@
 """./scripts/manage bench: synthetic data, page and document timings against floors, optional HTTP load and memory."""
 
 import os
+import signal
+import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -91,6 +94,10 @@ class Command(BaseCommand):
             bench_world = world.generate(chosen, log=self.stdout.write)
         generated_in = time.perf_counter() - started
         load_result = memory = None
+        # Stopped by a signal, as by Ctrl-C: the app servers are stopped and the generated data removed on the way out.
+        on_term = signal.getsignal(signal.SIGTERM)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         try:
             # As production runs: DEBUG off (no query log).
             with override_settings(DEBUG=False):
@@ -107,6 +114,8 @@ class Command(BaseCommand):
                 if options["memory_mb"] > 0:
                     memory = memory_run.run_memory(bench_world, megabytes=options["memory_mb"], log=self.stdout.write)
         finally:
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, on_term)
             if not keep:
                 world.remove_bench_data()
         counts = ", ".join(f"{v:,} {k}" for k, v in bench_world.counts.items())
@@ -122,7 +131,8 @@ class Command(BaseCommand):
             + " ".join(f"{v:.1f}" for v in os.getloadavg())
             + " (above the CPU count, other work competed for the CPUs and the times are inflated)",
             "floor: a bench-only view (kiemdinh/core/bench_urls.py) loading the session, the user and one school by "
-            "primary key, requested by the same signed-in client",
+            "primary key, requested by the same signed-in client alternately with each page (both medians of the "
+            "same period)",
         ]
         table = report.markdown(
             rows,
