@@ -4,7 +4,6 @@ two data sizes (10x apart where the data has a natural pair); the report DOCX an
 bare python-docx and openpyxl."""
 
 import io
-import statistics
 import time
 from dataclasses import dataclass
 
@@ -83,22 +82,17 @@ class PageTimer:
         return response
 
     def time(self, who, url) -> tuple[float, float, int]:
-        """The median time of the page, the median time of the floor requested by the same client alternately with
-        it (so both are measured under the same conditions on a shared machine), and the queries one request of the
-        page runs."""
+        """The median time of the page, the median time of the floor requested by the same client just before it
+        (so both come from the same minute of a shared machine; in a block of its own, not alternately, where it
+        would pay for the collection of the page's garbage), and the queries one request of the page runs."""
         floor_url = reverse("bench_floor") + f"?id={self.world.school_id}"
         for warm in (floor_url, url):  # templates, the connection, the CSRF cookie
             self.get(who, warm)
         counted = QueryCounter()
         with connection.execute_wrapper(counted):
             self.get(who, url)
-        page_times, floor_times = [], []
-        for _ in range(self.runs):
-            for times, target in ((floor_times, floor_url), (page_times, url)):
-                started = time.perf_counter()
-                self.get(who, target)
-                times.append((time.perf_counter() - started) * 1000)
-        return statistics.median(page_times), statistics.median(floor_times), counted.count
+        floor = median_ms(lambda: self.get(who, floor_url), self.runs)
+        return median_ms(lambda: self.get(who, url), self.runs), floor, counted.count
 
     def page(self, name, who, url, *, key="", limit_ms=None, ratio=True) -> Row:
         """One key page against the floor (≤ 30×), and against an absolute limit where it has one."""

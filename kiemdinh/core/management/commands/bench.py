@@ -131,8 +131,7 @@ class Command(BaseCommand):
             + " ".join(f"{v:.1f}" for v in os.getloadavg())
             + " (above the CPU count, other work competed for the CPUs and the times are inflated)",
             "floor: a bench-only view (kiemdinh/core/bench_urls.py) loading the session, the user and one school by "
-            "primary key, requested by the same signed-in client alternately with each page (both medians of the "
-            "same period)",
+            "primary key, requested by the same signed-in client just before each page",
         ]
         table = report.markdown(
             rows,
