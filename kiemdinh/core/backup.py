@@ -50,6 +50,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from kiemdinh.core import storage as stored_files
+
 FORMAT = "kiemdinh-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -384,7 +386,7 @@ def backup_create(path: Path | str, *, log: Log = _quiet) -> BackupResult:
         for name in sorted(stored):
             entry = stored[name]
             storage = _field_by_label(entry["fields"][0]).storage
-            with storage.open(name, "rb") as stream:
+            with stored_files.reading(storage, name) as stream:
                 sha256, size = writer.add_stream(FILES_DIR + name, stream, storage.size(name))
             manifest["files"].append({"name": name, "size": size, "sha256": sha256, "fields": entry["fields"]})
         writer.add_bytes(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
@@ -512,7 +514,7 @@ def _reset_sequences(connection, loaded: list[type[models.Model]]) -> None:
 
 def _file_sha256(storage, name: str) -> str:
     digest = hashlib.sha256()
-    with storage.open(name, "rb") as stream:
+    with stored_files.reading(storage, name) as stream:
         while chunk := stream.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
