@@ -535,6 +535,19 @@ def _check_storage(manifest: dict) -> set[str]:
     return present
 
 
+def _store(storage, entry: dict, stream) -> str:
+    """Write one archived file back through the storage; the name the storage gave it.
+
+    The member is first copied to a temporary file in CHUNK pieces: a storage may seek its source to learn its size
+    and read it in large parts (8 MB on S3), and a zip member does both by decompressing again into buffers several
+    times what was asked (a 30 MB file took 48 MB), where a temporary file holds nothing."""
+    with tempfile.TemporaryFile() as copy:
+        while chunk := stream.read(CHUNK):
+            copy.write(chunk)
+        copy.seek(0)
+        return storage.save(entry["name"], File(copy, name=PurePosixPath(entry["name"]).name))
+
+
 @dataclass
 class RestoreResult:
     manifest: dict
@@ -578,9 +591,7 @@ def restore_archive(path: Path | str, *, log: Log = _quiet) -> RestoreResult:
                         elif name in files and files[name]["name"] not in present:
                             entry = files[name]
                             storage = _field_by_label(entry["fields"][0]).storage
-                            content = File(stream, name=PurePosixPath(entry["name"]).name)
-                            content.size = entry["size"]
-                            saved = storage.save(entry["name"], content)
+                            saved = _store(storage, entry, stream)
                             written.append((storage, saved))
                             if saved != entry["name"]:
                                 raise BackupError(f"Kho lưu trữ lưu tệp {entry['name']} dưới tên khác ({saved}).")
