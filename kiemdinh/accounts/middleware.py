@@ -1,9 +1,11 @@
 """Sessions end after KIEMDINH_SESSION_IDLE_MINUTES without a request (default 120).
 
 A session expires SESSION_COOKIE_AGE (the idle time) after it was last saved. To make that an idle timeout without
-writing the session on every request (pages served again by the page cache run no query at all), a signed-in request
-saves it only when the last save is older than `refresh_seconds()` (5 minutes at the default): a session then ends
-between idle − 5 and idle minutes after the last request.
+writing the session on every request, a signed-in request saves it only when the last save is older than
+`refresh_seconds()` (5 minutes at the default): a session then ends between idle − 5 and idle minutes after the last
+request. The middleware also ends a session whose last save is older than the idle time itself, whatever the session
+backend does: the Redis copy of a `cached_db` session is dropped by Redis's own clock, and the idle rule must not
+depend on it.
 
 A small cookie (MARKER, no personal data) says that this browser was signed in. A request that carries it but is no
 longer signed in comes from a session that ran out (or was ended elsewhere): the sign-in page then says so.
@@ -12,6 +14,7 @@ longer signed in comes from a session that ran out (or was ended elsewhere): the
 import time
 
 from django.conf import settings
+from django.contrib.auth import logout
 
 MARKER = "kd_da_dang_nhap"
 STAMP = "_kd_active"  # in the session: when it was last saved by this middleware (seconds since the epoch)
@@ -37,7 +40,10 @@ class IdleSessionMiddleware:
         if was_signed_in:
             now = int(time.time())
             last = request.session.get(STAMP)
-            if not isinstance(last, int) or now - last >= refresh_seconds():
+            if isinstance(last, int) and now - last >= settings.SESSION_COOKIE_AGE:
+                logout(request)  # idle too long: ended here, as the session's own expiry would have
+                was_signed_in = False
+            elif not isinstance(last, int) or now - last >= refresh_seconds():
                 request.session[STAMP] = now  # saved at the end of the request: the expiry moves on
         marked = request.COOKIES.get(MARKER) == "1"
         request.session_expired = not was_signed_in and marked

@@ -229,7 +229,7 @@ def test_principal_submits_officer_returns_with_comments(client, world, cycle):
 
 # The most queries each page may make; the same at both data sizes (nothing grows with the number of rows).
 QUERY_CAPS = {
-    ("cycle_detail", ()): 31,  # what the dossier lacks (readiness) is read for every visitor, officers too
+    ("cycle_detail", ()): 32,  # what the dossier lacks (readiness) is read for every visitor, officers too
     ("criteria", ()): 12,
     ("form", ("1.1",)): 15,
     ("gaps", ()): 10,
