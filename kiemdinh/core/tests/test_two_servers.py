@@ -340,8 +340,9 @@ def _one_person_on_two_servers(a: Server, b: Server, data: dict, s3: S3 | None, 
     def save_form(server, strengths: str) -> None:
         page = browser.get(server.url + form_path)
         assert page.status == 200, page.status
-        base_version = re.search(r'name="base_version" value="(\d+)"', page.text).group(1)
-        fields = {"base_version": base_version, "strengths": strengths, "weaknesses": "", "improvement": ""}
+        base_version = re.search(r'name="base_version" value="(\d+)"', page.text)
+        assert base_version, f"no editable form on server {server.name}"
+        fields = {"base_version": base_version.group(1), "strengths": strengths, "weaknesses": "", "improvement": ""}
         saved = browser.post(server.url + form_path, fields, page.csrf_token())
         assert _redirects_to(saved, form_path), (saved.status, saved.text[:2000])
 
@@ -381,10 +382,11 @@ def _one_person_on_two_servers(a: Server, b: Server, data: dict, s3: S3 | None, 
         {"criterion": data["criterion"], "name": "Biên bản họp Hội đồng trường", "files": [upload]},
         page.csrf_token(),
     )
-    assert added.status == 302, (added.status, added.text[:2000])
+    assert _redirects_to(added, f"/tu-danh-gia/{cycle}/minh-chung/"), (added.status, added.text[:2000])
     listed = browser.get(b.url + f"/tu-danh-gia/{cycle}/minh-chung/")
-    download_path = re.search(rf"/tu-danh-gia/{cycle}/minh-chung/tep/\d+/", listed.text).group(0)
-    downloaded = browser.get(b.url + download_path)
+    download_path = re.search(rf"/tu-danh-gia/{cycle}/minh-chung/tep/\d+/", listed.text)
+    assert download_path, f"no evidence file listed on server B ({listed.status})"
+    downloaded = browser.get(b.url + download_path.group(0))
     assert downloaded.status == 200, downloaded.status
     assert downloaded.body == content
     assert downloaded.headers["Content-Disposition"].startswith("attachment;")
