@@ -103,20 +103,22 @@ def suggestions(plan: AnnualPlan) -> tuple[list[Suggestion], list[Suggestion]]:
     - a school never recognised (CN lần đầu): CĐ/MĐ from its latest accepted self-assessment where there is one,
       else CĐ2-MĐ1, the usual first target in the seeds.
     Schools already listed in the plan are left out. Four queries."""
-    schools = list(
-        School.objects.within(plan.unit).filter(is_active=True).exclude(plan_targets__plan=plan).select_related("unit")
-    )
-    ids = [s.pk for s in schools]
+    candidates = School.objects.within(plan.unit).filter(is_active=True).exclude(plan_targets__plan=plan)
+    schools = list(candidates.select_related("unit"))
+    # The schools as a subquery, not a list of ids: a province's thousand ids cost more to bind than to query.
+    ids = candidates.values("pk")
     dismissed = dict(plan.dismissals.values_list("school_id", "reason"))
     latest: dict[tuple[int, str], Decision] = {}
-    for decision in Decision.objects.filter(school_id__in=ids, revoked_on__isnull=True).order_by("decided_on", "id"):
+    in_force = Decision.objects.filter(school_id__in=ids, revoked_on__isnull=True).order_by("decided_on", "id")
+    for decision in in_force.only("school_id", "kind", "level", "number", "decided_on", "valid_until"):
         latest[(decision.school_id, decision.kind)] = decision
     results = accepted_results(ids)
     start, end = plan.starts_on, plan.ends_on
     horizon_end = end and _plus_months(end, REREGISTER_MONTHS_BEFORE)
     found = []
+    kinds = DecisionKind.values
     for school in schools:
-        held = [d for d in (latest.get((school.pk, k)) for k in DecisionKind.values) if d]
+        held = [d for d in (latest.get((school.pk, k)) for k in kinds) if d]
         suggestion = None
         if held:
             lapsing = [d for d in held if start and start <= d.valid_until <= horizon_end]
