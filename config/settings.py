@@ -177,6 +177,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "kiemdinh.accounts.throttling.LoginThrottleHandler"
 AXES_LOCKOUT_CALLABLE = "kiemdinh.accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy every request arrives from the proxy's address, and one address's failures would lock everyone
+# out. KIEMDINH_CLIENT_IP_HEADER names the header in which the proxy gives the client's address (deploy/nginx.conf sets
+# X-Real-IP); throttling then counts by it. Set it only where the app servers are reachable through the proxy alone: a
+# client reaching them directly could choose its own address.
+CLIENT_IP_HEADER = env_str("KIEMDINH_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "kiemdinh.accounts.throttling.client_address" if CLIENT_IP_HEADER else None
 
 LANGUAGE_CODE = "vi"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
