@@ -177,6 +177,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "kiemdinh.accounts.throttling.LoginThrottleHandler"
 AXES_LOCKOUT_CALLABLE = "kiemdinh.accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy every request arrives from the proxy's address, and one address's failures would lock everyone
+# out. KIEMDINH_CLIENT_IP_HEADER names the header in which the proxy gives the client's address (deploy/nginx.conf sets
+# X-Real-IP); throttling then counts by it. Set it only where the app servers are reachable through the proxy alone: a
+# client reaching them directly could choose its own address.
+CLIENT_IP_HEADER = env_str("KIEMDINH_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "kiemdinh.accounts.throttling.client_address" if CLIENT_IP_HEADER else None
 
 LANGUAGE_CODE = "vi"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -188,8 +194,65 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("KIEMDINH_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("KIEMDINH_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Stored files (evidence, task documents, finished exports) go through Django's storage API only, read and written in
+# pieces (kiemdinh/core/storage.py), never by a local path. KIEMDINH_STORAGE=files (the default) keeps them under
+# MEDIA_ROOT on this machine; KIEMDINH_STORAGE=s3 keeps them in a bucket of an S3-compatible object store (AWS, MinIO,
+# Ceph RGW, the object storage of Vietnamese clouds) through django-storages, shared by every app server.
+_STORAGE = env_str("KIEMDINH_STORAGE", "files")
+if _STORAGE == "files":
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif _STORAGE == "s3":
+    from boto3.s3.transfer import TransferConfig
+
+    if not env_str("KIEMDINH_S3_BUCKET", ""):
+        raise ImproperlyConfigured(
+            "KIEMDINH_STORAGE=s3 needs KIEMDINH_S3_BUCKET, the bucket's name (see .env.example)."
+        )
+    _S3_ADDRESSING_STYLE = env_str("KIEMDINH_S3_ADDRESSING_STYLE", "path")
+    if _S3_ADDRESSING_STYLE not in {"path", "virtual", "auto"}:
+        raise ImproperlyConfigured(
+            f"KIEMDINH_S3_ADDRESSING_STYLE must be path, virtual or auto, got {_S3_ADDRESSING_STYLE!r}."
+        )
+    _S3_SIGNED_URL_SECONDS = env_int("KIEMDINH_S3_SIGNED_URL_SECONDS", 60)
+    if _S3_SIGNED_URL_SECONDS < 1:
+        raise ImproperlyConfigured("KIEMDINH_S3_SIGNED_URL_SECONDS must be at least 1.")
+    # A file larger than 8 MB goes up in 8 MB parts, one after the other, so an upload holds about one part in memory
+    # whatever the file's size; boto3's default threads read up to ten parts ahead (a whole 30 MB file, measured).
+    _S3_TRANSFER = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, use_threads=False
+    )
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("KIEMDINH_S3_BUCKET"),
+            "endpoint_url": env_str("KIEMDINH_S3_ENDPOINT_URL", "") or None,  # empty: AWS
+            "region_name": env_str("KIEMDINH_S3_REGION", "") or None,
+            # Empty keys: boto3's own chain (AWS_ACCESS_KEY_ID…, ~/.aws, the instance's role).
+            "access_key": env_str("KIEMDINH_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("KIEMDINH_S3_SECRET_ACCESS_KEY", "") or None,
+            # Path style (https://host/bucket/key) works with MinIO, Ceph RGW and most S3-compatible stores; AWS
+            # takes both.
+            "addressing_style": _S3_ADDRESSING_STYLE,
+            "signature_version": "s3v4",
+            "location": env_str("KIEMDINH_S3_PREFIX", "").strip("/"),  # a folder inside the bucket, if shared
+            # Objects are never public: no ACL is sent (new AWS buckets refuse ACL headers), so each object is as
+            # private as the bucket, which must not be public; every URL is signed and short-lived (a download
+            # streams through the application unless KIEMDINH_S3_SIGNED_DOWNLOADS=1).
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": _S3_SIGNED_URL_SECONDS,
+            # Two uploads of the same name never replace each other: the second gets a suffix, as on the disk.
+            "file_overwrite": False,
+            "transfer_config": _S3_TRANSFER,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"KIEMDINH_STORAGE must be files or s3, got {_STORAGE!r}.")
+# With S3, a download answers with a redirect to a presigned URL valid KIEMDINH_S3_SIGNED_URL_SECONDS, so the bytes go
+# from the bucket to the browser instead of through the application (kiemdinh/core/storage.py).
+KIEMDINH_S3_SIGNED_DOWNLOADS = env_bool("KIEMDINH_S3_SIGNED_DOWNLOADS", False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

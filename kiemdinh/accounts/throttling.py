@@ -51,6 +51,13 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         return count
 
 
+def client_address(request) -> str | None:
+    """The client's address as the reverse proxy gives it in KIEMDINH_CLIENT_IP_HEADER (AXES_CLIENT_IP_CALLABLE when
+    that is set); the connection's address for a request that did not pass the proxy."""
+    header = "HTTP_" + settings.CLIENT_IP_HEADER.upper().replace("-", "_")
+    return request.META.get(header, "").strip() or request.META.get("REMOTE_ADDR")
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The Vietnamese lockout page (HTTP 429), saying whether the account or the whole address is paused, and for how
     many minutes."""

@@ -50,6 +50,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from kiemdinh.core import storage as stored_files
+
 FORMAT = "kiemdinh-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -384,7 +386,7 @@ def backup_create(path: Path | str, *, log: Log = _quiet) -> BackupResult:
         for name in sorted(stored):
             entry = stored[name]
             storage = _field_by_label(entry["fields"][0]).storage
-            with storage.open(name, "rb") as stream:
+            with stored_files.reading(storage, name) as stream:
                 sha256, size = writer.add_stream(FILES_DIR + name, stream, storage.size(name))
             manifest["files"].append({"name": name, "size": size, "sha256": sha256, "fields": entry["fields"]})
         writer.add_bytes(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
@@ -512,7 +514,7 @@ def _reset_sequences(connection, loaded: list[type[models.Model]]) -> None:
 
 def _file_sha256(storage, name: str) -> str:
     digest = hashlib.sha256()
-    with storage.open(name, "rb") as stream:
+    with stored_files.reading(storage, name) as stream:
         while chunk := stream.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -531,6 +533,19 @@ def _check_storage(manifest: dict) -> set[str]:
                 )
             present.add(entry["name"])
     return present
+
+
+def _store(storage, entry: dict, stream) -> str:
+    """Write one archived file back through the storage; the name the storage gave it.
+
+    The member is first copied to a temporary file in CHUNK pieces: a storage may seek its source to learn its size
+    and read it in large parts (8 MB on S3), and a zip member does both by decompressing again into buffers several
+    times what was asked (a 30 MB file took 48 MB), where a temporary file holds nothing."""
+    with tempfile.TemporaryFile() as copy:
+        while chunk := stream.read(CHUNK):
+            copy.write(chunk)
+        copy.seek(0)
+        return storage.save(entry["name"], File(copy, name=PurePosixPath(entry["name"]).name))
 
 
 @dataclass
@@ -576,9 +591,7 @@ def restore_archive(path: Path | str, *, log: Log = _quiet) -> RestoreResult:
                         elif name in files and files[name]["name"] not in present:
                             entry = files[name]
                             storage = _field_by_label(entry["fields"][0]).storage
-                            content = File(stream, name=PurePosixPath(entry["name"]).name)
-                            content.size = entry["size"]
-                            saved = storage.save(entry["name"], content)
+                            saved = _store(storage, entry, stream)
                             written.append((storage, saved))
                             if saved != entry["name"]:
                                 raise BackupError(f"Kho lưu trữ lưu tệp {entry['name']} dưới tên khác ({saved}).")

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from kiemdinh.core import storage as stored_files
 from kiemdinh.core.text import nfc
 from kiemdinh.documents.missing import Missing
 from kiemdinh.documents.registry import DocumentKind, register
@@ -244,7 +245,7 @@ def _copy_file(archive: zipfile.ZipFile, f: DossierFile, stamp: tuple) -> tuple[
     storage = EvidenceFile._meta.get_field("file").storage
     # The source is opened first, so a file missing from storage adds no member to the archive.
     with (
-        storage.open(f.storage_name, "rb") as source,
+        stored_files.reading(storage, f.storage_name) as source,
         archive.open(_zip_info(f.path, stamp, f.size), "w", force_zip64=f.size > 2**31) as member,
     ):
         writer = _HashingWriter(member)

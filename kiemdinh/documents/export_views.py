@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kiemdinh.core import storage as stored_files
 from kiemdinh.documents.exports import district_export_request, unit_cycles
 from kiemdinh.documents.models import ExportJob
 from kiemdinh.units.access import access_unit
@@ -40,11 +41,8 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, job_id: int) -> FileResponse:
+def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404("Tệp chưa sẵn sàng.")
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_files.download(job.file, filename=job.file.name.rsplit("/", 1)[-1], content_type="application/zip")

@@ -78,6 +78,12 @@ def max_size_text() -> str:
     return size_text(settings.KIEMDINH_EVIDENCE_MAX_BYTES)
 
 
+def content_type_of(name: str) -> str | None:
+    """The content type of an accepted upload of this name (its content was checked against its extension)."""
+    kind = ALLOWED_TYPES.get(PurePath(name).suffix.lower().lstrip("."))
+    return kind.content_type if kind else None
+
+
 def safe_name(name: str, extension: str) -> str:
     """A storage-safe file name that keeps Vietnamese letters: "Quyết định số 12.pdf" → "Quyết_định_số_12.pdf"."""
     stem = PurePath(nfc(name)).stem

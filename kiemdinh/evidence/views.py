@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiemdinh.core import storage as stored_files
 from kiemdinh.core import tabular
 from kiemdinh.core.tabular import XLSX_CONTENT_TYPE
 from kiemdinh.evidence import imports, selectors, services
@@ -396,21 +397,14 @@ def evidence_remove_view(request: HttpRequest, cycle_id: int, link_id: int) -> H
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, cycle_id: int, file_id: int) -> FileResponse:
+def evidence_download(request: HttpRequest, cycle_id: int, file_id: int) -> HttpResponse:
     """A file of an item as a cycle the user can see cites it, always as an attachment (never rendered by the
     browser)."""
     cycle = access_cycle(request.user, cycle_id)
     row = EvidenceFile.objects.filter(pk=file_id, version__cycle_links__cycle=cycle).first()
     if row is None:
         raise Http404("Không tìm thấy tệp minh chứng.")
-    try:
-        handle = row.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("Tệp không còn trong kho lưu trữ.") from None
-    response = FileResponse(handle, as_attachment=True, filename=row.original_name, content_type=row.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_files.download(row.file, filename=row.original_name, content_type=row.content_type)
 
 
 # --- Health --------------------------------------------------------------------------------------------------

@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.models import Role
+from kiemdinh.core import storage as stored_files
 from kiemdinh.core.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import fold
+from kiemdinh.evidence.files import content_type_of
 from kiemdinh.planning import selectors as sel
 from kiemdinh.planning import services as svc
 from kiemdinh.planning.access import (
@@ -489,8 +491,6 @@ def task_detail(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
 
 @login_required
 def task_update_file(request: HttpRequest, plan_id: int, task_id: int, update_id: int) -> HttpResponse:
-    from django.http import FileResponse
-
     plan = access_plan(request.user, plan_id)
     task = get_object_or_404(PlanTask.objects.select_related("school__unit"), pk=task_id, plan=plan)
     if not can_see_task_progress(request.user, plan, task):
@@ -498,9 +498,7 @@ def task_update_file(request: HttpRequest, plan_id: int, task_id: int, update_id
     update = get_object_or_404(task.updates, pk=update_id)
     if not update.file:
         raise Http404("Cập nhật này không có tệp.")
-    response = FileResponse(update.file.open("rb"), as_attachment=True, filename=update.file_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_files.download(update.file, filename=update.file_name, content_type=content_type_of(update.file_name))
 
 
 @login_required

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import shutil
 import zipfile
 from io import StringIO
 
@@ -12,9 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from kiemdinh.accounts.models import User
+from kiemdinh.core import storage as stored_files
 from kiemdinh.core.backup import MANIFEST, backup_models, database_rows, file_fields
 from kiemdinh.core.demo import DEMO_PASSWORD, build_demo
 from kiemdinh.core.models import AuditEvent
+from kiemdinh.core.testing_storage import stored_names
 from kiemdinh.evidence.models import Evidence, EvidenceFile
 from kiemdinh.evidence.services import evidence_record
 from kiemdinh.planning.models import PlanTask, TaskStatus, TaskUpdate
@@ -33,7 +34,7 @@ def stored_file_hashes() -> dict[str, str]:
     for model in backup_models():
         for f in file_fields(model):
             for name in model._base_manager.exclude(**{f.attname: ""}).values_list(f.attname, flat=True):
-                with f.storage.open(name, "rb") as stream:
+                with stored_files.reading(f.storage, name) as stream:
                     hashes[name] = hashlib.sha256(stream.read()).hexdigest()
     return hashes
 
@@ -44,11 +45,12 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def empty_installation(settings) -> None:
-    """What a new server looks like after `migrate`: tables without rows, an empty media directory."""
+def empty_installation() -> None:
+    """What a new server looks like after `migrate`: tables without rows, an empty storage (directory or bucket)."""
     call_command("flush", interactive=False, verbosity=0)
-    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
-    assert database_rows() == {}
+    for name in stored_names(default_storage):
+        default_storage.delete(name)
+    assert database_rows() == {} and stored_names(default_storage) == []
 
 
 def data_hashes(manifest: dict) -> dict[str, str]:
@@ -62,7 +64,7 @@ def manifest_of(path) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_world_with_its_files_survives_backup_and_restore_onto_an_empty_installation(
-    frameworks_loaded, settings, tmp_path
+    any_storage, frameworks_loaded, tmp_path
 ):
     build_demo()
     principal = User.objects.get(username="hieutruong.thanhchan")
@@ -84,7 +86,7 @@ def test_the_demo_world_with_its_files_survives_backup_and_restore_onto_an_empty
     )
     rows_before = database_rows()
     files_before = stored_file_hashes()
-    assert len(files_before) >= 3
+    assert len(files_before) >= 3 and stored_names(any_storage) == sorted(files_before)
     assert rows_before["evidence.evidencefile"] >= 2 and rows_before["planning.taskupdate"] >= 1
     assert any(label.startswith("selfassessment.historical") for label in rows_before)  # history is data too
     path = tmp_path / "sao-luu.zip"
@@ -102,11 +104,11 @@ def test_the_demo_world_with_its_files_survives_backup_and_restore_onto_an_empty
     with pytest.raises(CommandError, match="đã có"):
         run("backup", str(path))  # an existing archive is never replaced silently
 
-    empty_installation(settings)
+    empty_installation()
     assert "Đã khôi phục" in run("restore", str(path))
 
     assert database_rows() == rows_before
-    assert stored_file_hashes() == files_before
+    assert stored_file_hashes() == files_before and stored_names(any_storage) == sorted(files_before)
     # Every row is back exactly as it was: a second backup serialises the very same data.
     again = tmp_path / "lan-hai.zip"
     run("backup", str(again))
@@ -134,7 +136,7 @@ def small_world(world, frameworks_loaded):
     return world
 
 
-def test_restore_refuses_a_database_that_has_data_and_changes_nothing(small_world, settings, tmp_path):
+def test_restore_refuses_a_database_that_has_data_and_changes_nothing(any_storage, small_world, tmp_path):
     path = tmp_path / "sao-luu.tar.gz"
     run("backup", str(path))
     assert "nguyên vẹn" in run("restore", str(path), "--check")
@@ -160,22 +162,39 @@ def _corrupt(source, target) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_corrupted_archive_is_refused_and_leaves_the_installation_empty(small_world, settings, tmp_path):
+def test_a_corrupted_archive_is_refused_and_leaves_the_installation_empty(any_storage, small_world, tmp_path):
     path, corrupted = tmp_path / "sao-luu.zip", tmp_path / "hong.zip"
     run("backup", str(path))
     _corrupt(path, corrupted)
-    empty_installation(settings)
+    empty_installation()
 
     with pytest.raises(CommandError, match="không khớp với manifest"):
         run("restore", str(corrupted))
     with pytest.raises(CommandError, match="không khớp với manifest"):
         run("restore", str(corrupted), "--check")
 
-    assert database_rows() == {}
-    assert not settings.MEDIA_ROOT.exists() or not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
+    assert database_rows() == {} and stored_names(any_storage) == []
     # The intact archive still restores.
     run("restore", str(path))
     assert Evidence.objects.get().latest_version().files.get().original_name == "qd.pdf"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_from_the_disk_restores_into_an_s3_bucket(small_world, settings, tmp_path, request):
+    """Moving an installation to object storage: back up with KIEMDINH_STORAGE=files, restore with s3."""
+    path = tmp_path / "sao-luu.tar.gz"
+    run("backup", str(path))
+    files = stored_file_hashes()
+    call_command("flush", interactive=False, verbosity=0)
+    bucket = request.getfixturevalue("s3_storage")
+    assert stored_names(bucket) == []
+
+    assert "Đã khôi phục" in run("restore", str(path))
+
+    assert stored_names(bucket) == sorted(files) and stored_file_hashes() == files
+    row = Evidence.objects.get().latest_version().files.get()
+    with stored_files.reading(bucket, row.file.name) as stream:
+        assert stream.read().startswith(b"%PDF")
 
 
 def test_restore_rejects_what_is_not_a_backup(db, tmp_path):

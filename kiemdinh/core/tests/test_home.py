@@ -1,6 +1,5 @@
 """The home page's unit cards: counts per unit, in queries that do not grow with the number of units."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse

@@ -21,6 +21,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from kiemdinh.core.testing_storage import stored_names
 from kiemdinh.core.tests import crafted_xlsx as crafted
 from kiemdinh.evidence import imports as evidence_imports
 from kiemdinh.evidence.models import EvidenceImportBatch
@@ -233,9 +234,10 @@ def test_discarding_deletes_the_stored_preview(importer):
 # --- waiting imports expire; one per user ----------------------------------------------------------------------------
 
 
-def test_a_waiting_import_expires_and_the_purge_deletes_its_preview(importer, settings):
+def test_a_waiting_import_expires_and_the_purge_deletes_its_preview(any_storage, importer, settings):
     settings.KIEMDINH_IMPORT_PENDING_HOURS = 24
     old = importer.prepare(crafted.upload(importer.good_file()))
+    assert old.rows and stored_names(any_storage) == []  # the preview is rows in the database, never a stored file
     importer.model.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
 
     with pytest.raises(ValidationError) as refused:
@@ -247,6 +249,7 @@ def test_a_waiting_import_expires_and_the_purge_deletes_its_preview(importer, se
     old.refresh_from_db()
     assert (old.status, old.rows, old.errors) == ("expired", [], [])
     assert [(b.rows, b.errors) for b in importer.model.objects.all()] == [([], [])]
+    assert stored_names(any_storage) == []
 
 
 def test_the_purge_keeps_a_recent_waiting_import_and_what_was_committed(importer, settings):

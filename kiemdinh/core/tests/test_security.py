@@ -193,17 +193,20 @@ def task(world):
     )
 
 
-def test_task_update_file_is_an_attachment_with_nosniff(client, world, task):
+def test_task_update_file_is_an_attachment_with_nosniff(any_storage, client, world, task):
     upload = SimpleUploadedFile("tờ trình.pdf", PDF, "application/pdf")
     update = planning.task_report(
         actor=world.officer_district, task=task, status=TaskStatus.IN_PROGRESS, note="Đã nộp", upload=upload
     )
+    assert any_storage.exists(update.file.name)
     client.force_login(world.officer_district)
     response = client.get(reverse("planning:task_update_file", args=[task.plan.pk, task.pk, update.pk]))
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''t%E1%BB%9D%20tr%C3%ACnh.pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
 
 
 def test_task_update_refuses_a_file_whose_content_does_not_match_its_name(world, task):
@@ -216,16 +219,20 @@ def test_task_update_refuses_a_file_whose_content_does_not_match_its_name(world,
     assert not task.updates.exists()
 
 
-def test_export_download_is_an_attachment_with_nosniff(client, world):
+def test_export_download_is_an_attachment_with_nosniff(any_storage, client, world):
     job = ExportJob.objects.create(
         unit=world.district, requested_by=world.officer_district, status=ExportJob.Status.DONE
     )
     job.file.save("bao-cao.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
+    assert any_storage.exists(job.file.name)
     client.force_login(world.officer_district)
     response = client.get(reverse("exports:download", args=[job.pk]))
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"] == 'attachment; filename="bao-cao.zip"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Type"] == "application/zip"
+    assert b"".join(response.streaming_content) == b"PK\x05\x06" + b"\x00" * 18
     client.force_login(world.officer_commune_a)  # jobs are private to who asked
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
 

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kiemdinh.core.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
+from kiemdinh.core.testing_storage import stored_names
 from kiemdinh.documents import registry
 from kiemdinh.documents.dossier import build_dossier, dossier_zip, safe_name
 from kiemdinh.evidence.models import CycleEvidence, EvidenceFile
@@ -68,7 +69,7 @@ def html_members(archive: zipfile.ZipFile) -> dict[str, str]:
     return {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".html")}
 
 
-def test_zip_holds_the_report_a_page_per_criterion_and_evidence_item_and_every_file(cycle):
+def test_zip_holds_the_report_a_page_per_criterion_and_evidence_item_and_every_file(any_storage, cycle):
     ctx = build_dossier(cycle)
     archive = open_zip(dossier_zip(ctx))
     names = set(archive.namelist())
@@ -81,6 +82,7 @@ def test_zip_holds_the_report_a_page_per_criterion_and_evidence_item_and_every_f
     assert "minh-chung/H1-1.1-01.html" in names
     stored = EvidenceFile.objects.filter(version__cycle_links__cycle=cycle)
     assert stored.count() == 3 == len(ctx.files)
+    assert all(any_storage.exists(f.storage_name) for f in ctx.files)
     for f in ctx.files:
         assert archive.read(f.path) == EvidenceFile.objects.get(sha256=f.sha256).file.open("rb").read()
     folder = "minh-chung/tep/H1-1.1-01/"
@@ -163,10 +165,10 @@ def test_pages_load_nothing_from_the_network(cycle):
                 assert not re.match(r"^[a-z]+:|^/", target), (name, target)  # relative only
 
 
-def test_file_missing_from_storage_is_marked_not_fatal(cycle):
+def test_file_missing_from_storage_is_marked_not_fatal(any_storage, cycle):
     ctx = build_dossier(cycle)
     lost = next(f for f in ctx.files if f.original_name == "Quyết định.pdf")
-    EvidenceFile._meta.get_field("file").storage.delete(lost.storage_name)
+    any_storage.delete(lost.storage_name)
     archive = open_zip(dossier_zip(ctx))
     assert lost.path not in archive.namelist()
     manifest = json.loads(archive.read("manifest.json"))
@@ -308,10 +310,11 @@ def test_index_shows_the_phan_1_statistics_or_their_markers(world):
 # --- the download streams from a temporary file (issue #18 §4) -------------------------------------------------------
 
 
-def test_the_dossier_download_streams_from_a_file_and_never_holds_the_archive(client, world, cycle):
+def test_the_dossier_download_streams_from_a_file_and_never_holds_the_archive(any_storage, client, world, cycle):
     """A 45 MB dossier added about 40 MB to the worker: the zip was built in memory. Now it is written to a temporary
     file and streamed; what the worker holds stays far below the evidence it carries (tracemalloc counts every
-    Python allocation; the files' bytes pass through in 1 MB pieces)."""
+    Python allocation; the files' bytes pass through in 1 MB pieces), from the disk as from S3, whose files are read
+    as streams (django-storages' own file object would fetch each whole)."""
     import os
     import tracemalloc
 
@@ -324,6 +327,7 @@ def test_the_dossier_download_streams_from_a_file_and_never_holds_the_archive(cl
     size = 4 * 1024 * 1024
     for n in range(4):  # 16 MB of evidence files that do not compress
         add_file(world.principal_a, cycle, link, f"Ảnh {n}.pdf", PDF + os.urandom(size), "application/pdf")
+    assert len(stored_names(any_storage)) == 7  # the cycle's three and these four, in the storage of the test
 
     tracemalloc.start()
     try:

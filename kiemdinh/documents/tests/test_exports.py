@@ -22,7 +22,7 @@ def submitted(world):
 
 
 def test_officer_exports_every_submitted_report_of_the_district(
-    client, world, submitted, django_capture_on_commit_callbacks
+    any_storage, client, world, submitted, django_capture_on_commit_callbacks
 ):
     client.force_login(world.officer_district)
     with django_capture_on_commit_callbacks(execute=True):
@@ -32,7 +32,10 @@ def test_officer_exports_every_submitted_report_of_the_district(
     assert (job.status, job.total, job.done, job.percent) == ("done", 1, 1, 100)
     page = client.get(f"/xuat-van-ban/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'value="100"' in page and "Tải tệp nén (1 báo cáo)" in page and "every 1s" not in page
+    assert any_storage.exists(job.file.name)
     download = client.get(f"/xuat-van-ban/{job.pk}/tai/")
+    assert download["Content-Type"] == "application/zip" and download["Cache-Control"] == "private, no-store"
+    assert download["Content-Disposition"] == f'attachment; filename="{job.file.name.rsplit("/", 1)[-1]}"'
     names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
     assert names == [f"{world.commune_a.name}/SA {world.school_a.name}/bao-cao-tu-danh-gia-SA-2025-2026.docx"]
 
@@ -62,7 +65,7 @@ def test_a_queued_job_shows_progress_that_polls(client, world, submitted):
 
 
 def test_a_district_export_of_dossiers_writes_each_into_its_member(
-    world, submitted, django_capture_on_commit_callbacks
+    any_storage, world, submitted, django_capture_on_commit_callbacks
 ):
     """Each document is written straight into its member of the archive on disk (a dossier piece by piece)."""
     from kiemdinh.documents.exports import district_export_request
@@ -71,6 +74,7 @@ def test_a_district_export_of_dossiers_writes_each_into_its_member(
         job = district_export_request(actor=world.officer_district, unit=world.district, kind="dossier", fmt="zip")
     job.refresh_from_db()
     assert job.status == "done", job.error
+    assert any_storage.exists(job.file.name)
     with job.file.open("rb") as stored:
         outer = zipfile.ZipFile(io.BytesIO(stored.read()))
     [name] = outer.namelist()

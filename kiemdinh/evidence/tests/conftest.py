@@ -43,11 +43,10 @@ def cycle57(world, frameworks_loaded):
 
 
 @pytest.fixture
-def media_files(settings):
-    """Every file under MEDIA_ROOT (per-test temporary directory)."""
+def media_files():
+    """Every file the default storage holds (the test's own MEDIA_ROOT, or its own bucket), listed through its API."""
+    from django.core.files.storage import default_storage
 
-    def listing():
-        root = settings.MEDIA_ROOT
-        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    from kiemdinh.core.testing_storage import stored_names
 
-    return listing
+    return lambda: stored_names(default_storage)

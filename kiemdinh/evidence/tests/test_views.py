@@ -76,7 +76,7 @@ def test_officer_reads_but_cannot_add(client, world, cycle, item):
     assert not EvidenceCitation.objects.exists()
 
 
-def test_member_adds_evidence_with_several_files(client, world, cycle, media_files):
+def test_member_adds_evidence_with_several_files(any_storage, client, world, cycle, media_files):
     client.force_login(world.member_a)
     page = client.get(url("list", cycle)).content.decode()
     assert 'type="file" name="files"' in page and "multiple" in page
@@ -100,9 +100,14 @@ def test_member_adds_evidence_with_several_files(client, world, cycle, media_fil
     page = client.get(response["Location"]).content.decode()
     assert "Đã thêm minh chứng [H1-1.2-01]" in page
     assert "bien-ban.pdf" in page and "Số 05/BB-HĐT" in page
+    # Both files are in the storage under the names it gave them, and come back as they were uploaded.
+    rows = link.version.files.order_by("original_name")
+    assert media_files() == sorted(row.file.name for row in rows)
+    download = client.get(url("download", cycle, rows.get(original_name="phu-luc.pdf").pk))
+    assert b"".join(download.streaming_content) == pdf_bytes("phụ lục")
 
 
-def test_add_with_bad_file_shows_message_and_writes_nothing(client, world, cycle, media_files):
+def test_add_with_bad_file_shows_message_and_writes_nothing(any_storage, client, world, cycle, media_files):
     client.force_login(world.member_a)
     fake = pdf("gia.pdf")
     fake.file = io.BytesIO(b"MZ this is an executable" * 10)
@@ -271,11 +276,11 @@ def test_cite_and_uncite_with_htmx_and_without(client, world, cycle, item):
     assert not EvidenceCitation.objects.exists()
 
 
-def test_file_add_and_remove(client, world, cycle, item, media_files, django_capture_on_commit_callbacks):
+def test_file_add_and_remove(any_storage, client, world, cycle, item, media_files, django_capture_on_commit_callbacks):
     client.force_login(world.member_a)
     response = client.post(url("file_add", cycle, item.pk), {"files": [pdf("them.pdf", "thêm")]})
     assert response.status_code == 302
-    assert item.version.files.count() == 2
+    assert item.version.files.count() == 2 and len(media_files()) == 2
     response = client.post(url("file_add", cycle, item.pk), {"files": [pdf("lai.pdf", "thêm")]}, follow=True)
     assert "đã có trong minh chứng này" in response.content.decode()
     row = item.version.files.get(original_name="them.pdf")
@@ -283,7 +288,8 @@ def test_file_add_and_remove(client, world, cycle, item, media_files, django_cap
         response = client.post(url("file_remove", cycle, item.pk, row.pk), headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'id="evidence-files"' in response.content.decode()
     assert item.version.files.count() == 1
-    assert len(media_files()) == 1
+    assert media_files() == [item.version.files.get().file.name]
+    assert client.get(url("download", cycle, row.pk)).status_code == 404
 
 
 def test_remove_from_cycle_refused_while_cited(client, world, cycle, item):
@@ -297,16 +303,24 @@ def test_remove_from_cycle_refused_while_cited(client, world, cycle, item):
 # --- Downloads -----------------------------------------------------------------------------------------------
 
 
-def test_download_is_an_attachment_with_nosniff(client, world, cycle, item):
+def test_download_is_an_attachment_with_nosniff(any_storage, client, world, cycle, item):
     client.force_login(world.officer_commune_a)
     row = item.version.files.get()
+    assert any_storage.exists(row.file.name)
     response = client.get(url("download", cycle, row.pk))
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert "Quy" in response["Content-Disposition"]
+    assert (
+        response["Content-Disposition"]
+        == "attachment; filename*=utf-8''Quy%E1%BA%BFt%20%C4%91%E1%BB%8Bnh%20s%E1%BB%91%2012.pdf"
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == pdf_bytes()
+    assert int(response["Content-Length"]) == len(pdf_bytes())
+    # A file gone from the storage is a 404, not an error page.
+    any_storage.delete(row.file.name)
+    assert client.get(url("download", cycle, row.pk)).status_code == 404
 
 
 def test_download_of_a_file_outside_the_cycle_is_404(client, world, cycle, item):

@@ -142,7 +142,7 @@ def test_goal_page_shows_computed_progress(client, world, plan):
     assert plan.goals.count() == 1
 
 
-def test_task_flow_with_deadline_update_and_file(client, world, plan):
+def test_task_flow_with_deadline_update_and_file(any_storage, client, world, plan):
     login(client, world.officer_district)
     response = client.post(
         reverse("planning:task_add", args=[plan.pk]),
@@ -171,8 +171,11 @@ def test_task_flow_with_deadline_update_and_file(client, world, plan):
     task.refresh_from_db()
     update = task.updates.get()
     assert task.status == TaskStatus.IN_PROGRESS and update.file_name == "to-trinh.pdf"
+    assert any_storage.exists(update.file.name)
     download = client.get(reverse("planning:task_update_file", args=[plan.pk, task.pk, update.pk]))
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"] == 'attachment; filename="to-trinh.pdf"'
+    assert b"".join(download.streaming_content) == pdf.file.getvalue()
     # Principal B reads the issued plan and A's task, but neither reports on it nor sees A's progress and file.
     login(client, world.principal_b)
     page = client.get(reverse("planning:task_detail", args=[plan.pk, task.pk])).text

@@ -101,5 +101,5 @@ class Command(BaseCommand):
             )
             data = PDF_HEADER + os.urandom(file_mb * 1024 * 1024)  # photographs and scans do not compress
             upload = SimpleUploadedFile(f"minh-chung-{n + 1}.pdf", data, content_type="application/pdf")
-            stored.append(evidence_file_add(actor=None, evidence=link.evidence, uploaded_file=upload, cycle=cycle).file)
+            stored.append(evidence_file_add(actor=None, cycle_evidence=link, uploaded_file=upload).file)
         return cycle
