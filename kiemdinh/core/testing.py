@@ -139,3 +139,23 @@ def form_saved(cycle, actor, *, code: str | None = None, level4: str | None = No
         descriptions={},
         **texts,
     )
+
+
+def deploy_check(env: dict) -> None:
+    """`manage.py check --deploy --fail-level WARNING` in a fresh process with this environment: clean, or the test
+    fails with what it printed."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

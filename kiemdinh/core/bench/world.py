@@ -220,18 +220,24 @@ def _units(scale: Scale):
     return provinces, communes
 
 
-def _schools(scale: Scale, communes) -> list:
+def _school(code: str, name: str, school_type: str, commune):
+    """An unsaved generated school, named by its type ("Trường Tiểu học Thử Nghiệm 7"), for bulk_create."""
     from kiemdinh.core.text import fold
     from kiemdinh.units.models import School, SchoolType
+
+    name = f"{SchoolType(school_type).label} {name}"
+    return School(code=code, name=name, school_type=school_type, unit=commune, search_text=fold(f"{code} {name}"))
+
+
+def _schools(scale: Scale, communes) -> list:
+    from kiemdinh.units.models import School
 
     rows = []
     for n in range(scale.schools):
         commune = communes[n % len(communes)]
         school_type = TYPES[n % len(TYPES)]
-        code = f"{commune.code}-S{n // len(communes) + 1:03d}"
-        name = f"{SchoolType(school_type).label} Thử Nghiệm {n + 1}"
         rows.append(
-            School(code=code, name=name, school_type=school_type, unit=commune, search_text=fold(f"{code} {name}"))
+            _school(f"{commune.code}-S{n // len(communes) + 1:03d}", f"Thử Nghiệm {n + 1}", school_type, commune)
         )
     School.objects.bulk_create(rows, batch_size=BATCH)
     return list(
@@ -445,10 +451,9 @@ def _load_schools(scale: Scale, communes, rng: random.Random) -> int:
     (ratings and evidence metadata) and a principal of its own."""
     from kiemdinh.accounts.models import Role, User
     from kiemdinh.accounts.services import membership_grant, user_create
-    from kiemdinh.core.text import fold
     from kiemdinh.selfassessment.models import Cycle, CycleStatus
     from kiemdinh.selfassessment.services import school_year_start
-    from kiemdinh.units.models import School, SchoolType, framework_code_for
+    from kiemdinh.units.models import School, framework_code_for
 
     frameworks = _frameworks()
     year = school_years(1)[0]
@@ -457,11 +462,7 @@ def _load_schools(scale: Scale, communes, rng: random.Random) -> int:
     for n in range(1, scale.load_schools + 1):
         commune = first[(n - 1) % len(first)]
         school_type = TYPES[n % len(TYPES)]
-        code = f"{commune.code}-L{n:02d}"
-        name = f"{SchoolType(school_type).label} Tải Thử {n}"
-        rows.append(
-            School(code=code, name=name, school_type=school_type, unit=commune, search_text=fold(f"{code} {name}"))
-        )
+        rows.append(_school(f"{commune.code}-L{n:02d}", f"Tải Thử {n}", school_type, commune))
     School.objects.bulk_create(rows, batch_size=BATCH)
     schools = list(School.objects.filter(code__in=[s.code for s in rows]).order_by("code"))
     cycles = [

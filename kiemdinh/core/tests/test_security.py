@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kiemdinh.core.testing import PASSWORD
+from kiemdinh.core.testing import PASSWORD, deploy_check
 from kiemdinh.documents.models import ExportJob
 from kiemdinh.planning import services as planning
 from kiemdinh.planning.models import PlanTask, TaskStatus
@@ -45,16 +45,7 @@ def production_env(tmp_path, **extra) -> dict:
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
     assert len(PRODUCTION_SECRET) >= 50
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    deploy_check(production_env(tmp_path))
 
 
 def test_production_defaults_and_their_variables(tmp_path):
