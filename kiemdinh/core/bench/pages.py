@@ -13,7 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from kiemdinh.core.bench.world import EVIDENCE_LARGE, EVIDENCE_SMALL, BenchWorld, plan_sizes
+from kiemdinh.core.bench.scale import EVIDENCE_LARGE, EVIDENCE_SMALL
+from kiemdinh.core.bench.world import BenchWorld, plan_sizes
 
 # The targets of issue 19, section 2.
 PAGE_RATIO_LIMIT = 30  # every key page: median ≤ 30× the floor
