@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "kiemdinh.emulation",
     "kiemdinh.public",
     "kiemdinh.api",
+    "kiemdinh.workspace",
+    "kiemdinh.devtools",
 ]
 
 MIDDLEWARE = [
@@ -113,7 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kiemdinh.core.context_processors.navigation",
+                "kiemdinh.workspace.context_processors.navigation",
             ],
         },
     },
@@ -164,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling (django-axes): lock a username+IP pair after repeated failures, and an address after more failures

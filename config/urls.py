@@ -4,7 +4,7 @@ from django.urls import include, path
 from kiemdinh.api.endpoints import api
 
 urlpatterns = [
-    path("", include("kiemdinh.core.urls")),
+    path("", include("kiemdinh.workspace.urls")),
     path("tai-khoan/", include("kiemdinh.accounts.urls")),
     path("bo-tieu-chuan/", include("kiemdinh.frameworks.urls")),
     path("don-vi/", include("kiemdinh.units.urls")),

@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 from pydantic import Field, field_validator
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.text import fold
 from kiemdinh.frameworks.contract import ContractError, evaluate_request
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator

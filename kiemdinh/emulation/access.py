@@ -7,8 +7,8 @@ school user alike. The one exception: a school's principal reads their own schoo
 
 from django.http import Http404
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
-from kiemdinh.core.access import user_scope
 from kiemdinh.emulation.models import EmulationRule, EmulationScheme
 from kiemdinh.units.access import access_unit
 from kiemdinh.units.models import AdministrativeUnit, School

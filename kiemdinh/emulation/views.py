@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.emulation import selectors as sel
 from kiemdinh.emulation import services as svc

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.evaluation.models import Evaluator, Registration, Team, TeamMember
 from kiemdinh.units.access import schools_visible
 

@@ -239,7 +239,7 @@ def _linkable(actor, user, evaluator: Evaluator | None) -> bool:
     actor's units: a person the officer already manages. An account without any role (or out of reach) is linked by
     a system administrator (or the system, actor None): a network manager who could link any role-less account would
     learn from the answer that its username exists."""
-    from kiemdinh.core.access import user_scope
+    from kiemdinh.accounts.access import user_scope
 
     if user is None or not user.is_active or user.is_superuser or user.is_staff or _linked_elsewhere(user, evaluator):
         return False

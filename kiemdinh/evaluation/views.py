@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
-from kiemdinh.core.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evaluation import selectors as sel
 from kiemdinh.evaluation import services as svc

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
 from kiemdinh.core import audit
-from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import clean
 from kiemdinh.evaluation.models import (
     EvaluationReport,

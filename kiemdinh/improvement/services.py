@@ -571,7 +571,7 @@ def monitor_add(
     if role == MonitorRole.LEADER and plan.monitors.filter(role=MonitorRole.LEADER).exists():
         raise ValidationError({"role": "Tổ giám sát đã có tổ trưởng."})
     if user is not None:
-        from kiemdinh.core.access import user_scope
+        from kiemdinh.accounts.access import user_scope
 
         if not user_scope(user).roles_at_school(plan.cycle.school_id):
             raise ValidationError({"user": "Tài khoản này không thuộc trường."})

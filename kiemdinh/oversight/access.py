@@ -9,7 +9,7 @@ Whatever the user may not see is a 404, so existence does not leak; what they se
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.oversight.models import OfficerInCharge, Training, TrainingParticipant, Visit, VisitAction
 from kiemdinh.units.access import access_unit
 from kiemdinh.units.models import AdministrativeUnit

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.core import audit
-from kiemdinh.core.access import user_scope
 from kiemdinh.core.tabular import number, shown
 from kiemdinh.core.text import clean, fold, nfc
 from kiemdinh.oversight.models import (

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.bounds import as_id
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.oversight import selectors as sel

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.planning.models import AnnualPlan, PlanStatus
 from kiemdinh.units.models import AdministrativeUnit, School
 

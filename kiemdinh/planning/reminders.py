@@ -13,7 +13,7 @@ from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.improvement.selectors import overdue_lines
 from kiemdinh.planning.models import (
     AnnualPlan,
@@ -240,7 +240,7 @@ def _recognition_reminders(school_ids, today: date, months: int) -> list[Reminde
                 kind=Kind.RECOGNITION,
                 title=f"Công nhận {label} hết hiệu lực ngày {fmt_date(valid_until)}: đăng ký đánh giá lại trước {fmt_date(by)}",
                 due_on=by,
-                url=_url("units:school", school_id),
+                url=_url("workspace:school", school_id),
                 severity=severity_of(by, today),
                 where=decisions[0].school.name,
             )

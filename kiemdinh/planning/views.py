@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
 from kiemdinh.core import storage as stored_files
-from kiemdinh.core.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import fold

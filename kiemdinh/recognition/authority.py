@@ -32,8 +32,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Body
-from kiemdinh.core.access import user_scope
 from kiemdinh.core.text import fold
 from kiemdinh.frameworks.models import Regime
 from kiemdinh.recognition.models import Decision, DecisionKind, Delegation

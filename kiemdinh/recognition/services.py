@@ -10,9 +10,9 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Body
 from kiemdinh.core import audit
-from kiemdinh.core.access import user_scope
 from kiemdinh.core.bounds import date_problem
 from kiemdinh.core.text import clean, nfc
 from kiemdinh.frameworks.models import Regime

@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
-from kiemdinh.core.access import user_scope
 from kiemdinh.selfassessment.models import CouncilMember, CriterionAssignment, Cycle, CycleStatus
 from kiemdinh.units.access import schools_visible
 

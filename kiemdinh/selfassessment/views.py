@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.bounds import as_id
 from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import diff_html

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
-from kiemdinh.core.access import user_scope
 from kiemdinh.units.models import ANCESTORS_RELATED, AdministrativeUnit, ImportBatch, School
 
 

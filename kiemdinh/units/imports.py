@@ -23,8 +23,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from kiemdinh.accounts.access import Scope, user_scope
 from kiemdinh.core import audit
-from kiemdinh.core.access import Scope, user_scope
 from kiemdinh.core.tabular import XLSX_CONTENT_TYPE, ImportPending, header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.units import services

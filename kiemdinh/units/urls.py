@@ -6,7 +6,6 @@ app_name = "units"
 urlpatterns = [
     path("", views.unit_list, name="list"),
     path("<int:unit_id>/", views.unit_detail, name="detail"),
-    path("truong/<int:school_id>/", views.school_detail, name="school"),
     path("nhap/", import_views.import_start, name="import_start"),
     path("nhap/tep-mau/<slug:kind>/", import_views.import_template, name="import_template"),
     path("nhap/<int:batch_id>/", import_views.import_preview, name="import_preview"),

@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from kiemdinh.core.testing import PASSWORD
+from kiemdinh.testing.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

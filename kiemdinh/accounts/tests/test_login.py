@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from kiemdinh.core.testing import PASSWORD
+from kiemdinh.testing.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_login_page_is_vietnamese(client):
 
 def test_login_and_logout(client, world):
     response = client.post(reverse("accounts:login"), {"username": "hieutruong_a", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("workspace:home")
     assert "Trường Tiểu học An Bình" in client.get("/").content.decode()
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.accounts.middleware import MARKER
-from kiemdinh.core.testing import PASSWORD
+from kiemdinh.testing.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -78,7 +78,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "signed_in": (
         "P M O E X Y B",
         "entry pages and lists filtered to the user's own scope (bodies are checked for school A's markers)",
-        "core:home units:list selfassessment:cycle_list evaluation:index evaluation:mine planning:index "
+        "workspace:home units:list selfassessment:cycle_list evaluation:index evaluation:mine planning:index "
         "oversight:index api:me api:school_list api:cycle_list recognition:rules recognition:delegations",
     ),
     "principals": ("P B", "a principal opens a cycle of their own school", "selfassessment:cycle_open"),
@@ -127,7 +127,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "school": (
         "P M O",
         "school A's record, decisions, visits and registration: its people and the officers above it",
-        "units:school recognition:school recognition:download recognition:history recognition:decision "
+        "workspace:school recognition:school recognition:download recognition:history recognition:decision "
         "oversight:school oversight:visit "
         "oversight:action_complete evaluation:registration_detail api:school_detail planning:task_update_file",
     ),
@@ -467,7 +467,7 @@ def _matrix_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The personas (build_world) and the data of _build, once for the module; rolled back at its end."""
     from django.test import override_settings
 
-    from kiemdinh.core.testing import build_world, load_frameworks, rolled_back
+    from kiemdinh.testing.world import build_world, load_frameworks, rolled_back
 
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
     with media, rolled_back(django_db_blocker):

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 import pytest
 from django.core.management import call_command
 
-from kiemdinh.core.browser import login, screenshot
+from kiemdinh.testing.browser import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

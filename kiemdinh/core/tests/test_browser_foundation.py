@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from kiemdinh.core.browser import screenshot
+from kiemdinh.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from django.conf import settings as django_settings
 from django.core.management import get_commands
 from django.core.management.utils import get_random_secret_key
 
-from kiemdinh.core.testing import deploy_check
+from kiemdinh.testing.world import deploy_check
 
 ROOT = Path(django_settings.BASE_DIR)
 DEPLOY = ROOT / "deploy"

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from kiemdinh.core import submits
 from kiemdinh.core.models import SubmitClaim
-from kiemdinh.core.testing import build_world, load_frameworks
 from kiemdinh.evidence.models import Evidence
 from kiemdinh.evidence.tests.conftest import pdf
 from kiemdinh.frameworks.models import Criterion
@@ -23,6 +22,7 @@ from kiemdinh.planning.tests.helpers import make_plan
 from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole
 from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.testing.world import build_world, load_frameworks
 
 CONCURRENT = connection.vendor == "postgresql"
 

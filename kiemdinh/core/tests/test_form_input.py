@@ -19,10 +19,10 @@ from django.http import QueryDict
 
 import kiemdinh
 from kiemdinh.core.forms import CleanInputMixin, Form
-from kiemdinh.core.testing import load_frameworks, rolled_back
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement
 from kiemdinh.selfassessment.models import Cycle, WorkingGroup
+from kiemdinh.testing.world import load_frameworks, rolled_back
 from kiemdinh.units.models import AdministrativeUnit, School
 
 
@@ -46,8 +46,8 @@ FORMS = _form_classes()
 @pytest.fixture(scope="module")
 def things(django_db_setup, django_db_blocker):
     """What the forms' constructors need: a TT17 cycle of school A with an improvement plan, a working group."""
-    from kiemdinh.core.testing import build_world
     from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.testing.world import build_world
 
     with rolled_back(django_db_blocker):
         load_frameworks(("tt17-2018",))

@@ -21,11 +21,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from kiemdinh.core.testing_storage import stored_names
 from kiemdinh.core.tests import crafted_xlsx as crafted
 from kiemdinh.evidence import imports as evidence_imports
 from kiemdinh.evidence.models import EvidenceImportBatch
 from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.testing.storage import stored_names
 from kiemdinh.units import imports as unit_imports
 from kiemdinh.units.models import ImportBatch
 

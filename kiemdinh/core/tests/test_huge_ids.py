@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from kiemdinh.core.testing import build_world, load_frameworks, rolled_back
 from kiemdinh.core.tests.test_access_matrix import skip_reason, url_patterns
 from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.testing.world import build_world, load_frameworks, rolled_back
 
 pytestmark = pytest.mark.django_db
 

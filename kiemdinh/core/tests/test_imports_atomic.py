@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from kiemdinh.core.backup import database_rows
+from kiemdinh.devtools.backup import database_rows
 from kiemdinh.evidence import imports as evidence_imports
 from kiemdinh.evidence import services as evidence_services
 from kiemdinh.evidence.models import CycleEvidence, EvidenceImportBatch

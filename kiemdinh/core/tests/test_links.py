@@ -9,8 +9,8 @@ NAMES = [
     ("planning:target_move", (3, 41, "len")),
     ("evidence:list", (12,)),
     ("selfassessment:form", (7, "1.1")),
-    ("units:school", (9,)),
-    ("core:home", ()),
+    ("workspace:school", (9,)),
+    ("workspace:home", ()),
 ]
 
 
@@ -47,7 +47,7 @@ def test_a_wrong_name_or_count_fails_as_reverse_does():
 
 
 def test_the_template_tag():
-    rendered = Template('{% load links %}<a href="{% link "units:school" school_id %}">').render(
+    rendered = Template('{% load links %}<a href="{% link "workspace:school" school_id %}">').render(
         Context({"school_id": 5})
     )
-    assert rendered == f'<a href="{reverse("units:school", args=[5])}">'
+    assert rendered == f'<a href="{reverse("workspace:school", args=[5])}">'

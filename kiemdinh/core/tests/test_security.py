@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kiemdinh.core.testing import PASSWORD, deploy_check
 from kiemdinh.documents.models import ExportJob
 from kiemdinh.planning import services as planning
 from kiemdinh.planning.models import PlanTask, TaskStatus
 from kiemdinh.planning.tests.helpers import make_plan
+from kiemdinh.testing.world import PASSWORD, deploy_check
 
 ROOT = Path(django_settings.BASE_DIR)
 TEMPLATES = ROOT / "templates"

@@ -19,11 +19,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kiemdinh.core import storage as stored_files
-from kiemdinh.core.testing_storage import s3_client, s3_environment, settings_with, stored_names
 from kiemdinh.evidence.models import EvidenceFile
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.testing.storage import s3_client, s3_environment, settings_with, stored_names
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MB = 1024 * 1024
@@ -254,7 +254,7 @@ def test_backup_and_restore_of_a_30_mb_file_stream_it(any_storage, settings, wor
     from django.core.files.uploadedfile import TemporaryUploadedFile
     from django.core.management import call_command
 
-    from kiemdinh.core.backup import backup_create, restore_archive
+    from kiemdinh.devtools.backup import backup_create, restore_archive
 
     settings.KIEMDINH_EVIDENCE_MAX_BYTES = 40 * MB
     upload = TemporaryUploadedFile("so-lieu.pdf", "application/pdf", 30 * MB, None)

@@ -42,11 +42,11 @@ CRITERION = "1.1"
 
 def _data_for_two_servers() -> None:
     """Run inside `manage.py shell` against the emptied database: the regulation of the cycle, the named personas
-    (kiemdinh.core.testing), school A's cycle and its first criterion's form, saved through the services. Prints what
+    (kiemdinh.testing.world), school A's cycle and its first criterion's form, saved through the services. Prints what
     the test needs as JSON."""
-    from kiemdinh.core.testing import PASSWORD, build_world, form_saved, load_frameworks
     from kiemdinh.frameworks.models import Criterion
     from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.testing.world import PASSWORD, build_world, form_saved, load_frameworks
 
     load_frameworks(only=("tt17-2018",))
     world = build_world()

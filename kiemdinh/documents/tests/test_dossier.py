@@ -14,8 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kiemdinh.core.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
-from kiemdinh.core.testing_storage import stored_names
 from kiemdinh.documents import registry
 from kiemdinh.documents.dossier import build_dossier, dossier_zip, safe_name
 from kiemdinh.evidence.models import CycleEvidence, EvidenceFile
@@ -24,6 +22,8 @@ from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
+from kiemdinh.testing.storage import stored_names
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TXT_NAME = 'Kế hoạch [2025]: số 1 "đợt" <a>?.txt'

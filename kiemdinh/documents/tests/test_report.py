@@ -147,7 +147,7 @@ def test_export_command_writes_the_file_and_lists_what_is_missing(world, cycle, 
     reason="LibreOffice and poppler-utils are not installed (apt-get install -y libreoffice-writer-nogui poppler-utils)",
 )
 def test_report_renders_to_pdf_and_png(complete, tmp_path):
-    from kiemdinh.core.browser import ARTIFACTS
+    from kiemdinh.testing.browser import ARTIFACTS
 
     pdf = docx_to_pdf(render("report", complete, "docx").data)
     assert pdf.startswith(b"%PDF")

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiemdinh.core.testing import World, build_world, fresh_world, load_frameworks, rolled_back
+from kiemdinh.testing.world import World, build_world, fresh_world, load_frameworks, rolled_back
 from kiemdinh.units.models import School
 
 YEAR = "2019-2020"

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from kiemdinh.accounts.models import Role
 from kiemdinh.accounts.services import membership_grant, user_create
-from kiemdinh.core.testing import PASSWORD, build_world, fresh_world, load_frameworks, rolled_back
 from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.models import Team
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
 from kiemdinh.selfassessment.tests.builders import complete_dossier
+from kiemdinh.testing.world import PASSWORD, build_world, fresh_world, load_frameworks, rolled_back
 
 SCHOOL_YEAR = "2025-2026"  # TT17/2018 for school A (a primary school)
 

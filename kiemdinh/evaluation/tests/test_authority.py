@@ -13,7 +13,6 @@ from django.utils import timezone
 from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core.audit import AuditEvent
-from kiemdinh.core.testing import PASSWORD
 from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.models import Evaluator, Registration, Team
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, evaluator, register
@@ -21,6 +20,7 @@ from kiemdinh.improvement import services as improvement
 from kiemdinh.selfassessment.council import council_member_create
 from kiemdinh.selfassessment.models import CouncilRole
 from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.testing.world import PASSWORD
 from kiemdinh.units.models import AdministrativeUnit
 from kiemdinh.units.services import school_create, unit_create
 

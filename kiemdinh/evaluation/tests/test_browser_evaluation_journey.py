@@ -14,14 +14,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from kiemdinh.core.browser import login, screenshot
-from kiemdinh.core.testing import PASSWORD
 from kiemdinh.evaluation import work_services as ws
 from kiemdinh.evaluation.models import ReportStatus, Team
 from kiemdinh.evaluation.tests.helpers import SCHOOL_YEAR, accepted_team
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.recognition.models import VALID_YEARS, Decision, years_after
 from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.testing.browser import login, screenshot
+from kiemdinh.testing.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from kiemdinh.core.browser import login, screenshot
-from kiemdinh.core.testing import PASSWORD
 from kiemdinh.evaluation.models import Registration, Team
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, evaluator
+from kiemdinh.testing.browser import login, screenshot
+from kiemdinh.testing.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

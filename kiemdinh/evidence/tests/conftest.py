@@ -47,6 +47,6 @@ def media_files():
     """Every file the default storage holds (the test's own MEDIA_ROOT, or its own bucket), listed through its API."""
     from django.core.files.storage import default_storage
 
-    from kiemdinh.core.testing_storage import stored_names
+    from kiemdinh.testing.storage import stored_names
 
     return lambda: stored_names(default_storage)

@@ -3,10 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from kiemdinh.core.browser import screenshot
-from kiemdinh.core.testing import PASSWORD
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.tests.conftest import pdf_bytes
+from kiemdinh.testing.browser import screenshot
+from kiemdinh.testing.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

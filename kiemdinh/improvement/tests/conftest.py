@@ -4,9 +4,9 @@ The browser test overrides `world` with the project's function-scoped one, which
 
 import pytest
 
-from kiemdinh.core.testing import build_world, fresh_world, load_frameworks, rolled_back
 from kiemdinh.improvement import services as s
 from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.testing.world import build_world, fresh_world, load_frameworks, rolled_back
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Helpers shared by the improvement tests."""
 
-from kiemdinh.core.testing import form_saved
 from kiemdinh.frameworks.models import Criterion, Level4Item
+from kiemdinh.testing.world import form_saved
 
 
 def crit(cycle, code: str) -> Criterion:

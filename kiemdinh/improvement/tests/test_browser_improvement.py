@@ -20,8 +20,6 @@ import pytest
 
 from kiemdinh.accounts.models import Role
 from kiemdinh.accounts.services import membership_grant, user_create
-from kiemdinh.core.browser import screenshot
-from kiemdinh.core.testing import PASSWORD, load_frameworks
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement.models import (
     CoverageNote,
@@ -36,6 +34,8 @@ from kiemdinh.improvement.models import (
     ReviewKind,
 )
 from kiemdinh.selfassessment.services import criterion_form_save, cycle_open
+from kiemdinh.testing.browser import screenshot
+from kiemdinh.testing.world import PASSWORD, load_frameworks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ TEACHER = ("giaovien_a", "Hoàng Thị Lan")
 @pytest.fixture
 def world(db):
     """The project's personas, committed for the live server (not the module-wide setup of this folder's conftest)."""
-    from kiemdinh.core.testing import build_world
+    from kiemdinh.testing.world import build_world
 
     return build_world()
 

@@ -14,7 +14,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kiemdinh.core.testing import form_saved
 from kiemdinh.evidence.models import Evidence
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion, Level4Item
@@ -32,6 +31,7 @@ from kiemdinh.improvement.models import (
 from kiemdinh.improvement.tests.helpers import crit
 from kiemdinh.selfassessment.models import CriterionForm
 from kiemdinh.selfassessment.services import criterion_form_save, cycle_open
+from kiemdinh.testing.world import form_saved
 
 WEAKNESS = "Nhà trường chưa có phòng học bộ môn Tin học."
 IMPROVEMENT = "Năm học 2025-2026, hiệu trưởng tham mưu UBND xã xây dựng phòng Tin học."
@@ -764,7 +764,7 @@ def test_overdue_lines_show_on_home_and_school_pages_until_done(client, world, c
     box = overdue_box(world.principal_a, "/")
     assert "1 dòng kế hoạch cải tiến quá hạn" in box and "Sửa mái nhà đa năng" in box and "hạn 12/2025" in box
     assert url("line_history", cycle, late.pk) in box and "Trồng thêm cây xanh" not in box
-    school_page = reverse("units:school", args=[world.school_a.pk])
+    school_page = reverse("workspace:school", args=[world.school_a.pk])
     assert "Sửa mái nhà đa năng" in overdue_box(world.officer_commune_a, school_page)
     assert overdue_box(world.principal_b, "/") == ""
     client.force_login(world.principal_a)

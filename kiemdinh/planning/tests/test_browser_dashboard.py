@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from kiemdinh.core.testing import PASSWORD, load_frameworks
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
+from kiemdinh.testing.world import PASSWORD, load_frameworks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

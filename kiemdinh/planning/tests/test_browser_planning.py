@@ -12,11 +12,11 @@ from datetime import date
 import pytest
 from docx import Document
 
-from kiemdinh.core.browser import login, screenshot
-from kiemdinh.core.testing import PASSWORD
 from kiemdinh.planning.models import AnnualPlan, PlanTarget
 from kiemdinh.planning.tests.helpers import recognise
 from kiemdinh.recognition.services import DecisionInput, decision_record
+from kiemdinh.testing.browser import login, screenshot
+from kiemdinh.testing.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kiemdinh.core.testing import load_frameworks
 from kiemdinh.core.text import fold
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.improvement import services as improvement
@@ -28,6 +27,7 @@ from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.selfassessment.services import cycle_open, cycle_set_status
+from kiemdinh.testing.world import load_frameworks
 from kiemdinh.units.models import School
 from kiemdinh.units.services import school_create, unit_create
 
@@ -228,7 +228,7 @@ def test_positions_counts_and_chart_data(client, world, scene):
     }
     assert "vendor/chart-4.5.1.umd.min.js" in html and "js/dashboard.js" in html
     assert "CĐ2-MĐ1" in html
-    assert reverse("units:school", args=[world.school_a.pk]) in html
+    assert reverse("workspace:school", args=[world.school_a.pk]) in html
     # The table's cells link to the schools they count, keeping the other filters.
     assert 'href="?loai=TH&amp;giai_doan=submitted"' in html
 

@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from kiemdinh.accounts.models import User
-from kiemdinh.core.testing import load_frameworks
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.tests.helpers import crit
@@ -26,6 +25,7 @@ from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.testing.world import load_frameworks
 from kiemdinh.units.services import school_create
 
 TODAY = date(2026, 4, 10)

@@ -55,8 +55,8 @@ SIGNED = {"2018": date(2025, 6, 15), "tt57": date(2027, 6, 15)}  # a decision's 
 
 @pytest.fixture(scope="module")
 def matrix(django_db_setup, django_db_blocker):
-    from kiemdinh.core.testing import build_world, load_frameworks, rolled_back
     from kiemdinh.evaluation.tests.helpers import accepted_cycle, evaluator, register
+    from kiemdinh.testing.world import build_world, load_frameworks, rolled_back
 
     with rolled_back(django_db_blocker):
         load_frameworks(only=("tt17-2018", "tt57-2026-pt"))

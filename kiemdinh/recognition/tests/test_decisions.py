@@ -81,7 +81,7 @@ def test_pages_and_access(client, world):
     decision = Decision.objects.get()
     page = client.get(url).text
     assert "04/05/2025" in page and "04/12/2024" in page
-    school_page = client.get(reverse("units:school", args=[world.school_a.pk])).text
+    school_page = client.get(reverse("workspace:school", args=[world.school_a.pk])).text
     assert "Công nhận hiện nay:" in school_page
     bad = client.post(url, {"kind": "accreditation", "level": "4", "recognition_round": "first", "decided_on": ""})
     assert bad.status_code == 200 and "Hãy ghi ngày ký" in bad.text and Decision.objects.count() == 1

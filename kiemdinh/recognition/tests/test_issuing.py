@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tt17(db):
     """Only TT17/2018 (school A is a primary school): loading every framework is slow."""
-    from kiemdinh.core.testing import load_frameworks
+    from kiemdinh.testing.world import load_frameworks
 
     load_frameworks(only=("tt17-2018",))
 

@@ -12,11 +12,11 @@ import zipfile
 
 import pytest
 
-from kiemdinh.core.browser import screenshot
-from kiemdinh.core.testing import PASSWORD
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, Cycle, CycleStatus
 from kiemdinh.selfassessment.tests.builders import complete_report, fill_forms
+from kiemdinh.testing.browser import screenshot
+from kiemdinh.testing.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

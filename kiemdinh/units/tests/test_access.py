@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from kiemdinh.core.access import user_scope
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.units.access import schools_visible, units_visible
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_scope_is_one_query_and_cached(world, django_assert_num_queries):
 @pytest.mark.parametrize("persona", ["principal_b", "officer_other_province", "evaluator", "member_a"])
 def test_school_page_hidden_outside_scope(client, world, persona):
     target = world.school_a if persona != "member_a" else world.school_b
-    response = login(client, getattr(world, persona)).get(reverse("units:school", args=[target.pk]))
+    response = login(client, getattr(world, persona)).get(reverse("workspace:school", args=[target.pk]))
     assert response.status_code == 404
     assert target.name not in response.content.decode()
 
@@ -48,7 +48,7 @@ def test_school_page_hidden_outside_scope(client, world, persona):
     "persona", ["principal_a", "secretary_a", "member_a", "officer_commune_a", "officer_district", "admin"]
 )
 def test_school_page_visible_inside_scope(client, world, persona):
-    response = login(client, getattr(world, persona)).get(reverse("units:school", args=[world.school_a.pk]))
+    response = login(client, getattr(world, persona)).get(reverse("workspace:school", args=[world.school_a.pk]))
     assert response.status_code == 200
     assert "Trường Tiểu học An Bình" in response.content.decode()
 
@@ -88,7 +88,7 @@ def test_home_shows_each_persona_its_own_world(client, world):
 
 
 def test_anonymous_is_sent_to_login(client, world):
-    response = client.get(reverse("units:school", args=[world.school_a.pk]))
+    response = client.get(reverse("workspace:school", args=[world.school_a.pk]))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
@@ -171,7 +171,7 @@ def test_school_page_shows_plan_targets(client, world, django_assert_max_num_que
     )
     login(client, world.principal_a)
     with django_assert_max_num_queries(10):
-        body = client.get(reverse("units:school", args=[world.school_a.pk])).content.decode()
+        body = client.get(reverse("workspace:school", args=[world.school_a.pk])).content.decode()
     assert "CĐ2-MĐ1" in body and "Công nhận lại" in body and "5/KH-UBND" in body
 
 
