@@ -29,6 +29,7 @@ from django.utils import timezone
 from kiemdinh.accounts.models import User
 from kiemdinh.evaluation import services as evaluation
 from kiemdinh.evaluation import work_services as work
+from kiemdinh.evaluation.issuing import decisions_issue, issue_plan
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     Evaluator,
@@ -41,12 +42,11 @@ from kiemdinh.evaluation.models import (
     SchoolLevelTaught,
     Team,
 )
+from kiemdinh.evaluation.publication import publication_publish
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.selectors import coverage as improvement_coverage
-from kiemdinh.public.services import publication_publish
-from kiemdinh.recognition.issuing import decisions_issue, issue_plan
 from kiemdinh.recognition.models import Decision, RecognitionRound
 from kiemdinh.selfassessment.council import council_decision_save, council_member_create
 from kiemdinh.selfassessment.council import plan_update as assessment_plan_update

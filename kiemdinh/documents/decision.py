@@ -16,8 +16,8 @@ from kiemdinh.documents.common import place_date, short_place, vn_date
 from kiemdinh.documents.docx_kit import national_header, new_document, page_break, para, signature_block, to_bytes
 from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register_standalone_kind
+from kiemdinh.evaluation.issuing import PEOPLES_COMMITTEE, province_place
 from kiemdinh.frameworks.models import FrameworkVersion
-from kiemdinh.recognition.issuing import PEOPLES_COMMITTEE, province_place
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, years_after
 from kiemdinh.units.models import AdministrativeUnit, framework_code_for
 

@@ -74,6 +74,11 @@ class AdministrativeUnit(models.Model):
         return (self.parent.path if self.parent_id else "/") + self.code + "/"
 
     @property
+    def is_commune(self) -> bool:
+        """A commune or ward (cấp xã): the level whose only body in this system is its People's Committee."""
+        return self.kind == UnitKind.COMMUNE
+
+    @property
     def ancestor_paths(self) -> list[str]:
         """The paths of every unit above this one, the province first."""
         parts = [p for p in self.path.split("/") if p]

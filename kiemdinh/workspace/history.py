@@ -100,7 +100,7 @@ def _team_events(school, manage: bool) -> list[Event]:
     for team in teams:
         year = team.registration.cycle.school_year
         number = f" (Quyết định {team.decision_number})" if team.decision_number else ""
-        url = reverse("recognition:issue", args=[team.pk]) if manage else ""
+        url = reverse("result:issue", args=[team.pk]) if manage else ""
         established = team.decision_on or _day(team.created_at)
         events.append(
             Event(established, Area.TEAM, f"Thành lập đoàn đánh giá ngoài năm học {year}{number}", team.issuer, url, 4)
