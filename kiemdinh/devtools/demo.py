@@ -28,6 +28,8 @@ from kiemdinh.devtools.demo_cycle import fill_cycle, fill_improvement
 from kiemdinh.devtools.demo_evaluation import ensure_evaluations
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.improvement.models import ImprovementPlan
+from kiemdinh.oversight.models import OfficerInCharge
+from kiemdinh.oversight.services import officer_add
 from kiemdinh.planning.models import AnnualPlan, PlanStatus
 from kiemdinh.planning.services import (
     GoalInput,
@@ -510,8 +512,6 @@ HOC_MON_OFFICERS_IN_CHARGE = (
 
 
 def _ensure_officers_in_charge(actor, build: DemoBuild, units) -> None:
-    from kiemdinh.oversight.models import OfficerInCharge
-    from kiemdinh.oversight.services import officer_add
 
     unit = units["79-HM"]
     listed = set(OfficerInCharge.objects.filter(unit=unit).values_list("school_level", "email"))

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kiemdinh.accounts.models import Membership, Role
+from kiemdinh.accounts.access import user_scope
+from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.accounts.services import membership_grant
 from kiemdinh.core import audit
 from kiemdinh.core.text import clean
@@ -239,7 +240,6 @@ def _linkable(actor, user, evaluator: Evaluator | None) -> bool:
     actor's units: a person the officer already manages. An account without any role (or out of reach) is linked by
     a system administrator (or the system, actor None): a network manager who could link any role-less account would
     learn from the answer that its username exists."""
-    from kiemdinh.accounts.access import user_scope
 
     if user is None or not user.is_active or user.is_superuser or user.is_staff or _linked_elsewhere(user, evaluator):
         return False
@@ -272,8 +272,6 @@ def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None =
     user = data.user
     username = clean(data.username)
     if username:
-        from kiemdinh.accounts.models import User
-
         user = User.objects.filter(username=username).first()
     if (username or user is not None) and not _linkable(actor, user, evaluator):
         errors["user"] = account_refusal(username or user.username)

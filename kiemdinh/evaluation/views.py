@@ -37,7 +37,8 @@ from kiemdinh.evaluation.forms import (
     RegistrationForm,
     TeamForm,
 )
-from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, SchoolLevelTaught, TeamMember
+from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, ReportStatus, SchoolLevelTaught, TeamMember
+from kiemdinh.evaluation.work_services import can_answer_for_school
 from kiemdinh.frameworks.models import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
@@ -72,8 +73,6 @@ def _work_url(team) -> str:
 def _report_for_school(user, team):
     """The team's report once sent to the school, for the principal or council secretary who answer it (the report
     screen is theirs from then on); None otherwise."""
-    from kiemdinh.evaluation.models import ReportStatus
-    from kiemdinh.evaluation.work_services import can_answer_for_school
 
     report = getattr(team, "report", None) if team is not None else None
     if report is None or report.status not in (ReportStatus.SENT, ReportStatus.FINAL):

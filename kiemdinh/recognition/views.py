@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
+from kiemdinh.accounts.models import Body
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.documents import registry
 from kiemdinh.planning.downloads import attachment
@@ -39,6 +40,7 @@ from kiemdinh.recognition.services import (
     delegation_grant,
 )
 from kiemdinh.units.access import access_school, oversees_school
+from kiemdinh.units.models import AdministrativeUnit
 
 
 def _entering(user, school) -> list[authority.Verdict]:
@@ -213,7 +215,6 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 def _offices(user) -> list[tuple[str, str, object, str]]:
     """The user's bodies: (form value "<unit id>:<body>", label, unit, body)."""
-    from kiemdinh.units.models import AdministrativeUnit
 
     scope = user_scope(user)
     units = AdministrativeUnit.objects.in_bulk([o.unit_id for o in scope.offices])
@@ -225,7 +226,6 @@ def _offices(user) -> list[tuple[str, str, object, str]]:
 
 
 def _other_body(body: str) -> str:
-    from kiemdinh.accounts.models import Body
 
     return Body.EDUCATION if body == Body.COMMITTEE else Body.COMMITTEE
 

@@ -11,6 +11,11 @@ from django.db import transaction
 
 from kiemdinh.documents import registry
 from kiemdinh.documents.dossier import build_dossier, dossier_zip
+from kiemdinh.evidence.services import evidence_create, evidence_file_add
+from kiemdinh.frameworks.models import Criterion, FrameworkVersion
+from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.units.models import UnitKind
+from kiemdinh.units.services import school_create, unit_create
 
 PDF_HEADER = b"%PDF-1.4\n"
 
@@ -82,11 +87,6 @@ class Command(BaseCommand):
             pass
 
     def _cycle(self, total_mb: int, file_mb: int, stored: list):
-        from kiemdinh.evidence.services import evidence_create, evidence_file_add
-        from kiemdinh.frameworks.models import Criterion, FrameworkVersion
-        from kiemdinh.selfassessment.services import cycle_open
-        from kiemdinh.units.models import UnitKind
-        from kiemdinh.units.services import school_create, unit_create
 
         unit = unit_create(actor=None, code="BENCH-DOSSIER", name="xã Đo Lường", kind=UnitKind.PROVINCE)
         school = school_create(

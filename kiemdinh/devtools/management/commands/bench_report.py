@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from docx import Document
 
 from kiemdinh.documents.report import build_report, report_docx
+from kiemdinh.evidence.services import evidence_create
+from kiemdinh.frameworks.models import Criterion, FrameworkVersion
 from kiemdinh.selfassessment.models import Cycle
+from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.units.models import AdministrativeUnit, UnitKind
+from kiemdinh.units.services import school_create, unit_create
 
 
 class _Rollback(Exception):
@@ -92,12 +98,6 @@ class Command(BaseCommand):
         )
 
     def _large_cycle(self, evidence_count: int) -> Cycle:
-        from kiemdinh.evidence.services import evidence_create
-        from kiemdinh.frameworks.models import Criterion, FrameworkVersion
-        from kiemdinh.selfassessment.services import cycle_open
-        from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
-        from kiemdinh.units.models import AdministrativeUnit, UnitKind
-        from kiemdinh.units.services import school_create, unit_create
 
         unit = AdministrativeUnit.objects.filter(kind=UnitKind.COMMUNE).first() or unit_create(
             actor=None, code="BENCH", name="xã Đo Lường", kind=UnitKind.PROVINCE
