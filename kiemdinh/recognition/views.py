@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.documents import registry
 from kiemdinh.planning.downloads import attachment
 from kiemdinh.recognition import authority
+from kiemdinh.recognition.access import access_decision, access_delegation
 from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.forms import (
     CorrectionForm,
@@ -94,16 +95,6 @@ def school_decisions(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-def _decision(user, decision_id) -> Decision:
-    """The decision, for anyone who sees its school (404 otherwise)."""
-    decision = get_object_or_404(
-        Decision.objects.select_related("school__unit", "team__registration__cycle__framework", "created_by"),
-        pk=decision_id,
-    )
-    access_school(user, decision.school_id)
-    return decision
-
-
 def _decision_page(request, decision, *, correct_form=None, revoke_form=None, status=200):
     above = oversees_school(request.user, decision.school)
     units = authority.units_of(decision.school) if above else None
@@ -134,13 +125,13 @@ def _decision_page(request, decision, *, correct_form=None, revoke_form=None, st
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     """One decision: its text, its history (entered, corrected, revoked: who, when, why) and, for its issuing body,
     the forms to correct or revoke it."""
-    return _decision_page(request, _decision(request.user, decision_id))
+    return _decision_page(request, access_decision(request.user, decision_id))
 
 
 @login_required
 @require_POST
 def decision_correct_view(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = _decision(request.user, decision_id)
+    decision = access_decision(request.user, decision_id)
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
@@ -162,7 +153,7 @@ def decision_correct_view(request: HttpRequest, decision_id: int) -> HttpRespons
 @login_required
 @require_POST
 def decision_revoke_view(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = _decision(request.user, decision_id)
+    decision = access_decision(request.user, decision_id)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
@@ -303,9 +294,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delegation_end_view(request: HttpRequest, delegation_id: int) -> HttpResponse:
-    delegation = get_object_or_404(Delegation.objects.select_related("unit"), pk=delegation_id)
-    if not user_scope(request.user).covers_path(delegation.unit.path):
-        raise Http404("Không tìm thấy văn bản ủy quyền.")
+    delegation = access_delegation(request.user, delegation_id)
     form = DelegationEndForm(request.POST)
     if not form.is_valid():
         if not user_scope(request.user).works_for(delegation.unit_id, delegation.body):
