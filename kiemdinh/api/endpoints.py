@@ -488,7 +488,9 @@ def improvement_plan(request, cycle_id: Id):
             "issued_on": plan.issued_on,
             "status": plan.status,
             "lines": lines,
-            "uncovered_weaknesses": [r.label for r in improvement.coverage(plan) if r.state == "uncovered"],
+            "uncovered_weaknesses": [
+                r.label for r in improvement.coverage(plan) if r.state == improvement.Coverage.UNCOVERED
+            ],
             "reviews_held": state.held,
             "reviews_planned": state.planned,
         },

@@ -12,10 +12,10 @@ from django.utils import timezone
 from kiemdinh.core import audit
 from kiemdinh.core.text import nfc
 from kiemdinh.emulation.models import (
-    RECOGNITION_CHOICES,
     EmulationRule,
     EmulationScheme,
     LevelMode,
+    RecognitionWanted,
     RuleKind,
     SchemeStatus,
     ScoreAdjustment,
@@ -211,8 +211,8 @@ def clean_parameters(kind: str, parameters: dict | None) -> dict:
             raise ValidationError({"min_level": "Mức tối thiểu phải từ 1 đến 4."})
         return {"mode": mode, "min_level": level}
     if kind == RuleKind.RECOGNISED:
-        decision_kind = raw.get("decision_kind") or "any"
-        if decision_kind not in dict(RECOGNITION_CHOICES):
+        decision_kind = raw.get("decision_kind") or RecognitionWanted.ANY
+        if decision_kind not in RecognitionWanted.values:
             raise ValidationError({"decision_kind": "Loại quyết định công nhận không hợp lệ."})
         return {"decision_kind": decision_kind}
     return {}

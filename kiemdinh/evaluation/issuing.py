@@ -20,7 +20,7 @@ from kiemdinh.accounts.models import Body
 from kiemdinh.core import audit
 from kiemdinh.core.text import nfc
 from kiemdinh.evaluation.models import EvaluationReport, ReportStatus, Team, TeamRating
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels
 from kiemdinh.frameworks.spec import get_spec
 from kiemdinh.recognition import authority

@@ -23,7 +23,7 @@ from kiemdinh.evaluation.models import (
     Team,
     TeamMember,
 )
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.models import RecognitionRound

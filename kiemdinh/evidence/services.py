@@ -22,6 +22,7 @@ from kiemdinh.core.text import clean, clean_name, fold
 from kiemdinh.evidence.codes import default_box, find_codes, format_code
 from kiemdinh.evidence.files import CheckedUpload, check_upload
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile, EvidenceVersion
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, Cycle
 from kiemdinh.selfassessment.services import cycle_lock, ensure_editable
@@ -117,7 +118,7 @@ def _link_new_code(cycle: Cycle, version: EvidenceVersion, criterion: Criterion)
         evidence_id=version.evidence_id,
         version=version,
         code=code,
-        box=box if cycle.regime == "2018" else None,
+        box=box if cycle.regime == Regime.R2018 else None,
         criterion=criterion,
         sequence=sequence,
     )

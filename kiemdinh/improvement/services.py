@@ -18,7 +18,8 @@ from django.utils import timezone
 from kiemdinh.core import audit
 from kiemdinh.core.text import clean
 from kiemdinh.evidence.models import Evidence
-from kiemdinh.frameworks.models import Criterion, Level4Item, Regime
+from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement.models import (
     CoverageNote,
     ImprovementPlan,
@@ -246,7 +247,7 @@ def plan_update(*, actor, plan: ImprovementPlan, issued_on: date | None = UNCHAN
 
 def issue_problems(plan: ImprovementPlan) -> list[str]:
     """What stops the plan from being issued (ban hành)."""
-    from kiemdinh.improvement.selectors import coverage
+    from kiemdinh.improvement.selectors import Coverage, coverage
 
     problems = []
     if not plan.number:
@@ -255,7 +256,7 @@ def issue_problems(plan: ImprovementPlan) -> list[str]:
         problems.append("Chưa ghi ngày ban hành.")
     if not plan.lines.exists():
         problems.append("Kế hoạch chưa có dòng nào.")
-    uncovered = [row.label for row in coverage(plan) if row.state == "uncovered"]
+    uncovered = [row.label for row in coverage(plan) if row.state == Coverage.UNCOVERED]
     if uncovered:
         problems.append("Còn điểm yếu chưa có dòng kế hoạch hoặc lý do không lập: " + ", ".join(uncovered) + ".")
     return problems
@@ -640,14 +641,15 @@ def preset_dates(plan: ImprovementPlan, preset: str) -> list[tuple[str, str, dat
     """(kind, title, date) of a schedule preset for the plan's school year: "monthly" (end of each month, October to
     April, plus the end of term I and of the year) or "terms" (end of term I, end of the year: TT57's minimum)."""
     first = school_year_start(plan.cycle.school_year).year
-    term_i = ("term_i", "Sơ kết cuối học kỳ I", date(first + 1, 1, 15))
-    year_end = ("year_end", "Tổng kết cuối năm học", date(first + 1, 5, 25))
+    term_i = (ReviewKind.TERM_I, "Sơ kết cuối học kỳ I", date(first + 1, 1, 15))
+    year_end = (ReviewKind.YEAR_END, "Tổng kết cuối năm học", date(first + 1, 5, 25))
     if preset == "terms":
         return [term_i, year_end]
     if preset == "monthly":
         months = [(first, m) for m in (10, 11, 12)] + [(first + 1, m) for m in (2, 3, 4)]
         monthly = [
-            ("monthly", f"Sơ kết tháng {m:02d}/{y}", date(y, m, calendar.monthrange(y, m)[1])) for y, m in months
+            (ReviewKind.MONTHLY, f"Sơ kết tháng {m:02d}/{y}", date(y, m, calendar.monthrange(y, m)[1]))
+            for y, m in months
         ]
         return sorted([*monthly, term_i, year_end], key=lambda row: row[2])
     raise ValidationError({"preset": "Lịch mẫu không hợp lệ."})
@@ -658,7 +660,9 @@ def review_schedule_preset(*, actor, plan: ImprovementPlan, preset: str) -> list
     """Add the preset's reviews that the plan does not have yet (same date or same kind for the terms)."""
     plan = _lock_plan(plan)
     have_dates = set(plan.reviews.values_list("scheduled_on", flat=True))
-    have_kinds = set(plan.reviews.filter(kind__in=["term_i", "year_end"]).values_list("kind", flat=True))
+    have_kinds = set(
+        plan.reviews.filter(kind__in=[ReviewKind.TERM_I, ReviewKind.YEAR_END]).values_list("kind", flat=True)
+    )
     created = []
     for kind, title, on in preset_dates(plan, preset):
         if on in have_dates or kind in have_kinds:

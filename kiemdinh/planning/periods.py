@@ -4,7 +4,7 @@ import calendar
 import re
 from datetime import date
 
-from kiemdinh.planning.models import PlanKind
+from kiemdinh.planning.models import DeadlineKind, PlanKind
 
 # A school year runs from August (preparation, the new year's self-assessment starts) to July.
 SCHOOL_YEAR_START_MONTH = 8
@@ -67,23 +67,23 @@ _MONTH = re.compile(r"^\s*(?:tháng\s+)?(\d{1,2})\s*/\s*(\d{4})\s*$", re.IGNOREC
 _DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 
 
-def parse_deadline(text: str) -> tuple[str, date | None]:
+def parse_deadline(text: str) -> tuple[DeadlineKind, date | None]:
     """ "quý II năm 2024" → ("quarter", 30/06/2024); "tháng 12/2023" or "12/2023" → ("month", 31/12/2023);
     "20/01/2024" → ("date", 20/01/2024); "" → ("", None). Raises PeriodError otherwise."""
     text = (text or "").strip()
     if not text:
-        return "", None
+        return DeadlineKind.NONE, None
     try:
         if m := _QUARTER.match(text):
             q = m[1].upper()
             quarter = _ROMAN_QUARTERS[q] if q in _ROMAN_QUARTERS else int(q)
-            return "quarter", quarter_end(int(m[2]), quarter)
+            return DeadlineKind.QUARTER, quarter_end(int(m[2]), quarter)
         if m := _DAY.match(text):
-            return "date", date(int(m[3]), int(m[2]), int(m[1]))
+            return DeadlineKind.DATE, date(int(m[3]), int(m[2]), int(m[1]))
         if m := _MONTH.match(text):
             month = int(m[1])
             if 1 <= month <= 12:
-                return "month", month_end(int(m[2]), month)
+                return DeadlineKind.MONTH, month_end(int(m[2]), month)
     except ValueError:
         pass
     raise PeriodError(

@@ -15,7 +15,7 @@ from kiemdinh.accounts.models import Body
 from kiemdinh.core import audit
 from kiemdinh.core.bounds import date_problem
 from kiemdinh.core.text import clean, nfc
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.models import (

@@ -16,7 +16,8 @@ from django.utils import timezone
 from kiemdinh.accounts.models import Membership, User
 from kiemdinh.core import audit
 from kiemdinh.core.text import clean_name
-from kiemdinh.frameworks.models import Confidence, Criterion, Indicator, Level4Item, Regime, Standard
+from kiemdinh.frameworks.choices import Confidence, Regime
+from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item, Standard
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
     CouncilDecision,

@@ -14,7 +14,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.forms import error_text, errors_into
-from kiemdinh.frameworks.models import Confidence, Indicator, Level4Item
+from kiemdinh.frameworks.choices import Confidence
+from kiemdinh.frameworks.models import Indicator, Level4Item
 from kiemdinh.selfassessment import council as svc
 from kiemdinh.selfassessment.access import access_cycle, assigned_ids, can_edit_form, cycle_permissions
 from kiemdinh.selfassessment.forms_council import (

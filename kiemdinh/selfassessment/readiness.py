@@ -6,6 +6,8 @@ officer's accept page all read it, and `cycle_submit` / `cycle_accept` refuse wh
 
 from dataclasses import dataclass
 
+from django.db.models import TextChoices
+
 from kiemdinh.frameworks.models import Indicator
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
@@ -139,11 +141,17 @@ def _unrated_criteria(cycle: Cycle) -> list[str]:
 # --- The seven steps (Điều 23) ---------------------------------------------------------------------------------------
 
 
+class StepStatus(TextChoices):
+    DONE = "done", "Hoàn thành"
+    DOING = "doing", "Đang thực hiện"
+    TODO = "todo", "Chưa bắt đầu"
+
+
 @dataclass(frozen=True)
 class Step:
     number: int
     title: str
-    status: str  # "done" | "doing" | "todo"
+    status: StepStatus
     starts_on: object
     ends_on: object
     owners: tuple[str, ...]
@@ -153,7 +161,7 @@ class Step:
 
     @property
     def status_label(self) -> str:
-        return {"done": "Hoàn thành", "doing": "Đang thực hiện", "todo": "Chưa bắt đầu"}[self.status]
+        return self.status.label
 
 
 def readiness(cycle: Cycle, criteria_rows) -> tuple[list[Blocker], list[Step]]:
@@ -165,8 +173,8 @@ def readiness(cycle: Cycle, criteria_rows) -> tuple[list[Blocker], list[Step]]:
     return blockers, cycle_steps(cycle, criteria_rows, blockers, plan=plan)
 
 
-def _status(done: bool, started: bool) -> str:
-    return "done" if done else ("doing" if started else "todo")
+def _status(done: bool, started: bool) -> StepStatus:
+    return StepStatus.DONE if done else (StepStatus.DOING if started else StepStatus.TODO)
 
 
 def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = None, *, plan=UNKNOWN) -> list[Step]:
@@ -263,14 +271,14 @@ def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = No
     return steps
 
 
-def _improvement_step(cycle: Cycle, plan) -> tuple[str, list[str], str, str]:
+def _improvement_step(cycle: Cycle, plan) -> tuple[StepStatus, list[str], str, str]:
     """Step 7: the improvement plan is made, issued, and followed by reviews."""
-    from kiemdinh.improvement.selectors import coverage, overdue_lines
+    from kiemdinh.improvement.selectors import Coverage, coverage, overdue_lines
 
     if plan is None:
-        return "todo", ["Chưa lập kế hoạch cải tiến chất lượng."], "improvement:plan", ""
+        return StepStatus.TODO, ["Chưa lập kế hoạch cải tiến chất lượng."], "improvement:plan", ""
     missing = []
-    uncovered = [row.label for row in coverage(plan) if row.state == "uncovered"]
+    uncovered = [row.label for row in coverage(plan) if row.state == Coverage.UNCOVERED]
     if uncovered:
         missing.append(f"{len(uncovered)} điểm yếu chưa có dòng kế hoạch hoặc lý do: {', '.join(uncovered)}.")
     if not plan.is_issued:

@@ -12,13 +12,14 @@ subset of it. "Cộng"/"Tổng số" rows are computed from the rows they sum, n
 
 from dataclasses import dataclass
 
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.units.models import KINDERGARTEN_TYPES, SchoolType
 
 LAYOUT_NOTE = (
     "Bố cục các dòng là gần đúng: mẫu báo cáo theo Công văn 5932/5942 chưa có trong tài liệu tham chiếu, "
     "cần đối chiếu với mẫu chính thức."
 )
-YEARS = {"2018": 5, "tt57": 3}
+YEARS = {Regime.R2018: 5, Regime.TT57: 3}
 MAX_VALUE = 1_000_000
 
 
@@ -91,7 +92,7 @@ def table_definitions(school_type: str, regime: str) -> tuple[TableDef, ...]:
         RowDef("phong_phuc_vu", "Phòng phục vụ học tập"),
         RowDef("phong_hanh_chinh", "Phòng hành chính – quản trị"),
     )
-    if regime == "tt57":
+    if regime == Regime.TT57:
         buildings += (
             RowDef("thu_vien", "Thư viện"),
             RowDef("phong_khac", "Các công trình, khối phòng chức năng khác"),
@@ -101,7 +102,7 @@ def table_definitions(school_type: str, regime: str) -> tuple[TableDef, ...]:
         RowDef("hieu_truong", "Hiệu trưởng"),
         RowDef("pho_hieu_truong", "Phó hiệu trưởng"),
         RowDef("giao_vien", "Giáo viên"),
-        RowDef("nhan_vien", "Nhân sự hỗ trợ giáo dục" if regime == "tt57" else "Nhân viên"),
+        RowDef("nhan_vien", "Nhân sự hỗ trợ giáo dục" if regime == Regime.TT57 else "Nhân viên"),
     )
 
     learner = "trẻ" if kindergarten else "học sinh"

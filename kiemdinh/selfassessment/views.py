@@ -22,6 +22,7 @@ from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import diff_html
 from kiemdinh.evidence.codes import find_codes, link_citations
 from kiemdinh.evidence.selectors import cycle_codes
+from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment import services
@@ -283,7 +284,7 @@ class _Subject:
         self.level4 = level4
         if level4:
             self.item = get_object_or_404(
-                Level4Item.objects.exclude(confidence="missing"), version=cycle.framework, code=code
+                Level4Item.objects.exclude(confidence=Confidence.MISSING), version=cycle.framework, code=code
             )
             self.criterion = None
             self.lookup = {"level4_item": self.item}
@@ -529,7 +530,7 @@ def _neighbours(cycle, subject) -> dict:
     if subject.level4:
         codes = list(
             Level4Item.objects.filter(version=cycle.framework)
-            .exclude(confidence="missing")
+            .exclude(confidence=Confidence.MISSING)
             .values_list("code", flat=True)
         )
     else:
@@ -744,7 +745,7 @@ def gap_board(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "school_gaps": school_gaps,
         "indicators": indicators,
         "achieved": achieved,
-        "level4_items": Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing"),
+        "level4_items": Level4Item.objects.filter(version=cycle.framework).exclude(confidence=Confidence.MISSING),
         "level4_achieved": {code for code, value in level4.items() if value},
         "changed": [
             (code, stored.criteria[code], level)

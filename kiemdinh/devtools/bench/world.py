@@ -48,7 +48,7 @@ from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.selfassessment.services import cycle_open, school_year_start
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
-from kiemdinh.units.models import AdministrativeUnit, School, framework_code_for
+from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, framework_code_for
 from kiemdinh.units.services import school_create
 
 
@@ -162,7 +162,7 @@ def _measured_school(commune, suffix: str):
         actor=None,
         code=f"{commune.code}-{suffix}",
         name=f"Trường THCS Đo Lường {suffix}",
-        school_type="THCS",
+        school_type=SchoolType.THCS,
         unit=commune,
     )
 
