@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.core.tabular import workbook_bytes
 from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
 from kiemdinh.documents.docx_kit import (
@@ -53,7 +54,6 @@ from kiemdinh.selfassessment.models import (
     ScopeAnalysis,
     indicator_key,
 )
-from kiemdinh.selfassessment.services import school_year_start
 
 ACHIEVED, NOT_ACHIEVED = "Đạt", "Không đạt"
 

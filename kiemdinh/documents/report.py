@@ -9,6 +9,7 @@ CHUNG, Phần IV PHỤ LỤC (danh mục mã minh chứng).
 import itertools
 from dataclasses import dataclass
 
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.documents.common import CycleHeader, cycle_header
 from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register
@@ -28,7 +29,6 @@ from kiemdinh.selfassessment.models import (
     indicator_key,
 )
 from kiemdinh.selfassessment.selectors import StatTable, cycle_evaluation, report_texts, school_statistics
-from kiemdinh.selfassessment.services import school_year_start
 from kiemdinh.selfassessment.snapshots import school_profile
 
 ABBREVIATIONS = (

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from kiemdinh.core.schoolyear import reporting_year_end
+
 
 class SchemeStatus(models.TextChoices):
     DRAFT = "draft", "Đang chấm"
@@ -43,11 +45,6 @@ class RecognitionWanted(models.TextChoices):
 
 # The highest school level of the 2018 circulars (Mức 4): the maximum of a rule scored per level.
 MAX_SCHOOL_LEVEL = 4
-
-
-def school_year_end(school_year: str) -> date:
-    """The end of a school year for emulation: 31 July of its second calendar year ("2019-2020" → 31/07/2020)."""
-    return date(int(school_year[:4]) + 1, 7, 31)
 
 
 class EmulationScheme(models.Model):
@@ -91,7 +88,8 @@ class EmulationScheme(models.Model):
 
     @property
     def year_end(self) -> date:
-        return school_year_end(self.school_year)
+        """The day the scheme reads its school year on: the end of the reporting year, 31 July."""
+        return reporting_year_end(self.school_year)
 
 
 class EmulationRule(models.Model):

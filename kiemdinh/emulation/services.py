@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kiemdinh.core import audit
+from kiemdinh.core.schoolyear import normalize_school_year
 from kiemdinh.core.text import nfc
 from kiemdinh.emulation.models import (
     EmulationRule,
@@ -20,7 +21,6 @@ from kiemdinh.emulation.models import (
     SchemeStatus,
     ScoreAdjustment,
 )
-from kiemdinh.selfassessment.services import normalize_school_year
 from kiemdinh.units.models import AdministrativeUnit, School
 
 MAX_POINTS = Decimal("1000")

@@ -12,6 +12,7 @@ from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.accounts.services import membership_grant
 from kiemdinh.core import audit
+from kiemdinh.core.schoolyear import school_years_up_to
 from kiemdinh.core.text import clean
 from kiemdinh.evaluation.conflicts import conflicts
 from kiemdinh.evaluation.models import (
@@ -100,10 +101,7 @@ def eligibility(
         years = set(
             Cycle.objects.filter(school=cycle.school, status=CycleStatus.ACCEPTED).values_list("school_year", flat=True)
         )
-        first = int(cycle.school_year[:4])
-        missing = [
-            f"{y}-{y + 1}" for y in range(first - TT57_YEARS_OF_DATA + 1, first + 1) if f"{y}-{y + 1}" not in years
-        ]
+        missing = [y for y in school_years_up_to(cycle.school_year, TT57_YEARS_OF_DATA) if y not in years]
         if missing:
             reasons.append(
                 "Thông tư 57/2026 cần dữ liệu tự đánh giá và cải tiến của ít nhất 03 năm học liên tiếp; còn thiếu "

@@ -32,7 +32,8 @@ def has_weakness(text: str) -> bool:
     return bool(folded) and folded not in ("khong", "khong co") and not folded.startswith(none)
 
 
-def plan_of(cycle: Cycle) -> ImprovementPlan | None:
+def improvement_plan_of(cycle: Cycle) -> ImprovementPlan | None:
+    """The cycle's improvement plan, or None before it is made."""
     return ImprovementPlan.objects.filter(cycle=cycle).first()
 
 

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kiemdinh.core import audit
+from kiemdinh.core.schoolyear import first_year, school_year_end, school_year_start
 from kiemdinh.core.text import clean
 from kiemdinh.evidence.models import Evidence
 from kiemdinh.frameworks.choices import Regime
@@ -34,7 +35,6 @@ from kiemdinh.improvement.models import (
     ReviewKind,
 )
 from kiemdinh.selfassessment.models import CouncilRole, Cycle
-from kiemdinh.selfassessment.services import school_year_start
 
 LINE_TEXT_FIELDS = (
     "content",
@@ -118,11 +118,6 @@ def month_start(value: date) -> date:
 
 def month_end(value: date) -> date:
     return value.replace(day=calendar.monthrange(value.year, value.month)[1])
-
-
-def school_year_end(school_year: str) -> date:
-    """The end of a school year for plans: 31 May of its second calendar year."""
-    return date(school_year_start(school_year).year + 1, 5, 31)
 
 
 def clean_tasks(value) -> list[str]:
@@ -640,7 +635,7 @@ def review_schedule(
 def preset_dates(plan: ImprovementPlan, preset: str) -> list[tuple[str, str, date]]:
     """(kind, title, date) of a schedule preset for the plan's school year: "monthly" (end of each month, October to
     April, plus the end of term I and of the year) or "terms" (end of term I, end of the year: TT57's minimum)."""
-    first = school_year_start(plan.cycle.school_year).year
+    first = first_year(plan.cycle.school_year)
     term_i = (ReviewKind.TERM_I, "Sơ kết cuối học kỳ I", date(first + 1, 1, 15))
     year_end = (ReviewKind.YEAR_END, "Tổng kết cuối năm học", date(first + 1, 5, 25))
     if preset == "terms":

@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Substr
 
+from kiemdinh.core.schoolyear import REPORTING_YEAR_START_MONTH
 from kiemdinh.core.text import fold
 from kiemdinh.evaluation.models import ReportStatus
 from kiemdinh.improvement.models import PlanLine
@@ -283,10 +284,14 @@ def with_stage(schools, today: date):
     look-up, compared through COALESCE so that neither "no decision" nor "no cycle" needs a second copy)."""
     latest_cycle_id = Cycle.objects.filter(school=OuterRef("pk")).order_by("-school_year").values("pk")[:1]
     newest_decision = Decision.objects.valid_on(today).filter(school=OuterRef("pk")).order_by("-decided_on")
-    # The school year a decision was signed in, named by its first year (a school year starts on 1 August).
+    # The school year a decision was signed in, named by its first year (its reporting year starts on 1 August).
     signed_in_year = newest_decision.annotate(
         year=ExtractYear("decided_on")
-        - Case(When(decided_on__month__lt=8, then=Value(1)), default=Value(0), output_field=IntegerField())
+        - Case(
+            When(decided_on__month__lt=REPORTING_YEAR_START_MONTH, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
     ).values("year")[:1]
     live_registration = live_registrations(OuterRef("latest__id"))
     schools = schools.annotate(

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Exists, Min, OuterRef, Q, TextChoices
 from django.utils import timezone
 
+from kiemdinh.core.schoolyear import reporting_year_start
 from kiemdinh.evaluation.models import Registration, RegistrationStatus, ReportStatus
 from kiemdinh.planning.models import (
     AnnualPlan,
@@ -410,7 +411,7 @@ def pipeline(schools, today: date) -> list[SchoolPosition]:
         grade = held.get((school.pk, DecisionKind.ACCREDITATION))
         level = held.get((school.pk, DecisionKind.NATIONAL_STANDARD))
         newest = max((d.decided_on for d in (grade, level) if d), default=None)
-        if newest and (cycle is None or newest >= date(int(cycle.school_year[:4]), 8, 1)):
+        if newest and (cycle is None or newest >= reporting_year_start(cycle.school_year)):
             stage = Stage.RECOGNISED
         elif cycle is None:
             stage = Stage.NO_CYCLE

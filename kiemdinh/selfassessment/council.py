@@ -816,8 +816,8 @@ def plan_activities(cycle: Cycle) -> list[PlanActivity]:
     )
 
 
-def plan_of(cycle: Cycle) -> AssessmentPlan:
-    """The cycle's plan, or an unsaved empty one (one query)."""
+def assessment_plan_of(cycle: Cycle) -> AssessmentPlan:
+    """The cycle's self-assessment plan, or an unsaved empty one (one query)."""
     return AssessmentPlan.objects.filter(cycle=cycle).select_related("updated_by").first() or AssessmentPlan(
         cycle=cycle
     )

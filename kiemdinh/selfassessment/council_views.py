@@ -283,7 +283,7 @@ def council_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 def _plan_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
     perms = cycle_permissions(request.user, cycle)
-    plan = svc.plan_of(cycle)
+    plan = svc.assessment_plan_of(cycle)
     activities = svc.plan_activities(cycle)
     context = {
         "cycle": cycle,

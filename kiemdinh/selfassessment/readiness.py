@@ -43,7 +43,7 @@ def dossier_blockers(cycle: Cycle, rows=None, *, plan=UNKNOWN) -> list[Blocker]:
     criteria_overview rows, plan: the improvement plan, when the caller has them already. A fixed number of
     queries."""
     from kiemdinh.evidence.selectors import citation_report
-    from kiemdinh.improvement.selectors import plan_of
+    from kiemdinh.improvement.selectors import improvement_plan_of
     from kiemdinh.selfassessment.council import council_problems
 
     found = [Blocker(COUNCIL, f"Hội đồng: {p}", "selfassessment:council") for p in council_problems(cycle)]
@@ -105,7 +105,7 @@ def dossier_blockers(cycle: Cycle, rows=None, *, plan=UNKNOWN) -> list[Blocker]:
                 "selfassessment:school_data",
             )
         )
-    plan = plan_of(cycle) if plan is UNKNOWN else plan
+    plan = improvement_plan_of(cycle) if plan is UNKNOWN else plan
     if plan is None or not plan.is_issued:
         found.append(
             Blocker(
@@ -166,9 +166,9 @@ class Step:
 
 def readiness(cycle: Cycle, criteria_rows) -> tuple[list[Blocker], list[Step]]:
     """The blockers and the seven steps of a cycle's page, reading the improvement plan once."""
-    from kiemdinh.improvement.selectors import plan_of
+    from kiemdinh.improvement.selectors import improvement_plan_of
 
-    plan = plan_of(cycle)
+    plan = improvement_plan_of(cycle)
     blockers = dossier_blockers(cycle, criteria_rows, plan=plan)
     return blockers, cycle_steps(cycle, criteria_rows, blockers, plan=plan)
 
@@ -181,10 +181,10 @@ def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = No
     """The seven steps, each with a state derived from the dossier's blockers and its own data, the plan's dates and
     owners, and what is missing."""
     from kiemdinh.evidence.selectors import evidence_summary
-    from kiemdinh.improvement.selectors import plan_of
+    from kiemdinh.improvement.selectors import improvement_plan_of
     from kiemdinh.selfassessment.council import SEVEN_STEPS, plan_step_schedule
 
-    plan = plan_of(cycle) if plan is UNKNOWN else plan
+    plan = improvement_plan_of(cycle) if plan is UNKNOWN else plan
     blockers = dossier_blockers(cycle, criteria_rows, plan=plan) if blockers is None else blockers
     by_step: dict[int, list[str]] = {}
     for blocker in blockers:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, Subquery
 
+from kiemdinh.core.schoolyear import normalize_school_year
 from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.frameworks.rules import Evaluation, blockers, evaluate, national_standard_needs
@@ -387,7 +388,6 @@ def cycle_by_school_and_year(school: str, year: str) -> Cycle:
     Vietnamese line) when the school, the year or the cycle is not found."""
     from django.core.exceptions import ValidationError
 
-    from kiemdinh.selfassessment.services import normalize_school_year
     from kiemdinh.units.selectors import SchoolLookupError, school_by_code_or_name
 
     try:

@@ -1,16 +1,13 @@
 """Writes of self-assessment cycles and their ratings."""
 
-import re
-import unicodedata
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from kiemdinh.core import audit
-from kiemdinh.core.text import ascii_digits, clean, clean_name
+from kiemdinh.core.schoolyear import normalize_school_year, school_year_start
+from kiemdinh.core.text import clean
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator, Level4Item
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
@@ -30,25 +27,6 @@ from kiemdinh.selfassessment.models import (
 from kiemdinh.selfassessment.snapshots import dossier_content, matches, reference_snapshot, snapshot_hash
 from kiemdinh.selfassessment.statistics import MAX_VALUE, cycle_definitions
 from kiemdinh.units.models import School
-
-SCHOOL_YEAR_RE = re.compile(r"([0-9]{4})-([0-9]{4})")
-
-
-def normalize_school_year(value: str) -> str:
-    """ "2021-2022" (also accepts the seeds' spellings "2019 - 2020", "2019 -2020", an en dash, and digits or dashes
-    typed full-width, "２０２２－２０２３", or in another script); else ValidationError."""
-    text = re.sub(r"\s*[-‐‑‒–—―−]\s*", "-", ascii_digits(unicodedata.normalize("NFKC", clean_name(value))))
-    match = SCHOOL_YEAR_RE.fullmatch(text)
-    if not match or int(match[2]) != int(match[1]) + 1:
-        raise ValidationError(
-            {"school_year": f"Năm học “{value}” không hợp lệ: hãy ghi theo dạng 2021-2022 (hai năm liền nhau)."}
-        )
-    return text
-
-
-def school_year_start(school_year: str) -> date:
-    """1 September of the first year: the day a school year's cycle starts, which decides its framework."""
-    return date(int(school_year[:4]), 9, 1)
 
 
 @transaction.atomic

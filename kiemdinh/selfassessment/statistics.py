@@ -12,6 +12,7 @@ subset of it. "Cộng"/"Tổng số" rows are computed from the rows they sum, n
 
 from dataclasses import dataclass
 
+from kiemdinh.core.schoolyear import school_years_up_to
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.units.models import KINDERGARTEN_TYPES, SchoolType
 
@@ -133,9 +134,7 @@ def table_definitions(school_type: str, regime: str) -> tuple[TableDef, ...]:
 
 def school_years(school_year: str, regime: str) -> tuple[str, ...]:
     """The columns: the last 5 (2018) or 3 (TT57) school years ending with the cycle's, oldest first."""
-    start = int(school_year[:4])
-    count = YEARS.get(regime, 5)
-    return tuple(f"{y}-{y + 1}" for y in range(start - count + 1, start + 1))
+    return school_years_up_to(school_year, YEARS.get(regime, 5))
 
 
 def cycle_definitions(cycle) -> tuple[tuple[TableDef, ...], tuple[str, ...]]:

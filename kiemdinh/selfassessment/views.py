@@ -3,8 +3,6 @@
 Council, plan and worksheet screens are in council_views.py; evidence in the evidence app.
 """
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.bounds import as_id
+from kiemdinh.core.schoolyear import current_school_year, school_year_start
 from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import diff_html
 from kiemdinh.evidence.codes import find_codes, link_citations
@@ -61,12 +60,6 @@ from kiemdinh.units.models import School
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def current_school_year(today: date | None = None) -> str:
-    today = today or timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
 
 
 # --- Cycles ---------------------------------------------------------------------------------------------------------
@@ -431,7 +424,7 @@ def _edit_refusal(perms) -> str:
 
 def _amendment_marks(cycle, criterion) -> list[str]:
     """An amendment in force for the cycle's school year whose wording is not recorded (TT22/2024): never silent."""
-    starts = services.school_year_start(cycle.school_year)
+    starts = school_year_start(cycle.school_year)
     return [f"Mức {a.level}: {a.pending_text}." for a in amendments_in_force(criterion, starts) if not a.updated]
 
 

@@ -5,6 +5,7 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.core.text import fold
 from kiemdinh.devtools.bench.scale import BATCH, PREFIX, TYPES, Scale, school_years
 from kiemdinh.evidence.codes import default_box, format_code
@@ -13,7 +14,6 @@ from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator
 from kiemdinh.recognition.models import Decision, DecisionKind, years_after
 from kiemdinh.selfassessment.models import Cycle, CycleStatus, IndicatorRating
-from kiemdinh.selfassessment.services import school_year_start
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, UnitKind, framework_code_for
 
 
