@@ -22,6 +22,7 @@ from django.db import transaction
 from kiemdinh.accounts.models import Body, Membership, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.text import nfc
 from kiemdinh.devtools.demo_cycle import content as demo_content
 from kiemdinh.devtools.demo_cycle import fill_cycle, fill_improvement
@@ -631,7 +632,7 @@ def _ensure_plan(actor, build: DemoBuild, seed: PlanSeed, units, schools) -> Ann
         plan.save(update_fields=["status", "updated_at"])
         audit.record(
             actor=actor,
-            event_type="plan.issued",
+            event_type=Event.PLAN_ISSUED,
             obj=plan,
             unit=unit,
             data={"source": "seed_demo", "seed": doc["source"]},

@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.tabular import ImportPending, header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.evidence import services
@@ -375,7 +376,7 @@ def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceIm
                 errors=plan.errors,
             )
             audit_data = {"filename": batch.original_filename, "rows": len(rows), "errors": len(plan.errors)}
-            services._audit(actor, "evidence.import_prepared", batch, cycle, audit_data)
+            services._audit(actor, Event.EVIDENCE_IMPORT_PREPARED, batch, cycle, audit_data)
     except IntegrityError:
         # Another upload of the same person was stored while this one was being read (a double click).
         waiting = pending_batch(actor)
@@ -428,7 +429,7 @@ def evidence_import_commit(*, actor, batch: EvidenceImportBatch) -> EvidenceImpo
             locked.save(update_fields=["status", "committed_at", "result"])
             services._audit(
                 actor,
-                "evidence.import_committed",
+                Event.EVIDENCE_IMPORT_COMMITTED,
                 locked,
                 cycle,
                 {"filename": locked.original_filename, "created": result["created"], "cited": result["cited"]},
@@ -491,7 +492,9 @@ def evidence_import_discard(*, actor, batch: EvidenceImportBatch) -> EvidenceImp
     locked.status = ImportStatus.DISCARDED
     locked.rows, locked.errors = [], []
     locked.save(update_fields=["status", "rows", "errors"])
-    services._audit(actor, "evidence.import_discarded", locked, locked.cycle, {"filename": locked.original_filename})
+    services._audit(
+        actor, Event.EVIDENCE_IMPORT_DISCARDED, locked, locked.cycle, {"filename": locked.original_filename}
+    )
     return locked
 
 
@@ -507,7 +510,7 @@ def evidence_import_batches_purge() -> int:
     for done in (ImportStatus.DISCARDED, ImportStatus.EXPIRED):
         cleared += _cleared(EvidenceImportBatch.objects.filter(status=done).exclude(rows=[]), done)
     if cleared:
-        audit.record(actor=None, event_type="evidence.import_purged", data={"batches": cleared})
+        audit.record(actor=None, event_type=Event.EVIDENCE_IMPORT_PURGED, data={"batches": cleared})
     return cleared
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from django.db import transaction
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.frameworks.choices import Confidence, Level4Status, RevisionKind, VersionStatus
 from kiemdinh.frameworks.models import Criterion, FrameworkRevision, FrameworkVersion, Indicator, Level4Item, Standard
 from kiemdinh.frameworks.spec import content_hash
@@ -281,7 +282,7 @@ def framework_version_load(*, data: dict, actor=None) -> LoadResult:
     action = "created" if created else ("revised" if applying else "updated")
     audit.record(
         actor=actor,
-        event_type="framework.loaded",
+        event_type=Event.FRAMEWORK_LOADED,
         obj=version,
         data={"code": code, "action": action, "hash": digest, "revisions": list(recorded), "changed": len(diff)},
     )

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.schoolyear import first_year, school_year_end, school_year_start
 from kiemdinh.core.text import clean
 from kiemdinh.evidence.models import Evidence
@@ -87,7 +88,7 @@ LABELS = {
 # --- helpers --------------------------------------------------------------------------------------------------------
 
 
-def _record(*, actor, event_type: str, obj, plan: ImprovementPlan, data: dict) -> None:
+def _record(*, actor, event_type: Event, obj, plan: ImprovementPlan, data: dict) -> None:
     school = plan.cycle.school
     audit.record(actor=actor, event_type=event_type, obj=obj, unit=school.unit, school=school, data=data)
 
@@ -204,7 +205,7 @@ def plan_create(*, actor, cycle: Cycle) -> ImprovementPlan:
         return existing
     principal = cycle.council_members.filter(role=CouncilRole.CHAIR).values_list("full_name", flat=True).first()
     plan = ImprovementPlan.objects.create(cycle=cycle, signer_name=principal or "", **default_texts(cycle))
-    _record(actor=actor, event_type="improvement.plan_created", obj=plan, plan=plan, data={"cycle": cycle.pk})
+    _record(actor=actor, event_type=Event.IMPROVEMENT_PLAN_CREATED, obj=plan, plan=plan, data={"cycle": cycle.pk})
     return plan
 
 
@@ -235,7 +236,11 @@ def plan_update(*, actor, plan: ImprovementPlan, issued_on: date | None = UNCHAN
     if changed:
         plan.save()
         _record(
-            actor=actor, event_type="improvement.plan_updated", obj=plan, plan=plan, data={"changed": sorted(changed)}
+            actor=actor,
+            event_type=Event.IMPROVEMENT_PLAN_UPDATED,
+            obj=plan,
+            plan=plan,
+            data={"changed": sorted(changed)},
         )
     return plan
 
@@ -269,7 +274,7 @@ def plan_issue(*, actor, plan: ImprovementPlan) -> ImprovementPlan:
     plan.issued_at = timezone.now()
     plan.issued_by = _user(actor)
     plan.save()
-    _record(actor=actor, event_type="improvement.plan_issued", obj=plan, plan=plan, data={"number": plan.number})
+    _record(actor=actor, event_type=Event.IMPROVEMENT_PLAN_ISSUED, obj=plan, plan=plan, data={"number": plan.number})
     return plan
 
 
@@ -285,7 +290,7 @@ def plan_reopen(*, actor, plan: ImprovementPlan, reason: str) -> ImprovementPlan
     plan.status = PlanStatus.DRAFT
     plan._change_reason = reason
     plan.save()
-    _record(actor=actor, event_type="improvement.plan_reopened", obj=plan, plan=plan, data={"reason": reason})
+    _record(actor=actor, event_type=Event.IMPROVEMENT_PLAN_REOPENED, obj=plan, plan=plan, data={"reason": reason})
     return plan
 
 
@@ -320,7 +325,9 @@ def issue_create(
     values = _issue_values(plan, criterion, current_state, limitation, cause)
     position = (plan.issues.aggregate(m=Max("position"))["m"] or 0) + 1
     issue = PriorityIssue.objects.create(plan=plan, position=position, **values)
-    _record(actor=actor, event_type="improvement.issue_added", obj=issue, plan=plan, data={"criterion": criterion.code})
+    _record(
+        actor=actor, event_type=Event.IMPROVEMENT_ISSUE_ADDED, obj=issue, plan=plan, data={"criterion": criterion.code}
+    )
     return issue
 
 
@@ -336,7 +343,7 @@ def issue_update(
     issue._change_reason = reason
     issue.save()
     issue.lines.update(criterion=values["criterion"])
-    _record(actor=actor, event_type="improvement.issue_updated", obj=issue, plan=plan, data={"reason": reason})
+    _record(actor=actor, event_type=Event.IMPROVEMENT_ISSUE_UPDATED, obj=issue, plan=plan, data={"reason": reason})
     return issue
 
 
@@ -346,7 +353,11 @@ def issue_delete(*, actor, issue: PriorityIssue) -> None:
     if issue.lines.exists():
         raise ValidationError("Vấn đề này còn hành động cải tiến; hãy xóa hoặc chuyển các hành động trước.")
     _record(
-        actor=actor, event_type="improvement.issue_deleted", obj=issue, plan=plan, data={"limitation": issue.limitation}
+        actor=actor,
+        event_type=Event.IMPROVEMENT_ISSUE_DELETED,
+        obj=issue,
+        plan=plan,
+        data={"limitation": issue.limitation},
     )
     issue.delete()
 
@@ -434,7 +445,7 @@ def line_create(
     line.save()
     _record(
         actor=actor,
-        event_type="improvement.line_added",
+        event_type=Event.IMPROVEMENT_LINE_ADDED,
         obj=line,
         plan=plan,
         data={**_line_data(line), "reason": reason},
@@ -488,7 +499,7 @@ def line_update(
     line.save()
     _record(
         actor=actor,
-        event_type="improvement.line_adjusted" if plan.is_issued else "improvement.line_updated",
+        event_type=Event.IMPROVEMENT_LINE_ADJUSTED if plan.is_issued else Event.IMPROVEMENT_LINE_UPDATED,
         obj=line,
         plan=plan,
         data={**_line_data(line), "changed": changed, "reason": reason},
@@ -505,7 +516,7 @@ def line_delete(*, actor, line: PlanLine) -> None:
         )
     if plan.is_issued:
         raise ValidationError("Kế hoạch đã ban hành: không xóa dòng, hãy điều chỉnh dòng và ghi lý do.")
-    _record(actor=actor, event_type="improvement.line_deleted", obj=line, plan=plan, data=_line_data(line))
+    _record(actor=actor, event_type=Event.IMPROVEMENT_LINE_DELETED, obj=line, plan=plan, data=_line_data(line))
     line.delete()
 
 
@@ -534,7 +545,7 @@ def coverage_note_save(*, actor, plan: ImprovementPlan, reason: str, criterion=N
     subject = criterion.code if criterion else f"Mức 4 tiêu chí {level4_item.code}"
     _record(
         actor=actor,
-        event_type="improvement.coverage_noted",
+        event_type=Event.IMPROVEMENT_COVERAGE_NOTED,
         obj=note,
         plan=plan,
         data={"subject": subject, "reason": reason},
@@ -546,7 +557,11 @@ def coverage_note_save(*, actor, plan: ImprovementPlan, reason: str, criterion=N
 def coverage_note_delete(*, actor, note: CoverageNote) -> None:
     plan = _lock_plan(note.plan)
     _record(
-        actor=actor, event_type="improvement.coverage_note_deleted", obj=note, plan=plan, data={"reason": note.reason}
+        actor=actor,
+        event_type=Event.IMPROVEMENT_COVERAGE_NOTE_DELETED,
+        obj=note,
+        plan=plan,
+        data={"reason": note.reason},
     )
     note.delete()
 
@@ -584,7 +599,7 @@ def monitor_add(
     )
     _record(
         actor=actor,
-        event_type="improvement.monitor_added",
+        event_type=Event.IMPROVEMENT_MONITOR_ADDED,
         obj=member,
         plan=plan,
         data={"name": full_name, "role": role},
@@ -596,7 +611,11 @@ def monitor_add(
 def monitor_remove(*, actor, member: MonitoringMember) -> None:
     plan = _lock_plan(member.plan)
     _record(
-        actor=actor, event_type="improvement.monitor_removed", obj=member, plan=plan, data={"name": member.full_name}
+        actor=actor,
+        event_type=Event.IMPROVEMENT_MONITOR_REMOVED,
+        obj=member,
+        plan=plan,
+        data={"name": member.full_name},
     )
     member.delete()
 
@@ -624,7 +643,7 @@ def review_schedule(
     review = Review.objects.create(plan=plan, kind=kind, title=title, scheduled_on=scheduled_on)
     _record(
         actor=actor,
-        event_type="improvement.review_scheduled",
+        event_type=Event.IMPROVEMENT_REVIEW_SCHEDULED,
         obj=review,
         plan=plan,
         data={"date": scheduled_on.isoformat()},
@@ -666,7 +685,7 @@ def review_schedule_preset(*, actor, plan: ImprovementPlan, preset: str) -> list
     if created:
         _record(
             actor=actor,
-            event_type="improvement.reviews_scheduled",
+            event_type=Event.IMPROVEMENT_REVIEWS_SCHEDULED,
             obj=plan,
             plan=plan,
             data={"preset": preset, "dates": [r.scheduled_on.isoformat() for r in created]},
@@ -680,7 +699,9 @@ def review_delete(*, actor, review: Review) -> None:
     review = Review.objects.select_for_update().get(pk=review.pk)  # the caller's copy may predate its recording
     if review.is_held:
         raise ValidationError("Đợt rà soát đã có kết quả nên không xóa được.")
-    _record(actor=actor, event_type="improvement.review_deleted", obj=review, plan=plan, data={"title": review.title})
+    _record(
+        actor=actor, event_type=Event.IMPROVEMENT_REVIEW_DELETED, obj=review, plan=plan, data={"title": review.title}
+    )
     review.delete()
 
 
@@ -782,7 +803,7 @@ def review_record(*, actor, review: Review, held_on: date, summary: str, entries
         _refresh_status(line)
     _record(
         actor=actor,
-        event_type="improvement.review_recorded",
+        event_type=Event.IMPROVEMENT_REVIEW_RECORDED,
         obj=review,
         plan=plan,
         data={"title": review.title, "held_on": held_on.isoformat(), "lines": len(entries)},
@@ -857,7 +878,7 @@ def lines_carry_over(*, actor, plan: ImprovementPlan, source: ImprovementPlan) -
         report.carried.append(label)
     _record(
         actor=actor,
-        event_type="improvement.lines_carried_over",
+        event_type=Event.IMPROVEMENT_LINES_CARRIED_OVER,
         obj=plan,
         plan=plan,
         data={"from": source.pk, "carried": report.carried, "skipped": report.skipped},
