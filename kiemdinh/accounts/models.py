@@ -93,7 +93,7 @@ class Membership(models.Model):
             ),
             models.CheckConstraint(
                 name="membership_body_of_officers",
-                condition=Q(role=Role.OFFICER, body__in=["education", "committee"])
+                condition=Q(role=Role.OFFICER, body__in=[Body.EDUCATION, Body.COMMITTEE])
                 | (~Q(role=Role.OFFICER) & Q(body="")),
             ),
             models.UniqueConstraint(fields=["user", "role", "unit", "school", "body"], name="membership_unique"),

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.core.tabular import workbook_bytes
 from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
 from kiemdinh.documents.docx_kit import (
@@ -39,6 +40,7 @@ from kiemdinh.documents.docx_kit import (
 from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.documents.report import CriterionPart, _evidence_rows, build_report
+from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, council_overview, plan_activities
@@ -52,7 +54,6 @@ from kiemdinh.selfassessment.models import (
     ScopeAnalysis,
     indicator_key,
 )
-from kiemdinh.selfassessment.services import school_year_start
 
 ACHIEVED, NOT_ACHIEVED = "Đạt", "Không đạt"
 
@@ -71,7 +72,7 @@ def _header(cycle: Cycle) -> CycleHeader:
 
 
 def _is_2018(header: CycleHeader) -> bool:
-    return header.regime == "2018"
+    return header.regime == Regime.R2018
 
 
 def _dated(log: MissingLog, place: str, when, label: str) -> str | Missing:
@@ -546,7 +547,9 @@ def build_scope_worksheet(cycle: Cycle) -> ScopeWorksheetContext:
     level4: tuple[ScopeRow, ...] = ()
     level4_filled = 0
     if _is_2018(header):
-        items = list(Level4Item.objects.filter(version=framework).exclude(confidence="missing").order_by("position"))
+        items = list(
+            Level4Item.objects.filter(version=framework).exclude(confidence=Confidence.MISSING).order_by("position")
+        )
         level4 = tuple(_scope_row(f"Tiêu chí Mức 4 số {i.code}: {i.text}", analyses.get(f"m{i.pk}")) for i in items)
         level4_filled = sum(1 for r in level4 if r.meaning.strip())
     gaps = []

@@ -45,7 +45,7 @@ from kiemdinh.documents.docx_kit import (
 from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.evidence.selectors import versions_as_of
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.improvement.models import (
     TT57_STATUS_LABEL,
     ImprovementPlan,

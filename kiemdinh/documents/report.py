@@ -9,12 +9,14 @@ CHUNG, Phần IV PHỤ LỤC (danh mục mã minh chứng).
 import itertools
 from dataclasses import dataclass
 
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.documents.common import CycleHeader, cycle_header
 from kiemdinh.documents.missing import Missing, MissingLog
 from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.selectors import citations_by_link, files_by_version
+from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment.models import (
@@ -27,7 +29,6 @@ from kiemdinh.selfassessment.models import (
     indicator_key,
 )
 from kiemdinh.selfassessment.selectors import StatTable, cycle_evaluation, report_texts, school_statistics
-from kiemdinh.selfassessment.services import school_year_start
 from kiemdinh.selfassessment.snapshots import school_profile
 
 ABBREVIATIONS = (
@@ -221,8 +222,10 @@ def build_report(cycle: Cycle) -> ReportContext:
 
     level4_parts: tuple[Level4Part, ...] = ()
     level4_conclusion = None
-    if framework.regime == "2018":
-        items = list(Level4Item.objects.filter(version=framework).exclude(confidence="missing").order_by("position"))
+    if framework.regime == Regime.R2018:
+        items = list(
+            Level4Item.objects.filter(version=framework).exclude(confidence=Confidence.MISSING).order_by("position")
+        )
         results = dict(Level4Rating.objects.filter(cycle=cycle).values_list("item_id", "achieved"))
         level4_parts = tuple(
             Level4Part(
@@ -265,7 +268,7 @@ def build_report(cycle: Cycle) -> ReportContext:
     return ReportContext(
         header=header,
         result=evaluation.as_contract(),
-        levels=(1, 2, 3) if framework.regime == "2018" else (1, 2),
+        levels=(1, 2, 3) if framework.regime == Regime.R2018 else (1, 2),
         abbreviations=ABBREVIATIONS,
         school_facts=facts,
         statistics=statistics,
@@ -322,7 +325,7 @@ def _level_mark(criterion: CriterionPart, level: int) -> str:
 def _outline(ctx: ReportContext) -> list[tuple[int, str]]:
     entries = [(1, "DANH MỤC CÁC CHỮ VIẾT TẮT"), (1, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ"), (1, "Phần I. CƠ SỞ DỮ LIỆU")]
     entries += [(1, "Phần II. TỰ ĐÁNH GIÁ"), (2, "A. ĐẶT VẤN ĐỀ"), (2, "B. TỰ ĐÁNH GIÁ")]
-    levels = "Mức 1, 2 và 3" if ctx.header.regime == "2018" else "Mức 1 và Mức 2"
+    levels = "Mức 1, 2 và 3" if ctx.header.regime == Regime.R2018 else "Mức 1 và Mức 2"
     entries.append((3, f"I. TỰ ĐÁNH GIÁ TIÊU CHÍ {levels.upper()}"))
     entries += [(3, f"Tiêu chuẩn {s.code}: {s.name}") for s in ctx.standards]
     if ctx.level4_conclusion is not None:
@@ -362,14 +365,16 @@ def report_docx(ctx: ReportContext) -> bytes:
     kit.heading(doc, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ", 1)
     kit.heading(doc, "1. Kết quả đánh giá", 2)
     levels = ctx.levels
-    title = "1.1. Đánh giá tiêu chí Mức 1, 2 và 3" if h.regime == "2018" else "1.1. Đánh giá tiêu chí Mức 1 và Mức 2"
+    title = (
+        "1.1. Đánh giá tiêu chí Mức 1, 2 và 3" if h.regime == Regime.R2018 else "1.1. Đánh giá tiêu chí Mức 1 và Mức 2"
+    )
     kit.para(doc, title, bold=True, italic=True)
     rows, groups = [], set()
     for standard in ctx.standards:
         groups.add(len(rows))
         rows.append([f"Tiêu chuẩn {standard.code}: {standard.name}"] + [""] * len(levels))
         for c in standard.criteria:
-            label = f"Tiêu chí {c.code}" + (" (bắt buộc)" if c.mandatory and h.regime == "tt57" else "")
+            label = f"Tiêu chí {c.code}" + (" (bắt buộc)" if c.mandatory and h.regime == Regime.TT57 else "")
             rows.append([label, *(_level_mark(c, k) for k in levels)])
     kit.table(
         doc,
@@ -436,7 +441,7 @@ def report_docx(ctx: ReportContext) -> bytes:
         kit.para(doc, title, bold=True)
         kit.body(doc, text)
     kit.heading(doc, "B. TỰ ĐÁNH GIÁ", 2)
-    levels_label = "MỨC 1, 2 VÀ 3" if h.regime == "2018" else "MỨC 1 VÀ MỨC 2"
+    levels_label = "MỨC 1, 2 VÀ 3" if h.regime == Regime.R2018 else "MỨC 1 VÀ MỨC 2"
     kit.heading(doc, f"I. TỰ ĐÁNH GIÁ TIÊU CHÍ {levels_label}", 3)
     for standard in ctx.standards:
         kit.heading(doc, f"Tiêu chuẩn {standard.code}: {standard.name}", 3)

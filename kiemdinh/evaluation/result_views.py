@@ -62,7 +62,7 @@ def _summary(team, plan) -> str:
         if result.school_level
         else f"Đoàn đánh giá ngoài năm học {cycle.school_year} kết luận trường chưa đạt Mức 1."
     ]
-    if result.accreditation_grade and cycle.framework.regime != "tt57":
+    if result.accreditation_grade and not cycle.framework.is_tt57:
         parts.append(f"Kết quả tương ứng kiểm định chất lượng giáo dục cấp độ {result.accreditation_grade}.")
     if result.national_standard_level:
         parts.append(f"Đủ mức để công nhận đạt chuẩn quốc gia mức độ {result.national_standard_level}.")

@@ -39,7 +39,7 @@ from kiemdinh.evaluation.forms import (
 )
 from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, ReportStatus, SchoolLevelTaught, TeamMember
 from kiemdinh.evaluation.work_services import can_answer_for_school
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions

@@ -1,7 +1,7 @@
 from django import forms
 
 from kiemdinh.core.forms import Form, date_field
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition.models import DecisionKind, RecognitionRound
 from kiemdinh.recognition.services import Correction, DecisionInput
 

@@ -21,7 +21,7 @@ from kiemdinh.frameworks.services import framework_version_load
 from kiemdinh.frameworks.spec import data_files, read_data_file
 from kiemdinh.selfassessment.models import CriterionForm
 from kiemdinh.selfassessment.services import criterion_form_save
-from kiemdinh.units.models import AdministrativeUnit, School
+from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, UnitKind
 from kiemdinh.units.services import school_create, unit_create
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
@@ -51,16 +51,20 @@ class World:
 
 
 def build_world() -> World:
-    province = unit_create(actor=None, code="P01", name="Tỉnh Thử Nghiệm", kind="province")
-    district = unit_create(actor=None, code="P01-D1", name="Huyện Đông Sơn", kind="district", parent=province)
-    commune_a = unit_create(actor=None, code="P01-D1-A", name="Xã An Bình", kind="commune", parent=district)
-    commune_b = unit_create(actor=None, code="P01-D1-B", name="Xã Bình Minh", kind="commune", parent=district)
-    other = unit_create(actor=None, code="Q02", name="Tỉnh Khác", kind="province")
-    other_commune = unit_create(actor=None, code="Q02-X", name="Phường Hòa Hải", kind="commune", parent=other)
-    school_a = school_create(actor=None, code="SA", name="Trường Tiểu học An Bình", school_type="TH", unit=commune_a)
-    school_b = school_create(actor=None, code="SB", name="Trường Mầm non Bình Minh", school_type="MN", unit=commune_b)
+    province = unit_create(actor=None, code="P01", name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE)
+    district = unit_create(actor=None, code="P01-D1", name="Huyện Đông Sơn", kind=UnitKind.DISTRICT, parent=province)
+    commune_a = unit_create(actor=None, code="P01-D1-A", name="Xã An Bình", kind=UnitKind.COMMUNE, parent=district)
+    commune_b = unit_create(actor=None, code="P01-D1-B", name="Xã Bình Minh", kind=UnitKind.COMMUNE, parent=district)
+    other = unit_create(actor=None, code="Q02", name="Tỉnh Khác", kind=UnitKind.PROVINCE)
+    other_commune = unit_create(actor=None, code="Q02-X", name="Phường Hòa Hải", kind=UnitKind.COMMUNE, parent=other)
+    school_a = school_create(
+        actor=None, code="SA", name="Trường Tiểu học An Bình", school_type=SchoolType.TH, unit=commune_a
+    )
+    school_b = school_create(
+        actor=None, code="SB", name="Trường Mầm non Bình Minh", school_type=SchoolType.MN, unit=commune_b
+    )
     school_other = school_create(
-        actor=None, code="SQ", name="Trường THCS Hòa Hải", school_type="THCS", unit=other_commune
+        actor=None, code="SQ", name="Trường THCS Hòa Hải", school_type=SchoolType.THCS, unit=other_commune
     )
 
     def person(username, full_name, role, **where):

@@ -5,14 +5,15 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.core.text import fold
 from kiemdinh.devtools.bench.scale import BATCH, PREFIX, TYPES, Scale, school_years
 from kiemdinh.evidence.codes import default_box, format_code
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceVersion
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator
 from kiemdinh.recognition.models import Decision, DecisionKind, years_after
 from kiemdinh.selfassessment.models import Cycle, CycleStatus, IndicatorRating
-from kiemdinh.selfassessment.services import school_year_start
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, UnitKind, framework_code_for
 
 
@@ -189,7 +190,7 @@ def bulk_evidence(cycles: list[tuple[int, int, int]], per_cycle: int) -> int:
                     CycleEvidence(
                         cycle_id=cycle_id,
                         code=format_code(regime, criterion.code, sequence),
-                        box=default_box(criterion.code) if regime == "2018" else None,
+                        box=default_box(criterion.code) if regime == Regime.R2018 else None,
                         criterion_id=criterion.pk,
                         sequence=sequence,
                     )

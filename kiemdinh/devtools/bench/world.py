@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.devtools.bench.bulk import (
     _cycles,
     _decisions,
@@ -46,9 +47,9 @@ from kiemdinh.planning.models import AnnualPlan, PlanKind, PlanTarget
 from kiemdinh.planning.services import PlanInput, plan_create
 from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
-from kiemdinh.selfassessment.services import cycle_open, school_year_start
+from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
-from kiemdinh.units.models import AdministrativeUnit, School, framework_code_for
+from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, framework_code_for
 from kiemdinh.units.services import school_create
 
 
@@ -162,7 +163,7 @@ def _measured_school(commune, suffix: str):
         actor=None,
         code=f"{commune.code}-{suffix}",
         name=f"Trường THCS Đo Lường {suffix}",
-        school_type="THCS",
+        school_type=SchoolType.THCS,
         unit=commune,
     )
 

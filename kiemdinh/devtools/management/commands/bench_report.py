@@ -16,7 +16,7 @@ from kiemdinh.frameworks.models import Criterion, FrameworkVersion
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
-from kiemdinh.units.models import AdministrativeUnit, UnitKind
+from kiemdinh.units.models import AdministrativeUnit, SchoolType, UnitKind
 from kiemdinh.units.services import school_create, unit_create
 
 
@@ -103,7 +103,7 @@ class Command(BaseCommand):
             actor=None, code="BENCH", name="xã Đo Lường", kind=UnitKind.PROVINCE
         )
         school = school_create(
-            actor=None, code="BENCH-THCS", name="Trường THCS Đo Lường", school_type="THCS", unit=unit
+            actor=None, code="BENCH-THCS", name="Trường THCS Đo Lường", school_type=SchoolType.THCS, unit=unit
         )
         framework = FrameworkVersion.objects.get(code="tt18-2018")
         cycle = cycle_open(actor=None, school=school, school_year="2024-2025", framework=framework)

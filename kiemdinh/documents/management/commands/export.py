@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kiemdinh.documents import registry
 from kiemdinh.documents.pdf import PdfUnavailable
 from kiemdinh.planning.models import AnnualPlan
+from kiemdinh.recognition.models import DecisionKind
 from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
 from kiemdinh.selfassessment.snapshots import DossierChanged
 from kiemdinh.units.selectors import UnitLookupError, unit_by_code_or_name
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--kind",
             dest="decision_kind",
-            choices=["accreditation", "national_standard"],
+            choices=DecisionKind.values,
             help="decision: only this decision (default: every decision of the evaluation, in one document)",
         )
 
