@@ -28,10 +28,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from kiemdinh.core.tabular import workbook_bytes
-from kiemdinh.core.text import fold
-from kiemdinh.documents.common import place_date, short_place, vn_date
-from kiemdinh.documents.docx_kit import (
+from kiemdinh.core.office.docx_kit import (
     _no_borders,
     keep_row_whole,
     new_document,
@@ -44,7 +41,9 @@ from kiemdinh.documents.docx_kit import (
     to_bytes,
     write,
 )
-from kiemdinh.documents.registry import DocumentKind, register_plan_kind
+from kiemdinh.core.tabular import workbook_bytes
+from kiemdinh.core.text import fold
+from kiemdinh.documents.common import place_date, short_place, vn_date
 from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, PlanKind, TaskStatus
 from kiemdinh.planning.selectors import goals_progress, plan_targets_with_positions, signer_lines
 
@@ -589,14 +588,3 @@ def annual_plan_xlsx(ctx: AnnualPlanContext) -> bytes:
     ]
     _sheet(book, "Nhiệm vụ", TASK_SHEET, tasks)
     return workbook_bytes(book)
-
-
-register_plan_kind(
-    DocumentKind(
-        kind="annual-plan",
-        title="Kế hoạch của cơ quan quản lý",
-        slug="Ke-hoach",
-        build=annual_plan_context,
-        renderers={"docx": annual_plan_docx, "xlsx": annual_plan_xlsx},
-    )
-)

@@ -19,9 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from kiemdinh.core.tabular import workbook_bytes
-from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
-from kiemdinh.documents.docx_kit import (
+from kiemdinh.core.office.docx_kit import (
     RED,
     TABLE_SIZE,
     Text,
@@ -36,8 +34,9 @@ from kiemdinh.documents.docx_kit import (
     to_bytes,
     write,
 )
-from kiemdinh.documents.missing import Missing, MissingLog
-from kiemdinh.documents.registry import DocumentKind, register
+from kiemdinh.core.office.missing import Missing, MissingLog
+from kiemdinh.core.tabular import workbook_bytes
+from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
 from kiemdinh.documents.report import CriterionPart, _evidence_rows, build_report
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.selectors import amendments_in_force
@@ -953,52 +952,3 @@ def criterion_forms_docx(ctx: CriterionFormsContext) -> bytes:
     if first:
         para(doc, "PHIẾU ĐÁNH GIÁ TIÊU CHÍ", bold=True, align="center")
     return to_bytes(doc)
-
-
-# --- registration, in the order of the download page -----------------------------------------------------------------
-
-register(
-    DocumentKind(
-        kind="council-decision",
-        title="Quyết định thành lập hội đồng tự đánh giá",
-        slug="quyet-dinh-thanh-lap-hoi-dong",
-        build=build_council_decision,
-        renderers={"docx": council_decision_docx},
-    )
-)
-register(
-    DocumentKind(
-        kind="plan",
-        title="Phụ lục 1: Kế hoạch tự đánh giá",
-        slug="ke-hoach-tu-danh-gia",
-        build=build_plan,
-        renderers={"docx": plan_docx},
-    )
-)
-register(
-    DocumentKind(
-        kind="scope-worksheet",
-        title="Phụ lục 2/3: Phiếu xác định nội hàm",
-        slug="phieu-xac-dinh-noi-ham",
-        build=build_scope_worksheet,
-        renderers={"docx": scope_worksheet_docx},
-    )
-)
-register(
-    DocumentKind(
-        kind="evidence-catalogue",
-        title="Phụ lục 4: Danh mục mã minh chứng",
-        slug="danh-muc-ma-minh-chung",
-        build=build_evidence_catalogue,
-        renderers={"docx": evidence_catalogue_docx, "xlsx": evidence_catalogue_xlsx},
-    )
-)
-register(
-    DocumentKind(
-        kind="criterion-forms",
-        title="Phụ lục 5a/5b: Phiếu đánh giá tiêu chí",
-        slug="phieu-danh-gia-tieu-chi",
-        build=build_criterion_forms,
-        renderers={"docx": criterion_forms_docx},
-    )
-)

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from kiemdinh.documents.missing import Missing, MissingLog
+from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, Cycle, CycleTransition, PlanActivity
 from kiemdinh.selfassessment.snapshots import school_profile
 

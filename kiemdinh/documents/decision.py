@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from docx.shared import Pt
 
+from kiemdinh.core.office.docx_kit import national_header, new_document, page_break, para, signature_block, to_bytes
+from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.documents.common import place_date, short_place, vn_date
-from kiemdinh.documents.docx_kit import national_header, new_document, page_break, para, signature_block, to_bytes
-from kiemdinh.documents.missing import Missing, MissingLog
-from kiemdinh.documents.registry import DocumentKind, register_standalone_kind
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.recognition.issuing import PEOPLES_COMMITTEE, province_place
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, years_after
@@ -237,15 +236,3 @@ def decision_docx(ctx: DecisionDocument) -> bytes:
             page_break(doc)
         _decision_body(doc, text)
     return to_bytes(doc)
-
-
-DECISION = register_standalone_kind(
-    DocumentKind(
-        kind="decision",
-        title="Quyết định công nhận",
-        slug="Quyet-dinh-cong-nhan",
-        build=decision_context,
-        renderers={"docx": decision_docx},
-        note="Quyết định công nhận đạt kiểm định chất lượng giáo dục / đạt chuẩn quốc gia, từ kết quả đánh giá ngoài.",
-    )
-)

@@ -30,9 +30,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from kiemdinh.core import storage as stored_files
+from kiemdinh.core.office.missing import Missing
 from kiemdinh.core.text import nfc
-from kiemdinh.documents.missing import Missing
-from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.documents.report import CriterionPart, ReportContext, build_report
 from kiemdinh.evidence.codes import link_citations, parse_code
 from kiemdinh.evidence.files import size_text
@@ -469,15 +468,3 @@ class _Pages:
             shared=criteria(e.shared_with),
             cited_by=criteria(e.cited_by),
         )
-
-
-register(
-    DocumentKind(
-        kind="dossier",
-        title="Hồ sơ điện tử cho đoàn đánh giá ngoài (tệp nén)",
-        slug="ho-so-tu-danh-gia",
-        build=build_dossier,
-        writers={"zip": write_dossier},
-        note="Mở tệp index.html sau khi giải nén; không cần mạng.",
-    )
-)

@@ -26,9 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from kiemdinh.core.tabular import workbook_bytes
-from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
-from kiemdinh.documents.docx_kit import (
+from kiemdinh.core.office.docx_kit import (
     Text,
     body,
     heading,
@@ -42,8 +40,9 @@ from kiemdinh.documents.docx_kit import (
     to_bytes,
     write,
 )
-from kiemdinh.documents.missing import Missing, MissingLog
-from kiemdinh.documents.registry import DocumentKind, register
+from kiemdinh.core.office.missing import Missing, MissingLog
+from kiemdinh.core.tabular import workbook_bytes
+from kiemdinh.documents.common import CycleHeader, cycle_header, place_date, vn_date
 from kiemdinh.evidence.selectors import versions_as_of
 from kiemdinh.frameworks.models import Regime
 from kiemdinh.improvement.models import (
@@ -1031,25 +1030,3 @@ def monitoring_report_docx(ctx: MonitoringReportContext) -> bytes:
     para(doc, "")
     _landscape_signature(doc, ctx.recipients, ctx.signer_title, ctx.signer_name)
     return to_bytes(doc)
-
-
-# --- registration (after the criterion forms on the download page) -------------------------------------------------
-
-register(
-    DocumentKind(
-        kind="improvement-plan",
-        title="Kế hoạch cải tiến chất lượng",
-        slug="ke-hoach-cai-tien-chat-luong",
-        build=build_improvement_plan,
-        renderers={"docx": improvement_plan_docx, "xlsx": improvement_plan_xlsx},
-    )
-)
-register(
-    DocumentKind(
-        kind="monitoring-report",
-        title="Báo cáo giám sát thực hiện kế hoạch cải tiến chất lượng",
-        slug="bao-cao-giam-sat-ke-hoach-cai-tien",
-        build=build_monitoring_report,
-        renderers={"docx": monitoring_report_docx},
-    )
-)

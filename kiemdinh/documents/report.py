@@ -9,9 +9,8 @@ CHUNG, Phần IV PHỤ LỤC (danh mục mã minh chứng).
 import itertools
 from dataclasses import dataclass
 
+from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.documents.common import CycleHeader, cycle_header
-from kiemdinh.documents.missing import Missing, MissingLog
-from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.selectors import citations_by_link, files_by_version
@@ -334,7 +333,7 @@ def _outline(ctx: ReportContext) -> list[tuple[int, str]]:
 def report_docx(ctx: ReportContext) -> bytes:
     from docx.shared import Pt
 
-    from kiemdinh.documents import docx_kit as kit
+    from kiemdinh.core.office import docx_kit as kit
 
     h = ctx.header
     doc = kit.new_document()
@@ -520,14 +519,3 @@ def report_docx(ctx: ReportContext) -> bytes:
     else:
         kit.para(doc, Missing("danh mục minh chứng"))
     return kit.to_bytes(doc)
-
-
-register(
-    DocumentKind(
-        kind="report",
-        title="Báo cáo tự đánh giá",
-        slug="bao-cao-tu-danh-gia",
-        build=build_report,
-        renderers={"docx": report_docx},
-    )
-)

@@ -12,7 +12,6 @@ urlpatterns = [
     path("<int:decision_id>/", views.decision_detail, name="decision"),
     path("<int:decision_id>/dinh-chinh/", views.decision_correct_view, name="correct"),
     path("<int:decision_id>/thu-hoi/", views.decision_revoke_view, name="revoke"),
-    path("<int:decision_id>/tai-ve/", views.decision_download, name="download"),
     path("truong/<int:school_id>/lich-su/", views.school_history_view, name="history"),
     path("doan/<int:team_id>/ban-hanh/", views.decisions_issue_view, name="issue"),
     path("doan/<int:team_id>/cong-khai/", views.publication_publish_view, name="publish"),

@@ -1,6 +1,6 @@
 """A school's recognition decisions: the register officers keep (paper decisions entered, corrected, revoked, each
-decision's page with its history), the decisions issued from an external evaluation team's result, their Word
-documents and the school's history.
+decision's page with its history), the decisions issued from an external evaluation team's result and the school's
+history. A decision's Word document is downloaded from the documents app.
 
 Who may enter, issue, correct and revoke which decision is the rule table's (recognition.authority): the pages show a
 form only to its body's officers (or those it delegated to), and tell the other officers above the school which body
@@ -17,10 +17,8 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.forms import error_text, errors_into
-from kiemdinh.documents import registry
 from kiemdinh.evaluation.access import access_team
 from kiemdinh.evaluation.models import Publication, Team
-from kiemdinh.planning.downloads import attachment
 from kiemdinh.public.services import publication_publish, publication_withdraw
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
@@ -330,16 +328,6 @@ def publication_withdraw_view(request: HttpRequest, team_id: int) -> HttpRespons
     else:
         messages.success(request, "Đã gỡ tóm tắt kết quả khỏi trang công khai.")
     return redirect("recognition:issue", team_id=team.pk)
-
-
-@login_required
-def decision_download(request: HttpRequest, decision_id: int) -> HttpResponse:
-    """The decision as a Word document, for anyone who sees the school."""
-    decision = get_object_or_404(Decision.objects.only("id", "school_id"), pk=decision_id)
-    access_school(request.user, decision.school_id)
-    document = registry.standalone_kind("decision")
-    context = document.build([decision])
-    return attachment(registry.render_plan(document, context, "docx"), context.display_name("docx"))
 
 
 @login_required

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from kiemdinh.documents import annual_plan as doc
+from kiemdinh.documents.kinds import CYCLE_KINDS, plan_kind
 from kiemdinh.documents.plan_report import plan_report_context, plan_report_docx
-from kiemdinh.documents.registry import all_kinds, plan_kind
 from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, ReportKind
 from kiemdinh.planning.services import (
     GoalInput,
@@ -262,7 +262,7 @@ def test_a_draft_prints_blanks_and_no_empty_appendix(world):
     assert len(document.tables) == 2 and len(document.sections) == 1
     assert ctx.filename("docx") == "Ke-hoach-P01-D1-2024.docx"
     # A plan's document is not one of a cycle's (the cycle's download page builds every kind from a cycle).
-    assert "annual-plan" not in [kind.kind for kind in all_kinds()]
+    assert "annual-plan" not in [kind.kind for kind in CYCLE_KINDS]
     assert plan_kind("annual-plan").formats == ("docx", "xlsx", "pdf")
 
 
@@ -477,7 +477,7 @@ def login(client, user):
 def test_officer_downloads_the_plan_and_its_report(client, world, plan):
     report = make_report(world, plan)
     login(client, world.officer_district)
-    response = client.get(reverse("planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "docx"}))
+    response = client.get(reverse("documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "docx"}))
     assert response.status_code == 200
     assert response["Content-Type"] == DOCX_TYPE
     disposition = response["Content-Disposition"]
@@ -485,20 +485,20 @@ def test_officer_downloads_the_plan_and_its_report(client, world, plan):
     assert "K%E1%BA%BF%20ho%E1%BA%A1ch" in disposition  # "Kế hoạch"
     assert "KẾ HOẠCH" in body_texts(open_docx(response.content))
 
-    response = client.get(reverse("planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "xlsx"}))
+    response = client.get(reverse("documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "xlsx"}))
     assert response.status_code == 200 and response["Content-Type"] == XLSX_TYPE
     assert f"/ke-hoach/{plan.pk}/tai-ve.xlsx" == reverse(
-        "planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "xlsx"}
+        "documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "xlsx"}
     )
 
-    url = reverse("planning:report_document", kwargs={"plan_id": plan.pk, "report_id": report.pk})
+    url = reverse("documents:plan_report", kwargs={"plan_id": plan.pk, "report_id": report.pk})
     assert url == f"/ke-hoach/{plan.pk}/bao-cao/{report.pk}/tai-ve.docx"
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == DOCX_TYPE
     assert 'filename="Bao-cao-05-BC-UBND-2024-04-15.docx"' in response["Content-Disposition"]
 
     other = make_plan(world, number="36/KH-UBND")
-    wrong = reverse("planning:report_document", kwargs={"plan_id": other.pk, "report_id": report.pk})
+    wrong = reverse("documents:plan_report", kwargs={"plan_id": other.pk, "report_id": report.pk})
     assert client.get(wrong).status_code == 404
     assert client.get(f"/ke-hoach/{plan.pk}/tai-ve.odt").status_code == 404
 
@@ -511,13 +511,13 @@ def test_people_outside_the_plan_get_404(client, world, plan):
         data=PlanInput(kind="year", period="2024", title="Kế hoạch của xã An Bình"),
     )
     login(client, world.officer_other_province)
-    assert client.get(reverse("planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "docx"})).status_code == 404
-    url = reverse("planning:report_document", kwargs={"plan_id": plan.pk, "report_id": report.pk})
+    assert client.get(reverse("documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "docx"})).status_code == 404
+    url = reverse("documents:plan_report", kwargs={"plan_id": plan.pk, "report_id": report.pk})
     assert client.get(url).status_code == 404
     client.logout()
     login(client, world.principal_b)  # school B is in commune B: the plan of commune A does not concern it
-    response = client.get(reverse("planning:plan_document", kwargs={"plan_id": commune_plan.pk, "fmt": "xlsx"}))
+    response = client.get(reverse("documents:annual_plan", kwargs={"plan_id": commune_plan.pk, "fmt": "xlsx"}))
     assert response.status_code == 404
     client.logout()
-    response = client.get(reverse("planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "docx"}))
+    response = client.get(reverse("documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "docx"}))
     assert response.status_code == 302  # to the login page

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from kiemdinh.documents.missing import Missing
+from kiemdinh.core.office.missing import Missing
 
 FONT = "Times New Roman"
 BODY_SIZE = Pt(13)
