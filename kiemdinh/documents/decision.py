@@ -18,6 +18,7 @@ from kiemdinh.documents.common import place_date, short_place, vn_date
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.recognition.issuing import PEOPLES_COMMITTEE, province_place
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, years_after
+from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
 from kiemdinh.units.models import AdministrativeUnit, framework_code_for
 
 CIRCULAR_NUMBER_PREFIX = "Thông tư "
@@ -190,8 +191,6 @@ class DecisionLookupError(LookupError):
 def decisions_of_school_year(school: str, year: str, kind: str | None = None) -> list[Decision]:
     """The decisions issued from the external evaluation of the school's cycle of that school year (the school by
     code or name), grade first; `kind` keeps one of them. DecisionLookupError (one Vietnamese line) when none."""
-    from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
-
     try:
         cycle = cycle_by_school_and_year(school, year)
     except CycleLookupError as exc:

@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString
 from kiemdinh.core import storage as stored_files
 from kiemdinh.core.office.missing import Missing
 from kiemdinh.core.text import nfc
-from kiemdinh.documents.report import CriterionPart, ReportContext, build_report
+from kiemdinh.documents.report.context import CriterionPart, ReportContext, build_report
 from kiemdinh.evidence.codes import link_citations, parse_code
 from kiemdinh.evidence.files import size_text
 from kiemdinh.evidence.models import CycleEvidence, EvidenceFile
@@ -175,6 +175,11 @@ def build_dossier(cycle: Cycle) -> DossierContext:
             )
         )
     return DossierContext(report=report, evidence=tuple(items), generated_at=timezone.now(), missing=report.missing)
+
+
+def dossier_lacks(cycle: Cycle, report: ReportContext) -> tuple[str, ...]:
+    """What the dossier lacks: what its report lacks (the evidence files it adds are never marked missing)."""
+    return report.missing
 
 
 # --- Render ----------------------------------------------------------------------------------------------------------

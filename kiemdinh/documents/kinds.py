@@ -5,32 +5,36 @@ Each kind is put together here from the plain functions of its module (a context
 no module registers itself, so importing a kind's module has no side effect.
 """
 
-from kiemdinh.documents.annual_plan import annual_plan_context, annual_plan_docx, annual_plan_xlsx
-from kiemdinh.documents.appendices import (
-    build_council_decision,
+from kiemdinh.documents.annual_plan.context import annual_plan_context
+from kiemdinh.documents.annual_plan.docx import annual_plan_docx
+from kiemdinh.documents.annual_plan.xlsx import annual_plan_xlsx
+from kiemdinh.documents.appendices.council import build_council_decision, build_plan, council_decision_lacks, plan_lacks
+from kiemdinh.documents.appendices.criteria import (
     build_criterion_forms,
     build_evidence_catalogue,
-    build_plan,
     build_scope_worksheet,
+    criterion_forms_lacks,
+    evidence_catalogue_lacks,
+    scope_worksheet_lacks,
+)
+from kiemdinh.documents.appendices.docx import (
     council_decision_docx,
     criterion_forms_docx,
     evidence_catalogue_docx,
-    evidence_catalogue_xlsx,
     plan_docx,
     scope_worksheet_docx,
 )
+from kiemdinh.documents.appendices.xlsx import evidence_catalogue_xlsx
 from kiemdinh.documents.decision import decision_context, decision_docx
-from kiemdinh.documents.dossier import build_dossier, write_dossier
+from kiemdinh.documents.dossier import build_dossier, dossier_lacks, write_dossier
 from kiemdinh.documents.evaluation_report import build_evaluation_report, evaluation_report_docx
-from kiemdinh.documents.improvement_plan import (
-    build_improvement_plan,
-    build_monitoring_report,
-    improvement_plan_docx,
-    improvement_plan_xlsx,
-    monitoring_report_docx,
-)
+from kiemdinh.documents.improvement_plan.docx import improvement_plan_docx, monitoring_report_docx
+from kiemdinh.documents.improvement_plan.monitoring import build_monitoring_report, monitoring_report_lacks
+from kiemdinh.documents.improvement_plan.plan import build_improvement_plan, improvement_plan_lacks
+from kiemdinh.documents.improvement_plan.xlsx import improvement_plan_xlsx
 from kiemdinh.documents.rendering import DocumentKind, Rendered, build, render_context
-from kiemdinh.documents.report import build_report, report_docx
+from kiemdinh.documents.report.context import build_report, report_lacks
+from kiemdinh.documents.report.docx import report_docx
 
 # A cycle's documents, built from the cycle; the download page lists them in this order.
 CYCLE_KINDS: tuple[DocumentKind, ...] = (
@@ -40,6 +44,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         slug="bao-cao-tu-danh-gia",
         build=build_report,
         renderers={"docx": report_docx},
+        lacks=report_lacks,
     ),
     DocumentKind(
         kind="council-decision",
@@ -47,6 +52,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         slug="quyet-dinh-thanh-lap-hoi-dong",
         build=build_council_decision,
         renderers={"docx": council_decision_docx},
+        lacks=council_decision_lacks,
     ),
     DocumentKind(
         kind="plan",
@@ -54,6 +60,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         slug="ke-hoach-tu-danh-gia",
         build=build_plan,
         renderers={"docx": plan_docx},
+        lacks=plan_lacks,
     ),
     DocumentKind(
         kind="scope-worksheet",
@@ -61,6 +68,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         slug="phieu-xac-dinh-noi-ham",
         build=build_scope_worksheet,
         renderers={"docx": scope_worksheet_docx},
+        lacks=scope_worksheet_lacks,
     ),
     DocumentKind(
         kind="evidence-catalogue",
@@ -68,6 +76,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         slug="danh-muc-ma-minh-chung",
         build=build_evidence_catalogue,
         renderers={"docx": evidence_catalogue_docx, "xlsx": evidence_catalogue_xlsx},
+        lacks=evidence_catalogue_lacks,
     ),
     DocumentKind(
         kind="criterion-forms",
@@ -75,6 +84,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         slug="phieu-danh-gia-tieu-chi",
         build=build_criterion_forms,
         renderers={"docx": criterion_forms_docx},
+        lacks=criterion_forms_lacks,
     ),
     DocumentKind(
         kind="improvement-plan",
@@ -82,6 +92,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         slug="ke-hoach-cai-tien-chat-luong",
         build=build_improvement_plan,
         renderers={"docx": improvement_plan_docx, "xlsx": improvement_plan_xlsx},
+        lacks=improvement_plan_lacks,
     ),
     DocumentKind(
         kind="monitoring-report",
@@ -89,6 +100,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         slug="bao-cao-giam-sat-ke-hoach-cai-tien",
         build=build_monitoring_report,
         renderers={"docx": monitoring_report_docx},
+        lacks=monitoring_report_lacks,
     ),
     DocumentKind(
         kind="dossier",
@@ -97,6 +109,7 @@ CYCLE_KINDS: tuple[DocumentKind, ...] = (
         build=build_dossier,
         writers={"zip": write_dossier},
         note="Mở tệp index.html sau khi giải nén; không cần mạng.",
+        lacks=dossier_lacks,
     ),
 )
 
@@ -148,6 +161,13 @@ def plan_kind(kind_name: str) -> DocumentKind | None:
 
 def standalone_kind(kind_name: str) -> DocumentKind | None:
     return STANDALONE_KINDS.get(kind_name)
+
+
+def cycle_lacking(cycle) -> list[tuple[DocumentKind, tuple[str, ...]]]:
+    """Every document of the cycle, in the download page's order, with what it lacks, without building each one:
+    the report's context is built once and each kind's `lacks` reads from it (a few queries of its own at most)."""
+    report = build_report(cycle)
+    return [(kind, kind.lacks(cycle, report)) for kind in CYCLE_KINDS]
 
 
 def render(kind_name: str, cycle, fmt: str) -> Rendered:

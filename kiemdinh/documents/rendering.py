@@ -34,6 +34,9 @@ class DocumentKind:
     renderers: dict[str, Callable] = field(default_factory=dict)  # format -> context -> bytes
     note: str = ""
     writers: dict[str, Callable] = field(default_factory=dict)  # format -> (context, binary file) -> None
+    # A cycle's document: what it lacks, for the download page, without building it — (cycle, the cycle's report
+    # context, built once for the page) -> the labels its `missing` would list.
+    lacks: Callable | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:

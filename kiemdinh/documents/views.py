@@ -54,9 +54,7 @@ def cycle_documents(request: HttpRequest, cycle_id: int) -> HttpResponse:
     except DossierChanged as error:
         snapshot, changed = None, " ".join(error.messages)
     if not changed:
-        for kind in kinds.CYCLE_KINDS:
-            context = kind.build(cycle)
-            documents.append({"kind": kind, "missing": context.missing})
+        documents = [{"kind": kind, "missing": missing} for kind, missing in kinds.cycle_lacking(cycle)]
     return render(
         request,
         "documents/cycle_documents.html",

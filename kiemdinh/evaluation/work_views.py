@@ -63,9 +63,8 @@ def home(request: HttpRequest, team_id: int) -> HttpResponse:
     try:
         viewer = access_team_work(request.user, team_id)
     except Http404:
-        viewer = access_team_work(
-            request.user, team_id, report=True
-        )  # the school, once the report is sent: the report only
+        # The school, once the report is sent: the report only.
+        viewer = access_team_work(request.user, team_id, report=True)
         return redirect("evaluation_work:report", team_id=viewer.team.pk)
     team = viewer.team
     table = sel.ratings_table(team)

@@ -199,8 +199,10 @@ def measure_pages(world: BenchWorld, runs: int) -> list[Row]:
 
 def measure_documents(world: BenchWorld, runs: int) -> list[Row]:
     from kiemdinh.devtools.management.commands.bench_report import bare_script_for
-    from kiemdinh.documents.appendices import build_evidence_catalogue, evidence_catalogue_xlsx
-    from kiemdinh.documents.report import build_report, report_docx
+    from kiemdinh.documents.appendices.criteria import build_evidence_catalogue
+    from kiemdinh.documents.appendices.xlsx import evidence_catalogue_xlsx
+    from kiemdinh.documents.report.context import build_report
+    from kiemdinh.documents.report.docx import report_docx
     from kiemdinh.selfassessment.models import Cycle
 
     rows = []

@@ -11,7 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from kiemdinh.documents import annual_plan as doc
+from kiemdinh.documents.annual_plan.context import annual_plan_context, blank_number, body_lines, issuer_lines
+from kiemdinh.documents.annual_plan.docx import annual_plan_docx
+from kiemdinh.documents.annual_plan.xlsx import annual_plan_xlsx
 from kiemdinh.documents.kinds import CYCLE_KINDS, plan_kind
 from kiemdinh.documents.plan_report import plan_report_context, plan_report_docx
 from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, ReportKind
@@ -154,7 +156,7 @@ def plan(world) -> AnnualPlan:
 
 
 def test_docx_follows_the_huong_tra_seed(plan):
-    document = open_docx(doc.annual_plan_docx(doc.annual_plan_context(plan)))
+    document = open_docx(annual_plan_docx(annual_plan_context(plan)))
     header = cell_texts(document.tables[0])[0]
     assert header[0] == "ỦY BAN NHÂN DÂN\nHUYỆN ĐÔNG SƠN\nSố: 20/KH-UBND"
     assert header[1] == (
@@ -247,9 +249,9 @@ def test_a_draft_prints_blanks_and_no_empty_appendix(world):
         signer_name="",
     )
     section_save(actor=world.officer_district, plan=plan, heading="III. Nội dung", body="Công nhận lại trường.")
-    ctx = doc.annual_plan_context(AnnualPlan.objects.get(pk=plan.pk))
+    ctx = annual_plan_context(AnnualPlan.objects.get(pk=plan.pk))
     assert ctx.missing == ("số kế hoạch", "ngày ban hành", "người ký")
-    document = open_docx(doc.annual_plan_docx(ctx))
+    document = open_docx(annual_plan_docx(ctx))
     header = cell_texts(document.tables[0])[0]
     blank = " " * 8  # room for the hand-written number, day and month (Cao Lộc seed)
     assert header[0].endswith(f"Số: {blank}/KH-UBND")
@@ -267,7 +269,7 @@ def test_a_draft_prints_blanks_and_no_empty_appendix(world):
 
 
 def test_body_lines_bold_only_short_numbered_headings():
-    lines = doc.body_lines(
+    lines = body_lines(
         "1. Mục đích\n"
         "2.4. Giải pháp, thời gian thực hiện:\n"
         "2. Đẩy mạnh hoạt động đánh giá ngoài ở tất cả các cấp học, bậc học.\n"
@@ -284,25 +286,25 @@ def test_body_lines_bold_only_short_numbered_headings():
         ("+ Hồ sơ đăng ký gửi về Phòng GD&ĐT", False),
         (("3. " + "rất dài " * 20).strip(), False),
     ]
-    assert doc.issuer_lines("Phòng GD&ĐT Hóc Môn", "UBND huyện Hóc Môn") == (
+    assert issuer_lines("Phòng GD&ĐT Hóc Môn", "UBND huyện Hóc Môn") == (
         ("UBND HUYỆN HÓC MÔN", False),
         ("PHÒNG GD&ĐT HÓC MÔN", True),
     )
-    assert doc.blank_number("Phòng GD&ĐT Hóc Môn", "KH") == "        /KH"
+    assert blank_number("Phòng GD&ĐT Hóc Môn", "KH") == "        /KH"
 
 
 def test_context_queries_do_not_grow_with_the_plan(world, plan, django_assert_num_queries):
     # unit, sections, targets + cycles + decisions, goals + their targets + one a goal, tasks
     fresh = AnnualPlan.objects.get(pk=plan.pk)
     with django_assert_num_queries(9):
-        ctx = doc.annual_plan_context(fresh)
+        ctx = annual_plan_context(fresh)
     assert len(ctx.targets) == 2 and len(ctx.tasks) == 1 and len(ctx.goals) == 1
     for n in range(3):
         section_save(actor=world.officer_district, plan=plan, heading=f"Mục {n}", body="Nội dung.")
         task_save(actor=world.officer_district, plan=plan, data=TaskInput(agency="Phòng Nội vụ", content=f"Việc {n}"))
     fresh = AnnualPlan.objects.select_related("unit").get(pk=plan.pk)
     with django_assert_num_queries(8):  # the unit came with the plan
-        ctx = doc.annual_plan_context(fresh)
+        ctx = annual_plan_context(fresh)
     assert len(ctx.sections) == 6 and len(ctx.tasks) == 4
 
 
@@ -310,7 +312,7 @@ def test_context_queries_do_not_grow_with_the_plan(world, plan, django_assert_nu
 
 
 def test_xlsx_has_schools_targets_and_tasks(plan):
-    book = openpyxl.load_workbook(io.BytesIO(doc.annual_plan_xlsx(doc.annual_plan_context(plan))))
+    book = openpyxl.load_workbook(io.BytesIO(annual_plan_xlsx(annual_plan_context(plan))))
     assert book.sheetnames == ["Danh sách trường", "Chỉ tiêu", "Nhiệm vụ"]
     schools = book["Danh sách trường"]
     rows = [list(row) for row in schools.iter_rows(values_only=True)]

@@ -177,7 +177,7 @@ def test_file_missing_from_storage_is_marked_not_fatal(any_storage, cycle):
     assert "[CHƯA CÓ DỮ LIỆU: tệp “Quyết định.pdf” không đọc được từ kho lưu trữ]" in page
 
 
-def test_registered_for_the_download_page_and_export(cycle):
+def test_listed_for_the_download_page_and_export(cycle):
     kind = kinds.get("dossier")
     assert kind.title == "Hồ sơ điện tử cho đoàn đánh giá ngoài (tệp nén)"
     assert kind.formats == ("zip",)
