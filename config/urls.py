@@ -14,6 +14,7 @@ urlpatterns = [
     path("tu-danh-gia/<int:cycle_id>/cai-tien/", include("kiemdinh.improvement.urls")),
     path("ke-hoach/", include("kiemdinh.planning.urls")),
     path("cong-nhan/", include("kiemdinh.recognition.urls")),
+    path("cong-nhan/doan/<int:team_id>/", include("kiemdinh.evaluation.result_urls")),
     path("danh-gia-ngoai/", include("kiemdinh.evaluation.urls")),
     path("danh-gia-ngoai/doan/<int:team_id>/", include("kiemdinh.evaluation.work_urls")),
     path("cong-khai/", include("kiemdinh.public.urls")),

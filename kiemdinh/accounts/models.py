@@ -46,9 +46,7 @@ class Body(models.TextChoices):
 def default_body(unit) -> str:
     """The body an officer of `unit` is given when none is named: the commune has only its People's Committee; the
     district and the province, their education office (the Sở or the Phòng GD&ĐT), whose staff use this system."""
-    from kiemdinh.units.models import UnitKind  # accounts sits beside units; imported here to keep models light
-
-    return Body.COMMITTEE if unit.kind == UnitKind.COMMUNE else Body.EDUCATION
+    return Body.COMMITTEE if unit.is_commune else Body.EDUCATION
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -95,7 +93,7 @@ class Membership(models.Model):
             ),
             models.CheckConstraint(
                 name="membership_body_of_officers",
-                condition=Q(role=Role.OFFICER, body__in=["education", "committee"])
+                condition=Q(role=Role.OFFICER, body__in=[Body.EDUCATION, Body.COMMITTEE])
                 | (~Q(role=Role.OFFICER) & Q(body="")),
             ),
             models.UniqueConstraint(fields=["user", "role", "unit", "school", "body"], name="membership_unique"),

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from kiemdinh.accounts.models import SCHOOL_ROLES, Body, Membership, Role, User, default_body
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 
 
 @transaction.atomic
@@ -15,7 +16,7 @@ def user_create(*, actor, username: str, password: str, full_name: str = "", ema
     user = User(username=username, full_name=full_name.strip(), email=email.strip())
     user.set_password(password)
     user.save()
-    audit.record(actor=actor, event_type="user.created", obj=user, data={"username": username})
+    audit.record(actor=actor, event_type=Event.USER_CREATED, obj=user, data={"username": username})
     return user
 
 
@@ -54,7 +55,7 @@ def membership_grant(
         membership.save(update_fields=["title", "is_active"])
     audit.record(
         actor=actor,
-        event_type="membership.granted",
+        event_type=Event.MEMBERSHIP_GRANTED,
         obj=membership,
         unit=unit,
         school=school,

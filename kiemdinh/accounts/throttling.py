@@ -11,6 +11,7 @@ address only: signing in with one's own account does not clear the address's cou
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -61,7 +62,6 @@ def client_address(request) -> str | None:
 def lockout_response(request, original_response=None, credentials=None):
     """The Vietnamese lockout page (HTTP 429), saying whether the account or the whole address is paused, and for how
     many minutes."""
-    from axes.handlers.proxy import AxesProxyHandler
 
     handler = AxesProxyHandler.get_implementation()
     by_address = isinstance(handler, LoginThrottleHandler) and handler.locked_by_address(request)

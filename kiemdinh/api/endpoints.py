@@ -456,7 +456,7 @@ def improvement_plan(request, cycle_id: Id):
     """The cycle's improvement plan: its lines in table order with their latest status and whether they are overdue,
     the weaknesses still without a line or a reason, and the reviews. 404 when the cycle has no plan."""
     cycle = access_cycle(request.user, cycle_id)
-    plan = improvement.plan_of(cycle)
+    plan = improvement.improvement_plan_of(cycle)
     if plan is None:
         raise Http404("Đợt tự đánh giá này chưa có kế hoạch cải tiến.")
     table = improvement.plan_table(plan)
@@ -488,7 +488,9 @@ def improvement_plan(request, cycle_id: Id):
             "issued_on": plan.issued_on,
             "status": plan.status,
             "lines": lines,
-            "uncovered_weaknesses": [r.label for r in improvement.coverage(plan) if r.state == "uncovered"],
+            "uncovered_weaknesses": [
+                r.label for r in improvement.coverage(plan) if r.state == improvement.Coverage.UNCOVERED
+            ],
             "reviews_held": state.held,
             "reviews_planned": state.planned,
         },

@@ -1,5 +1,7 @@
 """Vietnamese text helpers."""
 
+import difflib
+import re
 import unicodedata
 
 from django.utils.html import escape
@@ -135,8 +137,6 @@ def highlight(text: str, query: str) -> SafeString:
 
 def diff_html(old: str, new: str) -> SafeString:
     """Word-level difference of two texts as HTML: removed words in <del>, added words in <ins> (all escaped)."""
-    import difflib
-    import re
 
     old_words = re.findall(r"\S+|\s+", old or "")
     new_words = re.findall(r"\S+|\s+", new or "")

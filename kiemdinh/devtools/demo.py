@@ -22,12 +22,15 @@ from django.db import transaction
 from kiemdinh.accounts.models import Body, Membership, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.text import nfc
 from kiemdinh.devtools.demo_cycle import content as demo_content
 from kiemdinh.devtools.demo_cycle import fill_cycle, fill_improvement
 from kiemdinh.devtools.demo_evaluation import ensure_evaluations
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.improvement.models import ImprovementPlan
+from kiemdinh.oversight.models import OfficerInCharge, SchoolLevel
+from kiemdinh.oversight.services import officer_add
 from kiemdinh.planning.models import AnnualPlan, PlanStatus
 from kiemdinh.planning.services import (
     GoalInput,
@@ -502,16 +505,14 @@ def build_demo(*, actor=None) -> DemoBuild:
 # Hóc Môn 2019–2020, "III. TỔ CHỨC THỰC HIỆN": the officers each school level contacts, with their e-mail addresses
 # as printed (username of their demo account, level, e-mail).
 HOC_MON_OFFICERS_IN_CHARGE = (
-    ("hocmon.mamnon", "kindergarten", "cvgdmn2.hocmon@moet.edu.vn"),
-    ("hocmon.tieuhoc", "primary", "cvgdth2.hocmon@moet.edu.vn"),
-    ("hocmon.thcs", "lower_secondary", "cvgdthcs2.hocmon@moet.edu.vn"),
-    ("hocmon.tonghop", "general", "cvgdthcs1.hocmon@moet.edu.vn"),
+    ("hocmon.mamnon", SchoolLevel.KINDERGARTEN, "cvgdmn2.hocmon@moet.edu.vn"),
+    ("hocmon.tieuhoc", SchoolLevel.PRIMARY, "cvgdth2.hocmon@moet.edu.vn"),
+    ("hocmon.thcs", SchoolLevel.LOWER_SECONDARY, "cvgdthcs2.hocmon@moet.edu.vn"),
+    ("hocmon.tonghop", SchoolLevel.GENERAL, "cvgdthcs1.hocmon@moet.edu.vn"),
 )
 
 
 def _ensure_officers_in_charge(actor, build: DemoBuild, units) -> None:
-    from kiemdinh.oversight.models import OfficerInCharge
-    from kiemdinh.oversight.services import officer_add
 
     unit = units["79-HM"]
     listed = set(OfficerInCharge.objects.filter(unit=unit).values_list("school_level", "email"))
@@ -631,7 +632,7 @@ def _ensure_plan(actor, build: DemoBuild, seed: PlanSeed, units, schools) -> Ann
         plan.save(update_fields=["status", "updated_at"])
         audit.record(
             actor=actor,
-            event_type="plan.issued",
+            event_type=Event.PLAN_ISSUED,
             obj=plan,
             unit=unit,
             data={"source": "seed_demo", "seed": doc["source"]},

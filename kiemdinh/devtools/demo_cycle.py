@@ -15,7 +15,7 @@ from kiemdinh.accounts.models import User
 from kiemdinh.evidence.services import evidence_cite, evidence_create
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.improvement import services as improvement
-from kiemdinh.improvement.models import ImprovementPlan
+from kiemdinh.improvement.models import ImprovementPlan, MonitorRole
 from kiemdinh.selfassessment.council import (
     council_decision_save,
     council_member_create,
@@ -250,7 +250,7 @@ def fill_improvement(*, cycle: Cycle, principal: User, data: dict, criteria=None
             plan=plan,
             full_name=member["full_name"],
             job_title=member.get("job_title", ""),
-            role=member.get("role", "member"),
+            role=member.get("role", MonitorRole.MEMBER),
             user=accounts.get(member.get("account")),
         )
     if data.get("review_preset"):

@@ -26,9 +26,10 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from kiemdinh.accounts.models import User
+from kiemdinh.accounts.models import Body, User
 from kiemdinh.evaluation import services as evaluation
 from kiemdinh.evaluation import work_services as work
+from kiemdinh.evaluation.issuing import decisions_issue, issue_plan
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     Evaluator,
@@ -41,13 +42,14 @@ from kiemdinh.evaluation.models import (
     SchoolLevelTaught,
     Team,
 )
+from kiemdinh.evaluation.publication import publication_publish
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.selectors import coverage as improvement_coverage
-from kiemdinh.public.services import publication_publish
-from kiemdinh.recognition.issuing import decisions_issue, issue_plan
-from kiemdinh.recognition.models import Decision, RecognitionRound
+from kiemdinh.recognition.authority import Action
+from kiemdinh.recognition.models import Decision, DecisionKind, Delegation, RecognitionRound
+from kiemdinh.recognition.services import DelegationInput, delegation_grant
 from kiemdinh.selfassessment.council import council_decision_save, council_member_create
 from kiemdinh.selfassessment.council import plan_update as assessment_plan_update
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, CriterionForm, Cycle, CycleStatus, indicator_key
@@ -354,10 +356,6 @@ DELEGATION_NUMBER = _number("25/UBND-VX")
 
 
 def _ensure_delegation(actor, build, units) -> None:
-    from kiemdinh.accounts.models import Body
-    from kiemdinh.recognition.authority import Action
-    from kiemdinh.recognition.models import DecisionKind, Delegation
-    from kiemdinh.recognition.services import DelegationInput, delegation_grant
 
     if Delegation.objects.filter(document_number=DELEGATION_NUMBER).exists():
         return

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiemdinh.core.office.missing import Missing, MissingLog
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, Cycle, CycleTransition, PlanActivity
 from kiemdinh.selfassessment.snapshots import school_profile
 
@@ -31,7 +32,7 @@ class CycleHeader:
 
     @property
     def is_2018(self) -> bool:
-        return self.regime == "2018"
+        return self.regime == Regime.R2018
 
 
 def place_date(place: str, when: date | Missing | None) -> str | Missing:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.documents import kinds, rendering
 from kiemdinh.documents.models import ExportJob
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
@@ -39,7 +40,9 @@ def district_export_request(*, actor, unit, kind: str = "report", fmt: str = "do
     if not count:
         raise ValidationError(f"{unit.name} chưa có trường nào đã nộp báo cáo tự đánh giá.")
     job = ExportJob.objects.create(unit=unit, requested_by=actor, kind=kind, fmt=fmt, total=count)
-    audit.record(actor=actor, event_type="export.requested", obj=job, unit=unit, data={"kind": kind, "total": count})
+    audit.record(
+        actor=actor, event_type=Event.EXPORT_REQUESTED, obj=job, unit=unit, data={"kind": kind, "total": count}
+    )
     transaction.on_commit(lambda: run_unit_export.enqueue(job.pk))
     return job
 

@@ -34,5 +34,13 @@ class ExportJob(models.Model):
         return 100 if self.status == self.Status.DONE else int(100 * self.done / self.total) if self.total else 0
 
     @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.is_done or self.is_failed

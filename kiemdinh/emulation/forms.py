@@ -5,7 +5,7 @@ A rule has one form per kind showing only the parameters that kind needs (RULE_F
 from django import forms
 
 from kiemdinh.core.forms import Form, date_field, textarea
-from kiemdinh.emulation.models import RECOGNITION_CHOICES, EmulationRule, EmulationScheme, LevelMode, RuleKind
+from kiemdinh.emulation.models import EmulationRule, EmulationScheme, LevelMode, RecognitionWanted, RuleKind
 
 
 class SchemeForm(Form):
@@ -84,7 +84,9 @@ class LevelReachedForm(RuleForm):
 
 class RecognisedForm(RuleForm):
     kind = RuleKind.RECOGNISED
-    decision_kind = forms.ChoiceField(label="Quyết định công nhận", choices=RECOGNITION_CHOICES, initial="any")
+    decision_kind = forms.ChoiceField(
+        label="Quyết định công nhận", choices=RecognitionWanted.choices, initial=RecognitionWanted.ANY
+    )
 
     def parameters(self) -> dict:
         return {"decision_kind": self.cleaned_data.get("decision_kind")}

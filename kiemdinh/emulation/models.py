@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from kiemdinh.core.schoolyear import reporting_year_end
+
 
 class SchemeStatus(models.TextChoices):
     DRAFT = "draft", "Đang chấm"
@@ -33,20 +35,16 @@ class LevelMode(models.TextChoices):
     PER_LEVEL = "per_level", "Mỗi mức đạt được tính số điểm của tiêu chí"
 
 
-RECOGNITION_ANY = "any"
-RECOGNITION_CHOICES = [
-    (RECOGNITION_ANY, "Kiểm định chất lượng hoặc chuẩn quốc gia"),
-    ("accreditation", "Công nhận đạt kiểm định chất lượng giáo dục"),
-    ("national_standard", "Công nhận trường đạt chuẩn quốc gia"),
-]
+class RecognitionWanted(models.TextChoices):
+    """Which decisions a "recognised" rule counts: any, or one recognition.DecisionKind (the same values)."""
+
+    ANY = "any", "Kiểm định chất lượng hoặc chuẩn quốc gia"
+    ACCREDITATION = "accreditation", "Công nhận đạt kiểm định chất lượng giáo dục"
+    NATIONAL_STANDARD = "national_standard", "Công nhận trường đạt chuẩn quốc gia"
+
 
 # The highest school level of the 2018 circulars (Mức 4): the maximum of a rule scored per level.
 MAX_SCHOOL_LEVEL = 4
-
-
-def school_year_end(school_year: str) -> date:
-    """The end of a school year for emulation: 31 July of its second calendar year ("2019-2020" → 31/07/2020)."""
-    return date(int(school_year[:4]) + 1, 7, 31)
 
 
 class EmulationScheme(models.Model):
@@ -90,7 +88,8 @@ class EmulationScheme(models.Model):
 
     @property
     def year_end(self) -> date:
-        return school_year_end(self.school_year)
+        """The day the scheme reads its school year on: the end of the reporting year, 31 July."""
+        return reporting_year_end(self.school_year)
 
 
 class EmulationRule(models.Model):
@@ -140,7 +139,7 @@ class EmulationRule(models.Model):
 
     @property
     def decision_kind(self) -> str:
-        return self.parameters.get("decision_kind") or RECOGNITION_ANY
+        return self.parameters.get("decision_kind") or RecognitionWanted.ANY
 
     @property
     def max_points(self) -> Decimal:
@@ -162,7 +161,7 @@ class EmulationRule(models.Model):
                 return f"{points_text(self.points)} điểm cho mỗi mức đạt được (tối đa Mức {MAX_SCHOOL_LEVEL})"
             return f"đạt từ Mức {self.min_level} trở lên"
         if self.kind == RuleKind.RECOGNISED:
-            return dict(RECOGNITION_CHOICES)[self.decision_kind].lower()
+            return RecognitionWanted(self.decision_kind).label.lower()
         if self.kind == RuleKind.IMPROVEMENT_COMPLETION:
             return "điểm × tỉ lệ nội dung hoàn thành, làm tròn 0,1"
         return ""

@@ -27,10 +27,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from kiemdinh.emulation.models import (
-    RECOGNITION_ANY,
     EmulationRule,
     EmulationScheme,
     LevelMode,
+    RecognitionWanted,
     RuleKind,
     ScoreAdjustment,
     points_text,
@@ -186,7 +186,7 @@ def rule_score(rule: EmulationRule, data: _SchoolData, scheme: EmulationScheme) 
     """One rule's score for one school, with the sentence that explains it."""
     if rule.kind == RuleKind.RECOGNISED:
         wanted = rule.decision_kind
-        found = [d for d in data.decisions if wanted == RECOGNITION_ANY or d.kind == wanted]
+        found = [d for d in data.decisions if wanted == RecognitionWanted.ANY or d.kind == wanted]
         if not found:
             return RuleScore(rule, ZERO, f"Không có quyết định công nhận còn hiệu lực ngày {scheme.year_end:%d/%m/%Y}")
         d = found[0]

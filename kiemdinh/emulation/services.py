@@ -10,17 +10,18 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
+from kiemdinh.core.schoolyear import normalize_school_year
 from kiemdinh.core.text import nfc
 from kiemdinh.emulation.models import (
-    RECOGNITION_CHOICES,
     EmulationRule,
     EmulationScheme,
     LevelMode,
+    RecognitionWanted,
     RuleKind,
     SchemeStatus,
     ScoreAdjustment,
 )
-from kiemdinh.selfassessment.services import normalize_school_year
 from kiemdinh.units.models import AdministrativeUnit, School
 
 MAX_POINTS = Decimal("1000")
@@ -31,7 +32,7 @@ def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _record(*, actor, event_type: str, obj, scheme: EmulationScheme, data: dict, school=None) -> None:
+def _record(*, actor, event_type: Event, obj, scheme: EmulationScheme, data: dict, school=None) -> None:
     audit.record(actor=actor, event_type=event_type, obj=obj, unit=scheme.unit, school=school, data=data)
 
 
@@ -119,7 +120,7 @@ def scheme_create(
     scheme = EmulationScheme.objects.create(unit=unit, created_by=_user(actor), **values)
     _record(
         actor=actor,
-        event_type="emulation.scheme_created",
+        event_type=Event.EMULATION_SCHEME_CREATED,
         obj=scheme,
         scheme=scheme,
         data={"school_year": scheme.school_year, "title": scheme.title},
@@ -148,7 +149,9 @@ def scheme_update(
     for name, value in values.items():
         setattr(scheme, name, value)
     scheme.save()
-    _record(actor=actor, event_type="emulation.scheme_updated", obj=scheme, scheme=scheme, data={"changed": changed})
+    _record(
+        actor=actor, event_type=Event.EMULATION_SCHEME_UPDATED, obj=scheme, scheme=scheme, data={"changed": changed}
+    )
     return scheme
 
 
@@ -161,7 +164,7 @@ def scheme_close(*, actor, scheme: EmulationScheme) -> EmulationScheme:
         raise ValidationError("Bảng điểm chưa có tiêu chí chấm điểm nào nên chưa chốt được.")
     scheme.status = SchemeStatus.CLOSED
     scheme.save(update_fields=["status", "updated_at"])
-    _record(actor=actor, event_type="emulation.scheme_closed", obj=scheme, scheme=scheme, data={})
+    _record(actor=actor, event_type=Event.EMULATION_SCHEME_CLOSED, obj=scheme, scheme=scheme, data={})
     return scheme
 
 
@@ -175,7 +178,7 @@ def scheme_reopen(*, actor, scheme: EmulationScheme, reason: str) -> EmulationSc
         raise ValidationError({"reason": "Hãy ghi lý do mở lại bảng điểm đã chốt."})
     scheme.status = SchemeStatus.DRAFT
     scheme.save(update_fields=["status", "updated_at"])
-    _record(actor=actor, event_type="emulation.scheme_reopened", obj=scheme, scheme=scheme, data={"reason": reason})
+    _record(actor=actor, event_type=Event.EMULATION_SCHEME_REOPENED, obj=scheme, scheme=scheme, data={"reason": reason})
     return scheme
 
 
@@ -211,8 +214,8 @@ def clean_parameters(kind: str, parameters: dict | None) -> dict:
             raise ValidationError({"min_level": "Mức tối thiểu phải từ 1 đến 4."})
         return {"mode": mode, "min_level": level}
     if kind == RuleKind.RECOGNISED:
-        decision_kind = raw.get("decision_kind") or "any"
-        if decision_kind not in dict(RECOGNITION_CHOICES):
+        decision_kind = raw.get("decision_kind") or RecognitionWanted.ANY
+        if decision_kind not in RecognitionWanted.values:
             raise ValidationError({"decision_kind": "Loại quyết định công nhận không hợp lệ."})
         return {"decision_kind": decision_kind}
     return {}
@@ -253,7 +256,7 @@ def rule_create(
     rule = EmulationRule.objects.create(scheme=scheme, position=position, **values)
     _record(
         actor=actor,
-        event_type="emulation.rule_added",
+        event_type=Event.EMULATION_RULE_ADDED,
         obj=rule,
         scheme=scheme,
         data={"kind": rule.kind, "label": rule.label, "points": str(rule.points), "parameters": rule.parameters},
@@ -282,7 +285,7 @@ def rule_update(
     rule.save()
     _record(
         actor=actor,
-        event_type="emulation.rule_updated",
+        event_type=Event.EMULATION_RULE_UPDATED,
         obj=rule,
         scheme=scheme,
         data={"changed": changed, "points": str(rule.points), "parameters": rule.parameters},
@@ -296,7 +299,7 @@ def rule_delete(*, actor, rule: EmulationRule) -> None:
     _ensure_open(scheme)
     _record(
         actor=actor,
-        event_type="emulation.rule_deleted",
+        event_type=Event.EMULATION_RULE_DELETED,
         obj=rule,
         scheme=scheme,
         data={"kind": rule.kind, "label": rule.label},
@@ -337,7 +340,7 @@ def score_adjust(*, actor, scheme: EmulationScheme, school: School, points, reas
     adjustment.save()
     _record(
         actor=actor,
-        event_type="emulation.score_adjusted",
+        event_type=Event.EMULATION_SCORE_ADJUSTED,
         obj=adjustment,
         scheme=scheme,
         school=school,

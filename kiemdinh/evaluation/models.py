@@ -52,7 +52,7 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle"],
-                condition=Q(status__in=["submitted", "accepted"]),
+                condition=Q(status__in=[RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED]),
                 name="registration_one_open_per_cycle",
             ),
             models.CheckConstraint(
@@ -65,6 +65,18 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.school} — {self.cycle.school_year}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == RegistrationStatus.SUBMITTED
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == RegistrationStatus.ACCEPTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == RegistrationStatus.RETURNED
 
     @property
     def wants_label(self) -> str:
@@ -187,7 +199,7 @@ class TeamMember(models.Model):
         ordering = ["team", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["team", "evaluator"], name="team_member_once"),
-            models.UniqueConstraint(fields=["team"], condition=Q(role="leader"), name="team_one_leader"),
+            models.UniqueConstraint(fields=["team"], condition=Q(role=MemberRole.LEADER), name="team_one_leader"),
         ]
         verbose_name = "thành viên đoàn"
         verbose_name_plural = "thành viên đoàn"
@@ -296,6 +308,14 @@ class EvaluationReport(models.Model):
 
     def __str__(self):
         return f"Báo cáo ĐGN {self.team.registration.school}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ReportStatus.DRAFT
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == ReportStatus.SENT
 
 
 class SchoolFeedback(models.Model):

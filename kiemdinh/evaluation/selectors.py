@@ -4,7 +4,7 @@ criteria coverage, the evaluator network and an evaluator's own teams. Query cou
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, TextChoices
 
 from kiemdinh.evaluation.access import evaluators_visible
 from kiemdinh.evaluation.models import (
@@ -17,7 +17,8 @@ from kiemdinh.evaluation.models import (
 )
 from kiemdinh.evaluation.services import LEVELS_OF_TYPE, Eligibility, eligibility
 from kiemdinh.evidence.selectors import versions_as_of
-from kiemdinh.frameworks.models import Criterion, Level4Item, Regime
+from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.units.models import AdministrativeUnit
 
@@ -118,18 +119,31 @@ def registration_options(cycle: Cycle) -> RegistrationOptions:
 # --- The team --------------------------------------------------------------------------------------------------------
 
 
+class StageState(TextChoices):
+    PAST = "past", "đã qua"
+    CURRENT = "current", "đang diễn ra"
+    FUTURE = "future", "sắp tới"
+    UNSCHEDULED = "unscheduled", "chưa có lịch"
+
+
 @dataclass(frozen=True)
 class Stage:
     label: str
     starts_on: date | None
     ends_on: date | None
-    state: str  # "past", "current", "future", "unscheduled"
+    state: StageState
 
     @property
     def state_label(self) -> str:
-        return {"past": "đã qua", "current": "đang diễn ra", "future": "sắp tới", "unscheduled": "chưa có lịch"}[
-            self.state
-        ]
+        return self.state.label
+
+    @property
+    def is_current(self) -> bool:
+        return self.state == StageState.CURRENT
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.state != StageState.UNSCHEDULED
 
 
 @dataclass(frozen=True)
@@ -162,13 +176,13 @@ def team_timeline(team: Team, today: date) -> Timeline:
     for i, (label, start, end) in enumerate(spans):
         key = start or end
         if key is None:
-            state = "unscheduled"
+            state = StageState.UNSCHEDULED
         elif i == current:
-            state = "current"
+            state = StageState.CURRENT
         elif key <= today:
-            state = "past"
+            state = StageState.PAST
         else:
-            state = "future"
+            state = StageState.FUTURE
         stages.append(Stage(label=label, starts_on=start, ends_on=end, state=state))
     if today < team.dossier_from:
         today_label = f"Chưa bắt đầu: nghiên cứu hồ sơ từ ngày {team.dossier_from:%d/%m/%Y}"

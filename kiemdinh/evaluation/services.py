@@ -8,9 +8,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kiemdinh.accounts.models import Membership, Role
+from kiemdinh.accounts.access import user_scope
+from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.accounts.services import membership_grant
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
+from kiemdinh.core.schoolyear import school_years_up_to
 from kiemdinh.core.text import clean
 from kiemdinh.evaluation.conflicts import conflicts
 from kiemdinh.evaluation.models import (
@@ -22,7 +25,7 @@ from kiemdinh.evaluation.models import (
     Team,
     TeamMember,
 )
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.models import RecognitionRound
@@ -48,7 +51,7 @@ def _actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _record(actor, event_type: str, obj, school, **data):
+def _record(actor, event_type: Event, obj, school, **data):
     audit.record(actor=actor, event_type=event_type, obj=obj, school=school, unit=school.unit, data=data)
 
 
@@ -99,10 +102,7 @@ def eligibility(
         years = set(
             Cycle.objects.filter(school=cycle.school, status=CycleStatus.ACCEPTED).values_list("school_year", flat=True)
         )
-        first = int(cycle.school_year[:4])
-        missing = [
-            f"{y}-{y + 1}" for y in range(first - TT57_YEARS_OF_DATA + 1, first + 1) if f"{y}-{y + 1}" not in years
-        ]
+        missing = [y for y in school_years_up_to(cycle.school_year, TT57_YEARS_OF_DATA) if y not in years]
         if missing:
             reasons.append(
                 "Thông tư 57/2026 cần dữ liệu tự đánh giá và cải tiến của ít nhất 03 năm học liên tiếp; còn thiếu "
@@ -156,7 +156,7 @@ def registration_submit(
         cohort_evidence=cohort_evidence,
         submitted_by=_actor(actor),
     )
-    _record(actor, "registration.submitted", registration, cycle.school, level=check.level)
+    _record(actor, Event.REGISTRATION_SUBMITTED, registration, cycle.school, level=check.level)
     return registration
 
 
@@ -185,7 +185,13 @@ def registration_decide(*, actor, registration: Registration, accept: bool, comm
     registration.decided_at = timezone.now()
     registration.decided_by = _actor(actor)
     registration.save()
-    _record(actor, f"registration.{registration.status}", registration, registration.school, comment=comment)
+    _record(
+        actor,
+        Event.REGISTRATION_ACCEPTED if accept else Event.REGISTRATION_RETURNED,
+        registration,
+        registration.school,
+        comment=comment,
+    )
     return registration
 
 
@@ -196,7 +202,7 @@ def registration_withdraw(*, actor, registration: Registration) -> Registration:
         raise ValidationError("Chỉ rút được đăng ký đang chờ xem xét.")
     registration.status = RegistrationStatus.WITHDRAWN
     registration.save(update_fields=["status"])
-    _record(actor, "registration.withdrawn", registration, registration.school)
+    _record(actor, Event.REGISTRATION_WITHDRAWN, registration, registration.school)
     return registration
 
 
@@ -239,7 +245,6 @@ def _linkable(actor, user, evaluator: Evaluator | None) -> bool:
     actor's units: a person the officer already manages. An account without any role (or out of reach) is linked by
     a system administrator (or the system, actor None): a network manager who could link any role-less account would
     learn from the answer that its username exists."""
-    from kiemdinh.accounts.access import user_scope
 
     if user is None or not user.is_active or user.is_superuser or user.is_staff or _linked_elsewhere(user, evaluator):
         return False
@@ -272,8 +277,6 @@ def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None =
     user = data.user
     username = clean(data.username)
     if username:
-        from kiemdinh.accounts.models import User
-
         user = User.objects.filter(username=username).first()
     if (username or user is not None) and not _linkable(actor, user, evaluator):
         errors["user"] = account_refusal(username or user.username)
@@ -295,7 +298,7 @@ def evaluator_save(*, actor, data: EvaluatorInput, evaluator: Evaluator | None =
         membership_grant(actor=actor, user=user, role=Role.EVALUATOR, unit=data.unit, title="Đánh giá viên")
     audit.record(
         actor=actor,
-        event_type="evaluator.created" if created else "evaluator.updated",
+        event_type=Event.EVALUATOR_CREATED if created else Event.EVALUATOR_UPDATED,
         obj=evaluator,
         unit=data.unit,
         data={"name": full_name},
@@ -394,7 +397,7 @@ def team_establish(*, actor, registration: Registration, data: TeamInput) -> Tea
     if Team.objects.filter(registration=registration).exists():
         raise ValidationError("Đăng ký này đã có đoàn đánh giá ngoài.")
     team = Team.objects.create(registration=registration, created_by=_actor(actor), **_team_values(data))
-    _record(actor, "team.established", team, registration.school, number=team.decision_number)
+    _record(actor, Event.TEAM_ESTABLISHED, team, registration.school, number=team.decision_number)
     return team
 
 
@@ -405,7 +408,7 @@ def team_update(*, actor, team: Team, data: TeamInput) -> Team:
     for name, value in values.items():
         setattr(team, name, value)
     team.save()
-    _record(actor, "team.updated", team, team.registration.school)
+    _record(actor, Event.TEAM_UPDATED, team, team.registration.school)
     return team
 
 
@@ -467,7 +470,7 @@ def member_add(
     member.criteria.set(criteria)
     member.level4_items.set(level4_items)
     extra = {"namesakes": namesakes, "namesake_note": namesake_note} if namesakes else {}
-    _record(actor, "team.member_added", member, school, evaluator=evaluator.full_name, role=role, **extra)
+    _record(actor, Event.TEAM_MEMBER_ADDED, member, school, evaluator=evaluator.full_name, role=role, **extra)
     return member
 
 
@@ -479,7 +482,7 @@ def member_assign(*, actor, member: TeamMember, criteria=(), level4_items=()) ->
         raise ValidationError("Tiêu chí phân công không thuộc bộ tiêu chuẩn của đợt tự đánh giá.")
     member.criteria.set(criteria)
     member.level4_items.set(level4_items)
-    _record(actor, "team.criteria_assigned", member, member.team.registration.school, count=len(criteria))
+    _record(actor, Event.TEAM_CRITERIA_ASSIGNED, member, member.team.registration.school, count=len(criteria))
     return member
 
 
@@ -488,5 +491,7 @@ def member_remove(*, actor, member: TeamMember) -> None:
     _require_team_body(actor, member.team.registration)
     if member.reviews.exists():
         raise ValidationError(f"{member.evaluator.full_name} đã viết phiếu đánh giá nên không bỏ khỏi đoàn được.")
-    _record(actor, "team.member_removed", member, member.team.registration.school, evaluator=member.evaluator.full_name)
+    _record(
+        actor, Event.TEAM_MEMBER_REMOVED, member, member.team.registration.school, evaluator=member.evaluator.full_name
+    )
     member.delete()

@@ -40,7 +40,7 @@ from kiemdinh.evaluation.forms import (
     TeamForm,
 )
 from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, SchoolLevelTaught, TeamMember
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions

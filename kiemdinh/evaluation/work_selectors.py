@@ -18,6 +18,7 @@ from kiemdinh.evaluation.models import (
     TeamRating,
 )
 from kiemdinh.evaluation.selectors import team_spans
+from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels, regime2018, tt57
 from kiemdinh.frameworks.spec import get_spec
@@ -238,7 +239,9 @@ def ratings_table(team: Team) -> RatingsTable:
     (6 queries: criteria, items, reviews, ratings, members' assignments, snapshot)."""
     cycle = team.registration.cycle
     criteria = list(Criterion.objects.filter(version=cycle.framework).select_related("standard").order_by("position"))
-    items = list(Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing").order_by("position"))
+    items = list(
+        Level4Item.objects.filter(version=cycle.framework).exclude(confidence=Confidence.MISSING).order_by("position")
+    )
     school = school_result(cycle)
     by_criterion = {c.pk: RatingRow(c, None, school.criteria.get(c.code, 0)) for c in criteria}
     by_item = {i.pk: RatingRow(None, i, school.level4.get(i.code)) for i in items}
@@ -292,7 +295,7 @@ def recognition_proposal(team: Team, result: Evaluation) -> str:
     registration = team.registration
     school = registration.school
     spec = get_spec(registration.cycle.framework.code)
-    module = regime2018 if spec.regime == "2018" else tt57
+    module = regime2018 if spec.regime == Regime.R2018 else tt57
     level = result.school_level
     if registration.requested_level:
         level = min(level, registration.requested_level)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.text import clean
 from kiemdinh.evaluation.access import AGREEING_ROLES, can_answer_for_school
 from kiemdinh.evaluation.models import (
@@ -31,7 +32,7 @@ REPORT_PARTS = ("introduction", "overview", "conclusions", "recommendations")
 REVIEW_TEXTS = ("description_comments", "strengths", "weaknesses", "evidence_problems", "recommendations")
 
 
-def _record(actor, event_type: str, obj, team: Team, **data) -> None:
+def _record(actor, event_type: Event, obj, team: Team, **data) -> None:
     school = team.registration.school
     audit.record(actor=actor, event_type=event_type, obj=obj, school=school, unit=school.unit, data=data)
 
@@ -137,7 +138,7 @@ def review_save(
     _start_work(team)
     _record(
         actor,
-        "team.review_saved",
+        Event.TEAM_REVIEW_SAVED,
         review,
         team,
         subject=label,
@@ -200,7 +201,7 @@ def rating_save(
     rating = _store_rating(team, values, note)
     _start_work(team)
     code = criterion.code if criterion is not None else f"muc4/{level4_item.code}"
-    _record(actor, "team.rating_saved", rating, team, subject=code, level=level, achieved=achieved)
+    _record(actor, Event.TEAM_RATING_SAVED, rating, team, subject=code, level=level, achieved=achieved)
     return rating
 
 
@@ -250,7 +251,7 @@ def ratings_from_proposals(
         _store_rating(team, _rating_values(team, None, item, None, achieved[item.pk]), None)
         copied.append(f"muc4/{item.code}")
     _start_work(team)
-    _record(actor, "team.ratings_from_proposals", team, team, subjects=sorted(copied))
+    _record(actor, Event.TEAM_RATINGS_FROM_PROPOSALS, team, team, subjects=sorted(copied))
     return len(copied)
 
 
@@ -288,7 +289,7 @@ def report_save(*, actor, team: Team, data: ReportInput, today: date | None = No
     created = report.pk is None
     report.save()
     _start_work(team)
-    _record(actor, "team.report_saved", report, team, created=created)
+    _record(actor, Event.TEAM_REPORT_SAVED, report, team, created=created)
     return report
 
 
@@ -321,7 +322,7 @@ def report_send(*, actor, team: Team, today: date | None = None) -> EvaluationRe
     report.save(update_fields=["status", "sent_at"])
     team.status = TeamStatus.DRAFT_REPORT
     team.save(update_fields=["status"])
-    _record(actor, "team.report_sent", report, team)
+    _record(actor, Event.TEAM_REPORT_SENT, report, team)
     return report
 
 
@@ -342,7 +343,7 @@ def feedback_add(*, actor, team: Team, text: str, criterion: Criterion | None = 
     if criterion is not None and criterion.version_id != team.registration.cycle.framework_id:
         raise ValidationError({"criterion": "Tiêu chí không thuộc bộ tiêu chuẩn của đợt tự đánh giá."})
     feedback = SchoolFeedback.objects.create(report=report, criterion=criterion, text=text, submitted_by=actor)
-    _record(actor, "team.feedback_added", feedback, team, criterion=criterion.code if criterion else None)
+    _record(actor, Event.TEAM_FEEDBACK_ADDED, feedback, team, criterion=criterion.code if criterion else None)
     return feedback
 
 
@@ -366,7 +367,7 @@ def feedback_reply(
     feedback.reply = reply
     feedback.replied_at = timezone.now()
     feedback.save(update_fields=["reply", "replied_at"])
-    _record(actor, "team.feedback_replied", feedback, team)
+    _record(actor, Event.TEAM_FEEDBACK_REPLIED, feedback, team)
     return feedback
 
 
@@ -390,5 +391,5 @@ def report_finalise(*, actor, team: Team, today: date | None = None) -> Evaluati
     report.save(update_fields=["status", "finalised_at"])
     team.status = TeamStatus.DONE
     team.save(update_fields=["status"])
-    _record(actor, "team.report_finalised", report, team)
+    _record(actor, Event.TEAM_REPORT_FINALISED, report, team)
     return report

@@ -26,6 +26,7 @@ from kiemdinh.evaluation.models import ReportStatus, SchoolFeedback, Team
 from kiemdinh.evaluation.work_forms import FeedbackForm, RatingForm, ReplyForm, ReportForm, ReviewForm
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.selectors import cycle_codes
+from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.selfassessment.models import CriterionForm
 from kiemdinh.selfassessment.selectors import criterion_levels
@@ -91,7 +92,9 @@ def _review_page(request, team_id: int, code: str, level4: bool) -> HttpResponse
     team = viewer.team
     cycle = team.registration.cycle
     if level4:
-        item = get_object_or_404(Level4Item.objects.exclude(confidence="missing"), version=cycle.framework, code=code)
+        item = get_object_or_404(
+            Level4Item.objects.exclude(confidence=Confidence.MISSING), version=cycle.framework, code=code
+        )
         criterion, lookup = None, {"level4_item": item}
         assigned = viewer.member is not None and viewer.member.level4_items.filter(pk=item.pk).exists()
     else:
@@ -181,7 +184,7 @@ def _neighbours(team: Team, criterion, item) -> dict:
     else:
         codes = list(
             Level4Item.objects.filter(version=framework)
-            .exclude(confidence="missing")
+            .exclude(confidence=Confidence.MISSING)
             .order_by("position")
             .values_list("code", flat=True)
         )

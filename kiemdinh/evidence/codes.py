@@ -16,9 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kiemdinh.core.text import nfc
-
-REGIME_2018 = "2018"
-REGIME_TT57 = "tt57"
+from kiemdinh.frameworks.choices import Regime
 
 # Hyphens people type between the parts: ASCII, en dash, minus sign.
 _DASH = r"\s*[-‐‑–−]\s*"
@@ -45,7 +43,7 @@ _FULL_TT57 = re.compile(r"\[?\s*" + _MC_PATTERN + r"\s*\]?", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class ParsedCode:
-    regime: str  # REGIME_2018 or REGIME_TT57
+    regime: Regime
     box: int | None  # 2018 only; None when the code was written without a box
     criterion_code: str  # "1.1"
     sequence: int
@@ -74,9 +72,9 @@ def format_code(regime: str, criterion_code: str, sequence: int, box: int | None
     criterion_code = _criterion(criterion_code)
     if sequence < 1:
         raise ValueError("sequence starts at 1")
-    if regime == REGIME_TT57:
+    if regime == Regime.TT57:
         return f"MC.{criterion_code}.{sequence:02d}"
-    if regime == REGIME_2018:
+    if regime == Regime.R2018:
         box = default_box(criterion_code) if box is None else box
         return f"[H{box}-{criterion_code}-{sequence:02d}]"
     raise ValueError(f"unknown regime {regime!r}")
@@ -90,24 +88,24 @@ def parse_code(text: str) -> ParsedCode | None:
         sequence = int(match["mcseq"])
         if sequence < 1:
             return None
-        return ParsedCode(REGIME_TT57, None, _criterion(f"{match['mcstd']}.{match['mccrit']}"), sequence)
+        return ParsedCode(Regime.TT57, None, _criterion(f"{match['mcstd']}.{match['mccrit']}"), sequence)
     match = _FULL_2018.fullmatch(text)
     if match:
         sequence = int(match["seq"])
         if sequence < 1:
             return None
         box = int(match["box"]) if match["box"] is not None else None
-        return ParsedCode(REGIME_2018, box, _criterion(match["crit"]), sequence)
+        return ParsedCode(Regime.R2018, box, _criterion(match["crit"]), sequence)
     return None
 
 
 def _parsed_from_match(match: re.Match) -> ParsedCode | None:
     if match["crit"] is not None:
-        parsed = ParsedCode(REGIME_2018, int(match["box"]), _criterion(match["crit"]), int(match["seq"]))
+        parsed = ParsedCode(Regime.R2018, int(match["box"]), _criterion(match["crit"]), int(match["seq"]))
     elif match["bcrit"] is not None:
-        parsed = ParsedCode(REGIME_2018, None, _criterion(match["bcrit"]), int(match["bseq"]))
+        parsed = ParsedCode(Regime.R2018, None, _criterion(match["bcrit"]), int(match["bseq"]))
     else:
-        parsed = ParsedCode(REGIME_TT57, None, _criterion(f"{match['mcstd']}.{match['mccrit']}"), int(match["mcseq"]))
+        parsed = ParsedCode(Regime.TT57, None, _criterion(f"{match['mcstd']}.{match['mccrit']}"), int(match["mcseq"]))
     return parsed if parsed.sequence >= 1 else None
 
 

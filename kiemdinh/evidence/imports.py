@@ -26,15 +26,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.tabular import ImportPending, header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.evidence import services
-from kiemdinh.evidence.codes import REGIME_TT57, code_example, default_box, parse_code
+from kiemdinh.evidence.codes import code_example, default_box, parse_code
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceImportBatch
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import ensure_editable
 from kiemdinh.units.imports import Column
+from kiemdinh.units.models import ImportStatus
 
 HEADER_SEARCH_ROWS = 20  # official catalogues have title lines above the header
 SHOWN_CHARS = 300  # a heading, a title line or a value of a column without a length limit is kept up to this
@@ -66,7 +69,7 @@ _url_validator = URLValidator(schemes=["http", "https"])
 
 
 def columns_for(regime: str) -> tuple[Column, ...]:
-    return COLUMNS_TT57 if regime == REGIME_TT57 else COLUMNS_2018
+    return COLUMNS_TT57 if regime == Regime.TT57 else COLUMNS_2018
 
 
 # --- Reading -------------------------------------------------------------------------------------------------
@@ -319,7 +322,7 @@ def _expiry_cutoff():
 
 def is_expired(batch: EvidenceImportBatch) -> bool:
     """A batch waiting longer than KIEMDINH_IMPORT_PENDING_HOURS can no longer be confirmed (purged or not yet)."""
-    return batch.status == EvidenceImportBatch.Status.PENDING and batch.created_at <= _expiry_cutoff()
+    return batch.status == ImportStatus.PENDING and batch.created_at <= _expiry_cutoff()
 
 
 def _pending(batch: EvidenceImportBatch) -> ImportPending:
@@ -332,7 +335,7 @@ def pending_batch(actor) -> EvidenceImportBatch | None:
     """The person's catalogue waiting for confirmation (not expired), if any, with its cycle and school."""
     return (
         EvidenceImportBatch.objects.filter(
-            created_by=actor, status=EvidenceImportBatch.Status.PENDING, created_at__gt=_expiry_cutoff()
+            created_by=actor, status=ImportStatus.PENDING, created_at__gt=_expiry_cutoff()
         )
         .select_related("cycle__school")
         .defer("rows", "errors")
@@ -361,9 +364,9 @@ def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceIm
             # The person's own expired batch makes room (one waiting batch per person is a database constraint).
             _cleared(
                 EvidenceImportBatch.objects.filter(
-                    created_by=actor, status=EvidenceImportBatch.Status.PENDING, created_at__lte=_expiry_cutoff()
+                    created_by=actor, status=ImportStatus.PENDING, created_at__lte=_expiry_cutoff()
                 ),
-                EvidenceImportBatch.Status.EXPIRED,
+                ImportStatus.EXPIRED,
             )
             batch = EvidenceImportBatch.objects.create(
                 cycle=cycle,
@@ -373,7 +376,7 @@ def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceIm
                 errors=plan.errors,
             )
             audit_data = {"filename": batch.original_filename, "rows": len(rows), "errors": len(plan.errors)}
-            services._audit(actor, "evidence.import_prepared", batch, cycle, audit_data)
+            services._audit(actor, Event.EVIDENCE_IMPORT_PREPARED, batch, cycle, audit_data)
     except IntegrityError:
         # Another upload of the same person was stored while this one was being read (a double click).
         waiting = pending_batch(actor)
@@ -386,11 +389,11 @@ def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceIm
 def _ensure_pending(actor, batch: EvidenceImportBatch, verb: str) -> None:
     if batch.created_by_id != getattr(actor, "pk", None):
         raise ValidationError(f"Lô nhập này do người khác tải lên; bạn không thể {verb}.")
-    if batch.status == EvidenceImportBatch.Status.COMMITTED:
+    if batch.status == ImportStatus.COMMITTED:
         raise ValidationError("Lô nhập này đã được nhập vào danh mục minh chứng.")
-    if batch.status == EvidenceImportBatch.Status.DISCARDED:
+    if batch.status == ImportStatus.DISCARDED:
         raise ValidationError("Lô nhập này đã bị hủy.")
-    if batch.status == EvidenceImportBatch.Status.EXPIRED or is_expired(batch):
+    if batch.status == ImportStatus.EXPIRED or is_expired(batch):
         raise ValidationError(
             f"Lô nhập này đã hết hạn ({settings.KIEMDINH_IMPORT_PENDING_HOURS} giờ sau khi tải lên mà chưa được xác "
             "nhận) nên đã được xóa. Hãy tải tệp lên lại."
@@ -420,22 +423,20 @@ def evidence_import_commit(*, actor, batch: EvidenceImportBatch) -> EvidenceImpo
             if plan.errors:
                 raise _Stale(plan.errors)
             result = _write(actor=actor, cycle=cycle, plan=plan)
-            locked.status = EvidenceImportBatch.Status.COMMITTED
+            locked.status = ImportStatus.COMMITTED
             locked.committed_at = timezone.now()
             locked.result = result
             locked.save(update_fields=["status", "committed_at", "result"])
             services._audit(
                 actor,
-                "evidence.import_committed",
+                Event.EVIDENCE_IMPORT_COMMITTED,
                 locked,
                 cycle,
                 {"filename": locked.original_filename, "created": result["created"], "cited": result["cited"]},
             )
     except _Stale as stale:
         # The register changed since the preview: keep the new errors for the preview.
-        EvidenceImportBatch.objects.filter(pk=batch.pk, status=EvidenceImportBatch.Status.PENDING).update(
-            errors=stale.errors
-        )
+        EvidenceImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(errors=stale.errors)
         batch.errors = stale.errors
         raise ValidationError(
             f"Danh mục minh chứng của đợt đã thay đổi từ lúc kiểm tra: {error_row_count(batch)} dòng nay có lỗi. "
@@ -471,7 +472,7 @@ def _write(*, actor, cycle: Cycle, plan: Plan) -> dict:
             evidence=evidence,
             version=version,
             code=row["normalized"],
-            box=row["box"] if cycle.regime != REGIME_TT57 else None,
+            box=row["box"] if cycle.regime != Regime.TT57 else None,
             criterion=criteria[row["criterion"]],
             sequence=row["sequence"],
         )
@@ -488,10 +489,12 @@ def evidence_import_discard(*, actor, batch: EvidenceImportBatch) -> EvidenceImp
     """Discard a waiting catalogue: nothing is written, and its stored preview is deleted."""
     locked = EvidenceImportBatch.objects.select_for_update().select_related("cycle__school__unit").get(pk=batch.pk)
     _ensure_pending(actor, locked, "hủy")
-    locked.status = EvidenceImportBatch.Status.DISCARDED
+    locked.status = ImportStatus.DISCARDED
     locked.rows, locked.errors = [], []
     locked.save(update_fields=["status", "rows", "errors"])
-    services._audit(actor, "evidence.import_discarded", locked, locked.cycle, {"filename": locked.original_filename})
+    services._audit(
+        actor, Event.EVIDENCE_IMPORT_DISCARDED, locked, locked.cycle, {"filename": locked.original_filename}
+    )
     return locked
 
 
@@ -500,14 +503,14 @@ def evidence_import_batches_purge() -> int:
     """Expire every catalogue waiting longer than KIEMDINH_IMPORT_PENDING_HOURS and delete its stored preview (and
     any preview a discarded or expired batch still holds); committed batches keep theirs as the record of the
     import. Returns how many batches were cleared."""
-    status = EvidenceImportBatch.Status
     cleared = _cleared(
-        EvidenceImportBatch.objects.filter(status=status.PENDING, created_at__lte=_expiry_cutoff()), status.EXPIRED
+        EvidenceImportBatch.objects.filter(status=ImportStatus.PENDING, created_at__lte=_expiry_cutoff()),
+        ImportStatus.EXPIRED,
     )
-    for done in (status.DISCARDED, status.EXPIRED):
+    for done in (ImportStatus.DISCARDED, ImportStatus.EXPIRED):
         cleared += _cleared(EvidenceImportBatch.objects.filter(status=done).exclude(rows=[]), done)
     if cleared:
-        audit.record(actor=None, event_type="evidence.import_purged", data={"batches": cleared})
+        audit.record(actor=None, event_type=Event.EVIDENCE_IMPORT_PURGED, data={"batches": cleared})
     return cleared
 
 
@@ -575,7 +578,7 @@ def template_workbook(cycle: Cycle) -> bytes:
         if not example_done:
             example = code_example(regime)
             values = {"tt": "1", "code": example, "name": "(Ví dụ) Quyết định thành lập hội đồng trường"}
-            if regime == REGIME_TT57:
+            if regime == Regime.TT57:
                 values["location"] = "https://example.edu.vn/minh-chung/quyet-dinh.pdf"
             else:
                 values |= {"issue_ref": "Số 12/QĐ-UBND, ngày 05/9/2025", "issued_by": "UBND xã"}
@@ -590,7 +593,7 @@ def template_workbook(cycle: Cycle) -> bytes:
     for cell in guide[1]:
         cell.font = Font(bold=True)
         cell.fill = fill
-    for label, text in GUIDE_TT57 if regime == REGIME_TT57 else GUIDE_2018:
+    for label, text in GUIDE_TT57 if regime == Regime.TT57 else GUIDE_2018:
         guide.append([label, text])
     guide.append([])
     guide.append(["Lưu ý", GUIDE_COMMON])

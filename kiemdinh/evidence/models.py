@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from kiemdinh.units.models import ImportStatus
+
 
 def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
     # Content-addressed per school: the same bytes are stored once per school, whatever the versions citing them.
@@ -145,17 +147,11 @@ class EvidenceImportBatch(models.Model):
     Only what the preview shows is stored; a discarded or expired batch keeps none. A person has at most one waiting.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Chờ xác nhận"
-        COMMITTED = "committed", "Đã nhập"
-        DISCARDED = "discarded", "Đã hủy"
-        EXPIRED = "expired", "Hết hạn"
-
     cycle = models.ForeignKey("selfassessment.Cycle", on_delete=models.CASCADE, related_name="evidence_imports")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     original_filename = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     rows = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
@@ -166,10 +162,18 @@ class EvidenceImportBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["created_by"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(status=ImportStatus.PENDING),
                 name="evidence_import_one_pending_per_user",
             )
         ]
 
     def __str__(self):
         return f"{self.original_filename} ({self.get_status_display()})"
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status == ImportStatus.COMMITTED
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.status == ImportStatus.DISCARDED

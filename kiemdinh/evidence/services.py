@@ -17,11 +17,13 @@ from django.db import transaction
 from django.db.models import Max
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.bounds import date_problem
 from kiemdinh.core.text import clean, clean_name, fold
 from kiemdinh.evidence.codes import default_box, find_codes, format_code
 from kiemdinh.evidence.files import CheckedUpload, check_upload
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile, EvidenceVersion
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, Cycle
 from kiemdinh.selfassessment.services import cycle_lock, ensure_editable
@@ -83,7 +85,7 @@ def _search_text(version: EvidenceVersion) -> str:
     return fold(f"{version.name} {version.issue_ref} {version.issued_by} {version.note}")
 
 
-def _audit(actor, event_type: str, obj, cycle: Cycle, data: dict) -> None:
+def _audit(actor, event_type: Event, obj, cycle: Cycle, data: dict) -> None:
     audit.record(
         actor=actor,
         event_type=event_type,
@@ -117,7 +119,7 @@ def _link_new_code(cycle: Cycle, version: EvidenceVersion, criterion: Criterion)
         evidence_id=version.evidence_id,
         version=version,
         code=code,
-        box=box if cycle.regime == "2018" else None,
+        box=box if cycle.regime == Regime.R2018 else None,
         criterion=criterion,
         sequence=sequence,
     )
@@ -291,7 +293,7 @@ def evidence_create(
         _store_file(actor=actor, version=version, checked=item, uploaded_file=uploaded)
     _audit(
         actor,
-        "evidence.created",
+        Event.EVIDENCE_CREATED,
         evidence,
         cycle,
         {"code": cycle_evidence.code, "name": version.name, "files": [c.original_name for c in checked]},
@@ -315,7 +317,7 @@ def evidence_record(
         _store_file(actor=actor, version=version, checked=item, uploaded_file=uploaded)
     audit.record(
         actor=actor,
-        event_type="evidence.recorded",
+        event_type=Event.EVIDENCE_RECORDED,
         obj=evidence,
         unit=school.unit,
         school=school,
@@ -344,7 +346,7 @@ def evidence_update(*, actor, cycle_evidence: CycleEvidence, **changes) -> Evide
     version.save()
     _audit(
         actor,
-        "evidence.updated",
+        Event.EVIDENCE_UPDATED,
         link.evidence,
         cycle,
         {
@@ -368,7 +370,7 @@ def evidence_file_add(*, actor, cycle_evidence: CycleEvidence, uploaded_file) ->
     row = _store_file(actor=actor, version=version, checked=checked, uploaded_file=uploaded_file)
     _audit(
         actor,
-        "evidence.file_added",
+        Event.EVIDENCE_FILE_ADDED,
         row,
         cycle,
         {
@@ -396,7 +398,7 @@ def evidence_file_remove(*, actor, cycle_evidence: CycleEvidence, evidence_file:
     _delete_file_row(row)
     _audit(
         actor,
-        "evidence.file_removed",
+        Event.EVIDENCE_FILE_REMOVED,
         link.evidence,
         cycle,
         {"code": link.code, "version": version.number, "file": row.pk, "name": name},
@@ -415,7 +417,7 @@ def evidence_cite(*, actor, cycle_evidence: CycleEvidence, criterion: Criterion)
         return None
     citation, created = EvidenceCitation.objects.get_or_create(cycle_evidence=link, criterion=criterion)
     if created:
-        _audit(actor, "evidence.cited", link, cycle, {"code": link.code, "criterion": criterion.code})
+        _audit(actor, Event.EVIDENCE_CITED, link, cycle, {"code": link.code, "criterion": criterion.code})
     return citation
 
 
@@ -425,7 +427,7 @@ def evidence_uncite(*, actor, cycle_evidence: CycleEvidence, criterion: Criterio
     deleted, _ = EvidenceCitation.objects.filter(cycle_evidence=link, criterion=criterion).delete()
     if not deleted:
         raise ValidationError(f"Minh chứng {link.code} không được dùng cho tiêu chí {criterion.code}.")
-    _audit(actor, "evidence.uncited", link, cycle, {"code": link.code, "criterion": criterion.code})
+    _audit(actor, Event.EVIDENCE_UNCITED, link, cycle, {"code": link.code, "criterion": criterion.code})
 
 
 @transaction.atomic
@@ -441,10 +443,10 @@ def evidence_link_existing(*, actor, cycle: Cycle, evidence: Evidence, criterion
         if link.criterion_id != criterion.pk:
             _, created = EvidenceCitation.objects.get_or_create(cycle_evidence=link, criterion=criterion)
             if created:
-                _audit(actor, "evidence.cited", link, cycle, {"code": link.code, "criterion": criterion.code})
+                _audit(actor, Event.EVIDENCE_CITED, link, cycle, {"code": link.code, "criterion": criterion.code})
         return link
     link = _link_new_code(cycle, evidence.latest_version(), criterion)
-    _audit(actor, "evidence.linked", evidence, cycle, {"code": link.code, "criterion": criterion.code})
+    _audit(actor, Event.EVIDENCE_LINKED, evidence, cycle, {"code": link.code, "criterion": criterion.code})
     return link
 
 
@@ -479,7 +481,7 @@ def evidence_remove_from_cycle(*, actor, cycle_evidence: CycleEvidence) -> None:
         for row in list(version.files.all()):
             _delete_file_row(row)
         version.delete()
-    _audit(actor, "evidence.removed", evidence, cycle, data)
+    _audit(actor, Event.EVIDENCE_REMOVED, evidence, cycle, data)
 
 
 # --- Carry-over ----------------------------------------------------------------------------------------------
@@ -571,7 +573,7 @@ def evidence_carry_over(*, actor, source: Cycle, target: Cycle) -> CarryOverResu
     result.citations = len(citations)
     _audit(
         actor,
-        "evidence.carried_over",
+        Event.EVIDENCE_CARRIED_OVER,
         target,
         target,
         {

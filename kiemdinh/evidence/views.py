@@ -31,6 +31,7 @@ from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, 
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions, cycles_visible
 from kiemdinh.selfassessment.models import Cycle
+from kiemdinh.units.models import ImportStatus
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -509,8 +510,8 @@ def import_preview(request: HttpRequest, cycle_id: int, batch_id: int) -> HttpRe
     cycle = access_cycle(request.user, cycle_id)
     batch = _load_batch(cycle, batch_id)
     only_errors = request.GET.get("chi-loi") == "1" and bool(batch.errors)
-    expired = imports.is_expired(batch) or batch.status == EvidenceImportBatch.Status.EXPIRED
-    pending = batch.status == EvidenceImportBatch.Status.PENDING and not expired
+    expired = imports.is_expired(batch) or batch.status == ImportStatus.EXPIRED
+    pending = batch.status == ImportStatus.PENDING and not expired
     context = _context(
         request,
         cycle,

@@ -3,32 +3,9 @@ import re
 from django.db import models
 
 from kiemdinh.core.text import fold
+from kiemdinh.frameworks.choices import Confidence, Level4Status, Regime, RevisionKind, VersionStatus
 
 SOURCE_KEY = re.compile(r"S_[A-Z0-9_]+")
-
-
-class Regime(models.TextChoices):
-    R2018 = "2018", "Quy định năm 2018 (TT17, TT18, TT19)"
-    TT57 = "tt57", "Thông tư 57/2026/TT-BGDĐT"
-
-
-class Confidence(models.TextChoices):
-    EXACT = "exact", "Nguyên văn"
-    EXACT_PER_SEED = "exact_per_seed", "Nguyên văn theo nguồn chưa đối chiếu công báo"
-    APPROXIMATE = "approximate", "Gần đúng (diễn giải hoặc bản dịch)"
-    MISSING = "missing", "Chưa có văn bản"
-
-
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "Bản nháp"
-    PUBLISHED = "published", "Đã công bố"
-
-
-class Level4Status(models.TextChoices):
-    COMPLETE = "complete", "Đủ danh mục"
-    PARTIAL = "partial", "Thiếu một phần danh mục"
-    MISSING = "missing", "Chưa có danh mục"
-    NONE = "none", "Không có Mức 4"
 
 
 class Provenance(models.Model):
@@ -38,6 +15,10 @@ class Provenance(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def is_exact(self) -> bool:
+        return self.confidence == Confidence.EXACT
 
 
 class FrameworkVersion(Provenance):
@@ -79,6 +60,17 @@ class FrameworkVersion(Provenance):
     @property
     def criterion_levels(self) -> list[int]:
         return [1, 2, 3] if self.regime == Regime.R2018 else [1, 2]
+
+    @property
+    def is_tt57(self) -> bool:
+        return self.regime == Regime.TT57
+
+    @property
+    def level4_badge(self) -> Confidence:
+        """The badge of the Mức 4 list's state: a complete list shows as exact, a partial one as approximate."""
+        return {Level4Status.COMPLETE: Confidence.EXACT, Level4Status.PARTIAL: Confidence.APPROXIMATE}.get(
+            self.level4_status, Confidence.MISSING
+        )
 
     def source_label(self, source: str) -> str:
         """Resolve a source mark such as "S_TDG_APP, dòng 7299" through the version's sources block (its first key)."""
@@ -181,11 +173,6 @@ class Level4Item(Provenance):
     def save(self, *args, **kwargs):
         self.search_text = fold(self.text)
         super().save(*args, **kwargs)
-
-
-class RevisionKind(models.TextChoices):
-    ERRATUM = "erratum", "Đính chính dữ liệu"
-    AMENDMENT = "amendment", "Ghi nhận văn bản sửa đổi"
 
 
 class FrameworkRevision(models.Model):

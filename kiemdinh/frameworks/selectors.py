@@ -12,16 +12,14 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils.safestring import SafeString
 
 from kiemdinh.core.text import fold, highlight
+from kiemdinh.frameworks.choices import Confidence, Level4Status, Regime
 from kiemdinh.frameworks.models import (
     SOURCE_KEY,
-    Confidence,
     Criterion,
     FrameworkRevision,
     FrameworkVersion,
     Indicator,
     Level4Item,
-    Level4Status,
-    Regime,
     Standard,
 )
 from kiemdinh.units.models import SchoolType
@@ -49,6 +47,10 @@ class Mark:
     @property
     def is_exact(self) -> bool:
         return self.confidence == Confidence.EXACT
+
+    @property
+    def is_missing(self) -> bool:
+        return self.confidence == Confidence.MISSING
 
     @property
     def short(self) -> str:

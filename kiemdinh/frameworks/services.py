@@ -15,16 +15,9 @@ from datetime import date
 from django.db import transaction
 
 from kiemdinh.core import audit
-from kiemdinh.frameworks.models import (
-    Criterion,
-    FrameworkRevision,
-    FrameworkVersion,
-    Indicator,
-    Level4Item,
-    RevisionKind,
-    Standard,
-    VersionStatus,
-)
+from kiemdinh.core.audit import Event
+from kiemdinh.frameworks.choices import Confidence, Level4Status, RevisionKind, VersionStatus
+from kiemdinh.frameworks.models import Criterion, FrameworkRevision, FrameworkVersion, Indicator, Level4Item, Standard
 from kiemdinh.frameworks.spec import content_hash
 
 
@@ -136,7 +129,7 @@ def _as_text(value) -> str:
 def _prov(node: dict, parent: dict) -> dict:
     return {
         "source": str(node.get("source") or parent.get("source", "")),
-        "confidence": node.get("confidence") or parent.get("confidence", "approximate"),
+        "confidence": node.get("confidence") or parent.get("confidence", Confidence.APPROXIMATE),
         "note": node.get("note", ""),
     }
 
@@ -157,13 +150,13 @@ def _version_fields(data: dict) -> dict:
         "issued": _date(data["issued"]),
         "effective": _date(data.get("effective")),
         "effective_note": data.get("effective_note", ""),
-        "level4_status": data.get("level4_status", "none"),
+        "level4_status": data.get("level4_status", Level4Status.NONE),
         "level4_note": data.get("level4_note", ""),
         "guidance_letter": data.get("guidance_letter", ""),
         "sources": data.get("sources", {}),
         "rules": data.get("rules", {}),
         "source": data.get("source", ""),
-        "confidence": data.get("confidence", "approximate"),
+        "confidence": data.get("confidence", Confidence.APPROXIMATE),
         "note": data.get("note", ""),
     }
 
@@ -289,7 +282,7 @@ def framework_version_load(*, data: dict, actor=None) -> LoadResult:
     action = "created" if created else ("revised" if applying else "updated")
     audit.record(
         actor=actor,
-        event_type="framework.loaded",
+        event_type=Event.FRAMEWORK_LOADED,
         obj=version,
         data={"code": code, "action": action, "hash": digest, "revisions": list(recorded), "changed": len(diff)},
     )

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from kiemdinh.frameworks.choices import Confidence, Level4Status, Regime
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -39,18 +41,18 @@ class CriterionSpec:
 @dataclass(frozen=True)
 class FrameworkSpec:
     id: str
-    regime: str  # "2018" or "tt57"
+    regime: Regime
     criteria: tuple[CriterionSpec, ...]
     level4_items: tuple[str, ...]  # codes of the Mức 4 items whose content is known
     level4_complete: bool  # False where the list of Mức 4 items is partly or wholly missing
 
     @property
     def max_level(self) -> int:
-        return 4 if self.regime == "2018" else 2
+        return 4 if self.regime == Regime.R2018 else 2
 
     @property
     def criterion_levels(self) -> tuple[int, ...]:
-        return (1, 2, 3) if self.regime == "2018" else (1, 2)
+        return (1, 2, 3) if self.regime == Regime.R2018 else (1, 2)
 
     def criterion(self, code: str) -> CriterionSpec | None:
         return self._by_code().get(code)
@@ -99,13 +101,13 @@ def spec_from_data(data: dict) -> FrameworkSpec:
                 )
             )
     items = data.get("level4_items") or []
-    known = tuple(str(i["code"]) for i in items if i["confidence"] != "missing")
+    known = tuple(str(i["code"]) for i in items if i["confidence"] != Confidence.MISSING)
     return FrameworkSpec(
         id=data["id"],
-        regime=str(data["regime"]),
+        regime=Regime(data["regime"]),
         criteria=tuple(criteria),
         level4_items=known,
-        level4_complete=data.get("level4_status") == "complete",
+        level4_complete=data.get("level4_status") == Level4Status.COMPLETE,
     )
 
 

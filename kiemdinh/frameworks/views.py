@@ -1,10 +1,10 @@
 """Public pages: regulations are public law, so browsing and searching them needs no account."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from kiemdinh.frameworks.models import FrameworkVersion
+from kiemdinh.frameworks.access import access_version
 from kiemdinh.frameworks.selectors import search, version_summaries, version_tree
 
 
@@ -32,7 +32,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 
 def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
-    version = get_object_or_404(FrameworkVersion, code=code)
+    version = access_version(code)
     query = request.GET.get("q", "")
     context = {"version": version, "results": search(query, version=version), "open_code": request.GET.get("tc", "")}
     if not _is_htmx(request):

@@ -5,12 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, TextChoices
 from django.utils import timezone
 
 from kiemdinh.core.text import fold
 from kiemdinh.evidence.selectors import versions_as_of
-from kiemdinh.frameworks.models import Criterion, Level4Item, Regime, Standard
+from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.improvement.models import (
     CoverageNote,
     ImprovementPlan,
@@ -31,7 +32,8 @@ def has_weakness(text: str) -> bool:
     return bool(folded) and folded not in ("khong", "khong co") and not folded.startswith(none)
 
 
-def plan_of(cycle: Cycle) -> ImprovementPlan | None:
+def improvement_plan_of(cycle: Cycle) -> ImprovementPlan | None:
+    """The cycle's improvement plan, or None before it is made."""
     return ImprovementPlan.objects.filter(cycle=cycle).first()
 
 
@@ -126,6 +128,14 @@ def _item_order(item: Level4Item):
 # --- coverage of the weaknesses --------------------------------------------------------------------------------------
 
 
+class Coverage(TextChoices):
+    """How a weakness of the self-assessment is taken up by the improvement plan."""
+
+    COVERED = "covered", "Có dòng kế hoạch"
+    EXCUSED = "excused", "Có lý do không đưa vào kế hoạch"
+    UNCOVERED = "uncovered", "Chưa có dòng kế hoạch"
+
+
 @dataclass
 class CoverageRow:
     label: str  # "1.6" or "Mức 4 — tiêu chí 2"
@@ -137,10 +147,10 @@ class CoverageRow:
     note: CoverageNote | None
 
     @property
-    def state(self) -> str:
+    def state(self) -> Coverage:
         if self.line_count:
-            return "covered"
-        return "excused" if self.note else "uncovered"
+            return Coverage.COVERED
+        return Coverage.EXCUSED if self.note else Coverage.UNCOVERED
 
     @property
     def query(self) -> str:

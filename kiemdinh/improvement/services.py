@@ -16,9 +16,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
+from kiemdinh.core.schoolyear import first_year, school_year_end, school_year_start
 from kiemdinh.core.text import clean
 from kiemdinh.evidence.models import Evidence
-from kiemdinh.frameworks.models import Criterion, Level4Item, Regime
+from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement.models import (
     CoverageNote,
     ImprovementPlan,
@@ -33,7 +36,6 @@ from kiemdinh.improvement.models import (
     ReviewKind,
 )
 from kiemdinh.selfassessment.models import CouncilRole, Cycle
-from kiemdinh.selfassessment.services import school_year_start
 
 LINE_TEXT_FIELDS = (
     "content",
@@ -86,7 +88,7 @@ LABELS = {
 # --- helpers --------------------------------------------------------------------------------------------------------
 
 
-def _record(*, actor, event_type: str, obj, plan: ImprovementPlan, data: dict) -> None:
+def _record(*, actor, event_type: Event, obj, plan: ImprovementPlan, data: dict) -> None:
     school = plan.cycle.school
     audit.record(actor=actor, event_type=event_type, obj=obj, unit=school.unit, school=school, data=data)
 
@@ -117,11 +119,6 @@ def month_start(value: date) -> date:
 
 def month_end(value: date) -> date:
     return value.replace(day=calendar.monthrange(value.year, value.month)[1])
-
-
-def school_year_end(school_year: str) -> date:
-    """The end of a school year for plans: 31 May of its second calendar year."""
-    return date(school_year_start(school_year).year + 1, 5, 31)
 
 
 def clean_tasks(value) -> list[str]:
@@ -208,7 +205,7 @@ def plan_create(*, actor, cycle: Cycle) -> ImprovementPlan:
         return existing
     principal = cycle.council_members.filter(role=CouncilRole.CHAIR).values_list("full_name", flat=True).first()
     plan = ImprovementPlan.objects.create(cycle=cycle, signer_name=principal or "", **default_texts(cycle))
-    _record(actor=actor, event_type="improvement.plan_created", obj=plan, plan=plan, data={"cycle": cycle.pk})
+    _record(actor=actor, event_type=Event.IMPROVEMENT_PLAN_CREATED, obj=plan, plan=plan, data={"cycle": cycle.pk})
     return plan
 
 
@@ -239,14 +236,18 @@ def plan_update(*, actor, plan: ImprovementPlan, issued_on: date | None = UNCHAN
     if changed:
         plan.save()
         _record(
-            actor=actor, event_type="improvement.plan_updated", obj=plan, plan=plan, data={"changed": sorted(changed)}
+            actor=actor,
+            event_type=Event.IMPROVEMENT_PLAN_UPDATED,
+            obj=plan,
+            plan=plan,
+            data={"changed": sorted(changed)},
         )
     return plan
 
 
 def issue_problems(plan: ImprovementPlan) -> list[str]:
     """What stops the plan from being issued (ban hành)."""
-    from kiemdinh.improvement.selectors import coverage
+    from kiemdinh.improvement.selectors import Coverage, coverage
 
     problems = []
     if not plan.number:
@@ -255,7 +256,7 @@ def issue_problems(plan: ImprovementPlan) -> list[str]:
         problems.append("Chưa ghi ngày ban hành.")
     if not plan.lines.exists():
         problems.append("Kế hoạch chưa có dòng nào.")
-    uncovered = [row.label for row in coverage(plan) if row.state == "uncovered"]
+    uncovered = [row.label for row in coverage(plan) if row.state == Coverage.UNCOVERED]
     if uncovered:
         problems.append("Còn điểm yếu chưa có dòng kế hoạch hoặc lý do không lập: " + ", ".join(uncovered) + ".")
     return problems
@@ -273,7 +274,7 @@ def plan_issue(*, actor, plan: ImprovementPlan) -> ImprovementPlan:
     plan.issued_at = timezone.now()
     plan.issued_by = _user(actor)
     plan.save()
-    _record(actor=actor, event_type="improvement.plan_issued", obj=plan, plan=plan, data={"number": plan.number})
+    _record(actor=actor, event_type=Event.IMPROVEMENT_PLAN_ISSUED, obj=plan, plan=plan, data={"number": plan.number})
     return plan
 
 
@@ -289,7 +290,7 @@ def plan_reopen(*, actor, plan: ImprovementPlan, reason: str) -> ImprovementPlan
     plan.status = PlanStatus.DRAFT
     plan._change_reason = reason
     plan.save()
-    _record(actor=actor, event_type="improvement.plan_reopened", obj=plan, plan=plan, data={"reason": reason})
+    _record(actor=actor, event_type=Event.IMPROVEMENT_PLAN_REOPENED, obj=plan, plan=plan, data={"reason": reason})
     return plan
 
 
@@ -324,7 +325,9 @@ def issue_create(
     values = _issue_values(plan, criterion, current_state, limitation, cause)
     position = (plan.issues.aggregate(m=Max("position"))["m"] or 0) + 1
     issue = PriorityIssue.objects.create(plan=plan, position=position, **values)
-    _record(actor=actor, event_type="improvement.issue_added", obj=issue, plan=plan, data={"criterion": criterion.code})
+    _record(
+        actor=actor, event_type=Event.IMPROVEMENT_ISSUE_ADDED, obj=issue, plan=plan, data={"criterion": criterion.code}
+    )
     return issue
 
 
@@ -340,7 +343,7 @@ def issue_update(
     issue._change_reason = reason
     issue.save()
     issue.lines.update(criterion=values["criterion"])
-    _record(actor=actor, event_type="improvement.issue_updated", obj=issue, plan=plan, data={"reason": reason})
+    _record(actor=actor, event_type=Event.IMPROVEMENT_ISSUE_UPDATED, obj=issue, plan=plan, data={"reason": reason})
     return issue
 
 
@@ -350,7 +353,11 @@ def issue_delete(*, actor, issue: PriorityIssue) -> None:
     if issue.lines.exists():
         raise ValidationError("Vấn đề này còn hành động cải tiến; hãy xóa hoặc chuyển các hành động trước.")
     _record(
-        actor=actor, event_type="improvement.issue_deleted", obj=issue, plan=plan, data={"limitation": issue.limitation}
+        actor=actor,
+        event_type=Event.IMPROVEMENT_ISSUE_DELETED,
+        obj=issue,
+        plan=plan,
+        data={"limitation": issue.limitation},
     )
     issue.delete()
 
@@ -438,7 +445,7 @@ def line_create(
     line.save()
     _record(
         actor=actor,
-        event_type="improvement.line_added",
+        event_type=Event.IMPROVEMENT_LINE_ADDED,
         obj=line,
         plan=plan,
         data={**_line_data(line), "reason": reason},
@@ -492,7 +499,7 @@ def line_update(
     line.save()
     _record(
         actor=actor,
-        event_type="improvement.line_adjusted" if plan.is_issued else "improvement.line_updated",
+        event_type=Event.IMPROVEMENT_LINE_ADJUSTED if plan.is_issued else Event.IMPROVEMENT_LINE_UPDATED,
         obj=line,
         plan=plan,
         data={**_line_data(line), "changed": changed, "reason": reason},
@@ -509,7 +516,7 @@ def line_delete(*, actor, line: PlanLine) -> None:
         )
     if plan.is_issued:
         raise ValidationError("Kế hoạch đã ban hành: không xóa dòng, hãy điều chỉnh dòng và ghi lý do.")
-    _record(actor=actor, event_type="improvement.line_deleted", obj=line, plan=plan, data=_line_data(line))
+    _record(actor=actor, event_type=Event.IMPROVEMENT_LINE_DELETED, obj=line, plan=plan, data=_line_data(line))
     line.delete()
 
 
@@ -538,7 +545,7 @@ def coverage_note_save(*, actor, plan: ImprovementPlan, reason: str, criterion=N
     subject = criterion.code if criterion else f"Mức 4 tiêu chí {level4_item.code}"
     _record(
         actor=actor,
-        event_type="improvement.coverage_noted",
+        event_type=Event.IMPROVEMENT_COVERAGE_NOTED,
         obj=note,
         plan=plan,
         data={"subject": subject, "reason": reason},
@@ -550,7 +557,11 @@ def coverage_note_save(*, actor, plan: ImprovementPlan, reason: str, criterion=N
 def coverage_note_delete(*, actor, note: CoverageNote) -> None:
     plan = _lock_plan(note.plan)
     _record(
-        actor=actor, event_type="improvement.coverage_note_deleted", obj=note, plan=plan, data={"reason": note.reason}
+        actor=actor,
+        event_type=Event.IMPROVEMENT_COVERAGE_NOTE_DELETED,
+        obj=note,
+        plan=plan,
+        data={"reason": note.reason},
     )
     note.delete()
 
@@ -588,7 +599,7 @@ def monitor_add(
     )
     _record(
         actor=actor,
-        event_type="improvement.monitor_added",
+        event_type=Event.IMPROVEMENT_MONITOR_ADDED,
         obj=member,
         plan=plan,
         data={"name": full_name, "role": role},
@@ -600,7 +611,11 @@ def monitor_add(
 def monitor_remove(*, actor, member: MonitoringMember) -> None:
     plan = _lock_plan(member.plan)
     _record(
-        actor=actor, event_type="improvement.monitor_removed", obj=member, plan=plan, data={"name": member.full_name}
+        actor=actor,
+        event_type=Event.IMPROVEMENT_MONITOR_REMOVED,
+        obj=member,
+        plan=plan,
+        data={"name": member.full_name},
     )
     member.delete()
 
@@ -628,7 +643,7 @@ def review_schedule(
     review = Review.objects.create(plan=plan, kind=kind, title=title, scheduled_on=scheduled_on)
     _record(
         actor=actor,
-        event_type="improvement.review_scheduled",
+        event_type=Event.IMPROVEMENT_REVIEW_SCHEDULED,
         obj=review,
         plan=plan,
         data={"date": scheduled_on.isoformat()},
@@ -639,15 +654,16 @@ def review_schedule(
 def preset_dates(plan: ImprovementPlan, preset: str) -> list[tuple[str, str, date]]:
     """(kind, title, date) of a schedule preset for the plan's school year: "monthly" (end of each month, October to
     April, plus the end of term I and of the year) or "terms" (end of term I, end of the year: TT57's minimum)."""
-    first = school_year_start(plan.cycle.school_year).year
-    term_i = ("term_i", "Sơ kết cuối học kỳ I", date(first + 1, 1, 15))
-    year_end = ("year_end", "Tổng kết cuối năm học", date(first + 1, 5, 25))
+    first = first_year(plan.cycle.school_year)
+    term_i = (ReviewKind.TERM_I, "Sơ kết cuối học kỳ I", date(first + 1, 1, 15))
+    year_end = (ReviewKind.YEAR_END, "Tổng kết cuối năm học", date(first + 1, 5, 25))
     if preset == "terms":
         return [term_i, year_end]
     if preset == "monthly":
         months = [(first, m) for m in (10, 11, 12)] + [(first + 1, m) for m in (2, 3, 4)]
         monthly = [
-            ("monthly", f"Sơ kết tháng {m:02d}/{y}", date(y, m, calendar.monthrange(y, m)[1])) for y, m in months
+            (ReviewKind.MONTHLY, f"Sơ kết tháng {m:02d}/{y}", date(y, m, calendar.monthrange(y, m)[1]))
+            for y, m in months
         ]
         return sorted([*monthly, term_i, year_end], key=lambda row: row[2])
     raise ValidationError({"preset": "Lịch mẫu không hợp lệ."})
@@ -658,7 +674,9 @@ def review_schedule_preset(*, actor, plan: ImprovementPlan, preset: str) -> list
     """Add the preset's reviews that the plan does not have yet (same date or same kind for the terms)."""
     plan = _lock_plan(plan)
     have_dates = set(plan.reviews.values_list("scheduled_on", flat=True))
-    have_kinds = set(plan.reviews.filter(kind__in=["term_i", "year_end"]).values_list("kind", flat=True))
+    have_kinds = set(
+        plan.reviews.filter(kind__in=[ReviewKind.TERM_I, ReviewKind.YEAR_END]).values_list("kind", flat=True)
+    )
     created = []
     for kind, title, on in preset_dates(plan, preset):
         if on in have_dates or kind in have_kinds:
@@ -667,7 +685,7 @@ def review_schedule_preset(*, actor, plan: ImprovementPlan, preset: str) -> list
     if created:
         _record(
             actor=actor,
-            event_type="improvement.reviews_scheduled",
+            event_type=Event.IMPROVEMENT_REVIEWS_SCHEDULED,
             obj=plan,
             plan=plan,
             data={"preset": preset, "dates": [r.scheduled_on.isoformat() for r in created]},
@@ -681,7 +699,9 @@ def review_delete(*, actor, review: Review) -> None:
     review = Review.objects.select_for_update().get(pk=review.pk)  # the caller's copy may predate its recording
     if review.is_held:
         raise ValidationError("Đợt rà soát đã có kết quả nên không xóa được.")
-    _record(actor=actor, event_type="improvement.review_deleted", obj=review, plan=plan, data={"title": review.title})
+    _record(
+        actor=actor, event_type=Event.IMPROVEMENT_REVIEW_DELETED, obj=review, plan=plan, data={"title": review.title}
+    )
     review.delete()
 
 
@@ -783,7 +803,7 @@ def review_record(*, actor, review: Review, held_on: date, summary: str, entries
         _refresh_status(line)
     _record(
         actor=actor,
-        event_type="improvement.review_recorded",
+        event_type=Event.IMPROVEMENT_REVIEW_RECORDED,
         obj=review,
         plan=plan,
         data={"title": review.title, "held_on": held_on.isoformat(), "lines": len(entries)},
@@ -858,7 +878,7 @@ def lines_carry_over(*, actor, plan: ImprovementPlan, source: ImprovementPlan) -
         report.carried.append(label)
     _record(
         actor=actor,
-        event_type="improvement.lines_carried_over",
+        event_type=Event.IMPROVEMENT_LINES_CARRIED_OVER,
         obj=plan,
         plan=plan,
         data={"from": source.pk, "carried": report.carried, "skipped": report.skipped},

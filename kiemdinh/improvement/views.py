@@ -19,7 +19,8 @@ from kiemdinh.core.bounds import as_id
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
-from kiemdinh.frameworks.models import Criterion, Level4Item, Regime
+from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement import selectors as sel
 from kiemdinh.improvement import services as svc
 from kiemdinh.improvement.access import access_plan, plan_permissions
@@ -87,7 +88,7 @@ def plan(request: HttpRequest, cycle_id: int) -> HttpResponse:
         context.update(
             table=table,
             coverage=coverage,
-            coverage_counts={s: sum(1 for r in coverage if r.state == s) for s in ("covered", "excused", "uncovered")},
+            coverage_by_state={s: [r for r in coverage if r.state == s] for s in sel.Coverage},
             monitoring=sel.monitoring_state(plan, table),
             overdue_ids=_overdue_ids(table.lines, context["today"]),
             issue_problems=[] if plan.is_issued else svc.issue_problems(plan),

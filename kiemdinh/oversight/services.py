@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.tabular import number, shown
 from kiemdinh.core.text import clean, fold, nfc
 from kiemdinh.oversight.models import (
@@ -130,7 +131,7 @@ def visit_create(
     visit = Visit.objects.create(unit=unit, created_by=_user(actor), **values)
     audit.record(
         actor=actor,
-        event_type="oversight.visit_created",
+        event_type=Event.OVERSIGHT_VISIT_CREATED,
         obj=visit,
         unit=unit,
         school=visit.school,
@@ -167,7 +168,7 @@ def visit_update(
     visit.save()
     audit.record(
         actor=actor,
-        event_type="oversight.visit_updated",
+        event_type=Event.OVERSIGHT_VISIT_UPDATED,
         obj=visit,
         unit=visit.unit,
         school=visit.school,
@@ -180,7 +181,12 @@ def visit_update(
 def visit_delete(*, actor, visit: Visit) -> None:
     data = {**_visit_data(visit), "actions": visit.actions.count()}
     audit.record(
-        actor=actor, event_type="oversight.visit_deleted", obj=visit, unit=visit.unit, school=visit.school, data=data
+        actor=actor,
+        event_type=Event.OVERSIGHT_VISIT_DELETED,
+        obj=visit,
+        unit=visit.unit,
+        school=visit.school,
+        data=data,
     )
     visit.delete()
 
@@ -209,7 +215,7 @@ def action_add(*, actor, visit: Visit, content: str, responsible: str = "", due_
     )
     audit.record(
         actor=actor,
-        event_type="oversight.action_added",
+        event_type=Event.OVERSIGHT_ACTION_ADDED,
         obj=action,
         unit=visit.unit,
         school=visit.school,
@@ -241,7 +247,7 @@ def action_complete(*, actor, action: VisitAction, done_on: date | None = None, 
     action.save(update_fields=["is_done", "done_on", "done_note", "done_by"])
     audit.record(
         actor=actor,
-        event_type="oversight.action_completed",
+        event_type=Event.OVERSIGHT_ACTION_COMPLETED,
         obj=action,
         unit=action.visit.unit,
         school=action.visit.school,
@@ -255,7 +261,7 @@ def action_delete(*, actor, action: VisitAction) -> None:
     visit = action.visit
     audit.record(
         actor=actor,
-        event_type="oversight.action_deleted",
+        event_type=Event.OVERSIGHT_ACTION_DELETED,
         obj=action,
         unit=visit.unit,
         school=visit.school,
@@ -310,7 +316,7 @@ def officer_add(
     officer = OfficerInCharge.objects.create(unit=unit, position=position, **values)
     audit.record(
         actor=actor,
-        event_type="oversight.officer_added",
+        event_type=Event.OVERSIGHT_OFFICER_ADDED,
         obj=officer,
         unit=unit,
         data={"level": officer.school_level, "name": officer.full_name},
@@ -345,7 +351,7 @@ def officer_update(
     officer.save()
     audit.record(
         actor=actor,
-        event_type="oversight.officer_updated",
+        event_type=Event.OVERSIGHT_OFFICER_UPDATED,
         obj=officer,
         unit=officer.unit,
         data={"level": officer.school_level, "name": officer.full_name},
@@ -357,7 +363,7 @@ def officer_update(
 def officer_delete(*, actor, officer: OfficerInCharge) -> None:
     audit.record(
         actor=actor,
-        event_type="oversight.officer_deleted",
+        event_type=Event.OVERSIGHT_OFFICER_DELETED,
         obj=officer,
         unit=officer.unit,
         data={"level": officer.school_level, "name": officer.full_name},
@@ -422,7 +428,7 @@ def training_create(
     training = Training.objects.create(unit=unit, created_by=_user(actor), **values)
     audit.record(
         actor=actor,
-        event_type="oversight.training_created",
+        event_type=Event.OVERSIGHT_TRAINING_CREATED,
         obj=training,
         unit=unit,
         data={"title": training.title, "starts_on": training.starts_on.isoformat()},
@@ -458,7 +464,7 @@ def training_update(
     training.save()
     audit.record(
         actor=actor,
-        event_type="oversight.training_updated",
+        event_type=Event.OVERSIGHT_TRAINING_UPDATED,
         obj=training,
         unit=training.unit,
         data={"title": training.title, "starts_on": training.starts_on.isoformat()},
@@ -470,7 +476,7 @@ def training_update(
 def training_delete(*, actor, training: Training) -> None:
     audit.record(
         actor=actor,
-        event_type="oversight.training_deleted",
+        event_type=Event.OVERSIGHT_TRAINING_DELETED,
         obj=training,
         unit=training.unit,
         data={"title": training.title, "participants": training.participants.count()},
@@ -596,7 +602,7 @@ def _participants_write(*, actor, training: Training, rows: list[dict], errors: 
     )
     audit.record(
         actor=actor,
-        event_type="oversight.participants_added",
+        event_type=Event.OVERSIGHT_PARTICIPANTS_ADDED,
         obj=training,
         unit=training.unit,
         data={"count": len(created), "names": [row["full_name"] for row in rows][:50]},
@@ -610,7 +616,7 @@ def participant_set_attended(*, actor, participant: TrainingParticipant, attende
     participant.save(update_fields=["attended"])
     audit.record(
         actor=actor,
-        event_type="oversight.participant_attendance",
+        event_type=Event.OVERSIGHT_PARTICIPANT_ATTENDANCE,
         obj=participant,
         unit=participant.training.unit,
         school=participant.school,
@@ -623,7 +629,7 @@ def participant_set_attended(*, actor, participant: TrainingParticipant, attende
 def participant_delete(*, actor, participant: TrainingParticipant) -> None:
     audit.record(
         actor=actor,
-        event_type="oversight.participant_deleted",
+        event_type=Event.OVERSIGHT_PARTICIPANT_DELETED,
         obj=participant,
         unit=participant.training.unit,
         school=participant.school,

@@ -26,7 +26,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Substr
 
+from kiemdinh.core.schoolyear import REPORTING_YEAR_START_MONTH
 from kiemdinh.core.text import fold
+from kiemdinh.evaluation.models import ReportStatus
 from kiemdinh.improvement.models import PlanLine
 from kiemdinh.improvement.selectors import overdue_filter
 from kiemdinh.planning.models import AnnualPlan, PlanGoal, PlanTask, TaskStatus
@@ -85,7 +87,7 @@ class DashboardFilters:
             sub_unit = None
         return cls(
             school_type=school_type if school_type in SchoolType.values else "",
-            stage=stage if stage in Stage.ORDER else "",
+            stage=stage if stage in Stage.values else "",
             sub_unit=sub_unit,
             query=(params.get("q", "") or "").strip()[:100],
             expiring=params.get("sap_het_han", "") in ("1", "on", "true"),
@@ -116,7 +118,7 @@ class DashboardFilters:
 
 @dataclass(frozen=True)
 class TypeRow:
-    """One school type's counts per stage (in Stage.ORDER), or the totals row (school_type "")."""
+    """One school type's counts per stage (in Stage's order), or the totals row (school_type "")."""
 
     school_type: str
     label: str
@@ -125,11 +127,15 @@ class TypeRow:
 
     @property
     def cells(self) -> list[tuple[str, int]]:
-        return list(zip(Stage.ORDER, self.counts, strict=True))
+        return list(zip(Stage, self.counts, strict=True))
+
+    @property
+    def submitted(self) -> int:
+        return self.counts[list(Stage).index(Stage.SUBMITTED)]
 
     @property
     def recognised(self) -> int:
-        return self.counts[Stage.ORDER.index(Stage.RECOGNISED)]
+        return self.counts[list(Stage).index(Stage.RECOGNISED)]
 
     @property
     def recognised_percent(self) -> float:
@@ -206,7 +212,7 @@ class UnitDashboard:
 
     @property
     def stages(self) -> list[tuple[str, str]]:
-        return [(key, Stage.LABELS[key]) for key in Stage.ORDER]
+        return Stage.choices
 
     @property
     def chart_data(self) -> dict:
@@ -214,10 +220,10 @@ class UnitDashboard:
         return {
             "types": [{"code": row.school_type, "label": row.label} for row in self.type_rows],
             "stages": [
-                {"key": key, "label": Stage.LABELS[key], "counts": [row.counts[i] for row in self.type_rows]}
-                for i, key in enumerate(Stage.ORDER)
+                {"key": stage, "label": stage.label, "counts": [row.counts[i] for row in self.type_rows]}
+                for i, stage in enumerate(Stage)
             ],
-            "totals": dict(zip(Stage.ORDER, self.totals.counts, strict=True)),
+            "totals": dict(zip(Stage, self.totals.counts, strict=True)),
         }
 
     @property
@@ -278,10 +284,14 @@ def with_stage(schools, today: date):
     look-up, compared through COALESCE so that neither "no decision" nor "no cycle" needs a second copy)."""
     latest_cycle_id = Cycle.objects.filter(school=OuterRef("pk")).order_by("-school_year").values("pk")[:1]
     newest_decision = Decision.objects.valid_on(today).filter(school=OuterRef("pk")).order_by("-decided_on")
-    # The school year a decision was signed in, named by its first year (a school year starts on 1 August).
+    # The school year a decision was signed in, named by its first year (its reporting year starts on 1 August).
     signed_in_year = newest_decision.annotate(
         year=ExtractYear("decided_on")
-        - Case(When(decided_on__month__lt=8, then=Value(1)), default=Value(0), output_field=IntegerField())
+        - Case(
+            When(decided_on__month__lt=REPORTING_YEAR_START_MONTH, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
     ).values("year")[:1]
     live_registration = live_registrations(OuterRef("latest__id"))
     schools = schools.annotate(
@@ -291,7 +301,7 @@ def with_stage(schools, today: date):
         recognised_year=Coalesce(Subquery(signed_in_year, output_field=IntegerField()), Value(-1)),
         cycle_start=Coalesce(Cast(Substr("latest__school_year", 1, 4), IntegerField()), Value(0)),
         registered=Exists(live_registration),
-        evaluated=Exists(live_registration.filter(team__report__status="final")),
+        evaluated=Exists(live_registration.filter(team__report__status=ReportStatus.FINAL)),
     )
     return schools.annotate(
         stage=Case(
@@ -336,9 +346,9 @@ def type_rows(schools) -> tuple[list[TypeRow], TypeRow]:
     for school_type in SchoolType.values:
         if school_type not in counts:
             continue
-        per_stage = tuple(counts[school_type].get(key, 0) for key in Stage.ORDER)
+        per_stage = tuple(counts[school_type].get(stage, 0) for stage in Stage)
         rows.append(TypeRow(school_type, SHORT_TYPE_LABELS[SchoolType(school_type)], per_stage, sum(per_stage)))
-    totals = tuple(sum(row.counts[i] for row in rows) for i in range(len(Stage.ORDER)))
+    totals = tuple(sum(row.counts[i] for row in rows) for i in range(len(Stage)))
     return rows, TypeRow("", "Tổng số", totals, sum(totals))
 
 

@@ -207,6 +207,11 @@ class PlanGoal(models.Model):
     def type_list(self) -> list[str]:
         return [t for t in self.school_types.split(",") if t]
 
+    @property
+    def level_word(self) -> str:
+        """What `level` counts: an accreditation grade (cấp độ) or a national-standard level (mức độ)."""
+        return "cấp độ" if self.metric == GoalMetric.ACCREDITED else "mức độ"
+
 
 class DeadlineKind(models.TextChoices):
     NONE = "", "Không ghi hạn"

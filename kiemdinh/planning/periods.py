@@ -4,10 +4,8 @@ import calendar
 import re
 from datetime import date
 
-from kiemdinh.planning.models import PlanKind
-
-# A school year runs from August (preparation, the new year's self-assessment starts) to July.
-SCHOOL_YEAR_START_MONTH = 8
+from kiemdinh.core.schoolyear import reporting_year_end, reporting_year_start
+from kiemdinh.planning.models import DeadlineKind, PlanKind
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*$")
 
@@ -30,7 +28,8 @@ def period_bounds(kind: str, period: str) -> tuple[date, date]:
     if kind == PlanKind.SCHOOL_YEAR:
         if last != first + 1:
             raise PeriodError("Năm học ghi hai năm liền nhau, ví dụ 2019-2020.")
-        return date(first, SCHOOL_YEAR_START_MONTH, 1), date(last, SCHOOL_YEAR_START_MONTH - 1, 31)
+        school_year = f"{first}-{last}"
+        return reporting_year_start(school_year), reporting_year_end(school_year)
     if kind == PlanKind.ROADMAP:
         if last <= first:
             raise PeriodError("Lộ trình ghi năm đầu và năm cuối, ví dụ 2021-2025.")
@@ -44,13 +43,6 @@ def normalise_period(period: str) -> str:
     if not match:
         return (period or "").strip()
     return match[1] + (f"-{match[2]}" if match[2] else "")
-
-
-def school_years_of(starts_on: date, ends_on: date) -> list[str]:
-    """The school years a period touches, e.g. 2024 → ["2023-2024", "2024-2025"]."""
-    first = starts_on.year - (1 if starts_on.month < SCHOOL_YEAR_START_MONTH else 0)
-    last = ends_on.year - (1 if ends_on.month < SCHOOL_YEAR_START_MONTH else 0)
-    return [f"{y}-{y + 1}" for y in range(first, last + 1)]
 
 
 def month_end(year: int, month: int) -> date:
@@ -67,23 +59,23 @@ _MONTH = re.compile(r"^\s*(?:tháng\s+)?(\d{1,2})\s*/\s*(\d{4})\s*$", re.IGNOREC
 _DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 
 
-def parse_deadline(text: str) -> tuple[str, date | None]:
+def parse_deadline(text: str) -> tuple[DeadlineKind, date | None]:
     """ "quý II năm 2024" → ("quarter", 30/06/2024); "tháng 12/2023" or "12/2023" → ("month", 31/12/2023);
     "20/01/2024" → ("date", 20/01/2024); "" → ("", None). Raises PeriodError otherwise."""
     text = (text or "").strip()
     if not text:
-        return "", None
+        return DeadlineKind.NONE, None
     try:
         if m := _QUARTER.match(text):
             q = m[1].upper()
             quarter = _ROMAN_QUARTERS[q] if q in _ROMAN_QUARTERS else int(q)
-            return "quarter", quarter_end(int(m[2]), quarter)
+            return DeadlineKind.QUARTER, quarter_end(int(m[2]), quarter)
         if m := _DAY.match(text):
-            return "date", date(int(m[3]), int(m[2]), int(m[1]))
+            return DeadlineKind.DATE, date(int(m[3]), int(m[2]), int(m[1]))
         if m := _MONTH.match(text):
             month = int(m[1])
             if 1 <= month <= 12:
-                return "month", month_end(int(m[2]), month)
+                return DeadlineKind.MONTH, month_end(int(m[2]), month)
     except ValueError:
         pass
     raise PeriodError(

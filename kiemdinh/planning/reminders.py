@@ -9,7 +9,7 @@ A fixed number of queries whatever the number of schools or items (asserted in t
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Max, Q, TextChoices
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
@@ -17,6 +17,7 @@ from kiemdinh.accounts.access import user_scope
 from kiemdinh.improvement.selectors import overdue_lines
 from kiemdinh.planning.models import (
     AnnualPlan,
+    DeadlineKind,
     GoalMetric,
     GoalScope,
     PlanGoal,
@@ -40,31 +41,21 @@ SELF_ASSESSMENT_METRICS = (GoalMetric.SELF_ASSESSMENT_SUBMITTED, GoalMetric.SELF
 OPEN_STATUSES = (CycleStatus.IN_PROGRESS, CycleStatus.RETURNED)
 
 
-class Severity:
-    OVERDUE = "overdue"
-    SOON = "soon"
-    INFO = "info"
+class Severity(TextChoices):
+    """In the order reminders are listed."""
 
-    LABELS = {OVERDUE: "Quá hạn", SOON: "Sắp đến hạn", INFO: "Cần lưu ý"}
-    ORDER = (OVERDUE, SOON, INFO)
+    OVERDUE = "overdue", "Quá hạn"
+    SOON = "soon", "Sắp đến hạn"
+    INFO = "info", "Cần lưu ý"
 
 
-class Kind:
-    CYCLE_DEADLINE = "cycle_deadline"
-    TASK = "task"
-    IMPROVEMENT = "improvement"
-    RECOGNITION = "recognition"
-    REPORT = "report"
-    REVIEW = "review"
-
-    LABELS = {
-        CYCLE_DEADLINE: "Tự đánh giá",
-        TASK: "Nhiệm vụ",
-        IMPROVEMENT: "Kế hoạch cải tiến",
-        RECOGNITION: "Công nhận",
-        REPORT: "Báo cáo định kỳ",
-        REVIEW: "Hồ sơ chờ duyệt",
-    }
+class Kind(TextChoices):
+    CYCLE_DEADLINE = "cycle_deadline", "Tự đánh giá"
+    TASK = "task", "Nhiệm vụ"
+    IMPROVEMENT = "improvement", "Kế hoạch cải tiến"
+    RECOGNITION = "recognition", "Công nhận"
+    REPORT = "report", "Báo cáo định kỳ"
+    REVIEW = "review", "Hồ sơ chờ duyệt"
 
 
 @dataclass(frozen=True)
@@ -78,11 +69,16 @@ class Reminder:
 
     @property
     def kind_label(self) -> str:
-        return Kind.LABELS[self.kind]
+        return Kind(self.kind).label
 
     @property
     def severity_label(self) -> str:
-        return Severity.LABELS[self.severity]
+        return Severity(self.severity).label
+
+    @property
+    def tag_class(self) -> str:
+        """The style of the severity tag: due-tag-bad, due-tag-soon or due-tag-info."""
+        return {Severity.OVERDUE: "bad", Severity.SOON: "soon"}.get(self.severity, "info")
 
     @property
     def needs_action(self) -> bool:
@@ -109,7 +105,7 @@ def _url(name: str, *args) -> str:
 
 
 def _sort_key(reminder: Reminder):
-    return (Severity.ORDER.index(reminder.severity), reminder.due_on or date.max, reminder.where, reminder.title)
+    return (list(Severity).index(reminder.severity), reminder.due_on or date.max, reminder.where, reminder.title)
 
 
 def reminders_for(user, today: date) -> list[Reminder]:
@@ -215,7 +211,7 @@ def _cycle_deadlines(schools: dict[int, School], today: date) -> list[Reminder]:
 
 
 def _task_reminder(task: PlanTask, today: date, where: str) -> Reminder:
-    deadline = f" (hạn {task.deadline_label})" if task.due_on and task.deadline_kind != "date" else ""
+    deadline = f" (hạn {task.deadline_label})" if task.due_on and task.deadline_kind != DeadlineKind.DATE else ""
     return Reminder(
         kind=Kind.TASK,
         title=f"{Truncator(task.content.splitlines()[0]).words(24)}{deadline}",

@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q, TextChoices
 from django.utils import timezone
 
-from kiemdinh.evaluation.models import Registration
+from kiemdinh.core.schoolyear import reporting_year_start
+from kiemdinh.evaluation.models import Registration, RegistrationStatus, ReportStatus
 from kiemdinh.planning.models import (
     AnnualPlan,
     GoalMeasure,
     GoalMetric,
     GoalScope,
     PlanGoal,
+    PlanStatus,
     PlanTarget,
     TaskStatus,
     TaskUpdate,
@@ -53,6 +55,10 @@ class Suggestion:
         if self.national_standard_level:
             parts.append(f"MĐ{self.national_standard_level}")
         return "-".join(parts)
+
+    @property
+    def round_label(self) -> str:
+        return "CN lại" if self.recognition_round == RecognitionRound.AGAIN else "CN lần đầu"
 
 
 def fmt_date(day: date) -> str:
@@ -324,7 +330,7 @@ ENDED_PLAN_DAYS = 90
 
 def live_plans(today: date, prefix: str = "plan__") -> Q:
     """Issued plans still running, or ended less than ENDED_PLAN_DAYS ago (a filter on a relation's `prefix`)."""
-    return Q(**{f"{prefix}status": "issued"}) & (
+    return Q(**{f"{prefix}status": PlanStatus.ISSUED}) & (
         Q(**{f"{prefix}ends_on__isnull": True})
         | Q(**{f"{prefix}ends_on__gte": today - timedelta(days=ENDED_PLAN_DAYS)})
     )
@@ -333,36 +339,26 @@ def live_plans(today: date, prefix: str = "plan__") -> Q:
 # --- The pipeline --------------------------------------------------------------------------------------------------
 
 
-class Stage:
+class Stage(TextChoices):
     """Where a school stands in this year's work, in order (the dashboard's columns)."""
 
-    NO_CYCLE = "no_cycle"
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    REGISTERED = "registered"
-    EVALUATED = "evaluated"
-    RECOGNISED = "recognised"
+    NO_CYCLE = "no_cycle", "Chưa tự đánh giá"
+    IN_PROGRESS = "in_progress", "Đang tự đánh giá"
+    SUBMITTED = "submitted", "Đã nộp, chờ duyệt"
+    ACCEPTED = "accepted", "Tự đánh giá được chấp nhận"
+    REGISTERED = "registered", "Đã đăng ký đánh giá ngoài"
+    EVALUATED = "evaluated", "Đã đánh giá ngoài, chờ công nhận"
+    RECOGNISED = "recognised", "Đã được công nhận"
 
-    LABELS = {
-        NO_CYCLE: "Chưa tự đánh giá",
-        IN_PROGRESS: "Đang tự đánh giá",
-        SUBMITTED: "Đã nộp, chờ duyệt",
-        ACCEPTED: "Tự đánh giá được chấp nhận",
-        REGISTERED: "Đã đăng ký đánh giá ngoài",
-        EVALUATED: "Đã đánh giá ngoài, chờ công nhận",
-        RECOGNISED: "Đã được công nhận",
-    }
-    ORDER = (NO_CYCLE, IN_PROGRESS, SUBMITTED, ACCEPTED, REGISTERED, EVALUATED, RECOGNISED)
 
-    # A registration of the latest cycle that is still live (submitted or accepted).
-    OPEN_REGISTRATION = ("submitted", "accepted")
+# A registration of the latest cycle that is still live (submitted or accepted).
+OPEN_REGISTRATION = (RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED)
 
 
 def live_registrations(cycle_ref):
     """The cycle's registrations still on their way: submitted or accepted, and no decision issued from their team
     yet (once issued, the school's place follows its decisions, in force or lapsed)."""
-    return Registration.objects.filter(cycle=cycle_ref, status__in=Stage.OPEN_REGISTRATION).exclude(
+    return Registration.objects.filter(cycle=cycle_ref, status__in=OPEN_REGISTRATION).exclude(
         team__decisions__isnull=False
     )
 
@@ -377,7 +373,7 @@ class SchoolPosition:
 
     @property
     def stage_label(self) -> str:
-        return Stage.LABELS[self.stage]
+        return Stage(self.stage).label
 
     @property
     def recognition_label(self) -> str:
@@ -403,7 +399,7 @@ def pipeline(schools, today: date) -> list[SchoolPosition]:
         Cycle.objects.filter(latest_cycle_filter(), school_id__in=ids)
         .only("id", "school_id", "school_year", "status")
         .order_by()  # the model's ordering would join the schools to sort by name
-        .annotate(registered=Exists(live), evaluated=Exists(live.filter(team__report__status="final")))
+        .annotate(registered=Exists(live), evaluated=Exists(live.filter(team__report__status=ReportStatus.FINAL)))
     ):
         cycles[cycle.school_id] = cycle
     held: dict[tuple[int, str], Decision] = {}
@@ -415,7 +411,7 @@ def pipeline(schools, today: date) -> list[SchoolPosition]:
         grade = held.get((school.pk, DecisionKind.ACCREDITATION))
         level = held.get((school.pk, DecisionKind.NATIONAL_STANDARD))
         newest = max((d.decided_on for d in (grade, level) if d), default=None)
-        if newest and (cycle is None or newest >= date(int(cycle.school_year[:4]), 8, 1)):
+        if newest and (cycle is None or newest >= reporting_year_start(cycle.school_year)):
             stage = Stage.RECOGNISED
         elif cycle is None:
             stage = Stage.NO_CYCLE
@@ -501,10 +497,10 @@ def report_draft(plan: AnnualPlan, today: date) -> dict:
     lines = ["I. KẾT QUẢ THỰC HIỆN"]
     if targets:
         lines.append(f"1. Các cơ sở giáo dục trong danh sách kèm theo kế hoạch: {len(targets)} đơn vị.")
-        counts = dict.fromkeys(Stage.ORDER, 0)
+        counts = dict.fromkeys(Stage, 0)
         for _, position in targets:
             counts[position.stage] += 1
-        lines.extend(f"- {Stage.LABELS[stage]}: {n:02d} đơn vị." for stage, n in counts.items() if n)
+        lines.extend(f"- {stage.label}: {n:02d} đơn vị." for stage, n in counts.items() if n)
     if progress:
         lines.append(f"{2 if targets else 1}. Thực hiện các chỉ tiêu:")
         for item in progress:

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.text import clean, nfc
 from kiemdinh.evidence.files import check_upload
 from kiemdinh.planning.models import (
@@ -34,7 +35,7 @@ from kiemdinh.recognition.models import RecognitionRound
 from kiemdinh.units.models import SchoolType
 
 
-def _record(actor, event_type: str, plan: AnnualPlan, obj=None, **data):
+def _record(actor, event_type: Event, plan: AnnualPlan, obj=None, **data):
     audit.record(actor=actor, event_type=event_type, obj=obj or plan, unit=plan.unit, data=data)
 
 
@@ -111,7 +112,7 @@ def plan_create(*, actor, unit, data: PlanInput) -> AnnualPlan:
     plan = AnnualPlan.objects.create(
         unit=unit, created_by=actor if getattr(actor, "is_authenticated", False) else None, **values
     )
-    _record(actor, "plan.created", plan, number=plan.number, period=plan.period)
+    _record(actor, Event.PLAN_CREATED, plan, number=plan.number, period=plan.period)
     return plan
 
 
@@ -123,7 +124,7 @@ def plan_update(*, actor, plan: AnnualPlan, data: PlanInput) -> AnnualPlan:
     for name, value in values.items():
         setattr(plan, name, value)
     plan.save()
-    _record(actor, "plan.updated", plan, changed=changed)
+    _record(actor, Event.PLAN_UPDATED, plan, changed=changed)
     return plan
 
 
@@ -150,7 +151,7 @@ def plan_issue(*, actor, plan: AnnualPlan) -> AnnualPlan:
         raise ValidationError(problems)
     plan.status = PlanStatus.ISSUED
     plan.save(update_fields=["status", "updated_at"])
-    _record(actor, "plan.issued", plan)
+    _record(actor, Event.PLAN_ISSUED, plan)
     return plan
 
 
@@ -164,7 +165,7 @@ def plan_reopen(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
         raise ValidationError({"reason": "Hãy ghi lý do điều chỉnh kế hoạch đã ban hành."})
     plan.status = PlanStatus.DRAFT
     plan.save(update_fields=["status", "updated_at"])
-    _record(actor, "plan.reopened", plan, reason=reason)
+    _record(actor, Event.PLAN_REOPENED, plan, reason=reason)
     return plan
 
 
@@ -182,14 +183,14 @@ def section_save(
     section.heading = heading
     section.body = nfc(body or "").strip("\n")
     section.save()
-    _record(actor, "plan.section_saved", plan, obj=section, heading=heading)
+    _record(actor, Event.PLAN_SECTION_SAVED, plan, obj=section, heading=heading)
     return section
 
 
 @transaction.atomic
 def section_delete(*, actor, section: PlanSection) -> None:
     plan = section.plan
-    _record(actor, "plan.section_deleted", plan, heading=section.heading, body=section.body)
+    _record(actor, Event.PLAN_SECTION_DELETED, plan, heading=section.heading, body=section.body)
     section.delete()
 
 
@@ -206,7 +207,7 @@ def section_move(*, actor, section: PlanSection, offset: int) -> None:
         if item.position != position:
             item.position = position
             item.save(update_fields=["position"])
-    _record(actor, "plan.section_moved", section.plan, obj=section, offset=offset)
+    _record(actor, Event.PLAN_SECTION_MOVED, section.plan, obj=section, offset=offset)
 
 
 # --- Target schools ------------------------------------------------------------------------------------------------
@@ -260,7 +261,7 @@ def target_add(*, actor, plan: AnnualPlan, school, data: TargetInput) -> PlanTar
     values = _target_values(data)
     target = PlanTarget.objects.create(plan=plan, school=school, position=_next_position(plan.targets), **values)
     SuggestionDismissal.objects.filter(plan=plan, school=school).delete()
-    _record(actor, "plan.target_added", plan, obj=target, school=school.code, target=target.target_label)
+    _record(actor, Event.PLAN_TARGET_ADDED, plan, obj=target, school=school.code, target=target.target_label)
     return target
 
 
@@ -285,7 +286,7 @@ def targets_accept(*, actor, plan: AnnualPlan, proposals: list[tuple]) -> list[P
             PlanTarget.objects.create(plan=plan, school=school, position=position + offset, **_target_values(data))
         )
     SuggestionDismissal.objects.filter(plan=plan, school__in=[s for s, _ in proposals]).delete()
-    _record(actor, "plan.suggestions_accepted", plan, schools=[s.code for s, _ in proposals])
+    _record(actor, Event.PLAN_SUGGESTIONS_ACCEPTED, plan, schools=[s.code for s, _ in proposals])
     return created
 
 
@@ -296,14 +297,14 @@ def target_update(*, actor, target: PlanTarget, data: TargetInput) -> PlanTarget
     for name, value in values.items():
         setattr(target, name, value)
     target.save()
-    _record(actor, "plan.target_updated", target.plan, obj=target, before=before, after=target.target_label)
+    _record(actor, Event.PLAN_TARGET_UPDATED, target.plan, obj=target, before=before, after=target.target_label)
     return target
 
 
 @transaction.atomic
 def target_remove(*, actor, target: PlanTarget) -> None:
     plan = target.plan
-    _record(actor, "plan.target_removed", plan, school=target.school.code, target=target.target_label)
+    _record(actor, Event.PLAN_TARGET_REMOVED, plan, school=target.school.code, target=target.target_label)
     target.delete()
     for position, item in enumerate(plan.targets.order_by("position"), start=1):
         if item.position != position:
@@ -323,7 +324,7 @@ def target_move(*, actor, target: PlanTarget, offset: int) -> None:
         PlanTarget.objects.filter(pk=item.pk).update(position=item.position + 10000)
     for position, item in enumerate(siblings, start=1):
         PlanTarget.objects.filter(pk=item.pk).update(position=position)
-    _record(actor, "plan.target_moved", target.plan, obj=target, offset=offset)
+    _record(actor, Event.PLAN_TARGET_MOVED, target.plan, obj=target, offset=offset)
 
 
 @transaction.atomic
@@ -338,14 +339,14 @@ def suggestion_dismiss(*, actor, plan: AnnualPlan, school, reason: str) -> Sugge
         school=school,
         defaults={"reason": reason, "dismissed_by": actor if getattr(actor, "is_authenticated", False) else None},
     )
-    _record(actor, "plan.suggestion_dismissed", plan, obj=dismissal, school=school.code, reason=reason)
+    _record(actor, Event.PLAN_SUGGESTION_DISMISSED, plan, obj=dismissal, school=school.code, reason=reason)
     return dismissal
 
 
 @transaction.atomic
 def suggestion_restore(*, actor, dismissal: SuggestionDismissal) -> None:
     plan = dismissal.plan
-    _record(actor, "plan.suggestion_restored", plan, school=dismissal.school.code, reason=dismissal.reason)
+    _record(actor, Event.PLAN_SUGGESTION_RESTORED, plan, school=dismissal.school.code, reason=dismissal.reason)
     dismissal.delete()
 
 
@@ -426,13 +427,13 @@ def goal_save(*, actor, plan: AnnualPlan, data: GoalInput, goal: PlanGoal | None
     for name, value in values.items():
         setattr(goal, name, value)
     goal.save()
-    _record(actor, "plan.goal_saved", plan, obj=goal, text=goal.text)
+    _record(actor, Event.PLAN_GOAL_SAVED, plan, obj=goal, text=goal.text)
     return goal
 
 
 @transaction.atomic
 def goal_delete(*, actor, goal: PlanGoal) -> None:
-    _record(actor, "plan.goal_deleted", goal.plan, text=goal.text)
+    _record(actor, Event.PLAN_GOAL_DELETED, goal.plan, text=goal.text)
     goal.delete()
 
 
@@ -484,7 +485,7 @@ def task_save(*, actor, plan: AnnualPlan, data: TaskInput, task: PlanTask | None
     for name, value in values.items():
         setattr(task, name, value)
     task.save()
-    _record(actor, "plan.task_saved", plan, obj=task, agency=task.agency, deadline=task.deadline_label)
+    _record(actor, Event.PLAN_TASK_SAVED, plan, obj=task, agency=task.agency, deadline=task.deadline_label)
     return task
 
 
@@ -492,7 +493,7 @@ def task_save(*, actor, plan: AnnualPlan, data: TaskInput, task: PlanTask | None
 def task_delete(*, actor, task: PlanTask) -> None:
     if task.updates.exists():
         raise ValidationError("Nhiệm vụ đã có cập nhật tiến độ nên không xóa được; hãy ghi trạng thái thay vì xóa.")
-    _record(actor, "plan.task_deleted", task.plan, agency=task.agency, content=task.content)
+    _record(actor, Event.PLAN_TASK_DELETED, task.plan, agency=task.agency, content=task.content)
     task.delete()
 
 
@@ -523,7 +524,7 @@ def task_report(*, actor, task: PlanTask, status: str, note: str, upload=None) -
     task.status = status
     task.completed_on = timezone.localdate() if status == TaskStatus.DONE else None
     task.save(update_fields=["status", "completed_on"])
-    _record(actor, "plan.task_reported", task.plan, obj=task, status=status)
+    _record(actor, Event.PLAN_TASK_REPORTED, task.plan, obj=task, status=status)
     return update
 
 
@@ -564,11 +565,11 @@ def report_save(*, actor, plan: AnnualPlan, data: ReportInput, report: PlanRepor
     report.period_label = clean(data.period_label)
     report.recipients = clean(data.recipients)
     report.save()
-    _record(actor, "plan.report_saved", plan, obj=report, kind=report.kind, title=report.title)
+    _record(actor, Event.PLAN_REPORT_SAVED, plan, obj=report, kind=report.kind, title=report.title)
     return report
 
 
 @transaction.atomic
 def report_delete(*, actor, report: PlanReport) -> None:
-    _record(actor, "plan.report_deleted", report.plan, title=report.title, body=report.body)
+    _record(actor, Event.PLAN_REPORT_DELETED, report.plan, title=report.title, body=report.body)
     report.delete()

@@ -429,7 +429,9 @@ def _can_report(user, plan, task) -> bool:
 def tasks(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(request.user, plan_id)
     rows = list(plan.tasks.select_related("school").prefetch_related("updates"))
-    return render(request, "planning/tasks.html", _context(request, plan, "tasks", tasks=rows))
+    today = timezone.localdate()
+    overdue_ids = {task.pk for task in rows if task.is_overdue(today)}
+    return render(request, "planning/tasks.html", _context(request, plan, "tasks", tasks=rows, overdue_ids=overdue_ids))
 
 
 @login_required
@@ -482,6 +484,7 @@ def task_detail(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
             plan,
             "tasks",
             task=task,
+            overdue=task.is_overdue(timezone.localdate()),
             updates=list(task.updates.select_related("author")) if show_progress else None,
             form=form if can_report else None,
             statuses=TaskStatus,

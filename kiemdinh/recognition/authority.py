@@ -35,7 +35,7 @@ from django.utils import timezone
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Body
 from kiemdinh.core.text import fold
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.recognition.models import Decision, DecisionKind, Delegation
 from kiemdinh.units.models import TT57_FROM, AdministrativeUnit, UnitKind
 
@@ -76,7 +76,13 @@ LEVEL_UNIT = {
 class Rule:
     levels: tuple[Level, ...]  # the bodies that may act (any of them); empty: nobody, the regime has no such act
     basis: str  # the regulation it follows, in Vietnamese (shown in refusals and on the rule table's page)
-    confidence: str = "approximate"  # "exact" only where the article's text was read (none yet: regulations.md)
+    confidence: Confidence = (
+        Confidence.APPROXIMATE
+    )  # EXACT only where the article's text was read (none yet: regulations.md)
+
+    @property
+    def is_exact(self) -> bool:
+        return self.confidence == Confidence.EXACT
 
 
 S, U, P = Level.PROVINCE_EDUCATION, Level.PROVINCE_COMMITTEE, Level.DISTRICT_EDUCATION

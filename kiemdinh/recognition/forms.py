@@ -1,7 +1,7 @@
 from django import forms
 
 from kiemdinh.core.forms import Form, date_field
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition.models import DecisionKind, RecognitionRound
 from kiemdinh.recognition.services import Correction, DecisionInput
 
@@ -74,55 +74,6 @@ class RevokeForm(Form):
     confirm = forms.BooleanField(
         label="Tôi xác nhận thu hồi quyết định này; trang công khai sẽ không còn hiện quyết định.",
         error_messages={"required": "Hãy đánh dấu xác nhận thu hồi."},
-    )
-
-
-class IssueForm(Form):
-    """Number, date and signer of each decision the team's result gives (kinds: "accreditation", "national")."""
-
-    decided_on = date_field("Ngày ký")
-    number_accreditation = forms.CharField(label="Số quyết định (kiểm định)", max_length=64, required=False)
-    signer_accreditation = forms.CharField(label="Người ký (kiểm định)", max_length=200, required=False)
-    issuer_accreditation = forms.CharField(label="Cơ quan ban hành (kiểm định)", max_length=200, required=False)
-    number_national = forms.CharField(label="Số quyết định (chuẩn quốc gia)", max_length=64, required=False)
-    decided_on_national = date_field("Ngày ký (chuẩn quốc gia), nếu khác")
-    signer_national = forms.CharField(label="Người ký (chuẩn quốc gia)", max_length=200, required=False)
-    issuer_national = forms.CharField(label="Cơ quan ban hành (chuẩn quốc gia)", max_length=200, required=False)
-    published = forms.BooleanField(label="Công khai trên trang kết quả", required=False, initial=True)
-    confirm = forms.BooleanField(
-        label="Tôi đã kiểm tra số, ngày và người ký; xác nhận ban hành các quyết định trên.",
-        error_messages={"required": "Hãy đánh dấu xác nhận ban hành."},
-    )
-
-    def __init__(self, *args, planned=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        fields = {p.field for p in planned}
-        for kind in ("accreditation", "national"):
-            if kind not in fields:
-                for name in [n for n in self.fields if n.endswith(f"_{kind}")]:
-                    del self.fields[name]
-        for p in planned:
-            self.fields[f"issuer_{p.field}"].widget.attrs["placeholder"] = p.issuer
-            self.fields[f"issuer_{p.field}"].help_text = f"Trống: {p.issuer}."
-            committee = p.issuer.startswith("Ủy ban")
-            self.fields[f"number_{p.field}"].widget.attrs["placeholder"] = "1234/QĐ-" + (
-                "UBND" if committee else "SGDĐT"
-            )
-        if len(fields) < 2:
-            self.fields.pop("decided_on_national", None)
-        self.planned = tuple(planned)
-
-    @property
-    def sections(self) -> list[tuple]:
-        """(planned decision, its bound fields) in the order the decisions are issued."""
-        return [(p, [self[n] for n in self.fields if n.endswith(f"_{p.field}")]) for p in self.planned]
-
-
-class PublicationForm(Form):
-    summary = forms.CharField(
-        label="Tóm tắt kết quả đánh giá ngoài được công khai",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Hãy ghi nội dung tóm tắt được công khai."},
     )
 
 

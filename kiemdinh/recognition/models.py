@@ -7,7 +7,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from kiemdinh.accounts.models import Body
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 
 # A recognition decision is valid for 5 years from signing (TT17/18/19 Điều 39/42, TT57), unless it states otherwise.
 VALID_YEARS = 5
@@ -81,8 +81,8 @@ class Decision(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="decision_level_range",
-                condition=Q(kind="accreditation", level__gte=1, level__lte=4)
-                | Q(kind="national_standard", level__gte=1, level__lte=2),
+                condition=Q(kind=DecisionKind.ACCREDITATION, level__gte=1, level__lte=4)
+                | Q(kind=DecisionKind.NATIONAL_STANDARD, level__gte=1, level__lte=2),
             ),
             models.CheckConstraint(
                 name="decision_validity_order", condition=Q(valid_until__gte=models.F("valid_from"))
@@ -97,6 +97,11 @@ class Decision(models.Model):
     @property
     def label(self) -> str:
         return decision_label(self.kind, self.level)
+
+    @property
+    def level_word(self) -> str:
+        """What `level` counts: an accreditation grade (cấp độ) or a national-standard level (mức độ)."""
+        return "cấp độ" if self.kind == DecisionKind.ACCREDITATION else "mức độ"
 
     @property
     def reregister_by(self) -> date:

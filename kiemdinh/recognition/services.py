@@ -13,9 +13,10 @@ from django.db import transaction
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Body
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.bounds import date_problem
 from kiemdinh.core.text import clean, nfc
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.models import (
@@ -139,7 +140,7 @@ def decision_record(*, actor, school, data: DecisionInput) -> Decision:
     _saved(decision, actor, "Ghi quyết định đã ký" + _as(verdict))
     audit.record(
         actor=actor,
-        event_type="decision.recorded",
+        event_type=Event.DECISION_RECORDED,
         obj=decision,
         school=school,
         unit=school.unit,
@@ -229,7 +230,7 @@ def decision_correct(*, actor, decision: Decision, data: Correction, reason: str
     _saved(decision, actor, f"Đính chính: {reason}" + _as(verdict))
     audit.record(
         actor=actor,
-        event_type="decision.corrected",
+        event_type=Event.DECISION_CORRECTED,
         obj=decision,
         school=decision.school,
         unit=decision.school.unit,
@@ -274,7 +275,7 @@ def decision_revoke(*, actor, decision: Decision, revoked_on: date | None, reaso
     _saved(decision, actor, f"Thu hồi: {reason}" + _as(verdict))
     audit.record(
         actor=actor,
-        event_type="decision.revoked",
+        event_type=Event.DECISION_REVOKED,
         obj=decision,
         school=decision.school,
         unit=decision.school.unit,
@@ -355,7 +356,7 @@ def delegation_grant(*, actor, data: DelegationInput) -> Delegation:
     delegation.save()
     audit.record(
         actor=actor,
-        event_type="delegation.granted",
+        event_type=Event.DELEGATION_GRANTED,
         obj=delegation,
         unit=data.unit,
         data={
@@ -393,7 +394,7 @@ def delegation_end(*, actor, delegation: Delegation, ended_on: date | None, reas
     delegation.save()
     audit.record(
         actor=actor,
-        event_type="delegation.ended",
+        event_type=Event.DELEGATION_ENDED,
         obj=delegation,
         unit=delegation.unit,
         data={"ended_on": ended_on.isoformat(), "reason": reason},

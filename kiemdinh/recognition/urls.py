@@ -12,8 +12,4 @@ urlpatterns = [
     path("<int:decision_id>/", views.decision_detail, name="decision"),
     path("<int:decision_id>/dinh-chinh/", views.decision_correct_view, name="correct"),
     path("<int:decision_id>/thu-hoi/", views.decision_revoke_view, name="revoke"),
-    path("truong/<int:school_id>/lich-su/", views.school_history_view, name="history"),
-    path("doan/<int:team_id>/ban-hanh/", views.decisions_issue_view, name="issue"),
-    path("doan/<int:team_id>/cong-khai/", views.publication_publish_view, name="publish"),
-    path("doan/<int:team_id>/go-cong-khai/", views.publication_withdraw_view, name="withdraw"),
 ]

@@ -10,30 +10,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
+from kiemdinh.accounts.models import Body
 from kiemdinh.core.forms import error_text, errors_into
-from kiemdinh.evaluation.access import access_team
-from kiemdinh.evaluation.models import Publication, Team
-from kiemdinh.public.services import publication_publish, publication_withdraw
 from kiemdinh.recognition import authority
+from kiemdinh.recognition.access import access_decision, access_delegation
 from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.forms import (
     CorrectionForm,
     DecisionForm,
     DelegationEndForm,
     DelegationForm,
-    IssueForm,
-    PublicationForm,
     RevokeForm,
 )
-from kiemdinh.recognition.history import school_history
-from kiemdinh.recognition.issuing import decisions_issue, issue_plan
-from kiemdinh.recognition.models import Decision, DecisionKind, Delegation
+from kiemdinh.recognition.models import DecisionKind, Delegation
 from kiemdinh.recognition.selectors import decision_versions
 from kiemdinh.recognition.services import (
     DelegationInput,
@@ -43,14 +38,8 @@ from kiemdinh.recognition.services import (
     delegation_end,
     delegation_grant,
 )
-from kiemdinh.units.access import access_school
-
-
-def _above(user, school) -> bool:
-    """An officer above the school (or an admin): sees the authority's side of its pages (the issuing links, who
-    decides what); deciding itself is the rule table's."""
-    scope = user_scope(user)
-    return scope.is_admin or scope.covers_path(school.unit.path)
+from kiemdinh.units.access import access_school, oversees_school
+from kiemdinh.units.models import AdministrativeUnit
 
 
 def _entering(user, school) -> list[authority.Verdict]:
@@ -69,7 +58,7 @@ def _entering(user, school) -> list[authority.Verdict]:
 @login_required
 def school_decisions(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access_school(request.user, school_id)
-    above = _above(request.user, school)
+    above = oversees_school(request.user, school)
     entering = _entering(request.user, school) if above else []
     kinds = [k for k in DecisionKind.values if any(v.allowed and v.kind == k for v in entering)]
     form = DecisionForm(request.POST or None, kinds=kinds) if kinds else None
@@ -89,18 +78,12 @@ def school_decisions(request: HttpRequest, school_id: int) -> HttpResponse:
                 )
                 return redirect("recognition:school", school_id=school.pk)
     decisions = list(school.decisions.order_by("-decided_on", "-id"))
-    teams = (
-        list(Team.objects.filter(registration__school=school).select_related("registration__cycle").order_by("-id"))
-        if above
-        else []
-    )
     return render(
         request,
         "recognition/school_decisions.html",
         {
             "school": school,
             "decisions": decisions,
-            "teams": teams,
             "above": above,
             "form": form,
             "entering": entering,
@@ -110,18 +93,8 @@ def school_decisions(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-def _decision(user, decision_id) -> Decision:
-    """The decision, for anyone who sees its school (404 otherwise)."""
-    decision = get_object_or_404(
-        Decision.objects.select_related("school__unit", "team__registration__cycle__framework", "created_by"),
-        pk=decision_id,
-    )
-    access_school(user, decision.school_id)
-    return decision
-
-
 def _decision_page(request, decision, *, correct_form=None, revoke_form=None, status=200):
-    above = _above(request.user, decision.school)
+    above = oversees_school(request.user, decision.school)
     units = authority.units_of(decision.school) if above else None
     correct = authority.for_decision(request.user, Action.DECISION_CORRECT, decision, units=units) if above else None
     revoke = authority.for_decision(request.user, Action.DECISION_REVOKE, decision, units=units) if above else None
@@ -150,13 +123,13 @@ def _decision_page(request, decision, *, correct_form=None, revoke_form=None, st
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     """One decision: its text, its history (entered, corrected, revoked: who, when, why) and, for its issuing body,
     the forms to correct or revoke it."""
-    return _decision_page(request, _decision(request.user, decision_id))
+    return _decision_page(request, access_decision(request.user, decision_id))
 
 
 @login_required
 @require_POST
 def decision_correct_view(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = _decision(request.user, decision_id)
+    decision = access_decision(request.user, decision_id)
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
@@ -178,7 +151,7 @@ def decision_correct_view(request: HttpRequest, decision_id: int) -> HttpRespons
 @login_required
 @require_POST
 def decision_revoke_view(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = _decision(request.user, decision_id)
+    decision = access_decision(request.user, decision_id)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
@@ -200,147 +173,7 @@ def decision_revoke_view(request: HttpRequest, decision_id: int) -> HttpResponse
     return _decision_page(request, decision, revoke_form=form, status=400)
 
 
-# --- Issuing from an external evaluation (#7) ------------------------------------------------------------------------
-
-
-def _publishing(user, team) -> authority.Verdict:
-    registration = team.registration
-    return authority.authorise(
-        user, action=Action.RESULT_PUBLISH, school=registration.school, regime=registration.cycle.framework.regime
-    )
-
-
-def _issue_page(request, team, plan, form, publication_form, status=200):
-    publication = Publication.objects.filter(team=team).first()
-    publishing = _publishing(request.user, team)
-    return render(
-        request,
-        "recognition/issue.html",
-        {
-            "team": team,
-            "school": team.registration.school,
-            "registration": team.registration,
-            "cycle": team.registration.cycle,
-            "plan": plan,
-            "result": plan.result,
-            "form": form,
-            "publication": publication,
-            "publishing": publishing,
-            "publication_form": (
-                publication_form
-                or PublicationForm(initial={"summary": publication.summary if publication else _summary(team, plan)})
-            )
-            if publishing.allowed
-            else None,
-        },
-        status=status,
-    )
-
-
-def _summary(team, plan) -> str:
-    """A first text for the public summary, from the team's result (the officer edits it)."""
-    result = plan.result
-    cycle = team.registration.cycle
-    parts = [
-        f"Đoàn đánh giá ngoài năm học {cycle.school_year} ({cycle.framework.short_name}) kết luận "
-        f"{team.registration.school.name} đạt Mức {result.school_level}."
-        if result.school_level
-        else f"Đoàn đánh giá ngoài năm học {cycle.school_year} kết luận trường chưa đạt Mức 1."
-    ]
-    if result.accreditation_grade and cycle.framework.regime != "tt57":
-        parts.append(f"Kết quả tương ứng kiểm định chất lượng giáo dục cấp độ {result.accreditation_grade}.")
-    if result.national_standard_level:
-        parts.append(f"Đủ mức để công nhận đạt chuẩn quốc gia mức độ {result.national_standard_level}.")
-    return " ".join(parts)
-
-
 @login_required
-def decisions_issue_view(request: HttpRequest, team_id: int) -> HttpResponse:
-    """The team's computed result and the decisions it gives; one action issues those the user's body issues (the
-    rule table), the others are shown with the body that issues them."""
-    team = access_team(request.user, team_id, manage=True)
-    plan = issue_plan(team, actor=request.user)
-    form = IssueForm(request.POST or None, planned=plan.mine, initial={"published": True})
-    if request.method == "POST":
-        if plan.planned and not plan.mine:
-            raise PermissionDenied(" ".join(p.verdict.message for p in plan.elsewhere))
-        if not plan.can_issue:
-            messages.error(request, " ".join(plan.reasons))
-            return redirect("recognition:issue", team_id=team.pk)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                decisions = decisions_issue(
-                    actor=request.user,
-                    team=team,
-                    decided_on=data["decided_on"],
-                    number_accreditation=data.get("number_accreditation", ""),
-                    number_national=data.get("number_national", ""),
-                    signer_accreditation=data.get("signer_accreditation", ""),
-                    signer_national=data.get("signer_national", ""),
-                    decided_on_national=data.get("decided_on_national"),
-                    issuer_accreditation=data.get("issuer_accreditation", ""),
-                    issuer_national=data.get("issuer_national", ""),
-                    published=data["published"],
-                )
-            except ValidationError as exc:
-                errors_into(form, exc)
-            else:
-                labels = ", ".join(f"{d.label} (số {d.number})" for d in decisions)
-                messages.success(request, f"Đã ban hành quyết định {labels}.")
-                return redirect("recognition:issue", team_id=team.pk)
-    return _issue_page(request, team, plan, form if plan.can_issue else None, None)
-
-
-@login_required
-@require_POST
-def publication_publish_view(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = access_team(request.user, team_id, manage=True)
-    verdict = _publishing(request.user, team)
-    if not verdict.allowed:
-        raise PermissionDenied(verdict.message)
-    form = PublicationForm(request.POST)
-    if form.is_valid():
-        try:
-            publication_publish(actor=request.user, team=team, summary=form.cleaned_data["summary"])
-        except ValidationError as exc:
-            errors_into(form, exc)
-        else:
-            messages.success(request, "Đã công khai tóm tắt kết quả đánh giá ngoài.")
-            return redirect("recognition:issue", team_id=team.pk)
-    plan = issue_plan(team, actor=request.user)
-    issue_form = IssueForm(planned=plan.mine, initial={"published": True}) if plan.can_issue else None
-    return _issue_page(request, team, plan, issue_form, form, status=400)
-
-
-@login_required
-@require_POST
-def publication_withdraw_view(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = access_team(request.user, team_id, manage=True)
-    verdict = _publishing(request.user, team)
-    if not verdict.allowed:
-        raise PermissionDenied(verdict.message)
-    publication = get_object_or_404(Publication, team=team)
-    try:
-        publication_withdraw(actor=request.user, publication=publication)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, "Đã gỡ tóm tắt kết quả khỏi trang công khai.")
-    return redirect("recognition:issue", team_id=team.pk)
-
-
-@login_required
-def school_history_view(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = access_school(request.user, school_id)
-    manage = _above(request.user, school)
-    return render(
-        request,
-        "recognition/school_history.html",
-        {"school": school, "events": school_history(school, manage=manage), "today": timezone.localdate()},
-    )
-
-
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     """The rule table itself (recognition.authority.RULES): who accepts registrations, forms teams, publishes results,
@@ -362,7 +195,6 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 def _offices(user) -> list[tuple[str, str, object, str]]:
     """The user's bodies: (form value "<unit id>:<body>", label, unit, body)."""
-    from kiemdinh.units.models import AdministrativeUnit
 
     scope = user_scope(user)
     units = AdministrativeUnit.objects.in_bulk([o.unit_id for o in scope.offices])
@@ -374,7 +206,6 @@ def _offices(user) -> list[tuple[str, str, object, str]]:
 
 
 def _other_body(body: str) -> str:
-    from kiemdinh.accounts.models import Body
 
     return Body.EDUCATION if body == Body.COMMITTEE else Body.COMMITTEE
 
@@ -452,9 +283,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delegation_end_view(request: HttpRequest, delegation_id: int) -> HttpResponse:
-    delegation = get_object_or_404(Delegation.objects.select_related("unit"), pk=delegation_id)
-    if not user_scope(request.user).covers_path(delegation.unit.path):
-        raise Http404("Không tìm thấy văn bản ủy quyền.")
+    delegation = access_delegation(request.user, delegation_id)
     form = DelegationEndForm(request.POST)
     if not form.is_valid():
         if not user_scope(request.user).works_for(delegation.unit_id, delegation.body):

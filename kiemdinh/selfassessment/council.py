@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from kiemdinh.accounts.models import Membership, User
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.text import clean_name
-from kiemdinh.frameworks.models import Confidence, Criterion, Indicator, Level4Item, Regime, Standard
+from kiemdinh.frameworks.choices import Confidence, Regime
+from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item, Standard
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
     CouncilDecision,
@@ -50,7 +52,7 @@ SCOPE_TEXT_FIELDS = ("meaning", "questions", "evidence_needed", "sources")
 # --- shared helpers -------------------------------------------------------------------------------------------------
 
 
-def _record(*, actor, event_type: str, obj, cycle: Cycle, data: dict) -> None:
+def _record(*, actor, event_type: Event, obj, cycle: Cycle, data: dict) -> None:
     audit.record(actor=actor, event_type=event_type, obj=obj, unit=cycle.school.unit, school=cycle.school, data=data)
 
 
@@ -131,7 +133,7 @@ def working_group_create(*, actor, cycle: Cycle, name: str, note: str = "") -> W
         note=(note or "").strip(),
         position=_next_position(WorkingGroup.objects.filter(cycle=cycle)),
     )
-    _record(actor=actor, event_type="council.group_added", obj=group, cycle=cycle, data={"name": name})
+    _record(actor=actor, event_type=Event.COUNCIL_GROUP_ADDED, obj=group, cycle=cycle, data={"name": name})
     return group
 
 
@@ -145,7 +147,7 @@ def working_group_update(*, actor, group: WorkingGroup, name: str, note: str = "
     group.save(update_fields=["name", "note"])
     _record(
         actor=actor,
-        event_type="council.group_updated",
+        event_type=Event.COUNCIL_GROUP_UPDATED,
         obj=group,
         cycle=cycle,
         data={"from": old_name, "to": group.name},
@@ -184,7 +186,7 @@ def working_group_delete(
         assignments.update(group=None)
     _record(
         actor=actor,
-        event_type="council.group_removed",
+        event_type=Event.COUNCIL_GROUP_REMOVED,
         obj=group,
         cycle=cycle,
         data={
@@ -266,7 +268,7 @@ def council_member_create(
     member = CouncilMember.objects.create(
         cycle=cycle, position=_next_position(CouncilMember.objects.filter(cycle=cycle)), **values
     )
-    _record(actor=actor, event_type="council.member_added", obj=member, cycle=cycle, data=_member_data(member))
+    _record(actor=actor, event_type=Event.COUNCIL_MEMBER_ADDED, obj=member, cycle=cycle, data=_member_data(member))
     return member
 
 
@@ -292,7 +294,7 @@ def council_member_update(
     member.save(update_fields=list(values))
     after = _member_data(member)
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    _record(actor=actor, event_type="council.member_updated", obj=member, cycle=cycle, data={"changed": changed})
+    _record(actor=actor, event_type=Event.COUNCIL_MEMBER_UPDATED, obj=member, cycle=cycle, data={"changed": changed})
     return member
 
 
@@ -314,7 +316,7 @@ def council_member_delete(*, actor, member: CouncilMember, detach: bool = False)
     assignments.update(member=None)
     _record(
         actor=actor,
-        event_type="council.member_removed",
+        event_type=Event.COUNCIL_MEMBER_REMOVED,
         obj=member,
         cycle=cycle,
         data={**_member_data(member), "unassigned": labels},
@@ -375,7 +377,7 @@ def criterion_assignments_save(
     changed = len(to_create) + len(to_update) + len(to_delete)
     _record(
         actor=actor,
-        event_type="council.assignments_saved",
+        event_type=Event.COUNCIL_ASSIGNMENTS_SAVED,
         obj=cycle,
         cycle=cycle,
         data={"created": len(to_create), "updated": len(to_update), "cleared": len(to_delete)},
@@ -584,7 +586,7 @@ def council_decision_save(*, actor, cycle: Cycle, number: str, issued_on: date |
     )
     _record(
         actor=actor,
-        event_type="council.decision_saved",
+        event_type=Event.COUNCIL_DECISION_SAVED,
         obj=decision,
         cycle=cycle,
         data={"number": number, "issued_on": issued_on.isoformat(), "created": created},
@@ -658,7 +660,7 @@ def council_copy(*, actor, source: Cycle, target: Cycle) -> CopyReport:
     )
     _record(
         actor=actor,
-        event_type="council.copied",
+        event_type=Event.COUNCIL_COPIED,
         obj=target,
         cycle=target,
         data={"source": source.pk, "source_year": source.school_year, **report.counts, "skipped": skipped},
@@ -703,7 +705,7 @@ def plan_update(
         setattr(plan, name, value)
     plan.updated_by = _user_or_none(actor)
     plan.save()
-    _record(actor=actor, event_type="plan.updated", obj=plan, cycle=cycle, data={"changed": changed})
+    _record(actor=actor, event_type=Event.PLAN_UPDATED, obj=plan, cycle=cycle, data={"changed": changed})
     return plan
 
 
@@ -761,7 +763,7 @@ def plan_activity_create(
     activity = PlanActivity.objects.create(
         cycle=cycle, position=_next_position(PlanActivity.objects.filter(cycle=cycle)), **values
     )
-    _record(actor=actor, event_type="plan.activity_added", obj=activity, cycle=cycle, data=_activity_data(activity))
+    _record(actor=actor, event_type=Event.PLAN_ACTIVITY_ADDED, obj=activity, cycle=cycle, data=_activity_data(activity))
     return activity
 
 
@@ -783,7 +785,9 @@ def plan_activity_update(
     for name, value in values.items():
         setattr(activity, name, value)
     activity.save(update_fields=list(values))
-    _record(actor=actor, event_type="plan.activity_updated", obj=activity, cycle=cycle, data=_activity_data(activity))
+    _record(
+        actor=actor, event_type=Event.PLAN_ACTIVITY_UPDATED, obj=activity, cycle=cycle, data=_activity_data(activity)
+    )
     return activity
 
 
@@ -791,7 +795,9 @@ def plan_activity_update(
 def plan_activity_delete(*, actor, activity: PlanActivity) -> None:
     cycle = activity.cycle
     ensure_editable(cycle)
-    _record(actor=actor, event_type="plan.activity_removed", obj=activity, cycle=cycle, data=_activity_data(activity))
+    _record(
+        actor=actor, event_type=Event.PLAN_ACTIVITY_REMOVED, obj=activity, cycle=cycle, data=_activity_data(activity)
+    )
     activity.delete()
 
 
@@ -804,7 +810,7 @@ def plan_activities_propose(*, actor, cycle: Cycle) -> list[PlanActivity]:
     activities = PlanActivity.objects.bulk_create(
         [PlanActivity(cycle=cycle, step=n, title=title, position=n) for n, title in enumerate(SEVEN_STEPS, start=1)]
     )
-    _record(actor=actor, event_type="plan.timeline_proposed", obj=cycle, cycle=cycle, data={"activities": 7})
+    _record(actor=actor, event_type=Event.PLAN_TIMELINE_PROPOSED, obj=cycle, cycle=cycle, data={"activities": 7})
     return activities
 
 
@@ -815,8 +821,8 @@ def plan_activities(cycle: Cycle) -> list[PlanActivity]:
     )
 
 
-def plan_of(cycle: Cycle) -> AssessmentPlan:
-    """The cycle's plan, or an unsaved empty one (one query)."""
+def assessment_plan_of(cycle: Cycle) -> AssessmentPlan:
+    """The cycle's self-assessment plan, or an unsaved empty one (one query)."""
     return AssessmentPlan.objects.filter(cycle=cycle).select_related("updated_by").first() or AssessmentPlan(
         cycle=cycle
     )
@@ -886,7 +892,7 @@ def plan_copy(*, actor, source: Cycle, target: Cycle) -> CopyReport:
     report = CopyReport(counts={"texts": texts, "activities": len(activities)})
     _record(
         actor=actor,
-        event_type="plan.copied",
+        event_type=Event.PLAN_COPIED,
         obj=target,
         cycle=target,
         data={"source": source.pk, "source_year": source.school_year, "years_shifted": years, **report.counts},
@@ -934,7 +940,7 @@ def scope_analysis_save(
     analysis, created = ScopeAnalysis.objects.update_or_create(cycle=cycle, defaults=values, **key)
     _record(
         actor=actor,
-        event_type="worksheet.row_saved",
+        event_type=Event.WORKSHEET_ROW_SAVED,
         obj=analysis,
         cycle=cycle,
         data={
@@ -1132,7 +1138,7 @@ def worksheet_copy(*, actor, source: Cycle, target: Cycle) -> CopyReport:
         report = CopyReport(counts={"rows": len(new_rows)}, skipped=tuple(skipped))
     _record(
         actor=actor,
-        event_type="worksheet.copied",
+        event_type=Event.WORKSHEET_COPIED,
         obj=target,
         cycle=target,
         data={"source": source.pk, "source_year": source.school_year, **report.counts, "skipped": list(report.skipped)},

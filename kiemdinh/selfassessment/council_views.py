@@ -14,7 +14,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.forms import error_text, errors_into
-from kiemdinh.frameworks.models import Confidence, Indicator, Level4Item
+from kiemdinh.frameworks.choices import Confidence
+from kiemdinh.frameworks.models import Indicator, Level4Item
 from kiemdinh.selfassessment import council as svc
 from kiemdinh.selfassessment.access import access_cycle, assigned_ids, can_edit_form, cycle_permissions
 from kiemdinh.selfassessment.forms_council import (
@@ -282,7 +283,7 @@ def council_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 def _plan_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
     perms = cycle_permissions(request.user, cycle)
-    plan = svc.plan_of(cycle)
+    plan = svc.assessment_plan_of(cycle)
     activities = svc.plan_activities(cycle)
     context = {
         "cycle": cycle,

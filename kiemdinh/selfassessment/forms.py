@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from kiemdinh.core.forms import Form
-from kiemdinh.selfassessment.services import normalize_school_year
+from kiemdinh.core.schoolyear import normalize_school_year
 
 
 class CycleOpenForm(Form):

@@ -58,6 +58,18 @@ class Cycle(models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def is_submitted(self) -> bool:
+        return self.status == CycleStatus.SUBMITTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == CycleStatus.RETURNED
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == CycleStatus.ACCEPTED
+
+    @property
     def regime(self) -> str:
         return self.framework.regime
 

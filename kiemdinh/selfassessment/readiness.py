@@ -6,6 +6,8 @@ officer's accept page all read it, and `cycle_submit` / `cycle_accept` refuse wh
 
 from dataclasses import dataclass
 
+from django.db.models import TextChoices
+
 from kiemdinh.frameworks.models import Indicator
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
@@ -41,7 +43,7 @@ def dossier_blockers(cycle: Cycle, rows=None, *, plan=UNKNOWN) -> list[Blocker]:
     criteria_overview rows, plan: the improvement plan, when the caller has them already. A fixed number of
     queries."""
     from kiemdinh.evidence.selectors import citation_report
-    from kiemdinh.improvement.selectors import plan_of
+    from kiemdinh.improvement.selectors import improvement_plan_of
     from kiemdinh.selfassessment.council import council_problems
 
     found = [Blocker(COUNCIL, f"Hội đồng: {p}", "selfassessment:council") for p in council_problems(cycle)]
@@ -103,7 +105,7 @@ def dossier_blockers(cycle: Cycle, rows=None, *, plan=UNKNOWN) -> list[Blocker]:
                 "selfassessment:school_data",
             )
         )
-    plan = plan_of(cycle) if plan is UNKNOWN else plan
+    plan = improvement_plan_of(cycle) if plan is UNKNOWN else plan
     if plan is None or not plan.is_issued:
         found.append(
             Blocker(
@@ -139,11 +141,17 @@ def _unrated_criteria(cycle: Cycle) -> list[str]:
 # --- The seven steps (Điều 23) ---------------------------------------------------------------------------------------
 
 
+class StepStatus(TextChoices):
+    DONE = "done", "Hoàn thành"
+    DOING = "doing", "Đang thực hiện"
+    TODO = "todo", "Chưa bắt đầu"
+
+
 @dataclass(frozen=True)
 class Step:
     number: int
     title: str
-    status: str  # "done" | "doing" | "todo"
+    status: StepStatus
     starts_on: object
     ends_on: object
     owners: tuple[str, ...]
@@ -153,30 +161,30 @@ class Step:
 
     @property
     def status_label(self) -> str:
-        return {"done": "Hoàn thành", "doing": "Đang thực hiện", "todo": "Chưa bắt đầu"}[self.status]
+        return self.status.label
 
 
 def readiness(cycle: Cycle, criteria_rows) -> tuple[list[Blocker], list[Step]]:
     """The blockers and the seven steps of a cycle's page, reading the improvement plan once."""
-    from kiemdinh.improvement.selectors import plan_of
+    from kiemdinh.improvement.selectors import improvement_plan_of
 
-    plan = plan_of(cycle)
+    plan = improvement_plan_of(cycle)
     blockers = dossier_blockers(cycle, criteria_rows, plan=plan)
     return blockers, cycle_steps(cycle, criteria_rows, blockers, plan=plan)
 
 
-def _status(done: bool, started: bool) -> str:
-    return "done" if done else ("doing" if started else "todo")
+def _status(done: bool, started: bool) -> StepStatus:
+    return StepStatus.DONE if done else (StepStatus.DOING if started else StepStatus.TODO)
 
 
 def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = None, *, plan=UNKNOWN) -> list[Step]:
     """The seven steps, each with a state derived from the dossier's blockers and its own data, the plan's dates and
     owners, and what is missing."""
     from kiemdinh.evidence.selectors import evidence_summary
-    from kiemdinh.improvement.selectors import plan_of
+    from kiemdinh.improvement.selectors import improvement_plan_of
     from kiemdinh.selfassessment.council import SEVEN_STEPS, plan_step_schedule
 
-    plan = plan_of(cycle) if plan is UNKNOWN else plan
+    plan = improvement_plan_of(cycle) if plan is UNKNOWN else plan
     blockers = dossier_blockers(cycle, criteria_rows, plan=plan) if blockers is None else blockers
     by_step: dict[int, list[str]] = {}
     for blocker in blockers:
@@ -263,14 +271,14 @@ def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = No
     return steps
 
 
-def _improvement_step(cycle: Cycle, plan) -> tuple[str, list[str], str, str]:
+def _improvement_step(cycle: Cycle, plan) -> tuple[StepStatus, list[str], str, str]:
     """Step 7: the improvement plan is made, issued, and followed by reviews."""
-    from kiemdinh.improvement.selectors import coverage, overdue_lines
+    from kiemdinh.improvement.selectors import Coverage, coverage, overdue_lines
 
     if plan is None:
-        return "todo", ["Chưa lập kế hoạch cải tiến chất lượng."], "improvement:plan", ""
+        return StepStatus.TODO, ["Chưa lập kế hoạch cải tiến chất lượng."], "improvement:plan", ""
     missing = []
-    uncovered = [row.label for row in coverage(plan) if row.state == "uncovered"]
+    uncovered = [row.label for row in coverage(plan) if row.state == Coverage.UNCOVERED]
     if uncovered:
         missing.append(f"{len(uncovered)} điểm yếu chưa có dòng kế hoạch hoặc lý do: {', '.join(uncovered)}.")
     if not plan.is_issued:

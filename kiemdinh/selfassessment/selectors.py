@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, Subquery
 
+from kiemdinh.core.schoolyear import normalize_school_year
+from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.frameworks.rules import Evaluation, blockers, evaluate, national_standard_needs
 from kiemdinh.frameworks.rules.common import criterion_level
@@ -193,7 +195,7 @@ def criteria_overview(cycle: Cycle, evaluation: Evaluation | None = None):
             "form": item_forms.get(item.pk),
             "missing": tuple(form_completeness(item_forms.get(item.pk), {LEVEL4_KEY})),
         }
-        for item in Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing")
+        for item in Level4Item.objects.filter(version=cycle.framework).exclude(confidence=Confidence.MISSING)
     ]
     return rows, items
 
@@ -307,7 +309,7 @@ def report_sections(cycle: Cycle) -> list[ReportSection]:
         sections.append(
             ReportSection(f"standard.{standard.code}.conclusion", f"Kết luận về Tiêu chuẩn {standard.code}", "", group)
         )
-    if cycle.framework.regime == "2018":
+    if cycle.framework.regime == Regime.R2018:
         sections.append(
             ReportSection("level4.conclusion", "Kết luận về các tiêu chí Mức 4", "", "Tự đánh giá tiêu chí Mức 4")
         )
@@ -386,7 +388,6 @@ def cycle_by_school_and_year(school: str, year: str) -> Cycle:
     Vietnamese line) when the school, the year or the cycle is not found."""
     from django.core.exceptions import ValidationError
 
-    from kiemdinh.selfassessment.services import normalize_school_year
     from kiemdinh.units.selectors import SchoolLookupError, school_by_code_or_name
 
     try:

@@ -1,16 +1,14 @@
 """Writes of self-assessment cycles and their ratings."""
 
-import re
-import unicodedata
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from kiemdinh.core import audit
-from kiemdinh.core.text import ascii_digits, clean, clean_name
+from kiemdinh.core.audit import Event
+from kiemdinh.core.schoolyear import normalize_school_year, school_year_start
+from kiemdinh.core.text import clean
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator, Level4Item
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
@@ -30,25 +28,6 @@ from kiemdinh.selfassessment.models import (
 from kiemdinh.selfassessment.snapshots import dossier_content, matches, reference_snapshot, snapshot_hash
 from kiemdinh.selfassessment.statistics import MAX_VALUE, cycle_definitions
 from kiemdinh.units.models import School
-
-SCHOOL_YEAR_RE = re.compile(r"([0-9]{4})-([0-9]{4})")
-
-
-def normalize_school_year(value: str) -> str:
-    """ "2021-2022" (also accepts the seeds' spellings "2019 - 2020", "2019 -2020", an en dash, and digits or dashes
-    typed full-width, "２０２２－２０２３", or in another script); else ValidationError."""
-    text = re.sub(r"\s*[-‐‑‒–—―−]\s*", "-", ascii_digits(unicodedata.normalize("NFKC", clean_name(value))))
-    match = SCHOOL_YEAR_RE.fullmatch(text)
-    if not match or int(match[2]) != int(match[1]) + 1:
-        raise ValidationError(
-            {"school_year": f"Năm học “{value}” không hợp lệ: hãy ghi theo dạng 2021-2022 (hai năm liền nhau)."}
-        )
-    return text
-
-
-def school_year_start(school_year: str) -> date:
-    """1 September of the first year: the day a school year's cycle starts, which decides its framework."""
-    return date(int(school_year[:4]), 9, 1)
 
 
 @transaction.atomic
@@ -92,7 +71,7 @@ def cycle_open(
     )
     audit.record(
         actor=actor,
-        event_type="cycle.opened",
+        event_type=Event.CYCLE_OPENED,
         obj=cycle,
         unit=school.unit,
         school=school,
@@ -227,7 +206,7 @@ def cycle_record_ratings(
     changed += _upsert(Level4Rating, "item_id", cycle, wanted_items)
     audit.record(
         actor=actor,
-        event_type="cycle.ratings_recorded",
+        event_type=Event.CYCLE_RATINGS_RECORDED,
         obj=cycle,
         unit=cycle.school.unit,
         school=cycle.school,
@@ -264,7 +243,7 @@ def cycle_set_status(*, actor, cycle: Cycle, status: str) -> Cycle:
     cycle.save(update_fields=["status"])
     audit.record(
         actor=actor,
-        event_type="cycle.status_changed",
+        event_type=Event.CYCLE_STATUS_CHANGED,
         obj=cycle,
         unit=cycle.school.unit,
         school=cycle.school,
@@ -352,7 +331,7 @@ def criterion_form_save(
         FormDraft.objects.filter(form=form, user=form.updated_by).delete()
     audit.record(
         actor=actor,
-        event_type="criterion_form.saved",
+        event_type=Event.CRITERION_FORM_SAVED,
         obj=form,
         unit=cycle.school.unit,
         school=cycle.school,
@@ -439,7 +418,7 @@ def criterion_forms_copy(*, actor, source: Cycle, target: Cycle) -> list[str]:
     )
     audit.record(
         actor=actor,
-        event_type="criterion_forms.carried_over",
+        event_type=Event.CRITERION_FORMS_CARRIED_OVER,
         obj=target,
         unit=target.school.unit,
         school=target.school,
@@ -449,6 +428,15 @@ def criterion_forms_copy(*, actor, source: Cycle, target: Cycle) -> list[str]:
 
 
 # --- Submission, review, publication ---------------------------------------------------------------------------------
+
+
+# The audit event of each transition `_transition` makes (opening a cycle records its own).
+TRANSITION_EVENTS = {
+    CycleTransition.Kind.SUBMITTED: Event.CYCLE_SUBMITTED,
+    CycleTransition.Kind.RETURNED: Event.CYCLE_RETURNED,
+    CycleTransition.Kind.ACCEPTED: Event.CYCLE_ACCEPTED,
+    CycleTransition.Kind.PUBLISHED: Event.CYCLE_PUBLISHED,
+}
 
 
 def _transition(*, actor, cycle: Cycle, kind: str, to_status: str | None, comment: str = "", snapshot=None):
@@ -467,7 +455,7 @@ def _transition(*, actor, cycle: Cycle, kind: str, to_status: str | None, commen
     )
     audit.record(
         actor=actor,
-        event_type=f"cycle.{kind}",
+        event_type=TRANSITION_EVENTS[kind],
         obj=cycle,
         unit=cycle.school.unit,
         school=cycle.school,
@@ -637,7 +625,7 @@ def report_texts_save(*, actor, cycle: Cycle, texts: dict[str, str]) -> int:
     if changed:
         audit.record(
             actor=actor,
-            event_type="report_texts.saved",
+            event_type=Event.REPORT_TEXTS_SAVED,
             obj=cycle,
             unit=cycle.school.unit,
             school=cycle.school,
@@ -710,7 +698,7 @@ def school_statistics_save(*, actor, cycle: Cycle, table: str, values: dict[str,
     record.save()
     audit.record(
         actor=actor,
-        event_type="school_statistics.saved",
+        event_type=Event.SCHOOL_STATISTICS_SAVED,
         obj=cycle,
         unit=cycle.school.unit,
         school=cycle.school,

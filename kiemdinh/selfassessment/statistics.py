@@ -12,13 +12,15 @@ subset of it. "Cộng"/"Tổng số" rows are computed from the rows they sum, n
 
 from dataclasses import dataclass
 
+from kiemdinh.core.schoolyear import school_years_up_to
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.units.models import KINDERGARTEN_TYPES, SchoolType
 
 LAYOUT_NOTE = (
     "Bố cục các dòng là gần đúng: mẫu báo cáo theo Công văn 5932/5942 chưa có trong tài liệu tham chiếu, "
     "cần đối chiếu với mẫu chính thức."
 )
-YEARS = {"2018": 5, "tt57": 3}
+YEARS = {Regime.R2018: 5, Regime.TT57: 3}
 MAX_VALUE = 1_000_000
 
 
@@ -91,7 +93,7 @@ def table_definitions(school_type: str, regime: str) -> tuple[TableDef, ...]:
         RowDef("phong_phuc_vu", "Phòng phục vụ học tập"),
         RowDef("phong_hanh_chinh", "Phòng hành chính – quản trị"),
     )
-    if regime == "tt57":
+    if regime == Regime.TT57:
         buildings += (
             RowDef("thu_vien", "Thư viện"),
             RowDef("phong_khac", "Các công trình, khối phòng chức năng khác"),
@@ -101,7 +103,7 @@ def table_definitions(school_type: str, regime: str) -> tuple[TableDef, ...]:
         RowDef("hieu_truong", "Hiệu trưởng"),
         RowDef("pho_hieu_truong", "Phó hiệu trưởng"),
         RowDef("giao_vien", "Giáo viên"),
-        RowDef("nhan_vien", "Nhân sự hỗ trợ giáo dục" if regime == "tt57" else "Nhân viên"),
+        RowDef("nhan_vien", "Nhân sự hỗ trợ giáo dục" if regime == Regime.TT57 else "Nhân viên"),
     )
 
     learner = "trẻ" if kindergarten else "học sinh"
@@ -132,9 +134,7 @@ def table_definitions(school_type: str, regime: str) -> tuple[TableDef, ...]:
 
 def school_years(school_year: str, regime: str) -> tuple[str, ...]:
     """The columns: the last 5 (2018) or 3 (TT57) school years ending with the cycle's, oldest first."""
-    start = int(school_year[:4])
-    count = YEARS.get(regime, 5)
-    return tuple(f"{y}-{y + 1}" for y in range(start - count + 1, start + 1))
+    return school_years_up_to(school_year, YEARS.get(regime, 5))
 
 
 def cycle_definitions(cycle) -> tuple[tuple[TableDef, ...], tuple[str, ...]]:

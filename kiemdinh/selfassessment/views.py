@@ -3,8 +3,6 @@
 Council, plan and worksheet screens are in council_views.py; evidence in the evidence app.
 """
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,10 +16,12 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.bounds import as_id
+from kiemdinh.core.schoolyear import current_school_year, school_year_start
 from kiemdinh.core.submits import repeatable_post
 from kiemdinh.core.text import diff_html
 from kiemdinh.evidence.codes import find_codes, link_citations
 from kiemdinh.evidence.selectors import cycle_codes
+from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment import services
@@ -60,12 +60,6 @@ from kiemdinh.units.models import School
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def current_school_year(today: date | None = None) -> str:
-    today = today or timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
 
 
 # --- Cycles ---------------------------------------------------------------------------------------------------------
@@ -283,7 +277,7 @@ class _Subject:
         self.level4 = level4
         if level4:
             self.item = get_object_or_404(
-                Level4Item.objects.exclude(confidence="missing"), version=cycle.framework, code=code
+                Level4Item.objects.exclude(confidence=Confidence.MISSING), version=cycle.framework, code=code
             )
             self.criterion = None
             self.lookup = {"level4_item": self.item}
@@ -430,7 +424,7 @@ def _edit_refusal(perms) -> str:
 
 def _amendment_marks(cycle, criterion) -> list[str]:
     """An amendment in force for the cycle's school year whose wording is not recorded (TT22/2024): never silent."""
-    starts = services.school_year_start(cycle.school_year)
+    starts = school_year_start(cycle.school_year)
     return [f"Mức {a.level}: {a.pending_text}." for a in amendments_in_force(criterion, starts) if not a.updated]
 
 
@@ -529,7 +523,7 @@ def _neighbours(cycle, subject) -> dict:
     if subject.level4:
         codes = list(
             Level4Item.objects.filter(version=cycle.framework)
-            .exclude(confidence="missing")
+            .exclude(confidence=Confidence.MISSING)
             .values_list("code", flat=True)
         )
     else:
@@ -744,7 +738,7 @@ def gap_board(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "school_gaps": school_gaps,
         "indicators": indicators,
         "achieved": achieved,
-        "level4_items": Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing"),
+        "level4_items": Level4Item.objects.filter(version=cycle.framework).exclude(confidence=Confidence.MISSING),
         "level4_achieved": {code for code, value in level4.items() if value},
         "changed": [
             (code, stored.criteria[code], level)

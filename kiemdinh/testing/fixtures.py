@@ -94,11 +94,12 @@ def _empty_cache():
 @pytest.fixture
 def no_frameworks(db):
     """The test starts from a database without any regulation (removed inside its transaction, so rolled back)."""
+    from kiemdinh.core.audit import Event
     from kiemdinh.core.models import AuditEvent
     from kiemdinh.frameworks.models import FrameworkVersion
 
     FrameworkVersion.objects.all().delete()
-    AuditEvent.objects.filter(event_type="framework.loaded").delete()
+    AuditEvent.objects.filter(event_type=Event.FRAMEWORK_LOADED).delete()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from contextlib import suppress
 from pathlib import Path
 from unittest import mock
 
+import boto3
 from django.conf import settings
 
 REGION = "us-east-1"
@@ -91,7 +92,6 @@ def settings_with(environment: dict[str, str]) -> dict:
 
 
 def s3_client(endpoint: str):
-    import boto3
 
     return boto3.client(
         "s3",

@@ -6,14 +6,22 @@ two deciding bodies have an officer each: the Sở GD&ĐT (officer_province) and
 """
 
 import dataclasses
+import subprocess
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from kiemdinh.accounts.models import Body, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
-from kiemdinh.units.models import AdministrativeUnit, School
+from kiemdinh.frameworks.models import Criterion, Level4Item
+from kiemdinh.frameworks.services import framework_version_load
+from kiemdinh.frameworks.spec import data_files, read_data_file
+from kiemdinh.selfassessment.models import CriterionForm
+from kiemdinh.selfassessment.services import criterion_form_save
+from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, UnitKind
 from kiemdinh.units.services import school_create, unit_create
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
@@ -43,16 +51,20 @@ class World:
 
 
 def build_world() -> World:
-    province = unit_create(actor=None, code="P01", name="Tỉnh Thử Nghiệm", kind="province")
-    district = unit_create(actor=None, code="P01-D1", name="Huyện Đông Sơn", kind="district", parent=province)
-    commune_a = unit_create(actor=None, code="P01-D1-A", name="Xã An Bình", kind="commune", parent=district)
-    commune_b = unit_create(actor=None, code="P01-D1-B", name="Xã Bình Minh", kind="commune", parent=district)
-    other = unit_create(actor=None, code="Q02", name="Tỉnh Khác", kind="province")
-    other_commune = unit_create(actor=None, code="Q02-X", name="Phường Hòa Hải", kind="commune", parent=other)
-    school_a = school_create(actor=None, code="SA", name="Trường Tiểu học An Bình", school_type="TH", unit=commune_a)
-    school_b = school_create(actor=None, code="SB", name="Trường Mầm non Bình Minh", school_type="MN", unit=commune_b)
+    province = unit_create(actor=None, code="P01", name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE)
+    district = unit_create(actor=None, code="P01-D1", name="Huyện Đông Sơn", kind=UnitKind.DISTRICT, parent=province)
+    commune_a = unit_create(actor=None, code="P01-D1-A", name="Xã An Bình", kind=UnitKind.COMMUNE, parent=district)
+    commune_b = unit_create(actor=None, code="P01-D1-B", name="Xã Bình Minh", kind=UnitKind.COMMUNE, parent=district)
+    other = unit_create(actor=None, code="Q02", name="Tỉnh Khác", kind=UnitKind.PROVINCE)
+    other_commune = unit_create(actor=None, code="Q02-X", name="Phường Hòa Hải", kind=UnitKind.COMMUNE, parent=other)
+    school_a = school_create(
+        actor=None, code="SA", name="Trường Tiểu học An Bình", school_type=SchoolType.TH, unit=commune_a
+    )
+    school_b = school_create(
+        actor=None, code="SB", name="Trường Mầm non Bình Minh", school_type=SchoolType.MN, unit=commune_b
+    )
     school_other = school_create(
-        actor=None, code="SQ", name="Trường THCS Hòa Hải", school_type="THCS", unit=other_commune
+        actor=None, code="SQ", name="Trường THCS Hòa Hải", school_type=SchoolType.THCS, unit=other_commune
     )
 
     def person(username, full_name, role, **where):
@@ -100,8 +112,6 @@ def rolled_back(django_db_blocker):
 
 def load_frameworks(only: tuple[str, ...] = ()) -> None:
     """Load the regulation versions (all, or those whose id is in `only`) through the real service."""
-    from kiemdinh.frameworks.services import framework_version_load
-    from kiemdinh.frameworks.spec import data_files, read_data_file
 
     for path in data_files():
         if not only or path.stem in only:
@@ -123,9 +133,6 @@ def fresh_world(world: World) -> World:
 def form_saved(cycle, actor, *, code: str | None = None, level4: str | None = None, **texts):
     """Save a criterion's (or a Mức 4 item's) form through the service, as the form page does, from its current
     version; `texts` are the form's fields (strengths, weaknesses, improvement)."""
-    from kiemdinh.frameworks.models import Criterion, Level4Item
-    from kiemdinh.selfassessment.models import CriterionForm
-    from kiemdinh.selfassessment.services import criterion_form_save
 
     criterion = Criterion.objects.get(version_id=cycle.framework_id, code=code) if code else None
     level4_item = Level4Item.objects.get(version_id=cycle.framework_id, code=level4) if level4 else None
@@ -144,10 +151,6 @@ def form_saved(cycle, actor, *, code: str | None = None, level4: str | None = No
 def deploy_check(env: dict) -> None:
     """`manage.py check --deploy --fail-level WARNING` in a fresh process with this environment: clean, or the test
     fails with what it printed."""
-    import subprocess
-    import sys
-
-    from django.conf import settings
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -33,6 +33,13 @@ def units_visible(user):
     return AdministrativeUnit.objects.filter(condition)
 
 
+def oversees_school(user, school: School) -> bool:
+    """An officer of a unit above the school (or an admin): sees the authority's side of its pages (the issuing links,
+    who decides what); deciding itself is recognition.authority's rule table."""
+    scope = user_scope(user)
+    return scope.is_admin or scope.covers_path(school.unit.path)
+
+
 def can_manage_school(user, school: School) -> bool:
     """Change a school's master data: admins, officers above it, its principal."""
     scope = user_scope(user)

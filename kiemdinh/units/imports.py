@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from kiemdinh.accounts.access import Scope, user_scope
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.tabular import XLSX_CONTENT_TYPE, ImportPending, header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.units import services
@@ -557,7 +558,7 @@ def import_batch_prepare(*, actor, kind: str, uploaded_file) -> ImportBatch:
             )
             audit.record(
                 actor=actor,
-                event_type="import.prepared",
+                event_type=Event.IMPORT_PREPARED,
                 obj=batch,
                 data={
                     "kind": kind,
@@ -616,7 +617,7 @@ def import_batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
             locked.save(update_fields=["status", "committed_at", "result"])
             audit.record(
                 actor=actor,
-                event_type="import.committed",
+                event_type=Event.IMPORT_COMMITTED,
                 obj=locked,
                 data={"kind": locked.kind, "filename": locked.original_filename, "created": len(created)},
             )
@@ -691,7 +692,7 @@ def import_batch_discard(*, actor, batch: ImportBatch) -> ImportBatch:
     locked.save(update_fields=["status", "rows", "errors"])
     audit.record(
         actor=actor,
-        event_type="import.discarded",
+        event_type=Event.IMPORT_DISCARDED,
         obj=locked,
         data={"kind": locked.kind, "filename": locked.original_filename},
     )
@@ -709,7 +710,7 @@ def import_batches_purge() -> int:
     for status in (ImportStatus.DISCARDED, ImportStatus.EXPIRED):
         expired += _cleared(ImportBatch.objects.filter(status=status).exclude(rows=[]), status)
     if expired:
-        audit.record(actor=None, event_type="import.purged", data={"batches": expired})
+        audit.record(actor=None, event_type=Event.IMPORT_PURGED, data={"batches": expired})
     return expired
 
 

@@ -74,6 +74,11 @@ class AdministrativeUnit(models.Model):
         return (self.parent.path if self.parent_id else "/") + self.code + "/"
 
     @property
+    def is_commune(self) -> bool:
+        """A commune or ward (cấp xã): the level whose only body in this system is its People's Committee."""
+        return self.kind == UnitKind.COMMUNE
+
+    @property
     def ancestor_paths(self) -> list[str]:
         """The paths of every unit above this one, the province first."""
         parts = [p for p in self.path.split("/") if p]
@@ -214,13 +219,21 @@ class ImportBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["created_by"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(status=ImportStatus.PENDING),
                 name="import_batch_one_pending_per_user",
             )
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.original_filename} ({self.get_status_display()})"
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status == ImportStatus.COMMITTED
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.status == ImportStatus.DISCARDED
 
     @property
     def error_row_count(self) -> int:

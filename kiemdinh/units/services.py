@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.text import clean, clean_name
 from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind
 
@@ -82,7 +83,7 @@ def unit_create(
         dissolved_on=dissolved_on,
     )
     unit.save()
-    audit.record(actor=actor, event_type="unit.created", obj=unit, unit=unit, data={"code": code, "name": name})
+    audit.record(actor=actor, event_type=Event.UNIT_CREATED, obj=unit, unit=unit, data={"code": code, "name": name})
     return unit
 
 
@@ -119,7 +120,7 @@ def school_create(
     school.save()
     audit.record(
         actor=actor,
-        event_type="school.created",
+        event_type=Event.SCHOOL_CREATED,
         obj=school,
         unit=unit,
         school=school,
@@ -149,7 +150,7 @@ def school_update(*, actor, school: School, **changes) -> School:
     school.save()
     audit.record(
         actor=actor,
-        event_type="school.updated",
+        event_type=Event.SCHOOL_UPDATED,
         obj=school,
         unit=school.unit,
         school=school,

@@ -1,5 +1,7 @@
-def navigation(request):
-    """Navigation entries for the signed-in user's roles (filled by kiemdinh.workspace.navigation)."""
-    from kiemdinh.workspace.navigation import menu_for
+"""The menu of the signed-in user (kiemdinh.workspace.navigation) in every page's context."""
 
+from kiemdinh.workspace.navigation import menu_for
+
+
+def navigation(request):
     return {"nav_items": menu_for(request)}

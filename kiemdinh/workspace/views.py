@@ -17,8 +17,9 @@ from kiemdinh.recognition.selectors import standings
 from kiemdinh.selfassessment.access import cycles_visible
 from kiemdinh.selfassessment.models import CycleStatus
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
-from kiemdinh.units.access import access_school, can_manage_school, schools_visible, units_visible
+from kiemdinh.units.access import access_school, can_manage_school, oversees_school, schools_visible, units_visible
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType
+from kiemdinh.workspace.history import school_history
 
 
 def _unit_cards(roots: list[AdministrativeUnit]) -> list[dict]:
@@ -113,9 +114,29 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
             "evaluation": cycle_evaluation(latest) if latest else None,
             "framework_code": school.framework_code(),
             "can_manage": can_manage_school(request.user, school),
+            "teams": (
+                list(
+                    Team.objects.filter(registration__school=school)
+                    .select_related("registration__cycle")
+                    .order_by("-id")
+                )
+                if oversees_school(request.user, school)
+                else []
+            ),
             "plan_targets": school.plan_targets.select_related("plan").order_by("-plan__period"),
             "overdue": overdue_lines([school.pk]).get(school.pk, []),
             "officers_in_charge": officers_for_school(school),
             "standing": standings([school.pk], timezone.localdate()).get(school.pk),
         },
+    )
+
+
+@login_required
+def school_history_view(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access_school(request.user, school_id)
+    manage = oversees_school(request.user, school)
+    return render(
+        request,
+        "workspace/school_history.html",
+        {"school": school, "events": school_history(school, manage=manage), "today": timezone.localdate()},
     )

@@ -127,7 +127,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "school": (
         "P M O",
         "school A's record, decisions, visits and registration: its people and the officers above it",
-        "workspace:school recognition:school documents:decision recognition:history recognition:decision "
+        "workspace:school recognition:school documents:decision workspace:history recognition:decision "
         "oversight:school oversight:visit "
         "oversight:action_complete evaluation:registration_detail api:school_detail planning:task_update_file",
     ),
@@ -140,7 +140,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "O",
         "commune A's authority work: its officers (and those above)",
         "units:detail units:import_preview units:import_commit units:import_discard planning:plan_list "
-        "planning:plan_create planning:dashboard selfassessment:return selfassessment:accept recognition:issue "
+        "planning:plan_create planning:dashboard selfassessment:return selfassessment:accept result:issue "
         "evaluation:unit_registrations oversight:unit oversight:visit_create oversight:officer_add oversight:training_create oversight:visit_edit "
         "oversight:visit_delete oversight:action_add oversight:action_delete oversight:officer_edit "
         "oversight:officer_delete oversight:training oversight:training_edit oversight:training_delete "
@@ -181,7 +181,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "grades issued, corrected and revoked by the Sở, the 2018 national standard by the provincial People's "
         "Committee; the commune's officer (O) follows these pages but does none of it",
         "evaluation:registration_decide evaluation:team_establish evaluation:team_edit evaluation:member_assign "
-        "evaluation:member_remove recognition:publish recognition:revoke recognition:correct "
+        "evaluation:member_remove result:publish recognition:revoke recognition:correct "
         "recognition:delegation_end",
     ),
     "above": (
@@ -194,7 +194,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "planning:target_move planning:suggestions_accept planning:suggestion_dismiss planning:suggestion_restore "
         "planning:goal_add planning:goal_edit planning:goal_delete planning:task_add planning:task_edit "
         "planning:task_delete planning:report_add planning:report_edit planning:report_delete "
-        "evaluation:evaluator_detail evaluation:evaluator_edit recognition:withdraw api:api-root",
+        "evaluation:evaluator_detail evaluation:evaluator_edit result:withdraw api:api-root",
     ),
 }
 CODES = {

@@ -7,11 +7,12 @@ import unicodedata
 import pytest
 from django.urls import reverse
 
+from kiemdinh.core.schoolyear import normalize_school_year
 from kiemdinh.core.text import fold, highlight
 from kiemdinh.emulation.models import EmulationScheme
 from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, Cycle
-from kiemdinh.selfassessment.services import cycle_open, normalize_school_year
+from kiemdinh.selfassessment.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from kiemdinh.devtools.backup import database_rows
 from kiemdinh.evidence import imports as evidence_imports
 from kiemdinh.evidence import services as evidence_services
-from kiemdinh.evidence.models import CycleEvidence, EvidenceImportBatch
+from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units import imports as unit_imports
 from kiemdinh.units import services as unit_services
@@ -111,7 +111,7 @@ def test_an_evidence_catalogue_import_failing_on_its_third_item_writes_nothing(
     assert len(failing.calls) == 3  # two items and their codes had been written when it failed
     assert database_rows() == before
     batch.refresh_from_db()
-    assert (batch.status, batch.committed_at, batch.result) == (EvidenceImportBatch.Status.PENDING, None, {})
+    assert (batch.status, batch.committed_at, batch.result) == (ImportStatus.PENDING, None, {})
 
     monkeypatch.undo()
     batch = evidence_imports.evidence_import_commit(actor=world.secretary_a, batch=batch)

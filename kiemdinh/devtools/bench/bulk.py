@@ -3,14 +3,21 @@ services: millions of rows at the national scale)."""
 
 import random
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from kiemdinh.core.schoolyear import school_year_start
+from kiemdinh.core.text import fold
 from kiemdinh.devtools.bench.scale import BATCH, PREFIX, TYPES, Scale, school_years
+from kiemdinh.evidence.codes import default_box, format_code
+from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceVersion
+from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator
+from kiemdinh.recognition.models import Decision, DecisionKind, years_after
+from kiemdinh.selfassessment.models import Cycle, CycleStatus, IndicatorRating
+from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, UnitKind, framework_code_for
 
 
 def _units(scale: Scale):
-    from kiemdinh.core.text import fold
-    from kiemdinh.units.models import AdministrativeUnit, UnitKind
 
     provinces = []
     for p in range(1, scale.provinces + 1):
@@ -49,15 +56,12 @@ def _units(scale: Scale):
 
 def _school(code: str, name: str, school_type: str, commune):
     """An unsaved generated school, named by its type ("Trường Tiểu học Thử Nghiệm 7"), for bulk_create."""
-    from kiemdinh.core.text import fold
-    from kiemdinh.units.models import School, SchoolType
 
     name = f"{SchoolType(school_type).label} {name}"
     return School(code=code, name=name, school_type=school_type, unit=commune, search_text=fold(f"{code} {name}"))
 
 
 def _schools(scale: Scale, communes) -> list:
-    from kiemdinh.units.models import School
 
     rows = []
     for n in range(scale.schools):
@@ -76,7 +80,6 @@ def _schools(scale: Scale, communes) -> list:
 
 
 def _frameworks():
-    from kiemdinh.frameworks.models import FrameworkVersion
 
     return {f.code: f for f in FrameworkVersion.objects.all()}
 
@@ -84,9 +87,6 @@ def _frameworks():
 def _cycles(scale: Scale, schools, rng: random.Random) -> tuple[list[int], int]:
     """Every school gets a cycle per school year; the latest year spreads over the pipeline, older ones are mostly
     accepted. Returns the ids of the cycles to rate and the number of cycles."""
-    from kiemdinh.selfassessment.models import Cycle, CycleStatus
-    from kiemdinh.selfassessment.services import school_year_start
-    from kiemdinh.units.models import framework_code_for
 
     frameworks = _frameworks()
     years = school_years(scale.years)
@@ -121,14 +121,11 @@ def _cycles(scale: Scale, schools, rng: random.Random) -> tuple[list[int], int]:
 
 
 def _aware(timestamp: float):
-    from datetime import UTC, datetime
 
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
 def _ratings(cycle_ids: list[int], rng: random.Random) -> int:
-    from kiemdinh.frameworks.models import Indicator
-    from kiemdinh.selfassessment.models import Cycle, IndicatorRating
 
     by_framework: dict[int, list[int]] = {}
     for pk, version in Indicator.objects.values_list("pk", "criterion__version_id"):
@@ -147,7 +144,6 @@ def _ratings(cycle_ids: list[int], rng: random.Random) -> int:
 
 
 def _criteria_by_framework() -> dict[int, list]:
-    from kiemdinh.frameworks.models import Criterion
 
     found: dict[int, list] = {}
     for criterion in Criterion.objects.order_by("position").only("pk", "code", "version_id"):
@@ -158,10 +154,6 @@ def _criteria_by_framework() -> dict[int, list]:
 def bulk_evidence(cycles: list[tuple[int, int, int]], per_cycle: int) -> int:
     """`per_cycle` evidence items (metadata only) in each (cycle id, school id, framework id), round-robin over the
     framework's criteria, numbered after the codes already taken."""
-    from kiemdinh.core.text import fold
-    from kiemdinh.evidence.codes import default_box, format_code
-    from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceVersion
-    from kiemdinh.frameworks.models import FrameworkVersion
 
     criteria = _criteria_by_framework()
     regimes = dict(FrameworkVersion.objects.values_list("pk", "regime"))
@@ -198,7 +190,7 @@ def bulk_evidence(cycles: list[tuple[int, int, int]], per_cycle: int) -> int:
                     CycleEvidence(
                         cycle_id=cycle_id,
                         code=format_code(regime, criterion.code, sequence),
-                        box=default_box(criterion.code) if regime == "2018" else None,
+                        box=default_box(criterion.code) if regime == Regime.R2018 else None,
                         criterion_id=criterion.pk,
                         sequence=sequence,
                     )
@@ -215,7 +207,6 @@ def bulk_evidence(cycles: list[tuple[int, int, int]], per_cycle: int) -> int:
 
 
 def _decisions(schools, rng: random.Random) -> int:
-    from kiemdinh.recognition.models import Decision, DecisionKind, years_after
 
     today = date.today()
     rows = []

@@ -26,6 +26,8 @@ from kiemdinh.devtools.bench.servers import (
     reset_peak,
 )
 from kiemdinh.devtools.bench.world import BenchWorld
+from kiemdinh.frameworks.models import Criterion
+from kiemdinh.selfassessment.models import Cycle
 
 GROWTH_LIMIT_MB = 50
 PDF_HEADER = b"%PDF-1.4\n"
@@ -77,8 +79,6 @@ def measured(pid: int, fn) -> tuple[object, int, int, int, float, str]:
 
 class _Uploader:
     def __init__(self, world: BenchWorld, server: AppServer, user: HttpUser):
-        from kiemdinh.frameworks.models import Criterion
-        from kiemdinh.selfassessment.models import Cycle
 
         self.world, self.server, self.user = world, server, user
         cycle = Cycle.objects.get(pk=world.cycle_memory)

@@ -12,9 +12,17 @@ from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from openpyxl import Workbook
 
+from kiemdinh.accounts.models import User
 from kiemdinh.devtools.bench.scale import EVIDENCE_LARGE, EVIDENCE_SMALL
 from kiemdinh.devtools.bench.world import BenchWorld, plan_sizes
+from kiemdinh.devtools.management.commands.bench_report import _median_seconds, bare_script_for
+from kiemdinh.documents.appendices.criteria import build_evidence_catalogue
+from kiemdinh.documents.appendices.xlsx import evidence_catalogue_xlsx
+from kiemdinh.documents.report.context import build_report
+from kiemdinh.documents.report.docx import report_docx
+from kiemdinh.selfassessment.models import Cycle
 
 # The targets of issue 19, section 2.
 PAGE_RATIO_LIMIT = 30  # every key page: median ≤ 30× the floor
@@ -55,7 +63,6 @@ class Row:
 
 
 def median_ms(fn, runs: int) -> float:
-    from kiemdinh.devtools.management.commands.bench_report import _median_seconds
 
     return _median_seconds(fn, runs) * 1000
 
@@ -66,7 +73,6 @@ class PageTimer:
     between requests: every request renders the page from the data."""
 
     def __init__(self, world: BenchWorld, runs: int):
-        from kiemdinh.accounts.models import User
 
         self.world = world
         self.runs = runs
@@ -121,7 +127,6 @@ class PageTimer:
 
 
 def measure_pages(world: BenchWorld, runs: int) -> list[Row]:
-    from kiemdinh.selfassessment.models import Cycle
 
     def first_criterion(cycle_id):
         criteria = Cycle.objects.get(pk=cycle_id).framework.criteria.order_by("position")
@@ -198,12 +203,6 @@ def measure_pages(world: BenchWorld, runs: int) -> list[Row]:
 
 
 def measure_documents(world: BenchWorld, runs: int) -> list[Row]:
-    from kiemdinh.devtools.management.commands.bench_report import bare_script_for
-    from kiemdinh.documents.appendices.criteria import build_evidence_catalogue
-    from kiemdinh.documents.appendices.xlsx import evidence_catalogue_xlsx
-    from kiemdinh.documents.report.context import build_report
-    from kiemdinh.documents.report.docx import report_docx
-    from kiemdinh.selfassessment.models import Cycle
 
     rows = []
     cycle = Cycle.objects.select_related("framework", "school").get(pk=world.cycle_400)
@@ -249,7 +248,6 @@ def measure_documents(world: BenchWorld, runs: int) -> list[Row]:
 
 def _bare_xlsx(context):
     """The floor for the catalogue: the same cells written with plain openpyxl calls (no styles, no merges)."""
-    from openpyxl import Workbook
 
     values = [[str(v) if v else "" for v in row.cells] for row in context.rows]
 

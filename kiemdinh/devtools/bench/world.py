@@ -11,8 +11,12 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from kiemdinh.accounts.models import Membership, Role, User
+from kiemdinh.accounts.services import membership_grant, user_create
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.devtools.bench.bulk import (
     _cycles,
     _decisions,
@@ -37,6 +41,16 @@ from kiemdinh.devtools.bench.scale import (
     Scale,
     school_years,
 )
+from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceFile
+from kiemdinh.frameworks.models import Criterion, FrameworkVersion
+from kiemdinh.planning.models import AnnualPlan, PlanKind, PlanTarget
+from kiemdinh.planning.services import PlanInput, plan_create
+from kiemdinh.recognition.models import Decision
+from kiemdinh.selfassessment.models import Cycle, CycleStatus
+from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, framework_code_for
+from kiemdinh.units.services import school_create
 
 
 def plan_sizes(scale: Scale) -> tuple[int, int]:
@@ -63,7 +77,6 @@ def plan_summary(scale: Scale) -> str:
 
 
 def foreign_schools() -> int:
-    from kiemdinh.units.models import School
 
     return School.objects.exclude(code__startswith=PREFIX).count()
 
@@ -85,12 +98,6 @@ def refusal(env=None) -> str | None:
 def remove_bench_data() -> dict[str, int]:
     """Delete every generated row (codes BENCH-…, users bench.…) and the files stored for them (the memory run's,
     if it stopped before removing its own); real data is never touched."""
-    from kiemdinh.accounts.models import User
-    from kiemdinh.evidence.models import Evidence, EvidenceFile
-    from kiemdinh.planning.models import AnnualPlan, PlanTarget
-    from kiemdinh.recognition.models import Decision
-    from kiemdinh.selfassessment.models import Cycle
-    from kiemdinh.units.models import AdministrativeUnit, School
 
     schools = School.objects.filter(code__startswith=PREFIX)
     units = AdministrativeUnit.objects.filter(code__startswith=PREFIX)
@@ -151,13 +158,12 @@ class BenchWorld:
 
 
 def _measured_school(commune, suffix: str):
-    from kiemdinh.units.services import school_create
 
     return school_create(
         actor=None,
         code=f"{commune.code}-{suffix}",
         name=f"Trường THCS Đo Lường {suffix}",
-        school_type="THCS",
+        school_type=SchoolType.THCS,
         unit=commune,
     )
 
@@ -165,10 +171,6 @@ def _measured_school(commune, suffix: str):
 def _measured_cycle(school, evidence: int, *, forms: bool):
     """A TT18 2024-2025 cycle of a measured school: through the services when `forms` (council, every criterion form
     with its evidence item, ratings), then bulk evidence up to `evidence` items."""
-    from kiemdinh.evidence.models import CycleEvidence
-    from kiemdinh.frameworks.models import FrameworkVersion
-    from kiemdinh.selfassessment.services import cycle_open
-    from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
 
     framework = FrameworkVersion.objects.get(code="tt18-2018")
     cycle = cycle_open(actor=None, school=school, school_year=school_years(1)[0], framework=framework)
@@ -183,11 +185,6 @@ def _measured_cycle(school, evidence: int, *, forms: bool):
 def _load_schools(scale: Scale, communes, rng: random.Random) -> int:
     """The load run's schools, spread over the first province's communes: each with a 2024-2025 cycle in progress
     (ratings and evidence metadata) and a principal of its own."""
-    from kiemdinh.accounts.models import Role, User
-    from kiemdinh.accounts.services import membership_grant, user_create
-    from kiemdinh.selfassessment.models import Cycle, CycleStatus
-    from kiemdinh.selfassessment.services import school_year_start
-    from kiemdinh.units.models import School, framework_code_for
 
     frameworks = _frameworks()
     year = school_years(1)[0]
@@ -221,8 +218,6 @@ def _load_schools(scale: Scale, communes, rng: random.Random) -> int:
 
 
 def _users(world_units, schools: dict) -> dict[str, str]:
-    from kiemdinh.accounts.models import Role
-    from kiemdinh.accounts.services import membership_grant, user_create
 
     province, commune = world_units
     wanted = {
@@ -243,9 +238,6 @@ def _users(world_units, schools: dict) -> dict[str, str]:
 
 def set_passwords() -> tuple[str, dict[str, str]]:
     """A fresh random password for every bench user, hashed once; returns it and the users by role."""
-    from django.contrib.auth.hashers import make_password
-
-    from kiemdinh.accounts.models import User
 
     password = secrets.token_urlsafe(16)
     bench_users = User.objects.filter(username__startswith=USER_PREFIX)
@@ -256,9 +248,6 @@ def set_passwords() -> tuple[str, dict[str, str]]:
 
 def _plans(province, officer_username: str, schools, rng: random.Random) -> tuple[int, int]:
     """The province's annual plan (200 schools, or every school of a smaller world) and one of a tenth of them."""
-    from kiemdinh.accounts.models import User
-    from kiemdinh.planning.models import PlanKind, PlanTarget
-    from kiemdinh.planning.services import PlanInput, plan_create
 
     officer = User.objects.get(username=officer_username)
     small, large = plan_sizes_for(len(schools))
@@ -308,7 +297,6 @@ def generate(scale: Scale, *, log=print, seed: int = 2025) -> BenchWorld:
     rated, counts["cycles"] = step("cycles", lambda: _cycles(scale, schools, rng))
     counts["rated cycles"] = len(rated)
     counts["indicator ratings"] = step("ratings", lambda: _ratings(rated, rng))
-    from kiemdinh.selfassessment.models import Cycle
 
     triples = list(Cycle.objects.filter(pk__in=rated).values_list("pk", "school_id", "framework_id"))
     counts["evidence items (bulk)"] = step("evidence", lambda: bulk_evidence(triples, scale.evidence_per_rated_cycle))
@@ -342,11 +330,6 @@ def find_world(*, scale: Scale | None = None, counts: dict[str, int] | None = No
     """The bench world in this database, found by its codes: the one just generated, or the one an earlier
     `bench --keep` left, measured again without generating (the national scale takes long to write). Every bench
     user gets a fresh password."""
-    from kiemdinh.accounts.models import Membership, Role
-    from kiemdinh.frameworks.models import Criterion
-    from kiemdinh.planning.models import AnnualPlan
-    from kiemdinh.selfassessment.models import Cycle
-    from kiemdinh.units.models import AdministrativeUnit, School
 
     province = AdministrativeUnit.objects.filter(code=f"{PREFIX}P01").first()
     if province is None:

@@ -177,7 +177,7 @@ def test_dashboard_counts_the_three_as_recognised(demo, client):
     unit = School.objects.get(code=TU_HA_MN).unit
     page = client.get(reverse("planning:dashboard", args=[unit.pk]), {"giai_doan": Stage.RECOGNISED}).content.decode()
     assert "Trường Mầm non Tứ Hạ" in page and "Trường Tiểu học Số 2 Tứ Hạ" in page
-    assert Stage.LABELS[Stage.RECOGNISED] in page
+    assert Stage.RECOGNISED.label in page
     assert "Trường Mầm non Hương Xuân" not in page
 
 

@@ -7,8 +7,10 @@ from django.db.models import Q
 
 from kiemdinh.core.office.docx_kit import Text
 from kiemdinh.core.office.missing import Missing, MissingLog
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.documents.common import CycleHeader, document_header, keep_marker
 from kiemdinh.documents.report.context import CriterionPart, ReportContext, build_report, evidence_rows
+from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment.models import (
@@ -19,7 +21,6 @@ from kiemdinh.selfassessment.models import (
     ScopeAnalysis,
     indicator_key,
 )
-from kiemdinh.selfassessment.services import school_year_start
 
 ACHIEVED, NOT_ACHIEVED = "Đạt", "Không đạt"
 
@@ -120,7 +121,9 @@ def build_scope_worksheet(cycle: Cycle) -> ScopeWorksheetContext:
     level4: tuple[ScopeRow, ...] = ()
     level4_filled = 0
     if header.is_2018:
-        items = list(Level4Item.objects.filter(version=framework).exclude(confidence="missing").order_by("position"))
+        items = list(
+            Level4Item.objects.filter(version=framework).exclude(confidence=Confidence.MISSING).order_by("position")
+        )
         level4 = tuple(_scope_row(f"Tiêu chí Mức 4 số {i.code}: {i.text}", analyses.get(f"m{i.pk}")) for i in items)
         level4_filled = sum(1 for r in level4 if r.meaning.strip())
     _scope_gaps(log, filled, total, level4_filled, len(level4))
@@ -153,7 +156,7 @@ def scope_worksheet_lacks(cycle: Cycle, report: ReportContext) -> tuple[str, ...
     framework = cycle.framework
     written = ScopeAnalysis.objects.filter(cycle=cycle).filter(
         Q(indicator__criterion__version=framework)
-        | (Q(level4_item__version=framework) & ~Q(level4_item__confidence="missing"))
+        | (Q(level4_item__version=framework) & ~Q(level4_item__confidence=Confidence.MISSING))
     )
     filled = level4_filled = 0
     for indicator_id, meaning in written.values_list("indicator_id", "meaning"):

@@ -13,7 +13,7 @@ from kiemdinh.documents.common import CycleHeader, document_header, place_date, 
 from kiemdinh.documents.improvement_plan.plan import NO_PLAN, lines_of, plan_of, reviews_held, spaced_year
 from kiemdinh.documents.report.context import ReportContext
 from kiemdinh.evidence.selectors import versions_as_of
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.improvement.models import LineStatus, MonitoringMember, MonitorRole, PlanLine
 from kiemdinh.improvement.selectors import is_overdue, monitoring_state, plan_table
 from kiemdinh.improvement.services import time_label

@@ -9,7 +9,7 @@ from kiemdinh.core.office.docx_kit import Text, recipient_lines
 from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.documents.common import CycleHeader, document_header, place_date, vn_date
 from kiemdinh.documents.report.context import ReportContext
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.improvement.models import TT57_STATUS_LABEL, ImprovementPlan, LineStatus, PlanLine
 from kiemdinh.improvement.selectors import monitoring_state, plan_table, results_summary
 from kiemdinh.improvement.services import cost_label, time_label

@@ -4,10 +4,12 @@ number of queries."""
 from dataclasses import dataclass
 
 from kiemdinh.core.office.missing import Missing, MissingLog
+from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.documents.common import CycleHeader, cycle_header
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.selectors import citations_by_link, files_by_version
+from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.selectors import amendments_in_force
 from kiemdinh.selfassessment.models import (
@@ -20,7 +22,6 @@ from kiemdinh.selfassessment.models import (
     indicator_key,
 )
 from kiemdinh.selfassessment.selectors import StatTable, cycle_evaluation, report_texts, school_statistics
-from kiemdinh.selfassessment.services import school_year_start
 from kiemdinh.selfassessment.snapshots import school_profile
 
 ABBREVIATIONS = (
@@ -214,8 +215,10 @@ def build_report(cycle: Cycle) -> ReportContext:
 
     level4_parts: tuple[Level4Part, ...] = ()
     level4_conclusion = None
-    if framework.regime == "2018":
-        items = list(Level4Item.objects.filter(version=framework).exclude(confidence="missing").order_by("position"))
+    if framework.regime == Regime.R2018:
+        items = list(
+            Level4Item.objects.filter(version=framework).exclude(confidence=Confidence.MISSING).order_by("position")
+        )
         results = dict(Level4Rating.objects.filter(cycle=cycle).values_list("item_id", "achieved"))
         level4_parts = tuple(
             Level4Part(
@@ -258,7 +261,7 @@ def build_report(cycle: Cycle) -> ReportContext:
     return ReportContext(
         header=header,
         result=evaluation.as_contract(),
-        levels=(1, 2, 3) if framework.regime == "2018" else (1, 2),
+        levels=(1, 2, 3) if framework.regime == Regime.R2018 else (1, 2),
         abbreviations=ABBREVIATIONS,
         school_facts=facts,
         statistics=statistics,

@@ -7,6 +7,7 @@ from docx.shared import Pt
 from kiemdinh.core.office import docx_kit as kit
 from kiemdinh.core.office.missing import Missing
 from kiemdinh.documents.report.context import CriterionPart, ReportContext
+from kiemdinh.frameworks.choices import Regime
 
 
 def _level_mark(criterion: CriterionPart, level: int) -> str:
@@ -18,7 +19,7 @@ def _level_mark(criterion: CriterionPart, level: int) -> str:
 def _outline(ctx: ReportContext) -> list[tuple[int, str]]:
     entries = [(1, "DANH MỤC CÁC CHỮ VIẾT TẮT"), (1, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ"), (1, "Phần I. CƠ SỞ DỮ LIỆU")]
     entries += [(1, "Phần II. TỰ ĐÁNH GIÁ"), (2, "A. ĐẶT VẤN ĐỀ"), (2, "B. TỰ ĐÁNH GIÁ")]
-    levels = "Mức 1, 2 và 3" if ctx.header.regime == "2018" else "Mức 1 và Mức 2"
+    levels = "Mức 1, 2 và 3" if ctx.header.regime == Regime.R2018 else "Mức 1 và Mức 2"
     entries.append((3, f"I. TỰ ĐÁNH GIÁ TIÊU CHÍ {levels.upper()}"))
     entries += [(3, f"Tiêu chuẩn {s.code}: {s.name}") for s in ctx.standards]
     if ctx.level4_conclusion is not None:
@@ -54,14 +55,16 @@ def report_docx(ctx: ReportContext) -> bytes:
     kit.heading(doc, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ", 1)
     kit.heading(doc, "1. Kết quả đánh giá", 2)
     levels = ctx.levels
-    title = "1.1. Đánh giá tiêu chí Mức 1, 2 và 3" if h.regime == "2018" else "1.1. Đánh giá tiêu chí Mức 1 và Mức 2"
+    title = (
+        "1.1. Đánh giá tiêu chí Mức 1, 2 và 3" if h.regime == Regime.R2018 else "1.1. Đánh giá tiêu chí Mức 1 và Mức 2"
+    )
     kit.para(doc, title, bold=True, italic=True)
     rows, groups = [], set()
     for standard in ctx.standards:
         groups.add(len(rows))
         rows.append([f"Tiêu chuẩn {standard.code}: {standard.name}"] + [""] * len(levels))
         for c in standard.criteria:
-            label = f"Tiêu chí {c.code}" + (" (bắt buộc)" if c.mandatory and h.regime == "tt57" else "")
+            label = f"Tiêu chí {c.code}" + (" (bắt buộc)" if c.mandatory and h.regime == Regime.TT57 else "")
             rows.append([label, *(_level_mark(c, k) for k in levels)])
     kit.table(
         doc,
@@ -128,7 +131,7 @@ def report_docx(ctx: ReportContext) -> bytes:
         kit.para(doc, title, bold=True)
         kit.body(doc, text)
     kit.heading(doc, "B. TỰ ĐÁNH GIÁ", 2)
-    levels_label = "MỨC 1, 2 VÀ 3" if h.regime == "2018" else "MỨC 1 VÀ MỨC 2"
+    levels_label = "MỨC 1, 2 VÀ 3" if h.regime == Regime.R2018 else "MỨC 1 VÀ MỨC 2"
     kit.heading(doc, f"I. TỰ ĐÁNH GIÁ TIÊU CHÍ {levels_label}", 3)
     for standard in ctx.standards:
         kit.heading(doc, f"Tiêu chuẩn {standard.code}: {standard.name}", 3)

@@ -10,6 +10,7 @@ from kiemdinh.evidence import imports, services
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceImportBatch
 from kiemdinh.evidence.tests.conftest import criterion
 from kiemdinh.selfassessment.services import cycle_set_status
+from kiemdinh.units.models import ImportStatus
 
 HEADER = ["TT", "Mã minh chứng", "Tên minh chứng", "Số, ngày ban hành", "Nơi ban hành", "Ghi chú"]
 
@@ -53,12 +54,12 @@ GOOD = [
 def test_good_catalogue_imports_items_codes_and_citations(world, cycle):
     batch = imports.evidence_import_prepare(actor=world.secretary_a, cycle=cycle, uploaded_file=xlsx(GOOD))
     assert batch.errors == []
-    assert batch.status == EvidenceImportBatch.Status.PENDING
+    assert batch.status == ImportStatus.PENDING
     assert not CycleEvidence.objects.exists()  # nothing before the commit
     kinds = [r["kind"] for r in batch.rows]
     assert kinds.count("heading") == 5 and kinds.count("item") == 6 and kinds[-1] == "other"
     batch = imports.evidence_import_commit(actor=world.secretary_a, batch=batch)
-    assert batch.status == EvidenceImportBatch.Status.COMMITTED
+    assert batch.status == ImportStatus.COMMITTED
     assert batch.result["created"] == 4
     assert batch.result["cited"] == 2
     links = {
@@ -159,7 +160,7 @@ def test_commit_rechecks_against_the_register_and_writes_nothing_when_stale(worl
         imports.evidence_import_commit(actor=world.secretary_a, batch=batch)
     assert "đã thay đổi" in e.value.messages[0]
     batch.refresh_from_db()
-    assert batch.status == EvidenceImportBatch.Status.PENDING
+    assert batch.status == ImportStatus.PENDING
     assert batch.errors and batch.errors[0]["row"] == 3
     assert CycleEvidence.objects.count() == 1  # only the item created meanwhile
 
@@ -170,7 +171,7 @@ def test_only_uploader_commits_and_discard(world, cycle):
         imports.evidence_import_commit(actor=world.principal_a, batch=batch)
     imports.evidence_import_discard(actor=world.secretary_a, batch=batch)
     batch.refresh_from_db()
-    assert batch.status == EvidenceImportBatch.Status.DISCARDED
+    assert batch.status == ImportStatus.DISCARDED
     with pytest.raises(ValidationError) as e:
         imports.evidence_import_commit(actor=world.secretary_a, batch=batch)
     assert "đã bị hủy" in e.value.messages[0]

@@ -8,6 +8,7 @@ Anything left out counts as not achieved.
 
 from dataclasses import dataclass
 
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.spec import FrameworkSpec
 
 from . import regime2018, tt57
@@ -56,7 +57,7 @@ class Evaluation:
 
 
 def _module(spec: FrameworkSpec):
-    return regime2018 if spec.regime == "2018" else tt57
+    return regime2018 if spec.regime == Regime.R2018 else tt57
 
 
 def evaluate(spec: FrameworkSpec, indicators: IndicatorResults, level4: dict[str, bool] | None = None) -> Evaluation:

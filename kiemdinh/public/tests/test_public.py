@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.evaluation.models import Publication
+from kiemdinh.evaluation.publication import publication_publish
 from kiemdinh.evaluation.tests.helpers import accepted_team
 from kiemdinh.public.selectors import PAGE_SIZE
-from kiemdinh.public.services import publication_publish
 from kiemdinh.recognition.models import Decision
 from kiemdinh.recognition.services import DecisionInput, decision_record, decision_revoke
 from kiemdinh.recognition.tests.test_issuing import finalise, rate, tt17  # noqa: F401 - the fixture

@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from kiemdinh.core.audit import AuditEvent
 from kiemdinh.evaluation import services as evaluation
+from kiemdinh.evaluation.issuing import decisions_issue
 from kiemdinh.evaluation.models import EvaluationReport, Publication, Registration, Team, TeamRating
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
-from kiemdinh.recognition.issuing import decisions_issue
 from kiemdinh.recognition.models import Decision
 from kiemdinh.recognition.services import Correction, DecisionInput, decision_correct, decision_record, decision_revoke
 
@@ -140,7 +140,7 @@ def _call(world, registrations, on_team, regime: str, action: str, kind: str):
             data=evaluation.TeamInput(issuer="Sở GD&ĐT", dossier_from=date(2027, 3, 1), ends_on=date(2027, 5, 1)),
         )
     if action == "result_publish":
-        from kiemdinh.public.services import publication_publish
+        from kiemdinh.evaluation.publication import publication_publish
 
         return lambda: _team(registration, on_team), lambda user, team: publication_publish(
             actor=user, team=team, summary="Trường đạt Mức 2."
@@ -250,7 +250,7 @@ PAGES = {
         lambda reg: reverse("evaluation:team_establish", args=[reg.pk]),
         {"issuer": "Sở GD&ĐT", "dossier_from": "01/03/2027", "ends_on": "01/05/2027"},
     ),
-    "result_publish": (lambda team: reverse("recognition:publish", args=[team.pk]), {"summary": "Trường đạt Mức 2."}),
+    "result_publish": (lambda team: reverse("result:publish", args=[team.pk]), {"summary": "Trường đạt Mức 2."}),
     "decision_enter": (None, {"level": "1", "recognition_round": "first", "number": "9/QĐ"}),
     "decision_correct": (
         lambda d: reverse("recognition:correct", args=[d.pk]),

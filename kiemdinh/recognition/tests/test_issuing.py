@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.core.models import AuditEvent
+from kiemdinh.evaluation.issuing import decisions_issue, issue_plan, team_result
 from kiemdinh.evaluation.models import EvaluationReport, Publication, TeamRating
+from kiemdinh.evaluation.publication import publication_publish, publication_withdraw
 from kiemdinh.evaluation.tests.helpers import accepted_team
 from kiemdinh.frameworks.models import Criterion
-from kiemdinh.public.services import publication_publish, publication_withdraw
-from kiemdinh.recognition.history import school_history
-from kiemdinh.recognition.issuing import decisions_issue, issue_plan, team_result
 from kiemdinh.recognition.models import Decision
+from kiemdinh.workspace.history import school_history
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_level_too_low_or_no_cohort_is_refused(world, tt17):
 def test_issuing_page_access_publication_and_history(client, world, tt17, django_assert_max_num_queries):
     team = accepted_team(world)
     rate(team, 2)
-    url = reverse("recognition:issue", args=[team.pk])
+    url = reverse("result:issue", args=[team.pk])
     # Outside the scope: 404; the school's principal sees the team but does not issue: 403.
     for user, status in ((world.officer_other_province, 404), (world.principal_b, 404), (world.principal_a, 403)):
         client.force_login(user)
@@ -173,12 +173,12 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     assert url in decisions_page  # the officer reaches the issuing page from the school's decisions
 
     # Publishing the team's summary: the form on the same page; withdrawing takes it off.
-    publish = reverse("recognition:publish", args=[team.pk])
+    publish = reverse("result:publish", args=[team.pk])
     assert client.post(publish, {"summary": ""}).status_code == 400
     assert client.post(publish, {"summary": "Trường đạt Mức 2."}).status_code == 302
     publication = Publication.objects.get()
     assert publication.summary == "Trường đạt Mức 2." and publication.withdrawn_at is None
-    assert client.post(reverse("recognition:withdraw", args=[team.pk])).status_code == 302
+    assert client.post(reverse("result:withdraw", args=[team.pk])).status_code == 302
     publication.refresh_from_db()
     assert publication.withdrawn_at is not None
     with pytest.raises(ValidationError):
@@ -203,7 +203,7 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     assert any(t.startswith("Thành lập đoàn đánh giá ngoài năm học 2025-2026") for t in titles)
     assert any("MĐ1 — quyết định 1502/QĐ-UBND" in t for t in titles)
     assert any(t.startswith("Hết hiệu lực CĐ2") for t in titles)
-    history_url = reverse("recognition:history", args=[world.school_a.pk])
+    history_url = reverse("workspace:history", args=[world.school_a.pk])
     page = client.get(history_url).text
     assert "Hết hiệu lực MĐ1" in page and url in page
     client.force_login(world.principal_a)  # anyone who sees the school reads its history, without issuing links
@@ -217,7 +217,7 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
 
 
 def test_province_place_names_the_kind_of_province():
-    from kiemdinh.recognition.issuing import province_place
+    from kiemdinh.evaluation.issuing import province_place
     from kiemdinh.units.models import AdministrativeUnit
 
     def place(name):

@@ -11,6 +11,11 @@ from django.db import transaction
 
 from kiemdinh.documents import kinds, rendering
 from kiemdinh.documents.dossier import build_dossier, dossier_zip
+from kiemdinh.evidence.services import evidence_create, evidence_file_add
+from kiemdinh.frameworks.models import Criterion, FrameworkVersion
+from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.units.models import SchoolType, UnitKind
+from kiemdinh.units.services import school_create, unit_create
 
 PDF_HEADER = b"%PDF-1.4\n"
 
@@ -82,15 +87,10 @@ class Command(BaseCommand):
             pass
 
     def _cycle(self, total_mb: int, file_mb: int, stored: list):
-        from kiemdinh.evidence.services import evidence_create, evidence_file_add
-        from kiemdinh.frameworks.models import Criterion, FrameworkVersion
-        from kiemdinh.selfassessment.services import cycle_open
-        from kiemdinh.units.models import UnitKind
-        from kiemdinh.units.services import school_create, unit_create
 
         unit = unit_create(actor=None, code="BENCH-DOSSIER", name="xã Đo Lường", kind=UnitKind.PROVINCE)
         school = school_create(
-            actor=None, code="BENCH-DOSSIER-TH", name="Trường Tiểu học Đo Lường", school_type="TH", unit=unit
+            actor=None, code="BENCH-DOSSIER-TH", name="Trường Tiểu học Đo Lường", school_type=SchoolType.TH, unit=unit
         )
         framework = FrameworkVersion.objects.get(code="tt17-2018")
         cycle = cycle_open(actor=None, school=school, school_year="2024-2025", framework=framework)

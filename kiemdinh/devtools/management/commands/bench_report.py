@@ -12,7 +12,13 @@ from docx import Document
 
 from kiemdinh.documents.report.context import build_report
 from kiemdinh.documents.report.docx import report_docx
+from kiemdinh.evidence.services import evidence_create
+from kiemdinh.frameworks.models import Criterion, FrameworkVersion
 from kiemdinh.selfassessment.models import Cycle
+from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.units.models import AdministrativeUnit, SchoolType, UnitKind
+from kiemdinh.units.services import school_create, unit_create
 
 
 class _Rollback(Exception):
@@ -93,18 +99,12 @@ class Command(BaseCommand):
         )
 
     def _large_cycle(self, evidence_count: int) -> Cycle:
-        from kiemdinh.evidence.services import evidence_create
-        from kiemdinh.frameworks.models import Criterion, FrameworkVersion
-        from kiemdinh.selfassessment.services import cycle_open
-        from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
-        from kiemdinh.units.models import AdministrativeUnit, UnitKind
-        from kiemdinh.units.services import school_create, unit_create
 
         unit = AdministrativeUnit.objects.filter(kind=UnitKind.COMMUNE).first() or unit_create(
             actor=None, code="BENCH", name="xã Đo Lường", kind=UnitKind.PROVINCE
         )
         school = school_create(
-            actor=None, code="BENCH-THCS", name="Trường THCS Đo Lường", school_type="THCS", unit=unit
+            actor=None, code="BENCH-THCS", name="Trường THCS Đo Lường", school_type=SchoolType.THCS, unit=unit
         )
         framework = FrameworkVersion.objects.get(code="tt18-2018")
         cycle = cycle_open(actor=None, school=school, school_year="2024-2025", framework=framework)

@@ -8,6 +8,7 @@ from kiemdinh.documents import kinds, rendering
 from kiemdinh.documents.decision import DecisionLookupError, decisions_of_school_year
 from kiemdinh.documents.evaluation_report import TeamLookupError, build_evaluation_report, team_of_cycle
 from kiemdinh.planning.models import AnnualPlan
+from kiemdinh.recognition.models import DecisionKind
 from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
 from kiemdinh.selfassessment.snapshots import DossierChanged
 from kiemdinh.units.selectors import UnitLookupError, unit_by_code_or_name
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--kind",
             dest="decision_kind",
-            choices=["accreditation", "national_standard"],
+            choices=DecisionKind.values,
             help="decision: only this decision (default: every decision of the evaluation, in one document)",
         )
 

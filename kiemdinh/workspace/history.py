@@ -4,6 +4,7 @@ teams, recognition decisions and published results (a fixed number of queries, w
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import TextChoices
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,20 +14,12 @@ from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import CycleTransition
 
 
-class Area:
-    CYCLE = "cycle"
-    REGISTRATION = "registration"
-    TEAM = "team"
-    DECISION = "decision"
-    PUBLICATION = "publication"
-
-    LABELS = {
-        CYCLE: "Tự đánh giá",
-        REGISTRATION: "Đăng ký đánh giá ngoài",
-        TEAM: "Đoàn đánh giá ngoài",
-        DECISION: "Công nhận",
-        PUBLICATION: "Công khai",
-    }
+class Area(TextChoices):
+    CYCLE = "cycle", "Tự đánh giá"
+    REGISTRATION = "registration", "Đăng ký đánh giá ngoài"
+    TEAM = "team", "Đoàn đánh giá ngoài"
+    DECISION = "decision", "Công nhận"
+    PUBLICATION = "publication", "Công khai"
 
 
 @dataclass(frozen=True)
@@ -40,7 +33,7 @@ class Event:
 
     @property
     def area_label(self) -> str:
-        return Area.LABELS[self.area]
+        return Area(self.area).label
 
     def is_future(self, today: date) -> bool:
         return self.on > today
@@ -100,7 +93,7 @@ def _team_events(school, manage: bool) -> list[Event]:
     for team in teams:
         year = team.registration.cycle.school_year
         number = f" (Quyết định {team.decision_number})" if team.decision_number else ""
-        url = reverse("recognition:issue", args=[team.pk]) if manage else ""
+        url = reverse("result:issue", args=[team.pk]) if manage else ""
         established = team.decision_on or _day(team.created_at)
         events.append(
             Event(established, Area.TEAM, f"Thành lập đoàn đánh giá ngoài năm học {year}{number}", team.issuer, url, 4)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.text import clean
 from kiemdinh.evaluation.models import EvaluationReport, Publication, ReportStatus, Team
 from kiemdinh.recognition import authority
@@ -52,7 +53,7 @@ def publication_publish(*, actor, team: Team, summary: str) -> Publication:
         publication.save(update_fields=["summary", "published_at", "published_by", "withdrawn_at"])
     audit.record(
         actor=actor,
-        event_type="publication.published",
+        event_type=Event.PUBLICATION_PUBLISHED,
         obj=publication,
         school=school,
         unit=school.unit,
@@ -77,7 +78,7 @@ def publication_withdraw(*, actor, publication: Publication) -> Publication:
     publication.save(update_fields=["withdrawn_at"])
     audit.record(
         actor=actor,
-        event_type="publication.withdrawn",
+        event_type=Event.PUBLICATION_WITHDRAWN,
         obj=publication,
         school=publication.school,
         unit=publication.school.unit,

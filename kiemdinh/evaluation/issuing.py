@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from kiemdinh.accounts.models import Body
 from kiemdinh.core import audit
+from kiemdinh.core.audit import Event
 from kiemdinh.core.text import nfc
 from kiemdinh.evaluation.models import EvaluationReport, ReportStatus, Team, TeamRating
-from kiemdinh.frameworks.models import Regime
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels
 from kiemdinh.frameworks.spec import get_spec
 from kiemdinh.recognition import authority
@@ -344,7 +345,7 @@ def decisions_issue(
         decisions.append(decision)
     audit.record(
         actor=actor,
-        event_type="decisions.issued",
+        event_type=Event.DECISIONS_ISSUED,
         obj=team,
         school=school,
         unit=school.unit,
