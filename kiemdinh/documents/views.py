@@ -20,10 +20,9 @@ from kiemdinh.emulation.access import access_scheme
 from kiemdinh.evaluation.access import access_team_work
 from kiemdinh.planning.access import access_plan
 from kiemdinh.planning.models import PlanReport
-from kiemdinh.recognition.models import Decision
+from kiemdinh.recognition.access import access_decision
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
 from kiemdinh.selfassessment.snapshots import DossierChanged, dossier_check
-from kiemdinh.units.access import access_school
 from kiemdinh.units.models import SchoolType
 
 
@@ -135,9 +134,7 @@ def plan_report(request: HttpRequest, plan_id: int, report_id: int) -> HttpRespo
 @login_required
 def decision(request: HttpRequest, decision_id: int) -> HttpResponse:
     """The decision as a Word document, for anyone who sees the school."""
-    found = get_object_or_404(Decision.objects.only("id", "school_id"), pk=decision_id)
-    access_school(request.user, found.school_id)
-    context = kinds.DECISION.build([found])
+    context = kinds.DECISION.build([access_decision(request.user, decision_id)])
     return attachment(rendering.render_named(kinds.DECISION, context, "docx"), context.display_name("docx"))
 
 
