@@ -10,7 +10,7 @@ urlpatterns = [
     path("don-vi/", include("kiemdinh.units.urls")),
     path("tu-danh-gia/", include("kiemdinh.selfassessment.urls")),
     path("tu-danh-gia/<int:cycle_id>/minh-chung/", include("kiemdinh.evidence.urls")),
-    path("tu-danh-gia/<int:cycle_id>/van-ban/", include("kiemdinh.documents.urls")),
+    path("", include("kiemdinh.documents.urls")),  # every download, at its app's addresses
     path("tu-danh-gia/<int:cycle_id>/cai-tien/", include("kiemdinh.improvement.urls")),
     path("ke-hoach/", include("kiemdinh.planning.urls")),
     path("cong-nhan/", include("kiemdinh.recognition.urls")),

@@ -22,9 +22,11 @@ from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evaluation import selectors as sel
 from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.access import (
+    REPORT_VISIBLE_TO_SCHOOL,
     access_evaluator,
     access_registration,
     access_team,
+    can_answer_for_school,
     can_manage_school_evaluation,
     member_of,
     working_member_of,
@@ -37,8 +39,7 @@ from kiemdinh.evaluation.forms import (
     RegistrationForm,
     TeamForm,
 )
-from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, ReportStatus, SchoolLevelTaught, TeamMember
-from kiemdinh.evaluation.work_services import can_answer_for_school
+from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, SchoolLevelTaught, TeamMember
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
@@ -73,9 +74,8 @@ def _work_url(team) -> str:
 def _report_for_school(user, team):
     """The team's report once sent to the school, for the principal or council secretary who answer it (the report
     screen is theirs from then on); None otherwise."""
-
     report = getattr(team, "report", None) if team is not None else None
-    if report is None or report.status not in (ReportStatus.SENT, ReportStatus.FINAL):
+    if report is None or report.status not in REPORT_VISIBLE_TO_SCHOOL:
         return None
     return report if can_answer_for_school(user, team) else None
 

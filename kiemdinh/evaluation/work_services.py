@@ -12,15 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kiemdinh.accounts.access import user_scope
-from kiemdinh.accounts.models import Role
 from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
 from kiemdinh.core.text import clean
+from kiemdinh.evaluation.access import AGREEING_ROLES, can_answer_for_school
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     MemberReview,
-    MemberRole,
     ReportStatus,
     SchoolFeedback,
     Team,
@@ -30,8 +28,6 @@ from kiemdinh.evaluation.models import (
 )
 from kiemdinh.frameworks.models import Criterion, Level4Item
 
-AGREEING_ROLES = (MemberRole.LEADER, MemberRole.SECRETARY)
-SCHOOL_ANSWER_ROLES = frozenset({Role.PRINCIPAL, Role.SECRETARY})
 REPORT_PARTS = ("introduction", "overview", "conclusions", "recommendations")
 REVIEW_TEXTS = ("description_comments", "strengths", "weaknesses", "evidence_problems", "recommendations")
 
@@ -328,11 +324,6 @@ def report_send(*, actor, team: Team, today: date | None = None) -> EvaluationRe
     team.save(update_fields=["status"])
     _record(actor, Event.TEAM_REPORT_SENT, report, team)
     return report
-
-
-def can_answer_for_school(user, team: Team) -> bool:
-    """The school's principal or council secretary answers the draft report."""
-    return bool(user_scope(user).roles_at_school(team.registration.school_id) & SCHOOL_ANSWER_ROLES)
 
 
 @transaction.atomic

@@ -17,5 +17,4 @@ urlpatterns = [
     path("bao-cao/hoan-thanh/", views.report_finalise, name="report_finalise"),
     path("bao-cao/y-kien/", views.feedback_add, name="feedback_add"),
     path("bao-cao/y-kien/<int:feedback_id>/tra-loi/", views.feedback_reply, name="feedback_reply"),
-    path("bao-cao/tai-ve.<str:fmt>", views.report_download, name="report_download"),
 ]

@@ -11,22 +11,18 @@ Who sees what:
 Each view: access → form → service → response; POSTs redirect with a message, a refusal changes nothing.
 """
 
-from dataclasses import dataclass
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evaluation import work_selectors as sel
 from kiemdinh.evaluation import work_services as ws
-from kiemdinh.evaluation.access import access_team, can_manage_school_evaluation, working_member_of
-from kiemdinh.evaluation.models import ReportStatus, SchoolFeedback, Team, TeamMember
+from kiemdinh.evaluation.access import TeamViewer, access_team_work
+from kiemdinh.evaluation.models import ReportStatus, SchoolFeedback, Team
 from kiemdinh.evaluation.work_forms import FeedbackForm, RatingForm, ReplyForm, ReportForm, ReviewForm
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.selectors import cycle_codes
@@ -35,59 +31,8 @@ from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.selfassessment.models import CriterionForm
 from kiemdinh.selfassessment.selectors import criterion_levels
 
-VISIBLE_TO_SCHOOL = (ReportStatus.SENT, ReportStatus.FINAL)
 
-
-@dataclass(frozen=True)
-class Viewer:
-    """What the user may do with the team, decided once per request."""
-
-    team: Team
-    member: TeamMember | None
-    manager: bool  # an officer above the school (or an administrator)
-    school: bool  # the school's principal or council secretary
-    today: date
-    report_status: str
-
-    @property
-    def team_side(self) -> bool:
-        return self.member is not None or self.manager
-
-    @property
-    def final(self) -> bool:
-        return self.report_status == ReportStatus.FINAL
-
-    @property
-    def can_write(self) -> bool:
-        return self.member is not None and self.team.is_open(self.today) and not self.final
-
-    @property
-    def can_agree(self) -> bool:
-        return self.can_write and self.member.role in ws.AGREEING_ROLES
-
-    @property
-    def sees_report(self) -> bool:
-        return self.team_side or (self.school and self.report_status in VISIBLE_TO_SCHOOL)
-
-
-def _viewer(request, team_id: int, *, report: bool = False) -> Viewer:
-    team = access_team(request.user, team_id)
-    today = timezone.localdate()
-    viewer = Viewer(
-        team=team,
-        member=working_member_of(request.user, team, today),  # members lose these pages when the team ends
-        manager=can_manage_school_evaluation(request.user, team.registration.school),
-        school=ws.can_answer_for_school(request.user, team),
-        today=today,
-        report_status=(team.report.status if hasattr(team, "report") else ReportStatus.DRAFT),
-    )
-    allowed = viewer.sees_report if report else viewer.team_side
-    if not allowed:
-        raise Http404("Không tìm thấy đoàn đánh giá ngoài.")
-    return viewer
-
-
-def _refusal(viewer: Viewer) -> str:
+def _refusal(viewer: TeamViewer) -> str:
     if viewer.member is None:
         return "Chỉ thành viên đoàn được thực hiện việc này; cơ quan quản lý chỉ xem."
     if viewer.final:
@@ -98,12 +43,12 @@ def _refusal(viewer: Viewer) -> str:
     return "Chỉ trưởng đoàn hoặc thư ký đoàn được thực hiện việc này."
 
 
-def _require_agree(viewer: Viewer) -> None:
+def _require_agree(viewer: TeamViewer) -> None:
     if not viewer.can_agree:
         raise PermissionDenied(_refusal(viewer))
 
 
-def _context(viewer: Viewer, tab: str, **extra) -> dict:
+def _context(viewer: TeamViewer, tab: str, **extra) -> dict:
     return {"team": viewer.team, "viewer": viewer, "tab": tab, "today": viewer.today, **extra}
 
 
@@ -117,9 +62,10 @@ def _is_htmx(request) -> bool:
 @login_required
 def home(request: HttpRequest, team_id: int) -> HttpResponse:
     try:
-        viewer = _viewer(request, team_id)
+        viewer = access_team_work(request.user, team_id)
     except Http404:
-        viewer = _viewer(request, team_id, report=True)  # the school, once the report is sent: the report only
+        # The school, once the report is sent: the report only.
+        viewer = access_team_work(request.user, team_id, report=True)
         return redirect("evaluation_work:report", team_id=viewer.team.pk)
     team = viewer.team
     table = sel.ratings_table(team)
@@ -142,7 +88,7 @@ def home(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 def _review_page(request, team_id: int, code: str, level4: bool) -> HttpResponse:
-    viewer = _viewer(request, team_id)
+    viewer = access_team_work(request.user, team_id)
     team = viewer.team
     cycle = team.registration.cycle
     if level4:
@@ -272,7 +218,7 @@ def _find_row(table: sel.RatingsTable, key: str) -> sel.RatingRow:
 
 @login_required
 def ratings(request: HttpRequest, team_id: int) -> HttpResponse:
-    viewer = _viewer(request, team_id)
+    viewer = access_team_work(request.user, team_id)
     team = viewer.team
     table = sel.ratings_table(team)
     failed = None
@@ -341,7 +287,7 @@ def _copyable(row: sel.RatingRow) -> bool:
 def ratings_copy(request: HttpRequest, team_id: int) -> HttpResponse:
     """Preview of "lấy mức đề xuất": the criteria where every member proposed the same level, to confirm; nothing is
     saved before the confirmation."""
-    viewer = _viewer(request, team_id)
+    viewer = access_team_work(request.user, team_id)
     _require_agree(viewer)
     team = viewer.team
     table = sel.ratings_table(team)
@@ -377,7 +323,7 @@ def ratings_copy(request: HttpRequest, team_id: int) -> HttpResponse:
 # --- The report ------------------------------------------------------------------------------------------------------
 
 
-def _report_context(viewer: Viewer, report, table, *, form=None, feedback_form=None) -> dict:
+def _report_context(viewer: TeamViewer, report, table, *, form=None, feedback_form=None) -> dict:
     team = viewer.team
     feedback = sel.report_feedback(report)
     if form is None and viewer.team_side:
@@ -405,7 +351,7 @@ def _report_context(viewer: Viewer, report, table, *, form=None, feedback_form=N
 
 @login_required
 def report(request: HttpRequest, team_id: int) -> HttpResponse:
-    viewer = _viewer(request, team_id, report=True)
+    viewer = access_team_work(request.user, team_id, report=True)
     team = viewer.team
     current = sel.team_report(team)
     table = sel.ratings_table(team)
@@ -427,7 +373,7 @@ def report(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 def _status_action(request, team_id: int, action, done: str) -> HttpResponse:
-    viewer = _viewer(request, team_id)
+    viewer = access_team_work(request.user, team_id)
     _require_agree(viewer)
     try:
         action(actor=request.user, team=viewer.team, today=viewer.today)
@@ -458,7 +404,7 @@ def report_finalise(request: HttpRequest, team_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_add(request: HttpRequest, team_id: int) -> HttpResponse:
-    viewer = _viewer(request, team_id, report=True)
+    viewer = access_team_work(request.user, team_id, report=True)
     if not viewer.school:
         raise PermissionDenied("Chỉ hiệu trưởng hoặc thư ký hội đồng tự đánh giá của trường được gửi ý kiến.")
     team = viewer.team
@@ -480,7 +426,7 @@ def feedback_add(request: HttpRequest, team_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_reply(request: HttpRequest, team_id: int, feedback_id: int) -> HttpResponse:
-    viewer = _viewer(request, team_id)
+    viewer = access_team_work(request.user, team_id)
     _require_agree(viewer)
     team = viewer.team
     feedback = get_object_or_404(SchoolFeedback, pk=feedback_id, report__team=team)
@@ -498,22 +444,4 @@ def feedback_reply(request: HttpRequest, team_id: int, feedback_id: int) -> Http
         messages.error(request, "Hãy ghi ý kiến trả lời của đoàn.")
     response = redirect("evaluation_work:report", team_id=team.pk)
     response["Location"] += f"#y-kien-{feedback.pk}"
-    return response
-
-
-@login_required
-def report_download(request: HttpRequest, team_id: int, fmt: str) -> HttpResponse:
-    from kiemdinh.documents import evaluation_report as doc
-    from kiemdinh.documents.pdf import PdfUnavailable
-
-    viewer = _viewer(request, team_id, report=True)
-    if fmt not in ("docx", "pdf"):
-        raise Http404("Không có định dạng này.")
-    try:
-        rendered = doc.render(viewer.team, fmt)
-    except PdfUnavailable as error:
-        messages.error(request, str(error))
-        return redirect("evaluation_work:report", team_id=viewer.team.pk)
-    response = HttpResponse(rendered.data, content_type=rendered.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
     return response

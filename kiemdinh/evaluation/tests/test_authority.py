@@ -246,7 +246,7 @@ def test_the_team_pages_open_and_close_with_the_dossier(client, world, framework
         reverse("evaluation_work:review", args=[team.pk, "1.1"]),
         reverse("evaluation_work:ratings", args=[team.pk]),
         reverse("evaluation_work:report", args=[team.pk]),
-        reverse("evaluation_work:report_download", args=[team.pk, "docx"]),
+        reverse("documents:evaluation_report", args=[team.pk, "docx"]),
         reverse("selfassessment:cycle_detail", args=[cycle.pk]),
     ]
 

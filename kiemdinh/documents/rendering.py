@@ -1,4 +1,6 @@
-"""The documents of a cycle: each is a context builder (plain data) plus one renderer per format.
+"""What a document kind is, and how any kind is built and rendered (kiemdinh.documents.kinds lists them all).
+
+A kind is a context builder (plain data) plus one renderer per format.
 
 PDF is derived from the DOCX rendering through LibreOffice. A renderer returns the document's bytes; a format that
 grows with the data it packs (the dossier zip, with every evidence file) has a writer instead, which writes into a
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from kiemdinh.documents.pdf import docx_to_pdf
+from kiemdinh.core.office.pdf import docx_to_pdf
 from kiemdinh.selfassessment.snapshots import dossier_check
 
 CONTENT_TYPES = {
@@ -32,6 +34,9 @@ class DocumentKind:
     renderers: dict[str, Callable] = field(default_factory=dict)  # format -> context -> bytes
     note: str = ""
     writers: dict[str, Callable] = field(default_factory=dict)  # format -> (context, binary file) -> None
+    # A cycle's document: what it lacks, for the download page, without building it — (cycle, the cycle's report
+    # context, built once for the page) -> the labels its `missing` would list.
+    lacks: Callable | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -44,14 +49,6 @@ class Rendered:
     data: bytes
     filename: str
     content_type: str
-
-
-KINDS: dict[str, DocumentKind] = {}
-
-
-def register(kind: DocumentKind) -> DocumentKind:
-    KINDS[kind.kind] = kind
-    return kind
 
 
 def filename(kind: DocumentKind, cycle, fmt: str) -> str:
@@ -105,90 +102,10 @@ def build(kind: DocumentKind, cycle):
     return kind.build(cycle)
 
 
-def render(kind_name: str, cycle, fmt: str) -> Rendered:
-    kind = get(kind_name)
-    return render_context(kind, cycle, build(kind, cycle), fmt)
-
-
-def get(kind_name: str) -> DocumentKind:
-    _load()
-    try:
-        return KINDS[kind_name]
-    except KeyError:
-        raise KeyError(
-            f"Không có loại văn bản “{kind_name}”; có: {', '.join([*KINDS, *PLAN_KINDS, *STANDALONE_KINDS])}"
-        ) from None
-
-
-# Documents of an authority's plan (kiemdinh.planning), not of a cycle: built from an AnnualPlan, named by the
-# context's `filename(fmt)`; kept apart so the cycle's download page does not list them.
-PLAN_KINDS: dict[str, DocumentKind] = {}
-
-
-def register_plan_kind(kind: DocumentKind) -> DocumentKind:
-    PLAN_KINDS[kind.kind] = kind
-    return kind
-
-
-def plan_kind(kind_name: str) -> DocumentKind | None:
-    _load()
-    return PLAN_KINDS.get(kind_name)
-
-
-def render_plan(kind: DocumentKind, context, fmt: str) -> Rendered:
+def render_named(kind: DocumentKind, context, fmt: str) -> Rendered:
+    """A document that is not a cycle's (an authority's plan, a decision, an external evaluation report): its context
+    names the file (`filename(fmt)`)."""
     if fmt not in kind.formats:
         raise ValueError(f"{kind.title} không có định dạng {fmt}")
     data = docx_to_pdf(kind.renderers["docx"](context)) if fmt == "pdf" else kind.renderers[fmt](context)
     return Rendered(data, context.filename(fmt), CONTENT_TYPES[fmt])
-
-
-# Documents of neither a cycle nor a plan (a recognition decision): each kind's command branch finds its object; the
-# context names the file (`filename(fmt)`), as for plans.
-STANDALONE_KINDS: dict[str, DocumentKind] = {}
-
-
-def register_standalone_kind(kind: DocumentKind) -> DocumentKind:
-    STANDALONE_KINDS[kind.kind] = kind
-    return kind
-
-
-def standalone_kind(kind_name: str) -> DocumentKind | None:
-    _load()
-    return STANDALONE_KINDS.get(kind_name)
-
-
-def all_kinds() -> list[DocumentKind]:
-    _load()
-    return list(KINDS.values())
-
-
-def _load() -> None:
-    # The modules register their kinds on import; the download page lists them in ORDER.
-    from kiemdinh.documents import (  # noqa: F401
-        annual_plan,
-        appendices,
-        decision,
-        dossier,
-        evaluation_report,
-        improvement_plan,
-        report,
-    )
-
-    for name in [k for k in KINDS if k not in ORDER]:
-        ORDER.append(name)
-    ordered = {name: KINDS[name] for name in ORDER if name in KINDS}
-    KINDS.clear()
-    KINDS.update(ordered)
-
-
-ORDER = [
-    "report",
-    "council-decision",
-    "plan",
-    "scope-worksheet",
-    "evidence-catalogue",
-    "criterion-forms",
-    "improvement-plan",
-    "monitoring-report",
-    "dossier",
-]

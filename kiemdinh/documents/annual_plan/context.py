@@ -1,16 +1,5 @@
-"""An authority's plan (kế hoạch của UBND, Phòng GD&ĐT…) as documents, in the layout of the Hương Trà seed.
-
-- DOCX (A4 portrait, Nghị định 30/2020): the header table (issuing body / national motto, "Số: 20/KH-UBND", place and
-  date), "KẾ HOẠCH" and the trích yếu, the "Căn cứ… / Thực hiện…" paragraphs, "I. MỤC ĐÍCH, YÊU CẦU" (1. Mục đích,
-  2. Yêu cầu) when the plan has them, the officer's sections numbered II, III, IV… (I, II… without section I), the
-  closing paragraph, "Nơi nhận" beside the signature block; then, each on a new page and only when it has rows, the
-  list of schools ("DANH SÁCH CƠ SỞ GIÁO DỤC…", Hương Trà) and the assignment of tasks ("PHỤ LỤC: PHÂN CÔNG NHIỆM
-  VỤ", Cao Lộc, on a landscape page).
-- XLSX: the schools with where each stands today, the targets (chỉ tiêu) with their live progress, the tasks.
-
-Before the plan is signed its number and date stay blank as the seeds print them ("Số:        /KH-UBND", "Cao Lộc,
-ngày      tháng      năm 2024"); what is still blank is listed in `missing` (the export command prints it).
-"""
+"""An authority's plan as plain data: the header, the body's lines, the list of schools, the targets and the tasks,
+with what is still blank before it is signed."""
 
 import re
 import unicodedata
@@ -18,50 +7,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from kiemdinh.core.tabular import workbook_bytes
+from kiemdinh.core.office.docx_kit import recipient_lines
 from kiemdinh.core.text import fold
 from kiemdinh.documents.common import place_date, short_place, vn_date
-from kiemdinh.documents.docx_kit import (
-    _no_borders,
-    keep_row_whole,
-    new_document,
-    para,
-    recipient_lines,
-    set_widths,
-    signature_block,
-    table,
-    tight,
-    to_bytes,
-    write,
-)
-from kiemdinh.documents.registry import DocumentKind, register_plan_kind
 from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, PlanKind, TaskStatus
 from kiemdinh.planning.selectors import goals_progress, plan_targets_with_positions, signer_lines
 
 BLANK = " " * 8  # where the number, the day and the month are written by hand once the plan is signed
-TABLE_FONT = Pt(12)
 SECTION_I = "MỤC ĐÍCH, YÊU CẦU"
-TARGET_COLUMNS = ("TT", "CƠ SỞ GIÁO DỤC", "TÍCH HỢP KĐCLGD&CQG", "GHI CHÚ")  # the Hương Trà list, word for word
-TARGET_WIDTHS = (1.3, 7.2, 4.2, 3.8)  # portrait A4: 16.5 cm between the margins
-TASK_COLUMNS = (
-    "TT",
-    "Nội dung nhiệm vụ",
-    "Cơ quan chủ trì",
-    "Lãnh đạo phụ trách",
-    "Cơ quan phối hợp",
-    "Thời gian hoàn thành",
-)
-TASK_WIDTHS = (1.1, 9.4, 4.0, 3.6, 4.5, 2.6)  # landscape A4: 25.2 cm
+
 
 # A numbered sub-heading of a body: "1. Mục đích", "2.4. Giải pháp, thời gian thực hiện:", "1. Phòng Giáo dục và Đào
 # tạo" — a short numbered line that is not a sentence (a sentence ends with "." or ";"). A numbered line with a short
@@ -69,9 +24,6 @@ TASK_WIDTHS = (1.1, 9.4, 4.0, 3.6, 4.5, 2.6)  # landscape A4: 25.2 cm
 NUMBERED = re.compile(r"^\d+(?:\.\d+)*\.\s+\S")
 HEADING_MAX = 120
 LABEL = re.compile(r"^(\d+(?:\.\d+)*\.\s+[^:]{1,60}:)\s+(\S.*)$")
-
-
-# --- context ----------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -383,220 +335,3 @@ def annual_plan_context(plan: AnnualPlan) -> AnnualPlanContext:
         unit_code=unit.code,
         missing=tuple(log),
     )
-
-
-# --- DOCX pieces shared with the plan's reports -----------------------------------------------------------------------
-
-
-def _rule(container, width_cm: float, room_cm: float, *, after: Pt | None = None) -> None:
-    """The short centred line Nghị định 30 draws under the issuing body, the motto and the trích yếu: the top
-    border of an empty, tiny paragraph narrowed by its indents."""
-    paragraph = tight(container.add_paragraph(), after)
-    paragraph.paragraph_format.space_before = Pt(2)
-    indent = Cm(max(room_cm - width_cm, 0) / 2)
-    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
-    run = paragraph.add_run()
-    run.font.size = Pt(2)
-    paragraph.paragraph_format.line_spacing = Pt(2)
-    properties = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        top.set(qn(name), value)
-    borders.append(top)
-    properties.append(borders)
-
-
-HEADER_WIDTHS = (6.6, 9.9)
-
-
-def header_table(doc, header: Header) -> None:
-    """Issuing body and number on the left; the national motto and the place and date on the right."""
-    grid = doc.add_table(rows=1, cols=2)
-    _no_borders(grid)
-    left, right = grid.rows[0].cells
-    for index, (text, bold) in enumerate(header.issuer_lines):
-        p = tight(left.paragraphs[0] if index == 0 else left.add_paragraph())
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        write(p, text, bold=bold, size=Pt(13))
-    _rule(left, 2.4, HEADER_WIDTHS[0] - 0.4)
-    p = tight(left.add_paragraph())
-    p.paragraph_format.space_before = Pt(6)
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    write(p, f"Số: {header.number}", size=Pt(13))
-    p = tight(right.paragraphs[0])
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    write(p, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=Pt(12))
-    p = tight(right.add_paragraph())
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    write(p, "Độc lập - Tự do - Hạnh phúc", bold=True, size=Pt(13))
-    _rule(right, 6.1, HEADER_WIDTHS[1] - 0.4)
-    p = tight(right.add_paragraph())
-    p.paragraph_format.space_before = Pt(6)
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    write(p, header.place_date, italic=True, size=Pt(13))
-    set_widths(grid, HEADER_WIDTHS)
-    doc.add_paragraph()
-
-
-def document_title(doc, kind: str, title: str) -> None:
-    """ "KẾ HOẠCH" and, below it, the trích yếu (both bold, centred)."""
-    tight(para(doc, kind, bold=True, align="center", size=Pt(14)))
-    tight(para(doc, title, bold=True, align="center", size=Pt(14)))
-    _rule(doc, 3.5, 16.5, after=Pt(12))
-
-
-def body_paragraphs(doc, lines: tuple[Line, ...]) -> None:
-    for line in lines:
-        paragraph = para(doc, align="justify", first_line_indent=True)
-        paragraph.paragraph_format.space_after = Pt(6)
-        if line.heading:
-            write(paragraph, line.text, bold=True)
-            paragraph.paragraph_format.keep_with_next = True
-        elif line.lead:
-            write(paragraph, line.lead + " ", bold=True)
-            write(paragraph, line.text)
-        else:
-            write(paragraph, line.text)
-
-
-def section_heading(doc, text: str) -> None:
-    paragraph = para(doc, text, bold=True, first_line_indent=True)
-    paragraph.paragraph_format.space_before = Pt(6)
-    paragraph.paragraph_format.space_after = Pt(6)
-    paragraph.paragraph_format.keep_with_next = True
-
-
-def _appendix_title(doc, title: str, note: str, *, new_page: bool) -> None:
-    paragraph = tight(para(doc, title, bold=True, align="center", size=Pt(13)))
-    paragraph.paragraph_format.page_break_before = new_page
-    tight(para(doc, note, italic=True, align="center"), Pt(12))
-
-
-def _fill_table(grid, centred: tuple[int, ...]) -> None:
-    for row_index, row in enumerate(grid.rows):
-        if row_index:
-            keep_row_whole(row)
-        for column, cell in enumerate(row.cells):
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            for paragraph in cell.paragraphs:
-                tight(paragraph)
-                paragraph.paragraph_format.space_before = Pt(2)
-                paragraph.paragraph_format.space_after = Pt(2)
-                if row_index == 0 or column in centred:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _landscape_section(doc):
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.top_margin = section.bottom_margin = Cm(2.0)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(1.5)
-    return section
-
-
-# --- DOCX -------------------------------------------------------------------------------------------------------------
-
-
-def annual_plan_docx(ctx: AnnualPlanContext) -> bytes:
-    doc = new_document()
-    header_table(doc, ctx.header)
-    document_title(doc, "KẾ HOẠCH", ctx.title)
-    body_paragraphs(doc, ctx.preamble)
-    for section in ctx.sections:
-        section_heading(doc, section.heading)
-        body_paragraphs(doc, section.lines)
-    body_paragraphs(doc, ctx.closing)
-    signature_block(doc, recipients=ctx.recipients, title=ctx.signer_title, name=ctx.signer_name)
-
-    if ctx.targets:
-        _appendix_title(doc, ctx.list_title, ctx.attached_to, new_page=True)
-        rows = [(t.number, t.school, t.target, t.note) for t in ctx.targets]
-        grid = table(doc, TARGET_COLUMNS, rows, widths_cm=TARGET_WIDTHS, size=TABLE_FONT)
-        _fill_table(grid, centred=(0, 2, 3))
-        total = para(doc, ctx.list_total, first_line_indent=True)
-        total.paragraph_format.space_before = Pt(6)
-    if ctx.tasks:
-        _landscape_section(doc)
-        _appendix_title(doc, "PHỤ LỤC: PHÂN CÔNG NHIỆM VỤ", ctx.attached_to, new_page=False)
-        rows = [(t.number, t.content, t.agency, t.lead_official, t.cooperating, t.deadline) for t in ctx.tasks]
-        grid = table(doc, TASK_COLUMNS, rows, widths_cm=TASK_WIDTHS, size=TABLE_FONT)
-        _fill_table(grid, centred=(0, 5))
-    return to_bytes(doc)
-
-
-# --- XLSX -------------------------------------------------------------------------------------------------------------
-
-SCHOOL_SHEET = (
-    ("TT", 6),
-    ("Cơ sở giáo dục", 36),
-    ("Loại trường", 20),
-    ("Đơn vị", 24),
-    ("Tích hợp KĐCLGD&CQG", 16),
-    ("Ghi chú", 18),
-    ("Thời gian ĐGN dự kiến", 20),
-    ("Tình trạng hiện nay", 48),
-)
-GOAL_SHEET = (
-    ("Chỉ tiêu", 50),
-    ("Đo bằng", 44),
-    ("Giá trị chỉ tiêu", 14),
-    ("Kết quả hiện tại", 36),
-    ("Đạt/chưa", 12),
-)
-TASK_SHEET = (
-    ("TT", 6),
-    ("Nội dung nhiệm vụ", 60),
-    ("Cơ quan chủ trì", 28),
-    ("Lãnh đạo phụ trách", 24),
-    ("Cơ quan phối hợp", 36),
-    ("Thời hạn", 16),
-    ("Trạng thái", 16),
-)
-
-
-def _sheet(book, title: str, columns, rows, *, first: bool = False) -> None:
-    sheet = book.active if first else book.create_sheet()
-    sheet.title = title
-    sheet.append([name for name, _ in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    # Rows are counted here: sheet.max_row and sheet[n] scan every cell, quadratic over a province's schools.
-    for index, row in enumerate(rows, start=2):
-        sheet.append(list(row))
-        for column in range(1, len(row) + 1):
-            sheet.cell(index, column).alignment = wrap
-    for index, (_, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    if rows:
-        sheet.auto_filter.ref = sheet.dimensions
-
-
-def annual_plan_xlsx(ctx: AnnualPlanContext) -> bytes:
-    book = Workbook()
-    schools = [
-        (index, t.school, t.school_type, t.unit, t.target, t.note, t.evaluation_period, t.position)
-        for index, t in enumerate(ctx.targets, start=1)
-    ]
-    _sheet(book, "Danh sách trường", SCHOOL_SHEET, schools, first=True)
-    _sheet(book, "Chỉ tiêu", GOAL_SHEET, [(g.text, g.measured_by, g.target, g.result, g.met) for g in ctx.goals])
-    tasks = [
-        (int(t.number), t.content, t.agency, t.lead_official, t.cooperating, t.deadline, t.status) for t in ctx.tasks
-    ]
-    _sheet(book, "Nhiệm vụ", TASK_SHEET, tasks)
-    return workbook_bytes(book)
-
-
-register_plan_kind(
-    DocumentKind(
-        kind="annual-plan",
-        title="Kế hoạch của cơ quan quản lý",
-        slug="Ke-hoach",
-        build=annual_plan_context,
-        renderers={"docx": annual_plan_docx, "xlsx": annual_plan_xlsx},
-    )
-)

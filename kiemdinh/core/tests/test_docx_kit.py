@@ -4,8 +4,8 @@ import pytest
 from docx import Document
 from docx.shared import Pt
 
-from kiemdinh.documents.docx_kit import table, write
-from kiemdinh.documents.missing import Missing
+from kiemdinh.core.office.docx_kit import table, write
+from kiemdinh.core.office.missing import Missing
 
 
 def python_docx_runs(paragraph, value, *, bold=False, italic=False, size=None):

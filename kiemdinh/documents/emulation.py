@@ -17,9 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from kiemdinh.core.tabular import workbook_bytes
-from kiemdinh.documents.common import place_date, short_place
-from kiemdinh.documents.docx_kit import (
+from kiemdinh.core.office.docx_kit import (
     Text,
     national_header,
     new_document,
@@ -30,7 +28,9 @@ from kiemdinh.documents.docx_kit import (
     to_bytes,
     write,
 )
-from kiemdinh.documents.missing import Missing
+from kiemdinh.core.office.missing import Missing
+from kiemdinh.core.tabular import workbook_bytes
+from kiemdinh.documents.common import place_date, short_place
 from kiemdinh.emulation.models import EmulationScheme, points_text
 from kiemdinh.emulation.selectors import score_table
 from kiemdinh.units.models import SHORT_TYPE_LABELS, SchoolType

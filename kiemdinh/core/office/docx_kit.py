@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from kiemdinh.documents.missing import Missing
+from kiemdinh.core.office.missing import Missing
 
 FONT = "Times New Roman"
 BODY_SIZE = Pt(13)
@@ -270,7 +270,7 @@ def _repeat_header(row) -> None:
     trpr.append(element)
 
 
-def _no_borders(grid) -> None:
+def no_borders(grid) -> None:
     tblpr = grid._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -284,7 +284,7 @@ def national_header(doc, *, authority: str, issuer: str, number: Text = None, pl
     """The two-column header: issuing body (its superior above it) and number on the left, the national motto and
     place/date on the right."""
     grid = doc.add_table(rows=1, cols=2)
-    _no_borders(grid)
+    no_borders(grid)
     set_widths(grid, (7.0, 9.5))
     left, right = grid.rows[0].cells
     para_left = left.paragraphs[0]
@@ -340,7 +340,7 @@ def signature_block(doc, *, recipients: str | Sequence[str] = (), title: str | S
     """'Nơi nhận' on the left; the signer's title (one line, or several: "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), room for
     the signature and the name on the right; kept on one page."""
     grid = doc.add_table(rows=1, cols=2)
-    _no_borders(grid)
+    no_borders(grid)
     set_widths(grid, (7.5, 9.0))
     left, right = grid.rows[0].cells
     lines = recipient_lines(recipients)
