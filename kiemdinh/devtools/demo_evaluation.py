@@ -27,9 +27,6 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from kiemdinh.accounts.models import Body, User
-from kiemdinh.evaluation import services as evaluation
-from kiemdinh.evaluation import work_services as work
-from kiemdinh.evaluation.issuing import decisions_issue, issue_plan
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     Evaluator,
@@ -42,7 +39,10 @@ from kiemdinh.evaluation.models import (
     SchoolLevelTaught,
     Team,
 )
-from kiemdinh.evaluation.publication import publication_publish
+from kiemdinh.evaluation.services import teams as evaluation
+from kiemdinh.evaluation.services import work as work
+from kiemdinh.evaluation.services.issuing import decisions_issue, issue_plan
+from kiemdinh.evaluation.services.publication import publication_publish
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement

@@ -15,7 +15,7 @@ from docx.shared import Pt
 from kiemdinh.core.office.docx_kit import national_header, new_document, page_break, para, signature_block, to_bytes
 from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.documents.common import place_date, short_place, vn_date
-from kiemdinh.evaluation.issuing import PEOPLES_COMMITTEE, province_place
+from kiemdinh.evaluation.services.issuing import PEOPLES_COMMITTEE, province_place
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, years_after
 from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year

@@ -32,8 +32,8 @@ from kiemdinh.core.office.docx_kit import (
 )
 from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.documents.common import place_date, short_place, vn_date
-from kiemdinh.evaluation import work_selectors as sel
 from kiemdinh.evaluation.models import MemberRole, RegistrationStatus, ReportStatus, Team
+from kiemdinh.evaluation.selectors import work as sel
 from kiemdinh.units.models import AdministrativeUnit
 
 TEAM_ISSUER = "ĐOÀN ĐÁNH GIÁ NGOÀI"

@@ -229,8 +229,8 @@ def _build(world, today: date) -> dict:
     from kiemdinh.documents.exports import district_export_request, run_unit_export
     from kiemdinh.emulation import services as emulation
     from kiemdinh.emulation.models import RuleKind
-    from kiemdinh.evaluation import services as evaluation
-    from kiemdinh.evaluation import work_services as work
+    from kiemdinh.evaluation.services import teams as evaluation
+    from kiemdinh.evaluation.services import work as work
     from kiemdinh.evaluation.tests.helpers import evaluator, register, team_for
     from kiemdinh.evidence import imports as evidence_imports
     from kiemdinh.evidence.services import evidence_cite, evidence_create

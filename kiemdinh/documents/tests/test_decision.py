@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from kiemdinh.documents.decision import decision_context, decision_docx
 from kiemdinh.documents.kinds import standalone_kind
-from kiemdinh.evaluation.issuing import decisions_issue
+from kiemdinh.evaluation.services.issuing import decisions_issue
 from kiemdinh.evaluation.tests.helpers import accepted_team
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.recognition.tests.test_issuing import finalise, rate, tt17  # noqa: F401 - the fixture

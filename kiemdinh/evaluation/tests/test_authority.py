@@ -13,8 +13,8 @@ from django.utils import timezone
 from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core.audit import AuditEvent
-from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.models import Evaluator, Registration, Team
+from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, evaluator, register
 from kiemdinh.improvement import services as improvement
 from kiemdinh.selfassessment.council import council_member_create

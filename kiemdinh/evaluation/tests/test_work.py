@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from kiemdinh.core.audit import AuditEvent
-from kiemdinh.evaluation import work_selectors as sel
-from kiemdinh.evaluation import work_services as ws
 from kiemdinh.evaluation.models import MemberReview, ReportStatus, SchoolFeedback, Team, TeamRating, TeamStatus
+from kiemdinh.evaluation.selectors import work as sel
+from kiemdinh.evaluation.services import work as ws
 from kiemdinh.evaluation.tests.helpers import (  # noqa: F401 (fixtures: world, team)
     working_team_base,
     working_team_fixture,

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.core.models import AuditEvent
-from kiemdinh.evaluation.issuing import decisions_issue, issue_plan, team_result
 from kiemdinh.evaluation.models import EvaluationReport, Publication, TeamRating
-from kiemdinh.evaluation.publication import publication_publish, publication_withdraw
+from kiemdinh.evaluation.services.issuing import decisions_issue, issue_plan, team_result
+from kiemdinh.evaluation.services.publication import publication_publish, publication_withdraw
 from kiemdinh.evaluation.tests.helpers import accepted_team
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.recognition.models import Decision
@@ -217,7 +217,7 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
 
 
 def test_province_place_names_the_kind_of_province():
-    from kiemdinh.evaluation.issuing import province_place
+    from kiemdinh.evaluation.services.issuing import province_place
     from kiemdinh.units.models import AdministrativeUnit
 
     def place(name):

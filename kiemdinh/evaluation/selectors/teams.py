@@ -15,7 +15,7 @@ from kiemdinh.evaluation.models import (
     Team,
     TeamMember,
 )
-from kiemdinh.evaluation.services import LEVELS_OF_TYPE, Eligibility, eligibility
+from kiemdinh.evaluation.services.teams import LEVELS_OF_TYPE, Eligibility, eligibility
 from kiemdinh.evidence.selectors import versions_as_of
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evaluation.access import access_team
-from kiemdinh.evaluation.forms import IssueForm, PublicationForm
-from kiemdinh.evaluation.issuing import decisions_issue, issue_plan
+from kiemdinh.evaluation.forms.teams import IssueForm, PublicationForm
 from kiemdinh.evaluation.models import Publication
-from kiemdinh.evaluation.publication import publication_publish, publication_withdraw
+from kiemdinh.evaluation.services.issuing import decisions_issue, issue_plan
+from kiemdinh.evaluation.services.publication import publication_publish, publication_withdraw
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 

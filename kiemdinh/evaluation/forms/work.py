@@ -3,7 +3,7 @@
 from django import forms
 
 from kiemdinh.core.forms import Form, textarea
-from kiemdinh.evaluation import work_services as ws
+from kiemdinh.evaluation.services import work as ws
 
 ACHIEVED_CHOICES = [("", "— chưa đề xuất —"), ("1", "Đạt"), ("0", "Không đạt")]
 

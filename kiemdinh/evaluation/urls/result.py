@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kiemdinh.evaluation import result_views as views
+from kiemdinh.evaluation.views import result as views
 
 app_name = "result"
 urlpatterns = [

@@ -17,7 +17,7 @@ from kiemdinh.evaluation.models import (
     TeamMember,
     TeamRating,
 )
-from kiemdinh.evaluation.selectors import team_spans
+from kiemdinh.evaluation.selectors.teams import team_spans
 from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels, regime2018, tt57

@@ -4,7 +4,7 @@ from django import forms
 
 from kiemdinh.core.forms import Form, date_field, textarea
 from kiemdinh.evaluation.models import MemberRole, SchoolLevelTaught
-from kiemdinh.evaluation.services import STAGE_ORDER, EvaluatorInput, TeamInput
+from kiemdinh.evaluation.services.teams import STAGE_ORDER, EvaluatorInput, TeamInput
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.recognition.models import RecognitionRound

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kiemdinh.evaluation import work_views as views
+from kiemdinh.evaluation.views import work as views
 
 app_name = "evaluation_work"
 

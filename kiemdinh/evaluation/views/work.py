@@ -19,11 +19,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.forms import error_text, errors_into
-from kiemdinh.evaluation import work_selectors as sel
-from kiemdinh.evaluation import work_services as ws
 from kiemdinh.evaluation.access import TeamViewer, access_team_work
+from kiemdinh.evaluation.forms.work import FeedbackForm, RatingForm, ReplyForm, ReportForm, ReviewForm
 from kiemdinh.evaluation.models import ReportStatus, SchoolFeedback, Team
-from kiemdinh.evaluation.work_forms import FeedbackForm, RatingForm, ReplyForm, ReportForm, ReviewForm
+from kiemdinh.evaluation.selectors import work as sel
+from kiemdinh.evaluation.services import work as ws
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.selectors import cycle_codes
 from kiemdinh.frameworks.choices import Confidence

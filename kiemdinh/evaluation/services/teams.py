@@ -15,7 +15,6 @@ from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
 from kiemdinh.core.schoolyear import school_years_up_to
 from kiemdinh.core.text import clean
-from kiemdinh.evaluation.conflicts import conflicts
 from kiemdinh.evaluation.models import (
     Evaluator,
     MemberRole,
@@ -25,6 +24,7 @@ from kiemdinh.evaluation.models import (
     Team,
     TeamMember,
 )
+from kiemdinh.evaluation.selectors.conflicts import conflicts
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kiemdinh.evaluation import views
+from kiemdinh.evaluation.views import teams as views
 
 app_name = "evaluation"
 

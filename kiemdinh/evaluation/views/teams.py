@@ -19,8 +19,6 @@ from django.views.decorators.http import require_POST
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
 from kiemdinh.core.forms import error_text, errors_into
-from kiemdinh.evaluation import selectors as sel
-from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.access import (
     REPORT_VISIBLE_TO_SCHOOL,
     access_evaluator,
@@ -31,7 +29,7 @@ from kiemdinh.evaluation.access import (
     member_of,
     working_member_of,
 )
-from kiemdinh.evaluation.forms import (
+from kiemdinh.evaluation.forms.teams import (
     AssignForm,
     DecisionForm,
     EvaluatorForm,
@@ -40,6 +38,8 @@ from kiemdinh.evaluation.forms import (
     TeamForm,
 )
 from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, SchoolLevelTaught, TeamMember
+from kiemdinh.evaluation.selectors import teams as sel
+from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
