@@ -6,7 +6,14 @@ from datetime import date
 
 from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.frameworks.choices import Regime
-from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, Cycle, CycleTransition, PlanActivity
+from kiemdinh.selfassessment.models import (
+    CouncilMember,
+    CouncilRole,
+    CriterionAssignment,
+    Cycle,
+    CycleTransition,
+    PlanActivity,
+)
 from kiemdinh.selfassessment.snapshots import school_profile
 
 UNIT_PREFIXES = re.compile(r"^(xã|phường|thị trấn|thị xã|thành phố|huyện|quận|tỉnh|đặc khu)\s+", re.IGNORECASE)
@@ -110,3 +117,14 @@ def keep_marker(log: MissingLog, value):
     if isinstance(value, Missing):
         return log.missing(value.label)
     return value
+
+
+def assignment_labels(cycle: Cycle) -> dict[str, str]:
+    """Who drafts each criterion and Mức 4 item ("Nhóm 1 · Trần Văn Hải"), by the subject's code key
+    (frameworks.subjects: "1.1", "muc4/2"); one query."""
+    labels = {}
+    rows = CriterionAssignment.objects.filter(cycle=cycle).select_related("group", "member", "criterion", "level4_item")
+    for a in rows:
+        parts = (a.group.name if a.group else "", a.member.full_name if a.member else "")
+        labels[a.subject.code_key] = " · ".join(x for x in parts if x)
+    return labels

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from kiemdinh.frameworks.subjects import AboutSubject
 from kiemdinh.recognition.models import RecognitionRound
 
 
@@ -208,7 +209,7 @@ class TeamMember(models.Model):
         return f"{self.evaluator} ({self.get_role_display()})"
 
 
-class MemberReview(models.Model):
+class MemberReview(AboutSubject, models.Model):
     """A member's preliminary report on one assigned criterion (phiếu đánh giá tiêu chí của thành viên đoàn)."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reviews")
@@ -250,7 +251,7 @@ class MemberReview(models.Model):
         return f"{self.member}: {self.criterion or self.level4_item}"
 
 
-class TeamRating(models.Model):
+class TeamRating(AboutSubject, models.Model):
     """The level the team agreed for a criterion (or whether a Mức 4 item is met)."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="ratings")

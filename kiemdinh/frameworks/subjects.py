@@ -62,7 +62,7 @@ class Subject:
 
     @property
     def code_key(self) -> str:
-        return f"{LEVEL4_CODE_PREFIX}{self.code}" if self.level4 else self.code
+        return level4_code_key(self.code) if self.level4 else self.code
 
     @property
     def query(self) -> str:
@@ -75,6 +75,11 @@ class Subject:
     def filter(self, prefix: str = "") -> Q:
         """The rows about this subject (`prefix` for a relation path, e.g. "form__")."""
         return Q(**{f"{prefix}{'level4_item' if self.level4 else 'criterion'}_id": self.id})
+
+
+def level4_code_key(code: str) -> str:
+    """The code key of the Mức 4 item with this code ("muc4/2"), where only its code is at hand."""
+    return f"{LEVEL4_CODE_PREFIX}{code}"
 
 
 def codes_from_query(params) -> tuple[str, str]:

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from kiemdinh.frameworks.subjects import AboutSubject
+
 
 def one_per_subject(prefix: str, field: str) -> list:
     """Rows about either a `field` (criterion or indicator) or a Mức 4 item, never both, at most one per cycle each."""
@@ -261,7 +263,7 @@ class CouncilDecision(models.Model):
         return f"{self.number} ({self.issued_on:%d/%m/%Y})"
 
 
-class CriterionAssignment(models.Model):
+class CriterionAssignment(AboutSubject, models.Model):
     """Who drafts a criterion (or a Mức 4 item): a working group and/or one member."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="assignments")
@@ -368,7 +370,7 @@ class ScopeAnalysis(models.Model):
 # --- Criterion forms (phiếu đánh giá tiêu chí, Phụ lục 5a/5b) ------------------------------------------------------
 
 
-class CriterionForm(models.Model):
+class CriterionForm(AboutSubject, models.Model):
     """The texts of one criterion (or one Mức 4 item) of a cycle.
 
     `descriptions` maps an indicator key ("1.a", "2", …: level then letter, "" letters dropped) to the description of
@@ -401,10 +403,6 @@ class CriterionForm(models.Model):
 
     def __str__(self):
         return f"{self.cycle_id}: {self.criterion_id or self.level4_item_id} v{self.version}"
-
-    @property
-    def subject(self):
-        return self.criterion or self.level4_item
 
     def all_text(self) -> str:
         """Every text of the form, for citation scanning."""

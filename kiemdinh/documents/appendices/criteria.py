@@ -8,13 +8,13 @@ from django.db.models import Q
 from kiemdinh.core.office.docx_kit import Text
 from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.core.schoolyear import school_year_start
-from kiemdinh.documents.common import CycleHeader, document_header, keep_marker
+from kiemdinh.documents.common import CycleHeader, assignment_labels, document_header, keep_marker
 from kiemdinh.documents.report.context import CriterionPart, ReportContext, build_report, evidence_rows
 from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.selectors import amendments_in_force
+from kiemdinh.frameworks.subjects import level4_code_key
 from kiemdinh.selfassessment.models import (
-    CriterionAssignment,
     Cycle,
     IndicatorRating,
     Level4Rating,
@@ -78,15 +78,6 @@ def _scope_row(label: str, analysis: ScopeAnalysis | None) -> ScopeRow:
     )
 
 
-def _assignment_labels(cycle: Cycle) -> dict[str, str]:
-    """'Nhóm 1 · Trần Văn Hải' per criterion id and per "4/<Mức 4 item id>" (one query)."""
-    labels = {}
-    for a in CriterionAssignment.objects.filter(cycle=cycle).select_related("group", "member"):
-        parts = (a.group.name if a.group else "", a.member.full_name if a.member else "")
-        labels[a.criterion_id or f"4/{a.level4_item_id}"] = " · ".join(x for x in parts if x)
-    return labels
-
-
 def build_scope_worksheet(cycle: Cycle) -> ScopeWorksheetContext:
     """At most 9 queries: header (2–3), standards, criteria and indicators (2), analyses, Mức 4 items,
     assignments."""
@@ -99,7 +90,7 @@ def build_scope_worksheet(cycle: Cycle) -> ScopeWorksheetContext:
         (a.indicator_id and f"i{a.indicator_id}") or f"m{a.level4_item_id}": a
         for a in ScopeAnalysis.objects.filter(cycle=cycle)
     }
-    groups = _assignment_labels(cycle)
+    groups = assignment_labels(cycle)
     by_standard: dict[int, list[ScopeCriterion]] = {}
     filled = total = 0
     starts = school_year_start(cycle.school_year)
@@ -116,7 +107,7 @@ def build_scope_worksheet(cycle: Cycle) -> ScopeWorksheetContext:
             label = f"Mức {ind.level} {ind.letter}) {text}" if ind.letter else f"Mức {ind.level}: {text}"
             rows.append(_scope_row(label, analysis))
         by_standard.setdefault(c.standard_id, []).append(
-            ScopeCriterion(c.code, c.name, groups.get(c.pk, ""), tuple(rows), marks)
+            ScopeCriterion(c.code, c.name, groups.get(c.code, ""), tuple(rows), marks)
         )
     level4: tuple[ScopeRow, ...] = ()
     level4_filled = 0
@@ -372,17 +363,13 @@ def build_criterion_forms(cycle: Cycle, report: ReportContext | None = None) -> 
     level4: tuple[Level4Sheet, ...] = ()
     if report.level4:
         results = dict(Level4Rating.objects.filter(cycle=cycle).values_list("item__code", "achieved"))
-        groups = {}
-        for a in CriterionAssignment.objects.filter(cycle=cycle, level4_item__isnull=False).select_related(
-            "group", "member", "level4_item"
-        ):
-            parts = (a.group.name if a.group else "", a.member.full_name if a.member else "")
-            groups[a.level4_item.code] = " · ".join(x for x in parts if x)
+        groups = assignment_labels(cycle)
         level4 = tuple(
             Level4Sheet(
                 code=p.code,
                 text=p.text,
-                group=groups.get(p.code) or log.missing(f"nhóm công tác phụ trách tiêu chí Mức 4 số {p.code}"),
+                group=groups.get(level4_code_key(p.code))
+                or log.missing(f"nhóm công tác phụ trách tiêu chí Mức 4 số {p.code}"),
                 description=keep_marker(log, p.description),
                 strengths=keep_marker(log, p.strengths),
                 weaknesses=keep_marker(log, p.weaknesses),

@@ -5,16 +5,16 @@ from dataclasses import dataclass
 
 from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.core.schoolyear import school_year_start
-from kiemdinh.documents.common import CycleHeader, cycle_header
+from kiemdinh.documents.common import CycleHeader, assignment_labels, cycle_header
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.selectors import citations_by_link, files_by_version
 from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.selectors import amendments_in_force
+from kiemdinh.frameworks.subjects import Subject
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
-    CriterionAssignment,
     CriterionForm,
     Cycle,
     IndicatorRating,
@@ -152,17 +152,14 @@ def build_report(cycle: Cycle) -> ReportContext:
     framework = cycle.framework
     standards = list(Standard.objects.filter(version=framework).order_by("position"))
     criteria = list(Criterion.objects.filter(version=framework).prefetch_related("indicators").order_by("position"))
-    forms = {(f.criterion_id or f"4/{f.level4_item_id}"): f for f in CriterionForm.objects.filter(cycle=cycle)}
+    forms = {f.subject_key: f for f in CriterionForm.objects.filter(cycle=cycle)}
     achieved = set(IndicatorRating.objects.filter(cycle=cycle, achieved=True).values_list("indicator_id", flat=True))
-    groups = {}
-    for a in CriterionAssignment.objects.filter(cycle=cycle).select_related("group", "member"):
-        label = " · ".join(x for x in (a.group.name if a.group else "", a.member.full_name if a.member else "") if x)
-        groups[a.criterion_id or f"4/{a.level4_item_id}"] = label
+    groups = assignment_labels(cycle)
 
     by_standard: dict[int, list[CriterionPart]] = {}
     starts = school_year_start(cycle.school_year)
     for c in criteria:
-        form = forms.get(c.pk)
+        form = forms.get(Subject.criterion(c).key)
         descriptions = (form.descriptions if form else {}) or {}
         where = f"tiêu chí {c.code}"
         in_force = amendments_in_force(c, starts)
@@ -190,7 +187,7 @@ def build_report(cycle: Cycle) -> ReportContext:
                 code=c.code,
                 name=c.name,
                 standard_code=next(s.code for s in standards if s.pk == c.standard_id),
-                group=groups.get(c.pk, ""),
+                group=groups.get(c.code, ""),
                 levels=tuple(levels),
                 strengths=log.value(form.strengths if form else "", f"điểm mạnh {where}"),
                 weaknesses=log.value(form.weaknesses if form else "", f"điểm yếu {where}"),
@@ -226,17 +223,15 @@ def build_report(cycle: Cycle) -> ReportContext:
                 article=i.article,
                 text=i.text,
                 description=log.value(
-                    ((forms.get(f"4/{i.pk}") and forms[f"4/{i.pk}"].descriptions) or {}).get(LEVEL4_KEY),
-                    f"mô tả tiêu chí Mức 4 – {i.code}",
+                    ((form.descriptions if form else None) or {}).get(LEVEL4_KEY), f"mô tả tiêu chí Mức 4 – {i.code}"
                 ),
-                strengths=log.value(getattr(forms.get(f"4/{i.pk}"), "strengths", ""), f"điểm mạnh Mức 4 – {i.code}"),
-                weaknesses=log.value(getattr(forms.get(f"4/{i.pk}"), "weaknesses", ""), f"điểm yếu Mức 4 – {i.code}"),
-                improvement=log.value(
-                    getattr(forms.get(f"4/{i.pk}"), "improvement", ""), f"kế hoạch cải tiến Mức 4 – {i.code}"
-                ),
+                strengths=log.value(getattr(form, "strengths", ""), f"điểm mạnh Mức 4 – {i.code}"),
+                weaknesses=log.value(getattr(form, "weaknesses", ""), f"điểm yếu Mức 4 – {i.code}"),
+                improvement=log.value(getattr(form, "improvement", ""), f"kế hoạch cải tiến Mức 4 – {i.code}"),
                 achieved=bool(results.get(i.pk)),
             )
             for i in items
+            for form in [forms.get(Subject.level4_item(i).key)]
         )
         level4_conclusion = log.value(texts.get("level4.conclusion"), "Kết luận về các tiêu chí Mức 4")
 

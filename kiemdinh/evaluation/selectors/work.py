@@ -22,6 +22,7 @@ from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels, regime2018, tt57
 from kiemdinh.frameworks.spec import get_spec
+from kiemdinh.frameworks.subjects import Subject
 from kiemdinh.selfassessment.models import CycleSnapshot
 from kiemdinh.selfassessment.selectors import cycle_evaluation
 
@@ -120,10 +121,6 @@ class MemberProgress:
         return round(100 * self.written / self.assigned) if self.assigned else 0
 
 
-def _key(review) -> str:
-    return review.criterion.code if review.criterion_id else f"muc4/{review.level4_item.code}"
-
-
 def members_progress(team: Team) -> list[MemberProgress]:
     """Members with their assigned criteria and reviews (4 queries)."""
     members = list(
@@ -137,8 +134,10 @@ def members_progress(team: Team) -> list[MemberProgress]:
     for member in members:
         criteria = tuple(member.criteria.all())
         items = tuple(member.level4_items.all())
-        reviews = {_key(r): r for r in member.reviews.all()}
-        assigned_keys = {c.code for c in criteria} | {f"muc4/{i.code}" for i in items}
+        reviews = {r.subject.code_key: r for r in member.reviews.all()}
+        assigned_keys = {Subject.criterion(c).code_key for c in criteria} | {
+            Subject.level4_item(i).code_key for i in items
+        }
         written = sum(
             1
             for key, r in reviews.items()
@@ -178,7 +177,7 @@ class RatingRow:
 
     @property
     def key(self) -> str:
-        return self.criterion.code if self.criterion else f"muc4/{self.item.code}"
+        return Subject.of(self.criterion, self.item).code_key
 
     @property
     def agreed(self):

@@ -27,6 +27,7 @@ from kiemdinh.evaluation.models import (
     TeamStatus,
 )
 from kiemdinh.frameworks.models import Criterion, Level4Item
+from kiemdinh.frameworks.subjects import Subject
 
 REPORT_PARTS = ("introduction", "overview", "conclusions", "recommendations")
 REVIEW_TEXTS = ("description_comments", "strengths", "weaknesses", "evidence_problems", "recommendations")
@@ -200,7 +201,7 @@ def rating_save(
     values = _rating_values(team, criterion, level4_item, level, achieved)
     rating = _store_rating(team, values, note)
     _start_work(team)
-    code = criterion.code if criterion is not None else f"muc4/{level4_item.code}"
+    code = Subject.of(criterion, level4_item).code_key
     _record(actor, Event.TEAM_RATING_SAVED, rating, team, subject=code, level=level, achieved=achieved)
     return rating
 
@@ -249,7 +250,7 @@ def ratings_from_proposals(
         copied.append(criterion.code)
     for item in items:
         _store_rating(team, _rating_values(team, None, item, None, achieved[item.pk]), None)
-        copied.append(f"muc4/{item.code}")
+        copied.append(Subject.level4_item(item).code_key)
     _start_work(team)
     _record(actor, Event.TEAM_RATINGS_FROM_PROPOSALS, team, team, subjects=sorted(copied))
     return len(copied)
