@@ -247,7 +247,7 @@ def _build(world, today: date) -> dict:
     from kiemdinh.selfassessment.models import CouncilRole
     from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
     from kiemdinh.selfassessment.tests.builders import add_council, complete_dossier
-    from kiemdinh.units import imports as unit_imports
+    from kiemdinh.units.imports import batches as unit_imports
     from kiemdinh.units.tests.test_import import SCHOOL_HEADER, csv_file
 
     principal, district = world.principal_a, world.officer_district
