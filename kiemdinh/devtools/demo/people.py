@@ -7,7 +7,7 @@ from kiemdinh.accounts.models import Body, Membership, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.devtools.demo.tally import DemoBuild
 from kiemdinh.oversight.models import OfficerInCharge, SchoolLevel
-from kiemdinh.oversight.services import officer_add
+from kiemdinh.oversight.services.officers import officer_add
 from kiemdinh.recognition.authority import body_name
 
 DEMO_PASSWORD = "kiemdinh-demo"
