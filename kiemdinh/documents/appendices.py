@@ -42,7 +42,7 @@ from kiemdinh.documents.registry import DocumentKind, register
 from kiemdinh.documents.report import CriterionPart, _evidence_rows, build_report
 from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
-from kiemdinh.frameworks.selectors import amendments_in_force
+from kiemdinh.frameworks.selectors.amendments import amendments_in_force
 from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, council_overview, plan_activities
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
