@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from kiemdinh.documents.missing import Missing, MissingLog
+from kiemdinh.core.office.missing import Missing, MissingLog
+from kiemdinh.frameworks.choices import Regime
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, Cycle, CycleTransition, PlanActivity
 from kiemdinh.selfassessment.snapshots import school_profile
 
@@ -28,6 +29,10 @@ class CycleHeader:
     @property
     def place_date(self) -> str | Missing:
         return place_date(self.place, self.report_date)
+
+    @property
+    def is_2018(self) -> bool:
+        return self.regime == Regime.R2018
 
 
 def place_date(place: str, when: date | Missing | None) -> str | Missing:
@@ -90,3 +95,18 @@ def cycle_header(cycle: Cycle, log: MissingLog) -> CycleHeader:
         principal=log.value(chair, "họ tên Chủ tịch hội đồng (hiệu trưởng)"),
         report_date=log.value(report_end, "ngày hoàn thành báo cáo (bước 5 trong kế hoạch)"),
     )
+
+
+def document_header(cycle: Cycle) -> CycleHeader:
+    """The header for a document that records its own gaps: cycle_header records the principal and the report date
+    as missing, and each document keeps only what it prints (keep_marker). Two or three queries, and the cycle's
+    school, unit and framework where not loaded yet."""
+    return cycle_header(cycle, MissingLog())
+
+
+def keep_marker(log: MissingLog, value):
+    """A value taken from another context: its Missing marker is recorded in `log` too, since this document prints
+    it."""
+    if isinstance(value, Missing):
+        return log.missing(value.label)
+    return value

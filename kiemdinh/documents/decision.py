@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from docx.shared import Pt
 
+from kiemdinh.core.office.docx_kit import national_header, new_document, page_break, para, signature_block, to_bytes
+from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.documents.common import place_date, short_place, vn_date
-from kiemdinh.documents.docx_kit import national_header, new_document, page_break, para, signature_block, to_bytes
-from kiemdinh.documents.missing import Missing, MissingLog
-from kiemdinh.documents.registry import DocumentKind, register_standalone_kind
-from kiemdinh.evaluation.issuing import PEOPLES_COMMITTEE, province_place
+from kiemdinh.evaluation.services.issuing import PEOPLES_COMMITTEE, province_place
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, years_after
+from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
 from kiemdinh.units.models import AdministrativeUnit, framework_code_for
 
 CIRCULAR_NUMBER_PREFIX = "Thông tư "
@@ -191,8 +191,6 @@ class DecisionLookupError(LookupError):
 def decisions_of_school_year(school: str, year: str, kind: str | None = None) -> list[Decision]:
     """The decisions issued from the external evaluation of the school's cycle of that school year (the school by
     code or name), grade first; `kind` keeps one of them. DecisionLookupError (one Vietnamese line) when none."""
-    from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
-
     try:
         cycle = cycle_by_school_and_year(school, year)
     except CycleLookupError as exc:
@@ -237,15 +235,3 @@ def decision_docx(ctx: DecisionDocument) -> bytes:
             page_break(doc)
         _decision_body(doc, text)
     return to_bytes(doc)
-
-
-DECISION = register_standalone_kind(
-    DocumentKind(
-        kind="decision",
-        title="Quyết định công nhận",
-        slug="Quyet-dinh-cong-nhan",
-        build=decision_context,
-        renderers={"docx": decision_docx},
-        note="Quyết định công nhận đạt kiểm định chất lượng giáo dục / đạt chuẩn quốc gia, từ kết quả đánh giá ngoài.",
-    )
-)

@@ -30,10 +30,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from kiemdinh.core import storage as stored_files
+from kiemdinh.core.office.missing import Missing
 from kiemdinh.core.text import nfc
-from kiemdinh.documents.missing import Missing
-from kiemdinh.documents.registry import DocumentKind, register
-from kiemdinh.documents.report import CriterionPart, ReportContext, build_report
+from kiemdinh.documents.report.context import CriterionPart, ReportContext, build_report
 from kiemdinh.evidence.codes import link_citations, parse_code
 from kiemdinh.evidence.files import size_text
 from kiemdinh.evidence.models import CycleEvidence, EvidenceFile
@@ -176,6 +175,11 @@ def build_dossier(cycle: Cycle) -> DossierContext:
             )
         )
     return DossierContext(report=report, evidence=tuple(items), generated_at=timezone.now(), missing=report.missing)
+
+
+def dossier_lacks(cycle: Cycle, report: ReportContext) -> tuple[str, ...]:
+    """What the dossier lacks: what its report lacks (the evidence files it adds are never marked missing)."""
+    return report.missing
 
 
 # --- Render ----------------------------------------------------------------------------------------------------------
@@ -469,15 +473,3 @@ class _Pages:
             shared=criteria(e.shared_with),
             cited_by=criteria(e.cited_by),
         )
-
-
-register(
-    DocumentKind(
-        kind="dossier",
-        title="Hồ sơ điện tử cho đoàn đánh giá ngoài (tệp nén)",
-        slug="ho-so-tu-danh-gia",
-        build=build_dossier,
-        writers={"zip": write_dossier},
-        note="Mở tệp index.html sau khi giải nén; không cần mạng.",
-    )
-)

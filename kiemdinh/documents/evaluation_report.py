@@ -18,8 +18,7 @@ from datetime import date
 from django.utils import timezone
 from docx.shared import Pt
 
-from kiemdinh.documents.common import place_date, short_place, vn_date
-from kiemdinh.documents.docx_kit import (
+from kiemdinh.core.office.docx_kit import (
     RED,
     Text,
     body,
@@ -31,10 +30,10 @@ from kiemdinh.documents.docx_kit import (
     table,
     to_bytes,
 )
-from kiemdinh.documents.missing import Missing, MissingLog
-from kiemdinh.documents.registry import CONTENT_TYPES, DocumentKind, Rendered, register_standalone_kind
-from kiemdinh.evaluation import work_selectors as sel
+from kiemdinh.core.office.missing import Missing, MissingLog
+from kiemdinh.documents.common import place_date, short_place, vn_date
 from kiemdinh.evaluation.models import MemberRole, RegistrationStatus, ReportStatus, Team
+from kiemdinh.evaluation.selectors import work as sel
 from kiemdinh.units.models import AdministrativeUnit
 
 TEAM_ISSUER = "ĐOÀN ĐÁNH GIÁ NGOÀI"
@@ -394,32 +393,7 @@ def evaluation_report_docx(ctx: EvaluationReportContext) -> bytes:
     return to_bytes(doc)
 
 
-# --- registration, rendering, lookup ---------------------------------------------------------------------------------
-
-KIND = register_standalone_kind(
-    DocumentKind(
-        kind="evaluation-report",
-        title="Báo cáo đánh giá ngoài",
-        slug="bao-cao-danh-gia-ngoai",
-        build=build_evaluation_report,
-        renderers={"docx": evaluation_report_docx},
-    )
-)
-
-
-def render_context(context: EvaluationReportContext, fmt: str) -> Rendered:
-    from kiemdinh.documents.pdf import docx_to_pdf
-
-    if fmt not in KIND.formats:
-        raise ValueError(f"{KIND.title} không có định dạng {fmt}")
-    data = evaluation_report_docx(context)
-    if fmt == "pdf":
-        data = docx_to_pdf(data)
-    return Rendered(data, context.filename(fmt), CONTENT_TYPES[fmt])
-
-
-def render(team: Team, fmt: str) -> Rendered:
-    return render_context(build_evaluation_report(team), fmt)
+# --- lookup ----------------------------------------------------------------------------------------------------------
 
 
 class TeamLookupError(LookupError):

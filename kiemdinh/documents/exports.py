@@ -12,7 +12,7 @@ from django_tasks import task
 
 from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
-from kiemdinh.documents import registry
+from kiemdinh.documents import kinds, rendering
 from kiemdinh.documents.models import ExportJob
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 
@@ -33,7 +33,7 @@ def unit_cycles(unit):
 
 @transaction.atomic
 def district_export_request(*, actor, unit, kind: str = "report", fmt: str = "docx") -> ExportJob:
-    document = registry.get(kind)
+    document = kinds.get(kind)
     if fmt not in document.formats:
         raise ValidationError(f"{document.title} không có định dạng {fmt}.")
     count = len(unit_cycles(unit))
@@ -54,7 +54,7 @@ def run_unit_export(job_id: int) -> None:
         return
     job.status = ExportJob.Status.RUNNING
     job.save(update_fields=["status"])
-    document = registry.get(job.kind)
+    document = kinds.get(job.kind)
     try:
         cycles = unit_cycles(job.unit)
         ExportJob.objects.filter(pk=job.pk).update(total=len(cycles))
@@ -65,9 +65,9 @@ def run_unit_export(job_id: int) -> None:
                 for index, cycle in enumerate(cycles, start=1):
                     school = f"{cycle.school.code} {cycle.school.name}".replace("/", "-")
                     folder = f"{cycle.school.unit.name.replace('/', '-')}/{school}"
-                    name = f"{folder}/{registry.filename(document, cycle, job.fmt)}"
+                    name = f"{folder}/{rendering.filename(document, cycle, job.fmt)}"
                     with archive.open(name, "w", force_zip64=True) as member:
-                        registry.write(document, registry.build(document, cycle), job.fmt, member)
+                        rendering.write(document, rendering.build(document, cycle), job.fmt, member)
                     ExportJob.objects.filter(pk=job.pk).update(done=index)
             buffer.seek(0)
             job.refresh_from_db()

@@ -4,20 +4,11 @@ yếu, the officer's paragraphs (numbered sub-headings bold, as in the plan), "N
 
 from dataclasses import dataclass
 
-from kiemdinh.documents.annual_plan import (
-    Header,
-    Line,
-    ascii_slug,
-    blank_number,
-    body_lines,
-    body_paragraphs,
-    document_title,
-    header_table,
-    issuer_lines,
-)
+from kiemdinh.core.office.docx_kit import new_document, recipient_lines, signature_block, to_bytes
+from kiemdinh.documents.annual_plan.context import Header, Line, ascii_slug, blank_number, body_lines, issuer_lines
+from kiemdinh.documents.annual_plan.docx import body_paragraphs, document_title, header_table
 from kiemdinh.documents.common import place_date, short_place
-from kiemdinh.documents.docx_kit import new_document, recipient_lines, signature_block, to_bytes
-from kiemdinh.documents.registry import CONTENT_TYPES, Rendered
+from kiemdinh.documents.rendering import CONTENT_TYPES, Rendered
 from kiemdinh.planning.models import PlanReport
 from kiemdinh.planning.selectors import signer_lines
 

@@ -18,6 +18,4 @@ urlpatterns = [
     path("<int:scheme_id>/tieu-chi/<int:rule_id>/xoa/", views.rule_delete, name="rule_delete"),
     path("<int:scheme_id>/truong/<int:school_id>/", views.school_detail, name="school_detail"),
     path("<int:scheme_id>/truong/<int:school_id>/dieu-chinh/", views.score_adjust, name="score_adjust"),
-    path("<int:scheme_id>/xuat.xlsx", views.export_xlsx, name="export_xlsx"),
-    path("<int:scheme_id>/xuat.docx", views.export_docx, name="export_docx"),
 ]

@@ -1,5 +1,6 @@
 """Screens of emulation scoring (chấm điểm thi đua): a unit's schemes, a scheme and its rules, the score table with
-adjustments, a school's breakdown, the exports, and a principal's view of their own school.
+adjustments, a school's breakdown and a principal's view of their own school. The score sheet's exports (XLSX, DOCX)
+are the documents app's.
 
 Each view: access → form → service → response. POSTs redirect (post/redirect/get); a refused change re-renders the
 form with the service's Vietnamese errors and saves nothing.
@@ -24,14 +25,10 @@ from kiemdinh.emulation.access import (
     access_scheme_unit,
     access_school_scores,
 )
-from kiemdinh.emulation.documents import build_score_sheet, score_sheet_docx, score_sheet_xlsx
 from kiemdinh.emulation.forms import RULE_FORMS, RULE_HELP, AdjustmentForm, ReasonForm, SchemeForm
 from kiemdinh.emulation.models import EmulationScheme, RuleKind
 from kiemdinh.units.access import units_visible
 from kiemdinh.units.models import SchoolType
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _school_type(request) -> str:
@@ -300,30 +297,6 @@ def score_adjust(request: HttpRequest, scheme_id: int, school_id: int) -> HttpRe
             messages.success(request, f"Đã điều chỉnh điểm của {school.name}.")
             return _to_scheme(scheme, f"truong-{school.pk}", _school_type(request))
     return _school_page(request, scheme, school, form)
-
-
-# --- exports --------------------------------------------------------------------------------------------------------
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@login_required
-def export_xlsx(request: HttpRequest, scheme_id: int) -> HttpResponse:
-    scheme = access_scheme(request.user, scheme_id)
-    ctx = build_score_sheet(scheme, _school_type(request))
-    return _download(score_sheet_xlsx(ctx), XLSX, f"diem-thi-dua-{scheme.school_year}-{scheme.pk}.xlsx")
-
-
-@login_required
-def export_docx(request: HttpRequest, scheme_id: int) -> HttpResponse:
-    scheme = access_scheme(request.user, scheme_id)
-    ctx = build_score_sheet(scheme, _school_type(request))
-    return _download(score_sheet_docx(ctx), DOCX, f"diem-thi-dua-{scheme.school_year}-{scheme.pk}.docx")
 
 
 # --- a principal's view ---------------------------------------------------------------------------------------------

@@ -7,15 +7,22 @@
   `Team.is_open` for a team in hand and `open_team_q` in queries.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from kiemdinh.accounts.access import user_scope
-from kiemdinh.evaluation.models import Evaluator, Registration, Team, TeamMember
+from kiemdinh.accounts.models import Role
+from kiemdinh.evaluation.models import Evaluator, MemberRole, Registration, ReportStatus, Team, TeamMember
 from kiemdinh.units.access import schools_visible
+
+AGREEING_ROLES = (MemberRole.LEADER, MemberRole.SECRETARY)  # agree the ratings and write the report
+SCHOOL_ANSWER_ROLES = frozenset({Role.PRINCIPAL, Role.SECRETARY})  # answer the draft report for the school
+REPORT_VISIBLE_TO_SCHOOL = (ReportStatus.SENT, ReportStatus.FINAL)
 
 
 def open_team_q(on: date, prefix: str = "") -> Q:
@@ -113,3 +120,58 @@ def access_evaluator(user, evaluator_id):
         return evaluators_visible(user).select_related("unit", "school", "user").get(pk=evaluator_id)
     except (Evaluator.DoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy đánh giá viên.") from None
+
+
+def can_answer_for_school(user, team: Team) -> bool:
+    """The school's principal or council secretary answers the draft report."""
+    return bool(user_scope(user).roles_at_school(team.registration.school_id) & SCHOOL_ANSWER_ROLES)
+
+
+@dataclass(frozen=True)
+class TeamViewer:
+    """What the user may do with the team's work (reviews, agreed ratings, report), decided once per request."""
+
+    team: Team
+    member: TeamMember | None
+    manager: bool  # an officer above the school (or an administrator)
+    school: bool  # the school's principal or council secretary
+    today: date
+    report_status: str
+
+    @property
+    def team_side(self) -> bool:
+        return self.member is not None or self.manager
+
+    @property
+    def final(self) -> bool:
+        return self.report_status == ReportStatus.FINAL
+
+    @property
+    def can_write(self) -> bool:
+        return self.member is not None and self.team.is_open(self.today) and not self.final
+
+    @property
+    def can_agree(self) -> bool:
+        return self.can_write and self.member.role in AGREEING_ROLES
+
+    @property
+    def sees_report(self) -> bool:
+        return self.team_side or (self.school and self.report_status in REPORT_VISIBLE_TO_SCHOOL)
+
+
+def access_team_work(user, team_id, *, report: bool = False) -> TeamViewer:
+    """The team's work as the user sees it (404 for anyone it is not open to): the team's side (its members while the
+    team works, the officers above the school), or with report=True also the school once the report is sent to it."""
+    team = access_team(user, team_id)
+    today = timezone.localdate()
+    viewer = TeamViewer(
+        team=team,
+        member=working_member_of(user, team, today),  # members lose these pages when the team ends
+        manager=can_manage_school_evaluation(user, team.registration.school),
+        school=can_answer_for_school(user, team),
+        today=today,
+        report_status=(team.report.status if hasattr(team, "report") else ReportStatus.DRAFT),
+    )
+    if not (viewer.sees_report if report else viewer.team_side):
+        raise Http404("Không tìm thấy đoàn đánh giá ngoài.")
+    return viewer

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kiemdinh.planning import dashboard_views, downloads, views
+from kiemdinh.planning import dashboard_views, views
 
 app_name = "planning"
 
@@ -13,7 +13,6 @@ urlpatterns = [
     path("<int:plan_id>/sua/", views.plan_edit, name="plan_edit"),
     path("<int:plan_id>/ban-hanh/", views.plan_issue, name="plan_issue"),
     path("<int:plan_id>/dieu-chinh/", views.plan_reopen, name="plan_reopen"),
-    path("<int:plan_id>/tai-ve.<str:fmt>", downloads.plan_document, name="plan_document"),
     path("<int:plan_id>/muc/them/", views.section_form, name="section_add"),
     path("<int:plan_id>/muc/<int:section_id>/sua/", views.section_form, name="section_edit"),
     path("<int:plan_id>/muc/<int:section_id>/xoa/", views.section_delete, name="section_delete"),
@@ -43,5 +42,4 @@ urlpatterns = [
     path("<int:plan_id>/bao-cao/moi/", views.report_form, name="report_add"),
     path("<int:plan_id>/bao-cao/<int:report_id>/sua/", views.report_form, name="report_edit"),
     path("<int:plan_id>/bao-cao/<int:report_id>/xoa/", views.report_delete, name="report_delete"),
-    path("<int:plan_id>/bao-cao/<int:report_id>/tai-ve.docx", downloads.report_document, name="report_document"),
 ]

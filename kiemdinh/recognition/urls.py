@@ -12,5 +12,4 @@ urlpatterns = [
     path("<int:decision_id>/", views.decision_detail, name="decision"),
     path("<int:decision_id>/dinh-chinh/", views.decision_correct_view, name="correct"),
     path("<int:decision_id>/thu-hoi/", views.decision_revoke_view, name="revoke"),
-    path("<int:decision_id>/tai-ve/", views.decision_download, name="download"),
 ]

@@ -1,6 +1,6 @@
 """A school's recognition decisions: the register officers keep (paper decisions entered, corrected, revoked, each
-decision's page with its history), the decisions issued from an external evaluation team's result, their Word
-documents and the school's history.
+decision's page with its history), the decisions issued from an external evaluation team's result and the school's
+history. A decision's Word document is downloaded from the documents app.
 
 Who may enter, issue, correct and revoke which decision is the rule table's (recognition.authority): the pages show a
 form only to its body's officers (or those it delegated to), and tell the other officers above the school which body
@@ -11,15 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Body
 from kiemdinh.core.forms import error_text, errors_into
-from kiemdinh.documents import registry
-from kiemdinh.planning.downloads import attachment
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.access import access_decision, access_delegation
 from kiemdinh.recognition.authority import Action
@@ -30,7 +28,7 @@ from kiemdinh.recognition.forms import (
     DelegationForm,
     RevokeForm,
 )
-from kiemdinh.recognition.models import Decision, DecisionKind, Delegation
+from kiemdinh.recognition.models import DecisionKind, Delegation
 from kiemdinh.recognition.selectors import decision_versions
 from kiemdinh.recognition.services import (
     DelegationInput,
@@ -176,15 +174,6 @@ def decision_revoke_view(request: HttpRequest, decision_id: int) -> HttpResponse
 
 
 @login_required
-def decision_download(request: HttpRequest, decision_id: int) -> HttpResponse:
-    """The decision as a Word document, for anyone who sees the school."""
-    decision = get_object_or_404(Decision.objects.only("id", "school_id"), pk=decision_id)
-    access_school(request.user, decision.school_id)
-    document = registry.standalone_kind("decision")
-    context = document.build([decision])
-    return attachment(registry.render_plan(document, context, "docx"), context.display_name("docx"))
-
-
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     """The rule table itself (recognition.authority.RULES): who accepts registrations, forms teams, publishes results,

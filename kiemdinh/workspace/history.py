@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.evaluation.models import Publication, Registration, RegistrationStatus, Team
-from kiemdinh.evaluation.services import STAGE_ORDER
+from kiemdinh.evaluation.services.teams import STAGE_ORDER
 from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import CycleTransition
 

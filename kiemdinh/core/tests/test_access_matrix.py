@@ -127,7 +127,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "school": (
         "P M O",
         "school A's record, decisions, visits and registration: its people and the officers above it",
-        "workspace:school recognition:school recognition:download workspace:history recognition:decision "
+        "workspace:school recognition:school documents:decision workspace:history recognition:decision "
         "oversight:school oversight:visit "
         "oversight:action_complete evaluation:registration_detail api:school_detail planning:task_update_file",
     ),
@@ -147,13 +147,13 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "oversight:training_export oversight:participants_add oversight:participant_attended "
         "oversight:participant_delete emulation:unit_schemes emulation:scheme_create emulation:scheme "
         "emulation:scheme_edit emulation:scheme_close emulation:scheme_reopen emulation:rule_add emulation:rule_edit "
-        "emulation:rule_delete emulation:school_detail emulation:score_adjust emulation:export_xlsx "
-        "emulation:export_docx exports:start exports:job exports:download api:unit_detail",
+        "emulation:rule_delete emulation:school_detail emulation:score_adjust documents:score_sheet_xlsx "
+        "documents:score_sheet_docx exports:start exports:job exports:download api:unit_detail",
     ),
     "team_report": (
         "P O E",
         "the team's report: the team, the officers above the school, and the school once it is sent to it",
-        "evaluation_work:home evaluation_work:report evaluation_work:report_download",
+        "evaluation_work:home evaluation_work:report documents:evaluation_report",
     ),
     "team_side": (
         "O E",
@@ -171,8 +171,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "the district's issued annual plan (school A is a target, a task is school A's): read by every school and "
         "officer of the district by design (planning/access.py), so principal B reads it too — but not school A's "
         "task progress (its file is in the 'school' group)",
-        "planning:plan_detail planning:plan_document planning:targets planning:goals planning:tasks "
-        "planning:task_detail planning:reports planning:report_document api:annual_plan",
+        "planning:plan_detail documents:annual_plan planning:targets planning:goals planning:tasks "
+        "planning:task_detail planning:reports documents:plan_report api:annual_plan",
     ),
     "issuing_body": (
         "",
@@ -229,8 +229,8 @@ def _build(world, today: date) -> dict:
     from kiemdinh.documents.exports import district_export_request, run_unit_export
     from kiemdinh.emulation import services as emulation
     from kiemdinh.emulation.models import RuleKind
-    from kiemdinh.evaluation import services as evaluation
-    from kiemdinh.evaluation import work_services as work
+    from kiemdinh.evaluation.services import teams as evaluation
+    from kiemdinh.evaluation.services import work as work
     from kiemdinh.evaluation.tests.helpers import evaluator, register, team_for
     from kiemdinh.evidence import imports as evidence_imports
     from kiemdinh.evidence.services import evidence_cite, evidence_create

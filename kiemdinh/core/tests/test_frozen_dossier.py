@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kiemdinh.accounts.models import User
-from kiemdinh.documents import registry
+from kiemdinh.documents import kinds, rendering
 from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation
 from kiemdinh.evidence.services import evidence_cite, evidence_file_add, evidence_uncite, evidence_update
 from kiemdinh.frameworks.models import Criterion, Indicator
@@ -82,11 +82,11 @@ def export_all(cycle: Cycle) -> dict[tuple[str, str], dict[str, bytes]]:
     exported = {}
     # Exported at one fixed moment: the offline package prints when it was made, which is not what is compared.
     with mock.patch("django.utils.timezone.now", return_value=EXPORTED_AT):
-        for kind in registry.all_kinds():
+        for kind in kinds.CYCLE_KINDS:
             for fmt in kind.formats:
                 if fmt != "pdf":
                     target = io.BytesIO()
-                    registry.write(kind, registry.build(kind, cycle), fmt, target)
+                    rendering.write(kind, rendering.build(kind, cycle), fmt, target)
                     exported[kind.kind, fmt] = unzipped(target.getvalue())
     return exported
 
@@ -171,7 +171,7 @@ def test_every_document_of_an_accepted_cycle_is_unchanged_by_a_later_cycle(demo,
     assert accepted.status == CycleStatus.ACCEPTED
     principal = User.objects.get(username="hieutruong.thanhchan")
     before = export_all(accepted)
-    assert {kind for kind, _ in before} == set(registry.ORDER) and len(registry.ORDER) == 9
+    assert {kind for kind, _ in before} == {k.kind for k in kinds.CYCLE_KINDS} and len(kinds.CYCLE_KINDS) == 9
 
     later = cycle_open(actor=principal, school=accepted.school, school_year="2022-2023", carry_over_from=accepted)
     change_everything_from(later, principal)
@@ -218,7 +218,7 @@ def test_a_document_is_refused_when_the_rows_no_longer_match_the_snapshot(demo):
     accepted = Cycle.objects.get(school__code="DEMO-TC-TH", school_year="2021-2022")
     CriterionForm.objects.filter(cycle=accepted, criterion__code="1.1").update(strengths="sửa thẳng trong CSDL")
     with pytest.raises(DossierChanged, match="không còn khớp"):
-        registry.render("report", accepted, "docx")
+        kinds.render("report", accepted, "docx")
     ScopeAnalysis.objects.filter(cycle=accepted).update(meaning="x")
     with pytest.raises(DossierChanged):
         dossier_check(accepted)
@@ -247,5 +247,5 @@ def test_an_accepted_result_stays_as_filed_when_the_regulation_data_is_corrected
     monkeypatch.setattr(selectors, "_evaluate_cycle", lambda cycle, code: corrected)
     assert selectors.live_evaluation(accepted).school_level == 2
     assert selectors.cycle_evaluation(accepted).as_contract() == filed
-    report = registry.render("report", accepted, "docx")  # not refused: the ratings did not change
+    report = kinds.render("report", accepted, "docx")  # not refused: the ratings did not change
     assert report.data

@@ -18,8 +18,10 @@ from kiemdinh.accounts.models import User
 from kiemdinh.devtools.bench.scale import EVIDENCE_LARGE, EVIDENCE_SMALL
 from kiemdinh.devtools.bench.world import BenchWorld, plan_sizes
 from kiemdinh.devtools.management.commands.bench_report import _median_seconds, bare_script_for
-from kiemdinh.documents.appendices import build_evidence_catalogue, evidence_catalogue_xlsx
-from kiemdinh.documents.report import build_report, report_docx
+from kiemdinh.documents.appendices.criteria import build_evidence_catalogue
+from kiemdinh.documents.appendices.xlsx import evidence_catalogue_xlsx
+from kiemdinh.documents.report.context import build_report
+from kiemdinh.documents.report.docx import report_docx
 from kiemdinh.selfassessment.models import Cycle
 
 # The targets of issue 19, section 2.

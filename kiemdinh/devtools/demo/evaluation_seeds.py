@@ -4,8 +4,8 @@ evaluations (EVALUATIONS) with their teams' dates (team_input), and the marks ev
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kiemdinh.evaluation import services as evaluation
 from kiemdinh.evaluation.models import MemberRole, SchoolLevelTaught
+from kiemdinh.evaluation.services import teams as evaluation
 from kiemdinh.recognition.models import RecognitionRound
 
 MARK = "(Minh họa)"

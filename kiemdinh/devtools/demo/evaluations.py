@@ -35,9 +35,6 @@ from kiemdinh.devtools.demo.evaluation_seeds import (
     team_input,
 )
 from kiemdinh.devtools.demo.filled_assessment import fill_to_level
-from kiemdinh.evaluation import services as evaluation
-from kiemdinh.evaluation import work_services as work
-from kiemdinh.evaluation.issuing import decisions_issue, issue_plan
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     Evaluator,
@@ -49,7 +46,10 @@ from kiemdinh.evaluation.models import (
     ReportStatus,
     Team,
 )
-from kiemdinh.evaluation.publication import publication_publish
+from kiemdinh.evaluation.services import teams as evaluation
+from kiemdinh.evaluation.services import work as work
+from kiemdinh.evaluation.services.issuing import decisions_issue, issue_plan
+from kiemdinh.evaluation.services.publication import publication_publish
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.models import Decision, DecisionKind, Delegation

@@ -23,7 +23,7 @@ from kiemdinh.evaluation.models import (
     TeamRating,
     TeamStatus,
 )
-from kiemdinh.evaluation.services import accepted_level
+from kiemdinh.evaluation.services.teams import accepted_level
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.planning.dashboard import with_stage
 from kiemdinh.planning.models import PlanTarget

@@ -11,9 +11,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from kiemdinh.documents import annual_plan as doc
+from kiemdinh.documents.annual_plan.context import annual_plan_context, blank_number, body_lines, issuer_lines
+from kiemdinh.documents.annual_plan.docx import annual_plan_docx
+from kiemdinh.documents.annual_plan.xlsx import annual_plan_xlsx
+from kiemdinh.documents.kinds import CYCLE_KINDS, plan_kind
 from kiemdinh.documents.plan_report import plan_report_context, plan_report_docx
-from kiemdinh.documents.registry import all_kinds, plan_kind
 from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, ReportKind
 from kiemdinh.planning.services import (
     GoalInput,
@@ -154,7 +156,7 @@ def plan(world) -> AnnualPlan:
 
 
 def test_docx_follows_the_huong_tra_seed(plan):
-    document = open_docx(doc.annual_plan_docx(doc.annual_plan_context(plan)))
+    document = open_docx(annual_plan_docx(annual_plan_context(plan)))
     header = cell_texts(document.tables[0])[0]
     assert header[0] == "ỦY BAN NHÂN DÂN\nHUYỆN ĐÔNG SƠN\nSố: 20/KH-UBND"
     assert header[1] == (
@@ -247,9 +249,9 @@ def test_a_draft_prints_blanks_and_no_empty_appendix(world):
         signer_name="",
     )
     section_save(actor=world.officer_district, plan=plan, heading="III. Nội dung", body="Công nhận lại trường.")
-    ctx = doc.annual_plan_context(AnnualPlan.objects.get(pk=plan.pk))
+    ctx = annual_plan_context(AnnualPlan.objects.get(pk=plan.pk))
     assert ctx.missing == ("số kế hoạch", "ngày ban hành", "người ký")
-    document = open_docx(doc.annual_plan_docx(ctx))
+    document = open_docx(annual_plan_docx(ctx))
     header = cell_texts(document.tables[0])[0]
     blank = " " * 8  # room for the hand-written number, day and month (Cao Lộc seed)
     assert header[0].endswith(f"Số: {blank}/KH-UBND")
@@ -262,12 +264,12 @@ def test_a_draft_prints_blanks_and_no_empty_appendix(world):
     assert len(document.tables) == 2 and len(document.sections) == 1
     assert ctx.filename("docx") == "Ke-hoach-P01-D1-2024.docx"
     # A plan's document is not one of a cycle's (the cycle's download page builds every kind from a cycle).
-    assert "annual-plan" not in [kind.kind for kind in all_kinds()]
+    assert "annual-plan" not in [kind.kind for kind in CYCLE_KINDS]
     assert plan_kind("annual-plan").formats == ("docx", "xlsx", "pdf")
 
 
 def test_body_lines_bold_only_short_numbered_headings():
-    lines = doc.body_lines(
+    lines = body_lines(
         "1. Mục đích\n"
         "2.4. Giải pháp, thời gian thực hiện:\n"
         "2. Đẩy mạnh hoạt động đánh giá ngoài ở tất cả các cấp học, bậc học.\n"
@@ -284,25 +286,25 @@ def test_body_lines_bold_only_short_numbered_headings():
         ("+ Hồ sơ đăng ký gửi về Phòng GD&ĐT", False),
         (("3. " + "rất dài " * 20).strip(), False),
     ]
-    assert doc.issuer_lines("Phòng GD&ĐT Hóc Môn", "UBND huyện Hóc Môn") == (
+    assert issuer_lines("Phòng GD&ĐT Hóc Môn", "UBND huyện Hóc Môn") == (
         ("UBND HUYỆN HÓC MÔN", False),
         ("PHÒNG GD&ĐT HÓC MÔN", True),
     )
-    assert doc.blank_number("Phòng GD&ĐT Hóc Môn", "KH") == "        /KH"
+    assert blank_number("Phòng GD&ĐT Hóc Môn", "KH") == "        /KH"
 
 
 def test_context_queries_do_not_grow_with_the_plan(world, plan, django_assert_num_queries):
     # unit, sections, targets + cycles + decisions, goals + their targets + one a goal, tasks
     fresh = AnnualPlan.objects.get(pk=plan.pk)
     with django_assert_num_queries(9):
-        ctx = doc.annual_plan_context(fresh)
+        ctx = annual_plan_context(fresh)
     assert len(ctx.targets) == 2 and len(ctx.tasks) == 1 and len(ctx.goals) == 1
     for n in range(3):
         section_save(actor=world.officer_district, plan=plan, heading=f"Mục {n}", body="Nội dung.")
         task_save(actor=world.officer_district, plan=plan, data=TaskInput(agency="Phòng Nội vụ", content=f"Việc {n}"))
     fresh = AnnualPlan.objects.select_related("unit").get(pk=plan.pk)
     with django_assert_num_queries(8):  # the unit came with the plan
-        ctx = doc.annual_plan_context(fresh)
+        ctx = annual_plan_context(fresh)
     assert len(ctx.sections) == 6 and len(ctx.tasks) == 4
 
 
@@ -310,7 +312,7 @@ def test_context_queries_do_not_grow_with_the_plan(world, plan, django_assert_nu
 
 
 def test_xlsx_has_schools_targets_and_tasks(plan):
-    book = openpyxl.load_workbook(io.BytesIO(doc.annual_plan_xlsx(doc.annual_plan_context(plan))))
+    book = openpyxl.load_workbook(io.BytesIO(annual_plan_xlsx(annual_plan_context(plan))))
     assert book.sheetnames == ["Danh sách trường", "Chỉ tiêu", "Nhiệm vụ"]
     schools = book["Danh sách trường"]
     rows = [list(row) for row in schools.iter_rows(values_only=True)]
@@ -477,7 +479,7 @@ def login(client, user):
 def test_officer_downloads_the_plan_and_its_report(client, world, plan):
     report = make_report(world, plan)
     login(client, world.officer_district)
-    response = client.get(reverse("planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "docx"}))
+    response = client.get(reverse("documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "docx"}))
     assert response.status_code == 200
     assert response["Content-Type"] == DOCX_TYPE
     disposition = response["Content-Disposition"]
@@ -485,20 +487,20 @@ def test_officer_downloads_the_plan_and_its_report(client, world, plan):
     assert "K%E1%BA%BF%20ho%E1%BA%A1ch" in disposition  # "Kế hoạch"
     assert "KẾ HOẠCH" in body_texts(open_docx(response.content))
 
-    response = client.get(reverse("planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "xlsx"}))
+    response = client.get(reverse("documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "xlsx"}))
     assert response.status_code == 200 and response["Content-Type"] == XLSX_TYPE
     assert f"/ke-hoach/{plan.pk}/tai-ve.xlsx" == reverse(
-        "planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "xlsx"}
+        "documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "xlsx"}
     )
 
-    url = reverse("planning:report_document", kwargs={"plan_id": plan.pk, "report_id": report.pk})
+    url = reverse("documents:plan_report", kwargs={"plan_id": plan.pk, "report_id": report.pk})
     assert url == f"/ke-hoach/{plan.pk}/bao-cao/{report.pk}/tai-ve.docx"
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == DOCX_TYPE
     assert 'filename="Bao-cao-05-BC-UBND-2024-04-15.docx"' in response["Content-Disposition"]
 
     other = make_plan(world, number="36/KH-UBND")
-    wrong = reverse("planning:report_document", kwargs={"plan_id": other.pk, "report_id": report.pk})
+    wrong = reverse("documents:plan_report", kwargs={"plan_id": other.pk, "report_id": report.pk})
     assert client.get(wrong).status_code == 404
     assert client.get(f"/ke-hoach/{plan.pk}/tai-ve.odt").status_code == 404
 
@@ -511,13 +513,13 @@ def test_people_outside_the_plan_get_404(client, world, plan):
         data=PlanInput(kind="year", period="2024", title="Kế hoạch của xã An Bình"),
     )
     login(client, world.officer_other_province)
-    assert client.get(reverse("planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "docx"})).status_code == 404
-    url = reverse("planning:report_document", kwargs={"plan_id": plan.pk, "report_id": report.pk})
+    assert client.get(reverse("documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "docx"})).status_code == 404
+    url = reverse("documents:plan_report", kwargs={"plan_id": plan.pk, "report_id": report.pk})
     assert client.get(url).status_code == 404
     client.logout()
     login(client, world.principal_b)  # school B is in commune B: the plan of commune A does not concern it
-    response = client.get(reverse("planning:plan_document", kwargs={"plan_id": commune_plan.pk, "fmt": "xlsx"}))
+    response = client.get(reverse("documents:annual_plan", kwargs={"plan_id": commune_plan.pk, "fmt": "xlsx"}))
     assert response.status_code == 404
     client.logout()
-    response = client.get(reverse("planning:plan_document", kwargs={"plan_id": plan.pk, "fmt": "docx"}))
+    response = client.get(reverse("documents:annual_plan", kwargs={"plan_id": plan.pk, "fmt": "docx"}))
     assert response.status_code == 302  # to the login page

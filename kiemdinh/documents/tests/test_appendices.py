@@ -10,10 +10,25 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kiemdinh.documents import appendices
-from kiemdinh.documents.pdf import pdf_available
-from kiemdinh.documents.registry import all_kinds, get, render, render_context
-from kiemdinh.documents.report import build_report
+from kiemdinh.core.office.pdf import pdf_available
+from kiemdinh.documents.appendices.council import build_council_decision, build_plan
+from kiemdinh.documents.appendices.criteria import (
+    COLUMNS_2018,
+    build_criterion_forms,
+    build_evidence_catalogue,
+    build_scope_worksheet,
+)
+from kiemdinh.documents.appendices.docx import (
+    council_decision_docx,
+    criterion_forms_docx,
+    evidence_catalogue_docx,
+    plan_docx,
+    scope_worksheet_docx,
+)
+from kiemdinh.documents.appendices.xlsx import evidence_catalogue_xlsx
+from kiemdinh.documents.kinds import CYCLE_KINDS, get, render
+from kiemdinh.documents.rendering import render_context
+from kiemdinh.documents.report.context import build_report
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.selfassessment import council as svc
@@ -26,11 +41,11 @@ pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 MARKER = "[CHƯA CÓ DỮ LIỆU:"
 KINDS = ("council-decision", "plan", "scope-worksheet", "evidence-catalogue", "criterion-forms")
 BUILDERS = (
-    appendices.build_council_decision,
-    appendices.build_plan,
-    appendices.build_scope_worksheet,
-    appendices.build_evidence_catalogue,
-    appendices.build_criterion_forms,
+    build_council_decision,
+    build_plan,
+    build_scope_worksheet,
+    build_evidence_catalogue,
+    build_criterion_forms,
 )
 
 
@@ -155,11 +170,11 @@ def tt57_cycle(world):
     return refetch(cycle)
 
 
-# --- registry -------------------------------------------------------------------------------------------------------
+# --- kinds ----------------------------------------------------------------------------------------------------------
 
 
-def test_the_five_appendices_are_registered_in_order_with_their_formats():
-    kinds = [k.kind for k in all_kinds() if k.kind in KINDS]
+def test_the_five_appendices_are_listed_in_order_with_their_formats():
+    kinds = [k.kind for k in CYCLE_KINDS if k.kind in KINDS]
     assert kinds == list(KINDS)
     assert get("evidence-catalogue").formats == ("docx", "xlsx", "pdf")
     assert get("plan").title == "Phụ lục 1: Kế hoạch tự đánh giá"
@@ -181,8 +196,8 @@ def test_every_appendix_renders_for_an_empty_and_a_full_cycle(world, cycle, kind
 
 def test_council_decision_lists_every_member_and_the_groups_with_their_criteria(world, full_cycle):
     svc.council_decision_save(actor=world.principal_a, cycle=full_cycle, number="45/QĐ-TH", issued_on=date(2025, 9, 8))
-    ctx = appendices.build_council_decision(full_cycle)
-    document = open_docx(appendices.council_decision_docx(ctx))
+    ctx = build_council_decision(full_cycle)
+    document = open_docx(council_decision_docx(ctx))
     text = text_of(document)
     assert "QUYẾT ĐỊNH" in text and "Về việc thành lập Hội đồng tự đánh giá Trường Tiểu học An Bình" in text
     assert "HIỆU TRƯỞNG TRƯỜNG TIỂU HỌC AN BÌNH" in text
@@ -213,11 +228,11 @@ def test_council_decision_lists_every_member_and_the_groups_with_their_criteria(
 
 
 def test_council_decision_of_an_empty_council_says_what_is_missing(cycle):
-    ctx = appendices.build_council_decision(refetch(cycle))
+    ctx = build_council_decision(refetch(cycle))
     assert "danh sách thành viên hội đồng tự đánh giá" in ctx.missing
     assert "số quyết định thành lập hội đồng" in ctx.missing
     assert "ngày ký quyết định thành lập hội đồng" in ctx.missing
-    red = red_runs(open_docx(appendices.council_decision_docx(ctx)))
+    red = red_runs(open_docx(council_decision_docx(ctx)))
     assert "[CHƯA CÓ DỮ LIỆU: danh sách thành viên hội đồng tự đánh giá]" in red
     assert {r.removeprefix(MARKER).removesuffix("]").strip() for r in red} == set(ctx.missing)
 
@@ -226,8 +241,8 @@ def test_council_decision_of_an_empty_council_says_what_is_missing(cycle):
 
 
 def test_plan_has_its_sections_tables_and_timeline_in_date_order(full_cycle):
-    ctx = appendices.build_plan(full_cycle)
-    document = open_docx(appendices.plan_docx(ctx))
+    ctx = build_plan(full_cycle)
+    document = open_docx(plan_docx(ctx))
     text = text_of(document)
     assert "Phụ lục 1" in text and "KẾ HOẠCH TỰ ĐÁNH GIÁ" in text
     assert "15/KH-THAB" in text and "An Bình, ngày 20 tháng 9 năm 2025" in text
@@ -270,7 +285,7 @@ def test_plan_has_its_sections_tables_and_timeline_in_date_order(full_cycle):
 
 
 def test_plan_of_an_empty_cycle_marks_every_text(cycle):
-    ctx = appendices.build_plan(refetch(cycle))
+    ctx = build_plan(refetch(cycle))
     for label in (
         "số kế hoạch",
         "ngày ban hành kế hoạch",
@@ -281,7 +296,7 @@ def test_plan_of_an_empty_cycle_marks_every_text(cycle):
         "họ tên Chủ tịch hội đồng (hiệu trưởng)",
     ):
         assert label in ctx.missing
-    red = red_runs(open_docx(appendices.plan_docx(ctx)))
+    red = red_runs(open_docx(plan_docx(ctx)))
     assert "[CHƯA CÓ DỮ LIỆU: số kế hoạch]" in red
     assert {r.removeprefix(MARKER).removesuffix("]").strip() for r in red} == set(ctx.missing)
 
@@ -302,7 +317,7 @@ def test_scope_worksheet_has_one_row_per_indicator_and_counts_what_is_unfilled(w
     )
     item = Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing").order_by("position")[0]
     svc.scope_analysis_save(actor=world.principal_a, cycle=cycle, level4_item=item, meaning="Nội hàm Mức 4")
-    ctx = appendices.build_scope_worksheet(refetch(cycle))
+    ctx = build_scope_worksheet(refetch(cycle))
     indicators = Indicator.objects.filter(criterion__version=cycle.framework).count()
     items = Level4Item.objects.filter(version=cycle.framework).exclude(confidence="missing").count()
     assert (ctx.filled, ctx.total) == (1, indicators)
@@ -310,7 +325,7 @@ def test_scope_worksheet_has_one_row_per_indicator_and_counts_what_is_unfilled(w
         f"phiếu xác định nội hàm chưa điền: nội hàm của {indicators - 1}/{indicators} chỉ báo, "
         f"nội hàm của {items - 1}/{items} tiêu chí Mức 4",
     )
-    document = open_docx(appendices.scope_worksheet_docx(ctx))
+    document = open_docx(scope_worksheet_docx(ctx))
     assert document.sections[0].page_width > document.sections[0].page_height  # landscape
     worksheets = tables_with_header(document, "Chỉ báo", "Nội hàm")
     assert len(worksheets) == Criterion.objects.filter(version=cycle.framework).count()
@@ -331,17 +346,17 @@ def test_scope_worksheet_has_one_row_per_indicator_and_counts_what_is_unfilled(w
 
 
 def test_catalogue_lists_every_code_of_the_cycle_and_every_code_cited(world, full_cycle):
-    ctx = appendices.build_evidence_catalogue(full_cycle)
+    ctx = build_evidence_catalogue(full_cycle)
     codes = set(CycleEvidence.objects.filter(cycle=full_cycle).values_list("code", flat=True))
     assert set(ctx.codes) == codes and len(codes) == Criterion.objects.filter(version=full_cycle.framework).count()
     cited = {code for part in build_report(full_cycle).criteria for code in part.cited_codes}
     assert cited and cited <= codes
     assert ctx.missing == ()
 
-    document = open_docx(appendices.evidence_catalogue_docx(ctx))
+    document = open_docx(evidence_catalogue_docx(ctx))
     (grid,) = tables_with_header(document, "TT", "Mã minh chứng")
     rows = table_rows(grid)
-    assert rows[0] == list(appendices.COLUMNS_2018)
+    assert rows[0] == list(COLUMNS_2018)
     items = [r for r in rows[1:] if r[0] != r[1]]  # heading rows are merged: every cell holds the heading
     assert {r[1] for r in items} == codes
     assert [r[0] for r in items] == [str(n) for n in range(1, len(items) + 1)]  # one running number
@@ -358,7 +373,7 @@ def test_catalogue_repeats_shared_evidence_under_the_citing_criterion_with_its_f
     EvidenceCitation.objects.create(
         cycle_evidence=link, criterion=Criterion.objects.get(version=full_cycle.framework, code="2.1")
     )
-    ctx = appendices.build_evidence_catalogue(full_cycle)
+    ctx = build_evidence_catalogue(full_cycle)
     items = [r for r in ctx.rows if not r.is_heading]
     shared = [r for r in items if r.cells[1] == link.code]
     assert len(shared) == 2
@@ -369,11 +384,11 @@ def test_catalogue_repeats_shared_evidence_under_the_citing_criterion_with_its_f
 
 
 def test_catalogue_xlsx_has_the_same_columns_bold_merged_headings_and_a_frozen_header(full_cycle):
-    ctx = appendices.build_evidence_catalogue(full_cycle)
-    book = openpyxl.load_workbook(io.BytesIO(appendices.evidence_catalogue_xlsx(ctx)))
+    ctx = build_evidence_catalogue(full_cycle)
+    book = openpyxl.load_workbook(io.BytesIO(evidence_catalogue_xlsx(ctx)))
     sheet = book["Danh mục minh chứng"]
     header = [c.value for c in sheet[1]]
-    assert header == list(appendices.COLUMNS_2018)
+    assert header == list(COLUMNS_2018)
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width >= 40
@@ -386,7 +401,7 @@ def test_catalogue_xlsx_has_the_same_columns_bold_merged_headings_and_a_frozen_h
 
 def test_tt57_catalogue_has_the_tt57_columns_and_caption(tt57_cycle):
     assert tt57_cycle.framework.regime == "tt57"
-    ctx = appendices.build_evidence_catalogue(tt57_cycle)
+    ctx = build_evidence_catalogue(tt57_cycle)
     assert ctx.columns == (
         "TT",
         "Mã minh chứng",
@@ -394,7 +409,7 @@ def test_tt57_catalogue_has_the_tt57_columns_and_caption(tt57_cycle):
         "Định dạng, vị trí lưu trữ hoặc đường dẫn điện tử",
         "Ghi chú",
     )
-    document = open_docx(appendices.evidence_catalogue_docx(ctx))
+    document = open_docx(evidence_catalogue_docx(ctx))
     text = text_of(document)
     assert "Lập theo mục II khoản 4 Phụ lục IV Thông tư số 57/2026/TT-BGDĐT" in text
     assert "Phụ lục 4" not in text
@@ -405,30 +420,30 @@ def test_tt57_catalogue_has_the_tt57_columns_and_caption(tt57_cycle):
     assert len(ctx.missing) == len(ctx.codes)
     assert ctx.missing[0].startswith("vị trí lưu trữ hoặc đường dẫn của minh chứng MC.")
     assert len(red_runs(document)) == len(ctx.codes)
-    book = openpyxl.load_workbook(io.BytesIO(appendices.evidence_catalogue_xlsx(ctx)))
+    book = openpyxl.load_workbook(io.BytesIO(evidence_catalogue_xlsx(ctx)))
     assert [c.value for c in book["Danh mục minh chứng"][1]] == list(ctx.columns)
 
 
 def test_catalogue_marks_each_criterion_without_evidence(world, cycle):
     fill_forms(cycle, world.principal_a, criteria=["1.1", "1.2"])
-    ctx = appendices.build_evidence_catalogue(refetch(cycle))
+    ctx = build_evidence_catalogue(refetch(cycle))
     criteria = Criterion.objects.filter(version=cycle.framework).count()
     assert len(ctx.codes) == 2
     assert len(ctx.missing) == criteria - 2
     assert "minh chứng của tiêu chí 1.3" in ctx.missing and "minh chứng của tiêu chí 1.1" not in ctx.missing
-    red = red_runs(open_docx(appendices.evidence_catalogue_docx(ctx)))
+    red = red_runs(open_docx(evidence_catalogue_docx(ctx)))
     assert len(red) == criteria - 2
-    book = openpyxl.load_workbook(io.BytesIO(appendices.evidence_catalogue_xlsx(ctx)))
+    book = openpyxl.load_workbook(io.BytesIO(evidence_catalogue_xlsx(ctx)))
     sheet = book["Danh mục minh chứng"]
     marked = [c for c in sheet["A"] if str(c.value).startswith(MARKER)]
     assert len(marked) == criteria - 2 and str(marked[0].font.color.rgb).endswith("C00000")
 
 
 def test_catalogue_of_an_empty_cycle_is_marked(cycle):
-    ctx = appendices.build_evidence_catalogue(refetch(cycle))
+    ctx = build_evidence_catalogue(refetch(cycle))
     assert ctx.codes == ()
     assert ctx.missing == ("danh mục minh chứng (đợt tự đánh giá chưa có minh chứng nào)",)
-    assert red_runs(open_docx(appendices.evidence_catalogue_docx(ctx))) == [
+    assert red_runs(open_docx(evidence_catalogue_docx(ctx))) == [
         "[CHƯA CÓ DỮ LIỆU: danh mục minh chứng (đợt tự đánh giá chưa có minh chứng nào)]"
     ]
 
@@ -450,9 +465,9 @@ def forms_by_criterion(document) -> dict[str, str]:
 
 
 def test_criterion_forms_have_one_phieu_per_criterion_with_its_level(world, full_cycle):
-    ctx = appendices.build_criterion_forms(full_cycle)
+    ctx = build_criterion_forms(full_cycle)
     report = build_report(full_cycle)
-    document = open_docx(appendices.criterion_forms_docx(ctx))
+    document = open_docx(criterion_forms_docx(ctx))
     sheets = forms_by_criterion(document)
     codes = list(Criterion.objects.filter(version=full_cycle.framework).values_list("code", flat=True))
     assert set(codes) <= set(sheets)
@@ -502,12 +517,12 @@ def test_criterion_forms_have_one_phieu_per_criterion_with_its_level(world, full
 
 
 def test_criterion_forms_of_an_empty_cycle_mark_descriptions_ratings_and_groups(cycle):
-    ctx = appendices.build_criterion_forms(refetch(cycle))
+    ctx = build_criterion_forms(refetch(cycle))
     assert "mô tả tiêu chí 1.1, Mức 1 chỉ báo a)" in ctx.missing
     assert "tự đánh giá các chỉ báo của tiêu chí 1.1" in ctx.missing
     assert "nhóm công tác phụ trách tiêu chí 1.1" in ctx.missing
     assert not any("Phần I" in label or "Mở đầu" in label for label in ctx.missing)  # only what this document prints
-    document = open_docx(appendices.criterion_forms_docx(ctx))
+    document = open_docx(criterion_forms_docx(ctx))
     red = red_runs(document)
     assert red and all(r.startswith(MARKER) for r in red)
     assert {r.removeprefix(MARKER).removesuffix("]").strip() for r in red} == set(ctx.missing)
@@ -515,10 +530,10 @@ def test_criterion_forms_of_an_empty_cycle_mark_descriptions_ratings_and_groups(
 
 
 def test_tt57_criterion_forms_rate_levels_1_and_2_only(tt57_cycle):
-    ctx = appendices.build_criterion_forms(tt57_cycle)
+    ctx = build_criterion_forms(tt57_cycle)
     assert ctx.levels == (1, 2) and ctx.level4 == ()
     assert all({lv.level for lv in sheet.levels} <= {1, 2} for sheet in ctx.criteria)
-    document = open_docx(appendices.criterion_forms_docx(ctx))
+    document = open_docx(criterion_forms_docx(ctx))
     for grid in tables_with_header(document, "Mức 1", "Mức 2"):
         assert [c.text for c in grid.rows[0].cells] == ["Mức 1", "Mức 2"]
     text = text_of(document)
@@ -551,10 +566,10 @@ def test_builders_use_a_fixed_number_of_queries_whatever_the_size(world):
     assert small.framework_id == large.framework_id
     for builder in BUILDERS:
         assert count_queries(builder, small) == count_queries(builder, large), builder.__name__
-    assert count_queries(appendices.build_council_decision, large) <= 9
-    assert count_queries(appendices.build_plan, large) <= 10
-    assert count_queries(appendices.build_scope_worksheet, large) <= 9
-    assert count_queries(appendices.build_evidence_catalogue, large) <= 9
+    assert count_queries(build_council_decision, large) <= 9
+    assert count_queries(build_plan, large) <= 10
+    assert count_queries(build_scope_worksheet, large) <= 9
+    assert count_queries(build_evidence_catalogue, large) <= 9
 
 
 # --- PDF ------------------------------------------------------------------------------------------------------------

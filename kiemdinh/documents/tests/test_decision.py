@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from kiemdinh.documents.decision import decision_context, decision_docx
-from kiemdinh.documents.registry import standalone_kind
-from kiemdinh.evaluation.issuing import decisions_issue
+from kiemdinh.documents.kinds import standalone_kind
+from kiemdinh.evaluation.services.issuing import decisions_issue
 from kiemdinh.evaluation.tests.helpers import accepted_team
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.recognition.tests.test_issuing import finalise, rate, tt17  # noqa: F401 - the fixture
@@ -128,7 +128,7 @@ def test_paper_decision_download_and_access(client, world, no_frameworks):
     assert "Báo cáo đánh giá ngoài" not in text
     assert "Quyết định có giá trị đến hết ngày 31/12/2025." in text
     assert "[CHƯA CÓ DỮ LIỆU: thông tư quy định về kiểm định và công nhận đạt chuẩn quốc gia]" in text
-    url = reverse("recognition:download", args=[decision.pk])
+    url = reverse("documents:decision", args=[decision.pk])
     client.force_login(world.principal_b)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kiemdinh.documents import registry
+from kiemdinh.documents import kinds, rendering
 from kiemdinh.documents.dossier import build_dossier, dossier_zip, safe_name
 from kiemdinh.evidence.models import CycleEvidence, EvidenceFile
 from kiemdinh.evidence.services import evidence_cite, evidence_create, evidence_file_add
@@ -177,13 +177,13 @@ def test_file_missing_from_storage_is_marked_not_fatal(any_storage, cycle):
     assert "[CHƯA CÓ DỮ LIỆU: tệp “Quyết định.pdf” không đọc được từ kho lưu trữ]" in page
 
 
-def test_registered_for_the_download_page_and_export(cycle):
-    kind = registry.get("dossier")
+def test_listed_for_the_download_page_and_export(cycle):
+    kind = kinds.get("dossier")
     assert kind.title == "Hồ sơ điện tử cho đoàn đánh giá ngoài (tệp nén)"
     assert kind.formats == ("zip",)
-    with pytest.raises(ValueError, match="ghi thẳng vào tệp"):  # never built in memory by the registry
-        registry.render("dossier", cycle, "zip")
-    rendered = registry.render_to_file(kind, cycle, kind.build(cycle), "zip")
+    with pytest.raises(ValueError, match="ghi thẳng vào tệp"):  # never built in memory by rendering
+        kinds.render("dossier", cycle, "zip")
+    rendered = rendering.render_to_file(kind, cycle, kind.build(cycle), "zip")
     with rendered.file:
         assert rendered.filename == "ho-so-tu-danh-gia-SA-2025-2026.zip"
         assert rendered.content_type == "application/zip"

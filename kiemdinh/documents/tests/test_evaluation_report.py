@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from docx import Document
 
 from kiemdinh.documents.evaluation_report import build_evaluation_report, evaluation_report_docx
-from kiemdinh.evaluation import work_services as ws
+from kiemdinh.evaluation.services import work as ws
 from kiemdinh.evaluation.tests.helpers import (  # noqa: F401 (fixtures: world, team)
     working_team_base,
     working_team_fixture,

@@ -13,8 +13,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kiemdinh.documents import improvement_plan as doc
-from kiemdinh.documents.registry import all_kinds, get, render
+from kiemdinh.documents.improvement_plan.docx import improvement_plan_docx, monitoring_report_docx
+from kiemdinh.documents.improvement_plan.monitoring import build_monitoring_report
+from kiemdinh.documents.improvement_plan.plan import NO_PLAN, build_improvement_plan
+from kiemdinh.documents.improvement_plan.xlsx import improvement_plan_xlsx
+from kiemdinh.documents.kinds import CYCLE_KINDS, get, render
 from kiemdinh.documents.tests.test_appendices import open_docx, red_runs, table_rows, text_of
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
@@ -186,14 +189,14 @@ def count_queries(builder, cycle) -> int:
 
 
 def test_plan_docx_follows_the_thanh_chan_seed(seeded, cycle):
-    kinds = [k.kind for k in all_kinds()]
+    kinds = [k.kind for k in CYCLE_KINDS]
     assert kinds.index("criterion-forms") + 1 == kinds.index("improvement-plan")
     assert kinds.index("improvement-plan") + 1 == kinds.index("monitoring-report")
     assert get("improvement-plan").formats == ("docx", "xlsx", "pdf")
     assert get("improvement-plan").title == "Kế hoạch cải tiến chất lượng"
     assert get("monitoring-report").formats == ("docx", "pdf")
 
-    ctx = doc.build_improvement_plan(refetch(cycle))
+    ctx = build_improvement_plan(refetch(cycle))
     assert ctx.missing == ()
     rendered = render("improvement-plan", refetch(cycle), "docx")
     assert rendered.filename == "ke-hoach-cai-tien-chat-luong-SA-2025-2026.docx"
@@ -299,8 +302,8 @@ def test_plan_docx_follows_the_thanh_chan_seed(seeded, cycle):
 
 
 def test_plan_xlsx_export_command_and_query_count(world, seeded, cycle, tmp_path, capsys):
-    ctx = doc.build_improvement_plan(refetch(cycle))
-    sheet = openpyxl.load_workbook(io.BytesIO(doc.improvement_plan_xlsx(ctx)))["Kế hoạch cải tiến"]
+    ctx = build_improvement_plan(refetch(cycle))
+    sheet = openpyxl.load_workbook(io.BytesIO(improvement_plan_xlsx(ctx)))["Kế hoạch cải tiến"]
     header = [c.value for c in sheet[1]]
     assert header == [*SEED_COLUMNS, "Trạng thái"]
     assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2"
@@ -341,7 +344,7 @@ def test_plan_xlsx_export_command_and_query_count(world, seeded, cycle, tmp_path
     # A fixed number of queries whatever the plan's size: one review of the seeded lines, then three more lines, a
     # second review of every line with evidence, and more monitors.
     actor = world.principal_a
-    builders = (doc.build_improvement_plan, doc.build_monitoring_report)
+    builders = (build_improvement_plan, build_monitoring_report)
     monitor_add(actor=actor, plan=seeded, full_name="Trần Thị Thu", role=MonitorRole.LEADER)
     criterion = Criterion.objects.get(version=cycle.framework, code="3.2")
     first = evidence_create(actor=actor, cycle=cycle, criterion=criterion, name="Biên bản rà soát học kỳ I")
@@ -361,10 +364,10 @@ def test_plan_xlsx_export_command_and_query_count(world, seeded, cycle, tmp_path
     proof = evidence_create(actor=actor, cycle=cycle, criterion=criterion, name="Biên bản rà soát")
     # Every line late at the second review: overdue lines cost no query each either.
     hold_review(seeded, actor, date(2026, 3, 31), evidence_ids=[proof.evidence_id], status=LineStatus.LATE)
-    assert len(doc.build_monitoring_report(refetch(cycle)).overdue) == 9
+    assert len(build_monitoring_report(refetch(cycle)).overdue) == 9
     after = {b: count_queries(b, cycle) for b in builders}
     assert after == before
-    assert before[doc.build_improvement_plan] <= 10 and before[doc.build_monitoring_report] <= 12
+    assert before[build_improvement_plan] <= 10 and before[build_monitoring_report] <= 12
 
 
 def hold_review(plan, actor, held_on, evidence_ids=(), status=LineStatus.IN_PROGRESS):
@@ -378,31 +381,31 @@ def test_missing_plan_number_date_and_no_plan_at_all_are_marked(world, cycle):
     # No plan: the documents still build, mark it, and create nothing.
     for kind in ("improvement-plan", "monitoring-report"):
         context = get(kind).build(refetch(cycle))
-        assert doc.NO_PLAN in context.missing
+        assert NO_PLAN in context.missing
     assert not ImprovementPlan.objects.filter(cycle=cycle).exists()
-    ctx = doc.build_improvement_plan(refetch(cycle))
+    ctx = build_improvement_plan(refetch(cycle))
     assert {"số kế hoạch", "ngày ban hành kế hoạch", "mục đích, yêu cầu của kế hoạch"} <= set(ctx.missing)
     # 2018: the results belong to the plan's own bases text, so a missing plan does not mark them separately.
     assert "kết quả tự đánh giá (chưa ghi kết quả đánh giá các chỉ báo)" not in ctx.missing
-    document = open_docx(doc.improvement_plan_docx(ctx))
+    document = open_docx(improvement_plan_docx(ctx))
     red = red_runs(document)
-    assert f"{MARKER} {doc.NO_PLAN}]" in red
+    assert f"{MARKER} {NO_PLAN}]" in red
     assert {r.removeprefix(MARKER).removesuffix("]").strip() for r in red} == set(ctx.missing)
     (grid,) = tables_starting(document, "TT", "Tiêu chuẩn, tiêu chí")
-    assert table_rows(grid)[1] == [f"{MARKER} {doc.NO_PLAN}]"] * 9
-    sheet = openpyxl.load_workbook(io.BytesIO(doc.improvement_plan_xlsx(ctx)))["Kế hoạch cải tiến"]
-    assert sheet["A2"].value == f"{MARKER} {doc.NO_PLAN}]" and str(sheet["A2"].font.color.rgb).endswith("C00000")
-    report = doc.build_monitoring_report(refetch(cycle))
-    red = red_runs(open_docx(doc.monitoring_report_docx(report)))
+    assert table_rows(grid)[1] == [f"{MARKER} {NO_PLAN}]"] * 9
+    sheet = openpyxl.load_workbook(io.BytesIO(improvement_plan_xlsx(ctx)))["Kế hoạch cải tiến"]
+    assert sheet["A2"].value == f"{MARKER} {NO_PLAN}]" and str(sheet["A2"].font.color.rgb).endswith("C00000")
+    report = build_monitoring_report(refetch(cycle))
+    red = red_runs(open_docx(monitoring_report_docx(report)))
     assert {r.removeprefix(MARKER).removesuffix("]").strip() for r in red} == set(report.missing)
 
     # A new plan without number, date or lines: the starting texts print, the rest is marked.
     plan_create(actor=world.principal_a, cycle=cycle)
-    ctx = doc.build_improvement_plan(refetch(cycle))
+    ctx = build_improvement_plan(refetch(cycle))
     assert "số kế hoạch" in ctx.missing and "ngày ban hành kế hoạch" in ctx.missing
     assert "nội dung kế hoạch (kế hoạch chưa có dòng nào)" in ctx.missing
     assert "mục đích, yêu cầu của kế hoạch" not in ctx.missing
-    document = open_docx(doc.improvement_plan_docx(ctx))
+    document = open_docx(improvement_plan_docx(ctx))
     assert f"{MARKER} số kế hoạch]" in red_runs(document)
     assert "Số: [CHƯA CÓ DỮ LIỆU: số kế hoạch]" in text_of(document)
     assert "[CHƯA CÓ DỮ LIỆU: ngày ban hành kế hoạch]" in text_of(document)
@@ -461,9 +464,9 @@ def test_tt57_plan_renders_biểu_2_sections(world):
         summary="Thực hiện đúng kế hoạch.",
         entries={line.pk: EntryInput(status=LineStatus.DONE, progress="Đã phân công và rà soát")},
     )
-    ctx = doc.build_improvement_plan(refetch(cycle))
+    ctx = build_improvement_plan(refetch(cycle))
     assert ctx.tt57 and ctx.missing == ("kết quả tự đánh giá (chưa ghi kết quả đánh giá các chỉ báo)",)
-    document = open_docx(doc.improvement_plan_docx(ctx))
+    document = open_docx(improvement_plan_docx(ctx))
     assert document.sections[0].page_width > document.sections[0].page_height
     text = text_of(document)
     headings = [
@@ -541,7 +544,7 @@ def test_tt57_plan_renders_biểu_2_sections(world):
         ],
         ["", "Nhận xét chung, kiến nghị", "Thực hiện đúng kế hoạch.", "", ""],
     ]
-    sheet = openpyxl.load_workbook(io.BytesIO(doc.improvement_plan_xlsx(ctx)))["Kế hoạch cải tiến"]
+    sheet = openpyxl.load_workbook(io.BytesIO(improvement_plan_xlsx(ctx)))["Kế hoạch cải tiến"]
     assert [c.value for c in sheet[1]] == [*v_columns, "Trạng thái"]
     assert [c.value for c in sheet[2]][-2:] == ["Hoàn thành", "Hoàn thành"]
 
@@ -580,9 +583,9 @@ def test_monitoring_report_lists_team_reviews_progress_counts_and_overdue_lines(
             lines["1.10"].pk: EntryInput(status=LineStatus.LATE, progress="Chưa có kinh phí"),
         },
     )
-    ctx = doc.build_monitoring_report(refetch(cycle), as_of=date(2026, 6, 15))
+    ctx = build_monitoring_report(refetch(cycle), as_of=date(2026, 6, 15))
     assert ctx.missing == ("số báo cáo",)
-    document = open_docx(doc.monitoring_report_docx(ctx))
+    document = open_docx(monitoring_report_docx(ctx))
     assert document.sections[0].page_width > document.sections[0].page_height
     text = text_of(document)
     assert "BÁO CÁO\nKẾT QUẢ GIÁM SÁT THỰC HIỆN KẾ HOẠCH CẢI TIẾN CHẤT LƯỢNG\nNĂM HỌC 2025 - 2026" in text
@@ -632,9 +635,9 @@ def test_monitoring_report_lists_team_reviews_progress_counts_and_overdue_lines(
     assert red_runs(document) == [f"{MARKER} số báo cáo]"]
     # Once the school gives the report its number, nothing is missing.
     plan_update(actor=world.principal_a, plan=ImprovementPlan.objects.get(cycle=cycle), report_number="25/BC-THAB")
-    numbered = doc.build_monitoring_report(refetch(cycle), as_of=date(2026, 6, 15))
-    assert numbered.missing == () and "Số: 25/BC-THAB" in text_of(open_docx(doc.monitoring_report_docx(numbered)))
+    numbered = build_monitoring_report(refetch(cycle), as_of=date(2026, 6, 15))
+    assert numbered.missing == () and "Số: 25/BC-THAB" in text_of(open_docx(monitoring_report_docx(numbered)))
     # By default the report is dated, and counts overdue lines, on the day of the latest review held.
-    default = doc.build_monitoring_report(refetch(cycle))
+    default = build_monitoring_report(refetch(cycle))
     assert default.as_of == date(2026, 1, 16) and default.place_date == "Thanh Chấn, ngày 16 tháng 01 năm 2026"
     assert [line.split(":")[0] for line in default.overdue] == ["3. Tiêu chí 1.10"]

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from docx import Document
 
-from kiemdinh.documents.pdf import docx_to_pdf, pdf_available
-from kiemdinh.documents.registry import render
-from kiemdinh.documents.report import build_report
+from kiemdinh.core.office.pdf import docx_to_pdf, pdf_available
+from kiemdinh.documents.kinds import render
+from kiemdinh.documents.report.context import build_report
 from kiemdinh.evidence.codes import find_codes
 from kiemdinh.selfassessment.selectors import cycle_evaluation
 from kiemdinh.selfassessment.services import cycle_open, report_texts_save, school_statistics_save
@@ -172,7 +172,7 @@ def test_report_renders_to_pdf_and_png(complete, tmp_path):
 
 
 def test_without_libreoffice_the_page_says_so_and_pdf_downloads_explain(client, world, cycle, monkeypatch):
-    from kiemdinh.documents import pdf
+    from kiemdinh.core.office import pdf
 
     monkeypatch.setattr(pdf, "soffice_path", lambda: None)
     client.force_login(world.principal_a)

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kiemdinh.documents.emulation import build_score_sheet
 from kiemdinh.emulation import services as svc
-from kiemdinh.emulation.documents import build_score_sheet
 from kiemdinh.emulation.models import EmulationScheme
 from kiemdinh.emulation.selectors import school_standings, score_table
 from kiemdinh.emulation.tests.conftest import YEAR

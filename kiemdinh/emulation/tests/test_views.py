@@ -57,8 +57,8 @@ def test_who_may_see_the_schemes(client, world, scheme):
         reverse("emulation:scheme_edit", args=[scheme.pk]),
         reverse("emulation:rule_add", args=[scheme.pk]),
         reverse("emulation:school_detail", args=[scheme.pk, world.school_a.pk]),
-        reverse("emulation:export_xlsx", args=[scheme.pk]),
-        reverse("emulation:export_docx", args=[scheme.pk]),
+        reverse("documents:score_sheet_xlsx", args=[scheme.pk]),
+        reverse("documents:score_sheet_docx", args=[scheme.pk]),
     ]
     for user in (world.officer_district, world.admin):
         assert [get(client, user, path).status_code for path in manage] == [200] * len(manage)
@@ -185,7 +185,7 @@ def test_closing_freezes_adjustments_until_reopened(client, world, scheme):
 
 def test_xlsx_export_has_one_row_per_school_with_the_numbers(client, world, scheme, school_c):
     svc.score_adjust(actor=world.officer_district, scheme=scheme, school=school_c, points="-0,5", reason="Trễ hồ sơ")
-    response = get(client, world.officer_district, reverse("emulation:export_xlsx", args=[scheme.pk]))
+    response = get(client, world.officer_district, reverse("documents:score_sheet_xlsx", args=[scheme.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -213,7 +213,7 @@ def test_xlsx_export_has_one_row_per_school_with_the_numbers(client, world, sche
 
 
 def test_docx_export_is_the_official_landscape_table(client, world, scheme):
-    response = get(client, world.officer_district, reverse("emulation:export_docx", args=[scheme.pk]) + "?loai=TH")
+    response = get(client, world.officer_district, reverse("documents:score_sheet_docx", args=[scheme.pk]) + "?loai=TH")
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.content))
     assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from kiemdinh.accounts.models import Role
 from kiemdinh.accounts.services import membership_grant, user_create
-from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.models import Team
+from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
 from kiemdinh.selfassessment.tests.builders import complete_dossier

@@ -13,8 +13,8 @@ from django.utils import timezone
 from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.core.audit import AuditEvent
-from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.models import Evaluator, Registration, Team
+from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, evaluator, register
 from kiemdinh.improvement import services as improvement
 from kiemdinh.selfassessment.council import council_member_create
@@ -246,7 +246,7 @@ def test_the_team_pages_open_and_close_with_the_dossier(client, world, framework
         reverse("evaluation_work:review", args=[team.pk, "1.1"]),
         reverse("evaluation_work:ratings", args=[team.pk]),
         reverse("evaluation_work:report", args=[team.pk]),
-        reverse("evaluation_work:report_download", args=[team.pk, "docx"]),
+        reverse("documents:evaluation_report", args=[team.pk, "docx"]),
         reverse("selfassessment:cycle_detail", args=[cycle.pk]),
     ]
 

@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from kiemdinh.evaluation import work_services as ws
 from kiemdinh.evaluation.models import ReportStatus, Team
+from kiemdinh.evaluation.services import work as ws
 from kiemdinh.evaluation.tests.helpers import SCHOOL_YEAR, accepted_team
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.recognition.models import VALID_YEARS, Decision, years_after

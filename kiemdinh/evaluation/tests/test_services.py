@@ -3,9 +3,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.access import evaluator_cycle_ids
 from kiemdinh.evaluation.models import Registration
+from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, evaluator, register
 from kiemdinh.selfassessment.access import cycles_visible
 from kiemdinh.selfassessment.services import cycle_open

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kiemdinh.evaluation import services as svc
 from kiemdinh.evaluation.models import Evaluator, Registration, Team, TeamMember
+from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, evaluator, register, team_for
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.services import cycle_open

@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from kiemdinh.core.audit import AuditEvent
-from kiemdinh.evaluation import work_selectors as sel
-from kiemdinh.evaluation import work_services as ws
 from kiemdinh.evaluation.models import MemberReview, ReportStatus, SchoolFeedback, Team, TeamRating, TeamStatus
+from kiemdinh.evaluation.selectors import work as sel
+from kiemdinh.evaluation.services import work as ws
 from kiemdinh.evaluation.tests.helpers import (  # noqa: F401 (fixtures: world, team)
     working_team_base,
     working_team_fixture,
@@ -217,7 +217,7 @@ def test_who_sees_the_team(world, team, leader):
     assert officer.get(url("home", team)).status_code == 200
     assert officer.get(url("ratings", team)).status_code == 200
     assert officer.get(url("report", team)).status_code == 200
-    assert officer.get(url("report_download", team, "docx")).status_code == 200
+    assert officer.get(reverse("documents:evaluation_report", args=[team.pk, "docx"])).status_code == 200
     assert officer.post(url("ratings", team), {"key": "1.1", "1.1-value": "2"}).status_code == 403
     for user in (world.principal_b, world.officer_other_province, world.evaluator, world.member_a):
         client = client_for(user)

@@ -194,7 +194,7 @@ def _docx_text(data: bytes) -> str:
 @pytest.mark.usefixtures("frameworks_loaded")
 @pytest.mark.parametrize("school", ["school_a", "school_b", "school_other"])
 def test_level4_parts_of_the_report_and_appendices_are_the_official_vietnamese(world, school):
-    from kiemdinh.documents.registry import render
+    from kiemdinh.documents.kinds import render
     from kiemdinh.selfassessment.services import cycle_open
 
     cycle = cycle_open(actor=world.admin, school=getattr(world, school), school_year="2025-2026")
@@ -225,7 +225,7 @@ def test_tt18_5_6_is_marked_amended_on_its_page(client, frameworks_loaded):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("frameworks_loaded")
 def test_the_report_marks_5_6_amended_for_cycles_from_2025_only(world):
-    from kiemdinh.documents.registry import render
+    from kiemdinh.documents.kinds import render
     from kiemdinh.selfassessment.services import cycle_open
 
     def criterion_part(year: str) -> str:

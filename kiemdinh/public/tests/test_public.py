@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.evaluation.models import Publication
-from kiemdinh.evaluation.publication import publication_publish
+from kiemdinh.evaluation.services.publication import publication_publish
 from kiemdinh.evaluation.tests.helpers import accepted_team
 from kiemdinh.public.selectors import PAGE_SIZE
 from kiemdinh.recognition.models import Decision

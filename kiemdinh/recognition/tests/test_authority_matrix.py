@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.core.audit import AuditEvent
-from kiemdinh.evaluation import services as evaluation
-from kiemdinh.evaluation.issuing import decisions_issue
 from kiemdinh.evaluation.models import EvaluationReport, Publication, Registration, Team, TeamRating
+from kiemdinh.evaluation.services import teams as evaluation
+from kiemdinh.evaluation.services.issuing import decisions_issue
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
@@ -140,7 +140,7 @@ def _call(world, registrations, on_team, regime: str, action: str, kind: str):
             data=evaluation.TeamInput(issuer="Sở GD&ĐT", dossier_from=date(2027, 3, 1), ends_on=date(2027, 5, 1)),
         )
     if action == "result_publish":
-        from kiemdinh.evaluation.publication import publication_publish
+        from kiemdinh.evaluation.services.publication import publication_publish
 
         return lambda: _team(registration, on_team), lambda user, team: publication_publish(
             actor=user, team=team, summary="Trường đạt Mức 2."

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.core.models import AuditEvent
-from kiemdinh.evaluation.issuing import decisions_issue, issue_plan, team_result
 from kiemdinh.evaluation.models import EvaluationReport, Publication, TeamRating
-from kiemdinh.evaluation.publication import publication_publish, publication_withdraw
+from kiemdinh.evaluation.services.issuing import decisions_issue, issue_plan, team_result
+from kiemdinh.evaluation.services.publication import publication_publish, publication_withdraw
 from kiemdinh.evaluation.tests.helpers import accepted_team
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.recognition.models import Decision
@@ -159,7 +159,7 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     national = Decision.objects.get(kind="national_standard")
     assert national.decided_on == date(2026, 6, 20) and national.signer_name == "Trần Văn Chủ"
     page = client.get(url).text
-    assert "Đã ban hành" in page and reverse("recognition:download", args=[national.pk]) in page
+    assert "Đã ban hành" in page and reverse("documents:decision", args=[national.pk]) in page
     client.force_login(world.officer_province)  # the Sở: the grade
     response = client.post(url, {"decided_on": "15/06/2026", "number_accreditation": "501/QĐ-SGDĐT", "published": "on"})
     assert response.status_code == 200 and "Hãy đánh dấu xác nhận ban hành." in response.content.decode()
@@ -169,7 +169,7 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
     )
     assert response.status_code == 302 and Decision.objects.get(kind="accreditation").level == 2
     decisions_page = client.get(reverse("recognition:school", args=[world.school_a.pk])).text
-    assert reverse("recognition:download", args=[national.pk]) in decisions_page
+    assert reverse("documents:decision", args=[national.pk]) in decisions_page
     assert url in decisions_page  # the officer reaches the issuing page from the school's decisions
 
     # Publishing the team's summary: the form on the same page; withdrawing takes it off.
@@ -217,7 +217,7 @@ def test_issuing_page_access_publication_and_history(client, world, tt17, django
 
 
 def test_province_place_names_the_kind_of_province():
-    from kiemdinh.evaluation.issuing import province_place
+    from kiemdinh.evaluation.services.issuing import province_place
     from kiemdinh.units.models import AdministrativeUnit
 
     def place(name):

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kiemdinh.documents import registry
+from kiemdinh.documents import kinds, rendering
 from kiemdinh.documents.dossier import build_dossier, dossier_zip
 from kiemdinh.evidence.services import evidence_create, evidence_file_add
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         parser.add_argument("--file-mb", type=int, default=1, help="size of each evidence file (MB)")
 
     def handle(self, *args, evidence_mb, file_mb, **options):
-        kind = registry.get("dossier")
+        kind = kinds.get("dossier")
         self.stdout.write("| evidence files | zip | peak, streamed from a temporary file | peak, built in memory |")
         self.stdout.write("|---:|---:|---:|---:|")
         for total in evidence_mb:
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                     size = {}
 
                     def streamed(cycle=cycle, context=context, size=size):
-                        written = registry.render_to_file(kind, cycle, context, "zip")
+                        written = rendering.render_to_file(kind, cycle, context, "zip")
                         with written.file:
                             size["zip"] = written.file.seek(0, os.SEEK_END)
 
@@ -83,7 +83,7 @@ class Command(BaseCommand):
                     field_file.storage.delete(field_file.name)
 
     def _download(self, kind, cycle, context) -> None:
-        with registry.render_to_file(kind, cycle, context, "zip").file:
+        with rendering.render_to_file(kind, cycle, context, "zip").file:
             pass
 
     def _cycle(self, total_mb: int, file_mb: int, stored: list):

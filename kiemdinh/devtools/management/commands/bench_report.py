@@ -10,7 +10,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from docx import Document
 
-from kiemdinh.documents.report import build_report, report_docx
+from kiemdinh.documents.report.context import build_report
+from kiemdinh.documents.report.docx import report_docx
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion
 from kiemdinh.selfassessment.models import Cycle

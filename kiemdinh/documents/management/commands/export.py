@@ -3,8 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kiemdinh.documents import registry
-from kiemdinh.documents.pdf import PdfUnavailable
+from kiemdinh.core.office.pdf import PdfUnavailable
+from kiemdinh.documents import kinds, rendering
+from kiemdinh.documents.decision import DecisionLookupError, decisions_of_school_year
+from kiemdinh.documents.evaluation_report import TeamLookupError, build_evaluation_report, team_of_cycle
 from kiemdinh.planning.models import AnnualPlan
 from kiemdinh.recognition.models import DecisionKind
 from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
@@ -42,18 +44,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kind, school, year, fmt, out, unit=None, plan_id=None, **options):
-        plan_document = registry.plan_kind(kind)
+        plan_document = kinds.plan_kind(kind)
         if plan_document is not None:
             return self._plan(plan_document, unit=unit, year=year, plan_id=plan_id, fmt=fmt, out=out)
         if kind == "evaluation-report":
             return _evaluation_report(self, school=school, year=year, fmt=fmt, out=out)
-        standalone = registry.standalone_kind(kind)
+        standalone = kinds.standalone_kind(kind)
         if standalone is not None:
             return self._decision(
                 standalone, school=school, year=year, kind=options.get("decision_kind"), fmt=fmt, out=out
             )
         try:
-            document = registry.get(kind)
+            document = kinds.get(kind)
         except KeyError as exc:
             raise CommandError(exc.args[0], returncode=2) from exc
         _check_input(document, fmt, school, "--school (mã hoặc tên trường)")
@@ -63,14 +65,14 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from exc
         found, school_year = cycle.school, cycle.school_year
         try:
-            context = registry.build(document, cycle)
+            context = rendering.build(document, cycle)
         except DossierChanged as exc:
             raise CommandError(" ".join(exc.messages), returncode=2) from exc
         if fmt in document.writers:  # the dossier: written into the file piece by piece, never held in memory
-            written = _stream_to(out, lambda target: registry.write(document, context, fmt, target), context.missing)
+            written = _stream_to(out, lambda target: rendering.write(document, context, fmt, target), context.missing)
         else:
             written = _render_and_write(
-                lambda: registry.render_context(document, cycle, context, fmt), context.missing, out
+                lambda: rendering.render_context(document, cycle, context, fmt), context.missing, out
             )
         self.stdout.write(f"{written} — {document.title}, {found.name}, năm học {school_year}")
 
@@ -83,21 +85,19 @@ class Command(BaseCommand):
         plan = plan_of_unit(found, year, plan_id)
         context = document.build(plan)
         written = _render_and_write(
-            lambda: registry.render_plan(document, context, fmt), context.missing, out, lacking="chưa có"
+            lambda: rendering.render_named(document, context, fmt), context.missing, out, lacking="chưa có"
         )
         number = plan.number or "chưa có số"
         self.stdout.write(f"{written} — {document.title} {number}, {plan.issuer}, {plan.period}")
 
     def _decision(self, document, *, school, year, kind, fmt, out):
-        from kiemdinh.documents.decision import DecisionLookupError, decisions_of_school_year
-
         _check_input(document, fmt, school, "--school (mã hoặc tên trường)")
         try:
             decisions = decisions_of_school_year(school, year, kind)
         except DecisionLookupError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         context = document.build(decisions)
-        written = _render_and_write(lambda: registry.render_plan(document, context, fmt), context.missing, out)
+        written = _render_and_write(lambda: rendering.render_named(document, context, fmt), context.missing, out)
         labels = ", ".join(f"{d.label} số {d.number or 'chưa có số'}" for d in decisions)
         self.stdout.write(f"{written} — {document.title} {labels}, {decisions[0].school.name}")
 
@@ -180,14 +180,13 @@ def _write(out: str, data: bytes) -> Path:
 
 def _evaluation_report(command, *, school, year, fmt, out) -> None:
     """The external evaluation report of the school's cycle of that year (docx or pdf)."""
-    from kiemdinh.documents import evaluation_report as doc
-
-    _check_input(doc.KIND, fmt, school, "--school (mã hoặc tên trường)")
+    document = kinds.EVALUATION_REPORT
+    _check_input(document, fmt, school, "--school (mã hoặc tên trường)")
     try:
         cycle = cycle_by_school_and_year(school, year)
-        team = doc.team_of_cycle(cycle)
-    except (CycleLookupError, doc.TeamLookupError) as exc:
+        team = team_of_cycle(cycle)
+    except (CycleLookupError, TeamLookupError) as exc:
         raise CommandError(str(exc), returncode=2) from exc
-    context = doc.build_evaluation_report(team)
-    written = _render_and_write(lambda: doc.render_context(context, fmt), context.missing, out)
-    command.stdout.write(f"{written} — {doc.KIND.title}, {cycle.school.name}, năm học {cycle.school_year}")
+    context = build_evaluation_report(team)
+    written = _render_and_write(lambda: rendering.render_named(document, context, fmt), context.missing, out)
+    command.stdout.write(f"{written} — {document.title}, {cycle.school.name}, năm học {cycle.school_year}")
