@@ -313,7 +313,7 @@ EMAIL_USE_TLS = env_bool("KIEMDINH_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("KIEMDINH_EMAIL_FROM", "kiemdinh@localhost")
 KIEMDINH_SITE_URL = env_str("KIEMDINH_SITE_URL", "http://127.0.0.1:8000")  # links in e-mails
 
-# Excel/CSV imports (kiemdinh/core/tabular.py): an upload breaking a cap is refused before it is parsed further, with
+# Excel/CSV imports (kiemdinh/core/tabular/): an upload breaking a cap is refused before it is parsed further, with
 # a message naming the cap. A checked list waits for confirmation KIEMDINH_IMPORT_PENDING_HOURS, then its preview is
 # purged (./scripts/manage purge_imports).
 KIEMDINH_IMPORT_MAX_BYTES = env_int("KIEMDINH_IMPORT_MAX_MB", 5) * 1024 * 1024

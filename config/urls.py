@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kiemdinh.api.endpoints import api
+from kiemdinh.api.v1 import api
 
 urlpatterns = [
     path("", include("kiemdinh.workspace.urls")),

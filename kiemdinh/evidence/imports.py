@@ -36,7 +36,7 @@ from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import ensure_editable
-from kiemdinh.units.imports import Column
+from kiemdinh.units.imports.columns import Column
 from kiemdinh.units.models import ImportStatus
 
 HEADER_SEARCH_ROWS = 20  # official catalogues have title lines above the header

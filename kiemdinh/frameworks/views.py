@@ -5,7 +5,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from kiemdinh.frameworks.access import access_version
-from kiemdinh.frameworks.selectors import search, version_summaries, version_tree
+from kiemdinh.frameworks.selectors.search import search
+from kiemdinh.frameworks.selectors.summaries import version_summaries
+from kiemdinh.frameworks.selectors.tree import version_tree
 
 
 def _is_htmx(request: HttpRequest) -> bool:

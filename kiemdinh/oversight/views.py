@@ -19,7 +19,6 @@ from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.bounds import as_id
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.oversight import selectors as sel
-from kiemdinh.oversight import services as svc
 from kiemdinh.oversight.access import (
     access_action,
     access_officer,
@@ -41,6 +40,10 @@ from kiemdinh.oversight.forms import (
     VisitForm,
 )
 from kiemdinh.oversight.models import VisitKind
+from kiemdinh.oversight.services import officers as officer_services
+from kiemdinh.oversight.services import participants as participant_services
+from kiemdinh.oversight.services import trainings as training_services
+from kiemdinh.oversight.services import visits as visit_services
 from kiemdinh.units.access import access_school, schools_visible, units_visible
 from kiemdinh.units.models import AdministrativeUnit
 
@@ -139,7 +142,7 @@ def visit_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         form = VisitForm(request.POST, unit=unit)
         if form.is_valid():
             try:
-                visit = svc.visit_create(actor=request.user, unit=unit, **_visit_values(form))
+                visit = visit_services.visit_create(actor=request.user, unit=unit, **_visit_values(form))
             except ValidationError as e:
                 errors_into(form, e)
             else:
@@ -162,7 +165,7 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
         form = VisitForm(request.POST, unit=visit.unit)
         if form.is_valid():
             try:
-                svc.visit_update(actor=request.user, visit=visit, **_visit_values(form))
+                visit_services.visit_update(actor=request.user, visit=visit, **_visit_values(form))
             except ValidationError as e:
                 errors_into(form, e)
             else:
@@ -178,7 +181,7 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_delete(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = access_visit(request.user, visit_id, manage=True)
     unit_id = visit.unit_id
-    svc.visit_delete(actor=request.user, visit=visit)
+    visit_services.visit_delete(actor=request.user, visit=visit)
     messages.success(request, "Đã xóa đợt kiểm tra, tư vấn.")
     return redirect(_with_anchor(reverse("oversight:unit", args=[unit_id]), "kiem-tra"))
 
@@ -208,7 +211,7 @@ def action_add(request: HttpRequest, visit_id: int) -> HttpResponse:
     form = ActionForm(request.POST)
     if form.is_valid():
         try:
-            svc.action_add(actor=request.user, visit=visit, **form.cleaned_data)
+            visit_services.action_add(actor=request.user, visit=visit, **form.cleaned_data)
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -228,7 +231,7 @@ def action_complete(request: HttpRequest, visit_id: int, action_id: int) -> Http
         messages.error(request, "Chưa ghi được kết quả: " + " ".join(e for errs in form.errors.values() for e in errs))
         return redirect(back)
     try:
-        svc.action_complete(
+        visit_services.action_complete(
             actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"]
         )
     except ValidationError as e:
@@ -243,7 +246,7 @@ def action_complete(request: HttpRequest, visit_id: int, action_id: int) -> Http
 def action_delete(request: HttpRequest, visit_id: int, action_id: int) -> HttpResponse:
     visit = access_visit(request.user, visit_id, manage=True)
     action = access_action(request.user, visit, action_id, manage=True)
-    svc.action_delete(actor=request.user, action=action)
+    visit_services.action_delete(actor=request.user, action=action)
     messages.success(request, "Đã xóa việc cần thực hiện.")
     return redirect(_with_anchor(reverse("oversight:visit", args=[visit.pk]), "viec-can-lam"))
 
@@ -281,7 +284,7 @@ def officer_add(request: HttpRequest, unit_id: int) -> HttpResponse:
     form = OfficerForm(request.POST, unit=unit)
     if form.is_valid():
         try:
-            officer = svc.officer_add(actor=request.user, unit=unit, **_officer_values(form))
+            officer = officer_services.officer_add(actor=request.user, unit=unit, **_officer_values(form))
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -299,7 +302,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
     form = OfficerForm(request.POST, unit=unit)
     if form.is_valid():
         try:
-            svc.officer_update(actor=request.user, officer=officer, **_officer_values(form))
+            officer_services.officer_update(actor=request.user, officer=officer, **_officer_values(form))
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -312,7 +315,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
 def officer_delete(request: HttpRequest, officer_id: int) -> HttpResponse:
     officer = access_officer(request.user, officer_id)
     unit = officer.unit
-    svc.officer_delete(actor=request.user, officer=officer)
+    officer_services.officer_delete(actor=request.user, officer=officer)
     return _officers_done(request, unit, f"Đã xóa cán bộ phụ trách {officer.full_name}.")
 
 
@@ -330,7 +333,7 @@ def training_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         form = TrainingForm(request.POST)
         if form.is_valid():
             try:
-                training = svc.training_create(actor=request.user, unit=unit, **_training_values(form))
+                training = training_services.training_create(actor=request.user, unit=unit, **_training_values(form))
             except ValidationError as e:
                 errors_into(form, e)
             else:
@@ -348,7 +351,7 @@ def training_edit(request: HttpRequest, training_id: int) -> HttpResponse:
         form = TrainingForm(request.POST)
         if form.is_valid():
             try:
-                svc.training_update(actor=request.user, training=training, **_training_values(form))
+                training_services.training_update(actor=request.user, training=training, **_training_values(form))
             except ValidationError as e:
                 errors_into(form, e)
             else:
@@ -364,7 +367,7 @@ def training_edit(request: HttpRequest, training_id: int) -> HttpResponse:
 def training_delete(request: HttpRequest, training_id: int) -> HttpResponse:
     training = access_training(request.user, training_id)
     unit_id = training.unit_id
-    svc.training_delete(actor=request.user, training=training)
+    training_services.training_delete(actor=request.user, training=training)
     messages.success(request, "Đã xóa đợt tập huấn.")
     return redirect(_with_anchor(reverse("oversight:unit", args=[unit_id]), "tap-huan"))
 
@@ -397,7 +400,7 @@ def participants_add(request: HttpRequest, training_id: int) -> HttpResponse:
     form = ParticipantsForm(request.POST)
     if form.is_valid():
         try:
-            added = svc.participants_add(
+            added = participant_services.participants_add(
                 actor=request.user,
                 training=training,
                 text=form.cleaned_data["text"],
@@ -417,7 +420,7 @@ def participant_attended(request: HttpRequest, training_id: int, participant_id:
     training = access_training(request.user, training_id)
     participant = access_participant(training, participant_id)
     attended = request.POST.get("attended") == "1"
-    svc.participant_set_attended(actor=request.user, participant=participant, attended=attended)
+    participant_services.participant_set_attended(actor=request.user, participant=participant, attended=attended)
     messages.success(request, f"Đã ghi {participant.full_name} {'có tham dự' if attended else 'không tham dự'}.")
     return _to_participants(training)
 
@@ -427,7 +430,7 @@ def participant_attended(request: HttpRequest, training_id: int, participant_id:
 def participant_delete(request: HttpRequest, training_id: int, participant_id: int) -> HttpResponse:
     training = access_training(request.user, training_id)
     participant = access_participant(training, participant_id)
-    svc.participant_delete(actor=request.user, participant=participant)
+    participant_services.participant_delete(actor=request.user, participant=participant)
     messages.success(request, f"Đã xóa {participant.full_name} khỏi danh sách.")
     return _to_participants(training)
 

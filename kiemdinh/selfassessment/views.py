@@ -23,7 +23,7 @@ from kiemdinh.evidence.codes import find_codes, link_citations
 from kiemdinh.evidence.selectors import cycle_codes
 from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Criterion, Level4Item
-from kiemdinh.frameworks.selectors import amendments_in_force
+from kiemdinh.frameworks.selectors.amendments import amendments_in_force
 from kiemdinh.selfassessment import services
 from kiemdinh.selfassessment.access import (
     MANAGER_ROLES,

@@ -143,7 +143,7 @@ def browser_page(settings):
 @pytest.fixture(scope="module")
 def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """build_demo once for the module (it is slow), rolled back at its end; returns its DemoBuild."""
-    from kiemdinh.devtools.demo import build_demo
+    from kiemdinh.devtools.demo.build import build_demo
     from kiemdinh.testing.world import load_frameworks, rolled_back
 
     fast = override_settings(

@@ -12,9 +12,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.forms import Form
-from kiemdinh.core.tabular import max_size_text, number
-from kiemdinh.units import imports
+from kiemdinh.core.tabular import XLSX_CONTENT_TYPE, max_size_text, number
 from kiemdinh.units.access import access_import_batch, can_import
+from kiemdinh.units.imports.batches import import_batch_commit, import_batch_discard, import_batch_prepare
+from kiemdinh.units.imports.columns import columns_for
+from kiemdinh.units.imports.parsing import school_type_of, unit_kind_of
+from kiemdinh.units.imports.pending import is_expired, pending_batch, pending_hours
+from kiemdinh.units.imports.template import template_workbook
 from kiemdinh.units.models import ImportBatch, ImportKind, ImportStatus, SchoolType, UnitKind
 
 # URL slugs of the two kinds (the URLs are Vietnamese like the rest of the site).
@@ -44,7 +48,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                batch = imports.import_batch_prepare(
+                batch = import_batch_prepare(
                     actor=request.user, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"]
                 )
             except ValidationError as e:
@@ -56,20 +60,20 @@ def import_start(request: HttpRequest) -> HttpResponse:
         form = ImportForm(initial={"kind": initial_kind})
     recent = list(ImportBatch.objects.filter(created_by=request.user).defer("rows", "errors")[:10])
     for batch in recent:
-        batch.expired = imports.is_expired(batch)  # waiting too long, not purged yet: shown as what it is
+        batch.expired = is_expired(batch)  # waiting too long, not purged yet: shown as what it is
     return render(
         request,
         "units/import_start.html",
         {
             "form": form,
             "recent": recent,
-            "pending": imports.pending_batch(request.user),
+            "pending": pending_batch(request.user),
             "templates": [(label, SLUG_OF_KIND[kind]) for kind, label in ImportKind.choices],
             "max_size": max_size_text(),
             "max_rows": number(settings.KIEMDINH_IMPORT_MAX_ROWS),
             "max_columns": number(settings.KIEMDINH_IMPORT_MAX_COLUMNS),
             "max_cell_chars": number(settings.KIEMDINH_IMPORT_MAX_CELL_CHARS),
-            "pending_hours": imports.pending_hours(),
+            "pending_hours": pending_hours(),
         },
     )
 
@@ -80,7 +84,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in KIND_SLUGS:
         raise Http404("Không có tệp mẫu này.")
     kind = KIND_SLUGS[kind]
-    response = HttpResponse(imports.template_workbook(kind), content_type=imports.XLSX_CONTENT_TYPE)
+    response = HttpResponse(template_workbook(kind), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAMES[kind]}"'
     return response
 
@@ -102,10 +106,10 @@ class PreviewLine:
 def _understood(kind: str, key: str, row: dict) -> str:
     value = row.get(key, "")
     if kind == ImportKind.UNITS and key == "kind" and value:
-        code = imports.unit_kind_of(value, has_parent=bool(row["parent_code"]))
+        code = unit_kind_of(value, has_parent=bool(row["parent_code"]))
         return UnitKind(code).label if code else ""
     if kind == ImportKind.SCHOOLS and key == "school_type" and value:
-        code = imports.school_type_of(value)
+        code = school_type_of(value)
         return SchoolType(code).label if code else ""
     if kind == ImportKind.SCHOOLS and key == "ownership" and not value:
         return "Công lập"
@@ -113,7 +117,7 @@ def _understood(kind: str, key: str, row: dict) -> str:
 
 
 def _preview_lines(batch: ImportBatch, only_errors: bool) -> list[PreviewLine]:
-    columns = imports.columns_for(batch.kind)
+    columns = columns_for(batch.kind)
     errors_by_row: dict[int, list[dict]] = {}
     for error in batch.errors:
         errors_by_row.setdefault(error["row"], []).append(error)
@@ -135,19 +139,19 @@ def _preview_lines(batch: ImportBatch, only_errors: bool) -> list[PreviewLine]:
 def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_import_batch(request.user, batch_id)
     only_errors = request.GET.get("chi-loi") == "1" and bool(batch.errors)
-    expired = imports.is_expired(batch) or batch.status == ImportStatus.EXPIRED
+    expired = is_expired(batch) or batch.status == ImportStatus.EXPIRED
     is_pending = batch.status == ImportStatus.PENDING and not expired
     return render(
         request,
         "units/import_preview.html",
         {
             "batch": batch,
-            "columns": imports.columns_for(batch.kind),
+            "columns": columns_for(batch.kind),
             "lines": _preview_lines(batch, only_errors) if not expired else [],
             "only_errors": only_errors,
             "is_pending": is_pending,
             "expired": expired,
-            "pending_hours": imports.pending_hours(),
+            "pending_hours": pending_hours(),
             "can_commit": is_pending and not batch.errors,
             "template_slug": SLUG_OF_KIND[batch.kind],
         },
@@ -159,7 +163,7 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
 def import_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_import_batch(request.user, batch_id)
     try:
-        batch = imports.import_batch_commit(actor=request.user, batch=batch)
+        batch = import_batch_commit(actor=request.user, batch=batch)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
@@ -173,7 +177,7 @@ def import_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
 def import_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_import_batch(request.user, batch_id)
     try:
-        imports.import_batch_discard(actor=request.user, batch=batch)
+        import_batch_discard(actor=request.user, batch=batch)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("units:import_preview", batch_id=batch.pk)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kiemdinh.api.endpoints import api
+from kiemdinh.api.v1 import api
 
 pytestmark = pytest.mark.django_db
 

@@ -238,8 +238,11 @@ def _build(world, today: date) -> dict:
     from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
     from kiemdinh.improvement import services as improvement
     from kiemdinh.improvement.models import LineStatus
-    from kiemdinh.oversight import services as oversight
     from kiemdinh.oversight.models import SchoolLevel, VisitKind
+    from kiemdinh.oversight.services.officers import officer_add
+    from kiemdinh.oversight.services.participants import participants_add
+    from kiemdinh.oversight.services.trainings import training_create
+    from kiemdinh.oversight.services.visits import action_add, visit_create
     from kiemdinh.planning import services as planning
     from kiemdinh.planning.models import ReportKind, TaskStatus
     from kiemdinh.planning.tests.helpers import make_plan, percent_goal, recognise
@@ -247,7 +250,7 @@ def _build(world, today: date) -> dict:
     from kiemdinh.selfassessment.models import CouncilRole
     from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
     from kiemdinh.selfassessment.tests.builders import add_council, complete_dossier
-    from kiemdinh.units import imports as unit_imports
+    from kiemdinh.units.imports import batches as unit_imports
     from kiemdinh.units.tests.test_import import SCHOOL_HEADER, csv_file
 
     principal, district = world.principal_a, world.officer_district
@@ -372,18 +375,18 @@ def _build(world, today: date) -> dict:
 
     # Commune A's oversight: a visit of school A with an action, an officer in charge, a training with a participant.
     commune_officer, commune = world.officer_commune_a, world.commune_a
-    visit = oversight.visit_create(
+    visit = visit_create(
         actor=commune_officer, unit=commune, school=world.school_a, kind=VisitKind.CONSULTATION,
         visited_on=date(2026, 2, 10), findings=f"{MARKER}Kết quả kiểm tra",
     )  # fmt: skip
-    action = oversight.action_add(actor=commune_officer, visit=visit, content=f"{MARKER}Việc cần làm")
-    officer = oversight.officer_add(
+    action = action_add(actor=commune_officer, visit=visit, content=f"{MARKER}Việc cần làm")
+    officer = officer_add(
         actor=commune_officer, unit=commune, school_level=SchoolLevel.PRIMARY, full_name=f"{MARKER}Cán bộ"
     )
-    training = oversight.training_create(
+    training = training_create(
         actor=commune_officer, unit=commune, title="Tập huấn tự đánh giá", starts_on=date(2026, 2, 20)
     )
-    (participant,) = oversight.participants_add(
+    (participant,) = participants_add(
         actor=commune_officer, training=training, text=f"{MARKER}Người dự – Giáo viên – SA"
     )
 

@@ -30,7 +30,8 @@ from kiemdinh.evidence import imports as evidence_imports
 from kiemdinh.evidence import services as evidence
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement
-from kiemdinh.oversight import services as oversight
+from kiemdinh.oversight.services.participants import participants_add
+from kiemdinh.oversight.services.trainings import training_create
 from kiemdinh.selfassessment.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
@@ -148,14 +149,14 @@ def build_data(world):
     emulation.rule_create(actor=officer, scheme=scheme, kind="sa_accepted", label="Báo cáo được chấp nhận", points="5")
     emulation.score_adjust(actor=officer, scheme=scheme, school=world.school_a, points="1", reason="Có sáng kiến")
 
-    training = oversight.training_create(
+    training = training_create(
         actor=officer,
         unit=world.district,
         title="Tập huấn tự đánh giá",
         starts_on=date(2025, 2, 20),
         location="Hội trường",
     )
-    oversight.participants_add(actor=officer, training=training, text="Nguyễn Văn An – Hiệu trưởng – SA")
+    participants_add(actor=officer, training=training, text="Nguyễn Văn An – Hiệu trưởng – SA")
     return cycle, cycle57, plan, scheme, training
 
 

@@ -26,7 +26,7 @@ from kiemdinh.evidence import imports as evidence_imports
 from kiemdinh.evidence.models import EvidenceImportBatch
 from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.testing.storage import stored_names
-from kiemdinh.units import imports as unit_imports
+from kiemdinh.units.imports import batches as unit_imports
 from kiemdinh.units.models import ImportBatch
 
 SCHOOL_HEADER = ["Mã trường", "Tên trường", "Loại trường", "Mã đơn vị quản lý"]

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from kiemdinh.core import tabular
+from kiemdinh.core.tabular import xlsx_parts
 from kiemdinh.core.tests import crafted_xlsx as crafted
 
 HEADER = ["Mã trường", "Tên trường", "Loại trường"]
@@ -56,7 +57,7 @@ def unzipped(monkeypatch):
 @pytest.fixture
 def no_ratio_check(monkeypatch):
     """Lets a sheet of empty rows past the compression-ratio check, to reach the caps applied while streaming."""
-    monkeypatch.setattr(tabular, "MAX_COMPRESSION_RATIO", 10**9)
+    monkeypatch.setattr(xlsx_parts, "MAX_COMPRESSION_RATIO", 10**9)
 
 
 # --- what is read ------------------------------------------------------------------------------------------------

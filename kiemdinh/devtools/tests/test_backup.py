@@ -14,7 +14,8 @@ from kiemdinh.accounts.models import User
 from kiemdinh.core import storage as stored_files
 from kiemdinh.core.models import AuditEvent
 from kiemdinh.devtools.backup import MANIFEST, backup_models, database_rows, file_fields
-from kiemdinh.devtools.demo import DEMO_PASSWORD, build_demo
+from kiemdinh.devtools.demo.build import build_demo
+from kiemdinh.devtools.demo.people import DEMO_PASSWORD
 from kiemdinh.evidence.models import Evidence, EvidenceFile
 from kiemdinh.evidence.services import evidence_record
 from kiemdinh.planning.models import PlanTask, TaskStatus, TaskUpdate

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiemdinh.accounts.models import Membership, Role, User
-from kiemdinh.devtools.demo import DEMO_PASSWORD, build_demo
-from kiemdinh.devtools.demo_evaluation import EVALUATIONS, EVALUATORS, team_input
+from kiemdinh.devtools.demo.build import build_demo
+from kiemdinh.devtools.demo.evaluation_seeds import EVALUATIONS, EVALUATORS, team_input
+from kiemdinh.devtools.demo.people import DEMO_PASSWORD
 from kiemdinh.evaluation.models import (
     EvaluationReport,
     Evaluator,

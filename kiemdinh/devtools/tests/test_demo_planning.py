@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from kiemdinh.devtools.demo import PLANS, PRIOR_DECISIONS, build_demo, plan_documents
+from kiemdinh.devtools.demo.build import build_demo
+from kiemdinh.devtools.demo.plans import PLANS, plan_documents
+from kiemdinh.devtools.demo.prior_decisions import PRIOR_DECISIONS
 from kiemdinh.planning.models import (
     ROMAN,
     AnnualPlan,

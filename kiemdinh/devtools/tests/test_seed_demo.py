@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from kiemdinh.accounts.models import Membership, Role, User
-from kiemdinh.devtools.demo import DEMO_PASSWORD, PEOPLE
+from kiemdinh.devtools.demo.people import DEMO_PASSWORD, PEOPLE
 from kiemdinh.planning.models import AnnualPlan, PlanTarget
 from kiemdinh.recognition.models import RecognitionRound
 from kiemdinh.selfassessment.models import Cycle, CycleStatus

@@ -12,7 +12,7 @@ from kiemdinh.documents.common import CycleHeader, assignment_labels, document_h
 from kiemdinh.documents.report.context import CriterionPart, ReportContext, build_report, evidence_rows
 from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
-from kiemdinh.frameworks.selectors import amendments_in_force
+from kiemdinh.frameworks.selectors.amendments import amendments_in_force
 from kiemdinh.frameworks.subjects import level4_code_key
 from kiemdinh.selfassessment.models import (
     Cycle,

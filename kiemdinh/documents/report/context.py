@@ -11,7 +11,7 @@ from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.selectors import citations_by_link, files_by_version
 from kiemdinh.frameworks.choices import Confidence, Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
-from kiemdinh.frameworks.selectors import amendments_in_force
+from kiemdinh.frameworks.selectors.amendments import amendments_in_force
 from kiemdinh.frameworks.subjects import Subject
 from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,

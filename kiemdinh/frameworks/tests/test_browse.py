@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from kiemdinh.core.text import fold, highlight, match_spans
 from kiemdinh.frameworks.models import FrameworkVersion
-from kiemdinh.frameworks.selectors import search, version_summaries, version_tree
+from kiemdinh.frameworks.selectors.search import search
+from kiemdinh.frameworks.selectors.summaries import version_summaries
+from kiemdinh.frameworks.selectors.tree import version_tree
 
 VERSIONS = ["tt17-2018", "tt18-2018", "tt19-2018", "tt57-2026-mn", "tt57-2026-pt"]
 

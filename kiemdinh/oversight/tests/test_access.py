@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from kiemdinh.oversight import services as s
 from kiemdinh.oversight.models import SchoolLevel, Visit, VisitKind
+from kiemdinh.oversight.services.officers import officer_add
 
 
 def client_for(client, user):
@@ -18,7 +18,7 @@ def client_for(client, user):
 
 @pytest.fixture
 def officer(world):
-    return s.officer_add(
+    return officer_add(
         actor=world.officer_district, unit=world.district, school_level=SchoolLevel.PRIMARY, full_name="Bà Lý Mỹ Liên"
     )
 

@@ -9,21 +9,24 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kiemdinh.oversight import selectors as q
-from kiemdinh.oversight import services as s
 from kiemdinh.oversight.models import SchoolLevel, VisitKind
+from kiemdinh.oversight.services.officers import officer_add
+from kiemdinh.oversight.services.participants import participants_add
+from kiemdinh.oversight.services.trainings import training_create
+from kiemdinh.oversight.services.visits import action_add, action_complete, visit_create
 from kiemdinh.units.models import School, SchoolType
 from kiemdinh.units.services import school_create
 
 
 def add_officer(world, unit, level, name):
-    return s.officer_add(actor=world.admin, unit=unit, school_level=level, full_name=name)
+    return officer_add(actor=world.admin, unit=unit, school_level=level, full_name=name)
 
 
 def grow(world, n: int) -> None:
     """n more visits (each with two actions, one done), officers and trainings (with participants) in the district."""
     for i in range(n):
         school = world.school_a if i % 2 == 0 else world.school_b
-        visit = s.visit_create(
+        visit = visit_create(
             actor=world.officer_district,
             # Every third visit to school A is the commune's own.
             unit=world.commune_a if school == world.school_a and i % 3 == 0 else world.district,
@@ -31,15 +34,15 @@ def grow(world, n: int) -> None:
             kind=VisitKind.values[i % 3],
             visited_on=date(2025, 1 + i % 12, 1 + i % 27),
         )
-        first = s.action_add(actor=world.officer_district, visit=visit, content=f"Việc {i}.1")
-        s.action_add(actor=world.officer_district, visit=visit, content=f"Việc {i}.2", due_on=date(2026, 1, 1))
-        s.action_complete(actor=world.principal_a, action=first, done_on=visit.visited_on)
+        first = action_add(actor=world.officer_district, visit=visit, content=f"Việc {i}.1")
+        action_add(actor=world.officer_district, visit=visit, content=f"Việc {i}.2", due_on=date(2026, 1, 1))
+        action_complete(actor=world.principal_a, action=first, done_on=visit.visited_on)
         add_officer(world, world.district, SchoolLevel.values[(i + 1) % 5], f"Cán bộ huyện {i}")
         add_officer(world, world.province, SchoolLevel.values[i % 5], f"Cán bộ tỉnh {i}")
-        training = s.training_create(
+        training = training_create(
             actor=world.officer_district, unit=world.district, title=f"Tập huấn {i}", starts_on=date(2025, 2, 1 + i)
         )
-        s.participants_add(
+        participants_add(
             actor=world.officer_district,
             training=training,
             text=f"Người A{i} – Giáo viên – SA\nNgười B{i} – Giáo viên – SB\nNgười C{i} – Chuyên viên",
@@ -186,9 +189,9 @@ def test_visit_and_training_pages_query_count_does_not_grow(client, world):
         grow(world, size)
         visit = world.school_a.oversight_visits.order_by("-id").first()
         for i in range(size):
-            s.action_add(actor=world.officer_district, visit=visit, content=f"Thêm {i}")
+            action_add(actor=world.officer_district, visit=visit, content=f"Thêm {i}")
         training = world.district.trainings.order_by("-id").first()
-        s.participants_add(
+        participants_add(
             actor=world.officer_district,
             training=training,
             text="\n".join(f"Người thêm {size}-{i} – GV – SA" for i in range(size)),

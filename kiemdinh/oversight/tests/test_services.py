@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kiemdinh.core.models import AuditEvent
-from kiemdinh.oversight import services as s
 from kiemdinh.oversight.models import (
     OfficerInCharge,
     SchoolLevel,
@@ -17,6 +16,18 @@ from kiemdinh.oversight.models import (
     Visit,
     VisitAction,
     VisitKind,
+)
+from kiemdinh.oversight.services import participants as participant_services
+from kiemdinh.oversight.services.officers import officer_add, officer_delete, officer_update
+from kiemdinh.oversight.services.participants import participant_delete, participant_set_attended, participants_add
+from kiemdinh.oversight.services.trainings import training_create, training_delete, training_update
+from kiemdinh.oversight.services.visits import (
+    action_add,
+    action_complete,
+    action_delete,
+    visit_create,
+    visit_delete,
+    visit_update,
 )
 from kiemdinh.oversight.tests.helpers import annual_plan
 from kiemdinh.units.services import school_create
@@ -37,7 +48,7 @@ def visit_values(world, **over) -> dict:
 
 
 def test_visit_create_keeps_members_one_a_line_and_records_event(world):
-    visit = s.visit_create(**visit_values(world, members="  Hoàng Văn Dũng – Trưởng đoàn \n\n Lê Thị Mai – Thư ký "))
+    visit = visit_create(**visit_values(world, members="  Hoàng Văn Dũng – Trưởng đoàn \n\n Lê Thị Mai – Thư ký "))
     assert visit.members == "Hoàng Văn Dũng – Trưởng đoàn\nLê Thị Mai – Thư ký"
     assert visit.member_lines == ["Hoàng Văn Dũng – Trưởng đoàn", "Lê Thị Mai – Thư ký"]
     assert visit.created_by == world.officer_district
@@ -47,9 +58,7 @@ def test_visit_create_keeps_members_one_a_line_and_records_event(world):
 
 def test_visit_of_school_outside_unit_is_refused_and_nothing_saved(world):
     with pytest.raises(ValidationError) as e:
-        s.visit_create(
-            **visit_values(world, unit=world.commune_a, school=world.school_b, actor=world.officer_commune_a)
-        )
+        visit_create(**visit_values(world, unit=world.commune_a, school=world.school_b, actor=world.officer_commune_a))
     assert "không thuộc Xã An Bình" in e.value.message_dict["school"][0]
     assert not Visit.objects.exists()
     assert not AuditEvent.objects.filter(event_type__startswith="oversight.").exists()
@@ -57,7 +66,7 @@ def test_visit_of_school_outside_unit_is_refused_and_nothing_saved(world):
 
 def test_visit_needs_kind_and_date(world):
     with pytest.raises(ValidationError) as e:
-        s.visit_create(**visit_values(world, kind="khac", visited_on=None))
+        visit_create(**visit_values(world, kind="khac", visited_on=None))
     assert set(e.value.message_dict) == {"kind", "visited_on"}
     assert "Hãy ghi ngày làm việc" in e.value.message_dict["visited_on"][0]
     assert not Visit.objects.exists()
@@ -69,15 +78,15 @@ def test_visit_plan_must_be_of_the_unit_or_above_the_school(world):
     commune_a = annual_plan(world.commune_a)
     elsewhere = annual_plan(world.commune_b)
     for plan in (own, above, commune_a):
-        assert s.visit_create(**visit_values(world, plan=plan)).plan == plan
+        assert visit_create(**visit_values(world, plan=plan)).plan == plan
     with pytest.raises(ValidationError) as e:
-        s.visit_create(**visit_values(world, plan=elsewhere))
+        visit_create(**visit_values(world, plan=elsewhere))
     assert "không áp dụng cho Trường Tiểu học An Bình" in e.value.message_dict["plan"][0]
     assert Visit.objects.count() == 3
 
 
 def test_visit_update_changes_school_within_unit_only(world, visit):
-    s.visit_update(
+    visit_update(
         actor=world.officer_district,
         visit=visit,
         school=world.school_b,
@@ -88,7 +97,7 @@ def test_visit_update_changes_school_within_unit_only(world, visit):
     visit.refresh_from_db()
     assert (visit.school, visit.kind, visit.findings) == (world.school_b, VisitKind.INSPECTION, "Đã xem lại.")
     with pytest.raises(ValidationError):
-        s.visit_update(
+        visit_update(
             actor=world.officer_district,
             visit=visit,
             school=world.school_other,
@@ -100,7 +109,7 @@ def test_visit_update_changes_school_within_unit_only(world, visit):
 
 
 def test_visit_delete_removes_actions(world, visit):
-    s.visit_delete(actor=world.officer_district, visit=visit)
+    visit_delete(actor=world.officer_district, visit=visit)
     assert not Visit.objects.exists() and not VisitAction.objects.exists()
     assert AuditEvent.objects.filter(event_type="oversight.visit_deleted", data__actions=2).exists()
 
@@ -110,43 +119,43 @@ def test_visit_delete_removes_actions(world, visit):
 
 def test_action_add_checks_content_and_due_date(world, visit):
     with pytest.raises(ValidationError) as e:
-        s.action_add(actor=world.officer_district, visit=visit, content="  ", due_on=date(2025, 1, 1))
+        action_add(actor=world.officer_district, visit=visit, content="  ", due_on=date(2025, 1, 1))
     assert e.value.message_dict["content"] == ["Hãy ghi nội dung việc cần thực hiện."]
     assert "không được trước ngày làm việc của đoàn (10/03/2025)" in e.value.message_dict["due_on"][0]
     assert visit.actions.count() == 2
-    third = s.action_add(actor=world.officer_district, visit=visit, content="Họp hội đồng")
+    third = action_add(actor=world.officer_district, visit=visit, content="Họp hội đồng")
     assert third.position == 3
 
 
 def test_action_complete_by_school_with_note(world, visit):
     action = visit.actions.first()
-    s.action_complete(actor=world.secretary_a, action=action, done_on=date(2025, 4, 2), note="Đã bổ sung 3 minh chứng.")
+    action_complete(actor=world.secretary_a, action=action, done_on=date(2025, 4, 2), note="Đã bổ sung 3 minh chứng.")
     action.refresh_from_db()
     assert action.is_done and action.done_on == date(2025, 4, 2) and action.done_by == world.secretary_a
     assert action.done_note == "Đã bổ sung 3 minh chứng."
     event = AuditEvent.objects.get(event_type="oversight.action_completed")
     assert event.school == world.school_a and event.actor == world.secretary_a
     with pytest.raises(ValidationError) as e:
-        s.action_complete(actor=world.principal_a, action=action)
+        action_complete(actor=world.principal_a, action=action)
     assert e.value.messages == ["Việc này đã được ghi là hoàn thành."]
 
 
 def test_action_complete_dates_checked_and_default_today(world, visit):
     action = visit.actions.first()
     with pytest.raises(ValidationError) as e:
-        s.action_complete(actor=world.principal_a, action=action, done_on=timezone.localdate() + timedelta(days=1))
+        action_complete(actor=world.principal_a, action=action, done_on=timezone.localdate() + timedelta(days=1))
     assert "không được sau hôm nay" in e.value.message_dict["done_on"][0]
     with pytest.raises(ValidationError):
-        s.action_complete(actor=world.principal_a, action=action, done_on=date(2025, 3, 1))
+        action_complete(actor=world.principal_a, action=action, done_on=date(2025, 3, 1))
     action.refresh_from_db()
     assert not action.is_done
-    s.action_complete(actor=world.principal_a, action=action)
+    action_complete(actor=world.principal_a, action=action)
     action.refresh_from_db()
     assert action.done_on == timezone.localdate()
 
 
 def test_action_delete(world, visit):
-    s.action_delete(actor=world.officer_district, action=visit.actions.first())
+    action_delete(actor=world.officer_district, action=visit.actions.first())
     assert visit.actions.count() == 1
 
 
@@ -154,7 +163,7 @@ def test_action_delete(world, visit):
 
 
 def test_officer_add_update_delete(world):
-    officer = s.officer_add(
+    officer = officer_add(
         actor=world.officer_district,
         unit=world.district,
         school_level=SchoolLevel.KINDERGARTEN,
@@ -163,11 +172,11 @@ def test_officer_add_update_delete(world):
         email="cvgdmn2.hocmon@moet.edu.vn",
         user=world.officer_district,
     )
-    second = s.officer_add(
+    second = officer_add(
         actor=world.officer_district, unit=world.district, school_level=SchoolLevel.GENERAL, full_name="Ông Trần Văn B"
     )
     assert (officer.position, second.position) == (1, 2)
-    s.officer_update(
+    officer_update(
         actor=world.officer_district,
         officer=officer,
         school_level=SchoolLevel.PRIMARY,
@@ -181,14 +190,14 @@ def test_officer_add_update_delete(world):
         "",
         None,
     )
-    s.officer_delete(actor=world.officer_district, officer=second)
+    officer_delete(actor=world.officer_district, officer=second)
     assert list(OfficerInCharge.objects.all()) == [officer]
     assert AuditEvent.objects.filter(event_type__startswith="oversight.officer_").count() == 4
 
 
 def test_officer_checks_name_level_email_and_account(world):
     with pytest.raises(ValidationError) as e:
-        s.officer_add(
+        officer_add(
             actor=world.officer_district,
             unit=world.district,
             school_level="dai_hoc",
@@ -203,7 +212,7 @@ def test_officer_checks_name_level_email_and_account(world):
     assert "không phải cán bộ của Huyện Đông Sơn" in errors["user"][0]
     # An officer of a unit below is not an officer of the district either.
     with pytest.raises(ValidationError):
-        s.officer_add(
+        officer_add(
             actor=world.officer_district,
             unit=world.district,
             school_level=SchoolLevel.PRIMARY,
@@ -218,7 +227,7 @@ def test_officer_checks_name_level_email_and_account(world):
 
 def test_training_create_checks_title_and_dates(world):
     with pytest.raises(ValidationError) as e:
-        s.training_create(
+        training_create(
             actor=world.officer_district,
             unit=world.district,
             title="",
@@ -230,7 +239,7 @@ def test_training_create_checks_title_and_dates(world):
         "ends_on": ["Ngày kết thúc không được trước ngày bắt đầu."],
     }
     assert not Training.objects.exists()
-    training = s.training_create(
+    training = training_create(
         actor=world.officer_district,
         unit=world.district,
         title="Tập huấn",
@@ -241,13 +250,13 @@ def test_training_create_checks_title_and_dates(world):
 
 
 def test_training_update_and_delete(world, training):
-    s.training_update(
+    training_update(
         actor=world.officer_district, training=training, title="Tập huấn viết báo cáo", starts_on=date(2025, 3, 1)
     )
     training.refresh_from_db()
     assert training.title == "Tập huấn viết báo cáo" and training.organiser == ""
-    s.participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – Hiệu trưởng – SA")
-    s.training_delete(actor=world.officer_district, training=training)
+    participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – Hiệu trưởng – SA")
+    training_delete(actor=world.officer_district, training=training)
     assert not Training.objects.exists() and not TrainingParticipant.objects.exists()
 
 
@@ -260,7 +269,7 @@ def test_participants_bulk_add_matches_schools_within_unit(world, training):
         "Lê Văn Minh\tGiáo viên\tTrường Mầm non Bình Minh\n"
         "Đỗ Thị Hà-Linh – Chuyên viên\n"
     )
-    added = s.participants_add(actor=world.officer_district, training=training, text=text)
+    added = participants_add(actor=world.officer_district, training=training, text=text)
     rows = [(p.full_name, p.job_title, p.school) for p in added]
     assert rows == [
         ("Nguyễn Văn An", "Hiệu trưởng", world.school_a),
@@ -277,7 +286,7 @@ def test_participants_bulk_add_matches_schools_within_unit(world, training):
 def test_participants_unknown_school_names_the_line_and_saves_nothing(world, training):
     text = "Nguyễn Văn An – Hiệu trưởng – SA\nVũ Thị Lan – Hiệu trưởng – Trường Không Có\nĐặng Văn Tâm – GV – SQ"
     with pytest.raises(ValidationError) as e:
-        s.participants_add(actor=world.officer_district, training=training, text=text)
+        participants_add(actor=world.officer_district, training=training, text=text)
     messages = e.value.message_dict["text"]
     assert messages[0].startswith("Dòng 2 (“Vũ Thị Lan – Hiệu trưởng – Trường Không Có”): Không tìm thấy trường")
     assert messages[1] == "Dòng 3 (“Đặng Văn Tâm – GV – SQ”): Trường THCS Hòa Hải không thuộc Huyện Đông Sơn."
@@ -289,14 +298,14 @@ def test_participants_name_ambiguous_nationwide_but_unique_in_unit(world, traini
     school_create(
         actor=None, code="SQ2", name="Trường Tiểu học An Bình", school_type="TH", unit=world.school_other.unit
     )
-    [p] = s.participants_add(actor=world.officer_district, training=training, text="A – B – Trường Tiểu học An Bình")
+    [p] = participants_add(actor=world.officer_district, training=training, text="A – B – Trường Tiểu học An Bình")
     assert p.school == world.school_a
 
 
 def test_participants_refuse_duplicates_and_malformed_lines(world, training):
-    s.participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – Hiệu trưởng – SA")
+    participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – Hiệu trưởng – SA")
     with pytest.raises(ValidationError) as e:
-        s.participants_add(
+        participants_add(
             actor=world.officer_district,
             training=training,
             text="nguyen van an – Hiệu trưởng – SA\nA – B – C – D\n – Giáo viên",
@@ -307,15 +316,15 @@ def test_participants_refuse_duplicates_and_malformed_lines(world, training):
     assert any(m.startswith("Dòng 1:") and "đã có trong danh sách" in m for m in messages)
     assert training.participants.count() == 1
     with pytest.raises(ValidationError):
-        s.participants_add(actor=world.officer_district, training=training, text=" \n ")
+        participants_add(actor=world.officer_district, training=training, text=" \n ")
 
 
 def test_participant_attendance_and_delete(world, training):
-    [p] = s.participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – HT – SA")
-    s.participant_set_attended(actor=world.officer_district, participant=p, attended=False)
+    [p] = participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – HT – SA")
+    participant_set_attended(actor=world.officer_district, participant=p, attended=False)
     p.refresh_from_db()
     assert not p.attended
-    s.participant_delete(actor=world.officer_district, participant=p)
+    participant_delete(actor=world.officer_district, participant=p)
     assert not training.participants.exists()
 
 
@@ -325,10 +334,10 @@ def test_participant_attendance_and_delete(world, training):
 def test_a_pasted_list_over_the_row_cap_is_refused_before_any_line_is_read(world, training, settings, monkeypatch):
     settings.KIEMDINH_IMPORT_MAX_ROWS = 3
     looked_up = []
-    monkeypatch.setattr(s, "_school_in_unit", lambda unit, text: looked_up.append(text))
+    monkeypatch.setattr(participant_services, "_school_in_unit", lambda unit, text: looked_up.append(text))
     text = "\n".join(f"Người {i} – Giáo viên – SA" for i in range(4))
     with pytest.raises(ValidationError) as e:
-        s.participants_add(actor=world.officer_district, training=training, text=text)
+        participants_add(actor=world.officer_district, training=training, text=text)
     assert e.value.message_dict["text"] == [
         "Danh sách có hơn 3 dòng. Mỗi lần chỉ thêm được tối đa 3 người; hãy chia thành nhiều lần."
     ]
@@ -339,7 +348,7 @@ def test_a_pasted_list_over_the_row_cap_is_refused_before_any_line_is_read(world
 def test_a_pasted_line_over_the_cell_cap_is_refused_naming_it_and_quoted_short(world, training):
     text = "Nguyễn Văn An – Hiệu trưởng – SA\n" + "Trần Thị Bình – " + "Giáo viên " * 600
     with pytest.raises(ValidationError) as e:
-        s.participants_add(actor=world.officer_district, training=training, text=text)
+        participants_add(actor=world.officer_district, training=training, text=text)
     [message] = e.value.message_dict["text"]
     assert message.startswith("Dòng 2 (“Trần Thị Bình – Giáo viên Giáo viên")
     assert message.endswith("”): dài 6.015 ký tự, vượt quá giới hạn 5.000 ký tự mỗi dòng.")
@@ -352,13 +361,13 @@ def test_a_pasted_list_is_read_and_its_schools_looked_up_outside_any_transaction
     from django.db import connection
 
     seen = []
-    real = s._school_in_unit
+    real = participant_services._school_in_unit
 
     def watching(unit, text):
         seen.append(connection.in_atomic_block)
         return real(unit, text)
 
-    monkeypatch.setattr(s, "_school_in_unit", watching)
-    added = s.participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – HT – SA")
+    monkeypatch.setattr(participant_services, "_school_in_unit", watching)
+    added = participants_add(actor=world.officer_district, training=training, text="Nguyễn Văn An – HT – SA")
     assert [p.school for p in added] == [world.school_a]
     assert seen == [False]  # nobody's write waits while a long list is matched against the schools

@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kiemdinh.oversight import services as s
 from kiemdinh.oversight.models import OfficerInCharge, SchoolLevel, Training, Visit, VisitAction, VisitKind
+from kiemdinh.oversight.services.officers import officer_add
+from kiemdinh.oversight.services.participants import participants_add
+from kiemdinh.oversight.services.visits import visit_create
 from kiemdinh.oversight.tests.helpers import annual_plan
 
 
@@ -48,7 +50,7 @@ def test_index_lists_nothing_for_a_user_without_roles(client, world):
 
 
 def test_unit_overview_lists_and_filters_visits(officer_client, world, visit, training):
-    s.visit_create(
+    visit_create(
         actor=world.officer_district,
         unit=world.district,
         school=world.school_b,
@@ -311,7 +313,7 @@ def test_participants_unknown_school_error_names_the_line(officer_client, world,
 
 
 def test_participant_list_xlsx(officer_client, world, training):
-    s.participants_add(
+    participants_add(
         actor=world.officer_district,
         training=training,
         text="Nguyễn Văn An – Hiệu trưởng – SA\nĐỗ Thị Hà – Chuyên viên",
@@ -333,17 +335,17 @@ def test_participant_list_xlsx(officer_client, world, training):
 
 
 def test_school_view_for_principal(client, world, visit, training):
-    s.officer_add(
+    officer_add(
         actor=world.officer_district,
         unit=world.district,
         school_level=SchoolLevel.PRIMARY,
         full_name="Ông Nguyễn Tiểu Học",
         email="cvth@example.vn",
     )
-    s.officer_add(
+    officer_add(
         actor=world.officer_district, unit=world.district, school_level=SchoolLevel.KINDERGARTEN, full_name="Bà Mầm Non"
     )
-    s.participants_add(
+    participants_add(
         actor=world.officer_district, training=training, text="Nguyễn Văn An – Hiệu trưởng – SA\nBùi Thị Bình – HT – SB"
     )
     client.force_login(world.principal_a)

@@ -11,7 +11,12 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from kiemdinh.core.models import AuditEvent
-from kiemdinh.units import imports, services
+from kiemdinh.core.tabular import XLSX_CONTENT_TYPE, read_table
+from kiemdinh.units import services
+from kiemdinh.units.imports.batches import import_batch_commit, import_batch_discard, import_batch_prepare
+from kiemdinh.units.imports.columns import COLUMNS
+from kiemdinh.units.imports.parsing import parse_rows, school_type_of, unit_kind_of
+from kiemdinh.units.imports.template import template_workbook
 from kiemdinh.units.models import AdministrativeUnit, ImportBatch, ImportStatus, School
 
 UNIT_HEADER = ["Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Cơ quan quản lý giáo dục"]
@@ -33,7 +38,7 @@ def xlsx_file(rows, name="danh-sach.xlsx"):
         workbook.active.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=imports.XLSX_CONTENT_TYPE)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
 
 
 def csv_file(rows, name="danh-sach.csv", delimiter=",", bom=True):
@@ -60,12 +65,12 @@ def test_admin_imports_a_province_tree_from_xlsx(world):
             ["46-TP2", "Thành phố Hương Trà", "Thành phố", "46", ""],
         ]
     )
-    batch = imports.import_batch_prepare(actor=world.admin, kind="units", uploaded_file=upload)
+    batch = import_batch_prepare(actor=world.admin, kind="units", uploaded_file=upload)
     assert batch.errors == []
     assert [r["row"] for r in batch.rows] == [2, 3, 4, 5, 7]
     events_before = AuditEvent.objects.count()
 
-    batch = imports.import_batch_commit(actor=world.admin, batch=batch)
+    batch = import_batch_commit(actor=world.admin, batch=batch)
 
     assert batch.status == ImportStatus.COMMITTED
     assert batch.committed_at is not None
@@ -92,11 +97,11 @@ def test_officer_imports_schools_from_csv_with_bom_and_semicolons(world):
         ],
         delimiter=";",
     )
-    batch = imports.import_batch_prepare(actor=world.officer_district, kind="schools", uploaded_file=upload)
+    batch = import_batch_prepare(actor=world.officer_district, kind="schools", uploaded_file=upload)
     assert batch.errors == []
     assert batch.rows[0]["address"] == "Thôn 1, xã An Bình"
 
-    imports.import_batch_commit(actor=world.officer_district, batch=batch)
+    import_batch_commit(actor=world.officer_district, batch=batch)
 
     kindergarten = School.objects.get(code="MN-AB")
     assert (kindergarten.school_type, kindergarten.ownership, kindergarten.unit) == ("MN", "cong_lap", world.commune_a)
@@ -114,7 +119,7 @@ def test_headers_match_without_diacritics_case_or_spaces_and_text_is_nfc(world):
             ["TH-HL", nfd, "tieu hoc", "P01-D1-A", 2001, "cột không dùng"],
         ]
     )
-    batch = imports.import_batch_prepare(actor=world.officer_district, kind="schools", uploaded_file=upload)
+    batch = import_batch_prepare(actor=world.officer_district, kind="schools", uploaded_file=upload)
     assert batch.errors == []
     row = batch.rows[0]
     assert row["name"] == "Trường Tiểu học Hòa Lạc"
@@ -122,7 +127,7 @@ def test_headers_match_without_diacritics_case_or_spaces_and_text_is_nfc(world):
     assert row["founded_year"] == "2001"  # a number cell, read without ".0"
     assert row["ownership"] == ""
 
-    imports.import_batch_commit(actor=world.officer_district, batch=batch)
+    import_batch_commit(actor=world.officer_district, batch=batch)
     assert School.objects.get(code="TH-HL").school_type == "TH"
 
 
@@ -142,7 +147,7 @@ def test_headers_match_without_diacritics_case_or_spaces_and_text_is_nfc(world):
     ],
 )
 def test_unit_kind_words(text, has_parent, kind):
-    assert imports.unit_kind_of(text, has_parent=has_parent) == kind
+    assert unit_kind_of(text, has_parent=has_parent) == kind
 
 
 @pytest.mark.parametrize(
@@ -159,7 +164,7 @@ def test_unit_kind_words(text, has_parent, kind):
     ],
 )
 def test_school_type_words(text, school_type):
-    assert imports.school_type_of(text) == school_type
+    assert school_type_of(text) == school_type
 
 
 # --- Services: errors ----------------------------------------------------------------------------------------
@@ -177,7 +182,7 @@ def test_school_rows_get_vietnamese_errors_with_excel_row_and_column(world):
             ["TH-6", "Trường Sáu", "TH", "", "", "", "", "1700"],  # row 7
         ]
     )
-    batch = imports.import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=upload)
+    batch = import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=upload)
 
     assert errors_at(batch, 2) == []
     assert errors_at(batch, 3) == [("Mã trường", "Mã trường “TH-1” bị trùng với dòng 2.")]
@@ -214,7 +219,7 @@ def test_unit_rows_check_parents_in_file_and_database(world):
             ["P01-D6", "Huyện Sáu", "Huyện", "KHONG", ""],  # row 9: parent not found
         ]
     )
-    batch = imports.import_batch_prepare(actor=world.admin, kind="units", uploaded_file=upload)
+    batch = import_batch_prepare(actor=world.admin, kind="units", uploaded_file=upload)
 
     assert errors_at(batch, 2) == errors_at(batch, 3) == errors_at(batch, 5) == []
     assert errors_at(batch, 4) == [
@@ -247,7 +252,7 @@ def test_dissolved_managing_unit_is_refused(world):
     world.district.dissolved_on = world.district.created_at.date()
     world.district.save()
     upload = xlsx_file([UNIT_HEADER, ["P01-D1-C", "Xã Mới", "Xã", "P01-D1", ""]])
-    batch = imports.import_batch_prepare(actor=world.admin, kind="units", uploaded_file=upload)
+    batch = import_batch_prepare(actor=world.admin, kind="units", uploaded_file=upload)
     assert "đã giải thể từ ngày" in errors_at(batch, 2)[0][1]
 
 
@@ -260,7 +265,7 @@ def test_officer_cannot_import_outside_their_scope(world):
             ["TH-Q2", "Trường Tiểu học Hòa Hải 2", "TH", "", "Q02-X", "", "", ""],
         ]
     )
-    batch = imports.import_batch_prepare(actor=world.officer_commune_a, kind="schools", uploaded_file=schools)
+    batch = import_batch_prepare(actor=world.officer_commune_a, kind="schools", uploaded_file=schools)
     assert errors_at(batch, 2) == []
     assert errors_at(batch, 3) == [
         ("Mã đơn vị quản lý", "Đơn vị quản lý “P01-D1-B” (Xã Bình Minh) nằm ngoài phạm vi quản lý của bạn.")
@@ -276,14 +281,14 @@ def test_officer_cannot_import_outside_their_scope(world):
             ["Q02-H-1", "Xã Hòa Phong", "Xã", "Q02-H", ""],  # below a refused row: no error of its own
         ]
     )
-    batch = imports.import_batch_prepare(actor=world.officer_district, kind="units", uploaded_file=units)
+    batch = import_batch_prepare(actor=world.officer_district, kind="units", uploaded_file=units)
     assert errors_at(batch, 2) == []
     assert errors_at(batch, 3) == [
         ("Mã đơn vị cấp trên", "Đơn vị cấp trên “Q02” (Tỉnh Khác) nằm ngoài phạm vi quản lý của bạn.")
     ]
     assert "Chỉ quản trị hệ thống mới được thêm tỉnh/thành phố" in errors_at(batch, 4)[0][1]
     with pytest.raises(ValidationError, match="còn 2 dòng có lỗi"):
-        imports.import_batch_commit(actor=world.officer_district, batch=batch)
+        import_batch_commit(actor=world.officer_district, batch=batch)
     assert errors_at(batch, 5) == []
     assert not AdministrativeUnit.objects.filter(code__in=["P01-D1-C", "Q02-H", "R03", "Q02-H-1"]).exists()
 
@@ -303,7 +308,7 @@ def test_officer_cannot_import_outside_their_scope(world):
 def test_unreadable_files_are_refused_with_a_message(world, name, content, message):
     upload = SimpleUploadedFile(name, content)
     with pytest.raises(ValidationError, match=re.escape(message)):
-        imports.import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=upload)
+        import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=upload)
     assert not ImportBatch.objects.exists()
 
 
@@ -311,13 +316,13 @@ def test_file_larger_than_the_limit_is_refused(world, settings):
     settings.KIEMDINH_IMPORT_MAX_BYTES = 1024 * 1024
     upload = SimpleUploadedFile("lon.csv", b"x" * (1024 * 1024 + 1))
     with pytest.raises(ValidationError, match=r"Tệp quá lớn \(1 MB\)\. Dung lượng tối đa là 1 MB\."):
-        imports.import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=upload)
+        import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=upload)
 
 
 def test_principal_cannot_prepare(world):
     upload = xlsx_file([SCHOOL_HEADER, ["X", "Y", "TH", "", "P01-D1-A", "", "", ""]])
     with pytest.raises(PermissionDenied):
-        imports.import_batch_prepare(actor=world.principal_a, kind="schools", uploaded_file=upload)
+        import_batch_prepare(actor=world.principal_a, kind="schools", uploaded_file=upload)
 
 
 # --- Services: commit ----------------------------------------------------------------------------------------
@@ -330,9 +335,7 @@ def _school_rows(count, unit_code="P01-D1-A"):
 
 
 def test_commit_is_all_or_nothing_when_a_create_fails_half_way(world, monkeypatch):
-    batch = imports.import_batch_prepare(
-        actor=world.officer_district, kind="schools", uploaded_file=xlsx_file(_school_rows(5))
-    )
+    batch = import_batch_prepare(actor=world.officer_district, kind="schools", uploaded_file=xlsx_file(_school_rows(5)))
     real_create = services.school_create
     calls = []
 
@@ -346,7 +349,7 @@ def test_commit_is_all_or_nothing_when_a_create_fails_half_way(world, monkeypatc
     schools_before, events_before = School.objects.count(), AuditEvent.objects.count()
 
     with pytest.raises(ValidationError, match=re.escape("Dòng 4: Lỗi giả lập khi ghi. Chưa có dữ liệu nào được nhập.")):
-        imports.import_batch_commit(actor=world.officer_district, batch=batch)
+        import_batch_commit(actor=world.officer_district, batch=batch)
 
     assert calls == ["TH-1", "TH-2", "TH-3"]
     assert School.objects.count() == schools_before
@@ -357,7 +360,7 @@ def test_commit_is_all_or_nothing_when_a_create_fails_half_way(world, monkeypatc
 
 
 def test_commit_rolls_back_on_an_unexpected_error_too(world, monkeypatch):
-    batch = imports.import_batch_prepare(
+    batch = import_batch_prepare(
         actor=world.admin,
         kind="units",
         uploaded_file=xlsx_file(
@@ -377,25 +380,25 @@ def test_commit_rolls_back_on_an_unexpected_error_too(world, monkeypatch):
 
     monkeypatch.setattr(services, "unit_create", failing_second)
     with pytest.raises(RuntimeError):
-        imports.import_batch_commit(actor=world.admin, batch=batch)
+        import_batch_commit(actor=world.admin, batch=batch)
     assert not AdministrativeUnit.objects.filter(code__startswith="P01-D2").exists()
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.PENDING
 
 
 def test_commit_refused_when_the_batch_has_errors(world):
     upload = xlsx_file([*_school_rows(2), ["SA", "Trùng", "TH", "", "P01-D1-A", "", "", ""]])
-    batch = imports.import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=upload)
+    batch = import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=upload)
     with pytest.raises(ValidationError, match="Không thể nhập: còn 1 dòng có lỗi"):
-        imports.import_batch_commit(actor=world.admin, batch=batch)
+        import_batch_commit(actor=world.admin, batch=batch)
     assert not School.objects.filter(code__in=["TH-1", "TH-2"]).exists()
 
 
 def test_commit_checks_again_against_the_current_database(world):
-    batch = imports.import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=xlsx_file(_school_rows(3)))
+    batch = import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=xlsx_file(_school_rows(3)))
     services.school_create(actor=None, code="TH-2", name="Ai đó nhập trước", school_type="TH", unit=world.commune_b)
 
     with pytest.raises(ValidationError, match="Dữ liệu trong hệ thống đã thay đổi từ lúc kiểm tra: 1 dòng nay có lỗi"):
-        imports.import_batch_commit(actor=world.admin, batch=batch)
+        import_batch_commit(actor=world.admin, batch=batch)
 
     assert not School.objects.filter(code__in=["TH-1", "TH-3"]).exists()
     batch.refresh_from_db()
@@ -404,39 +407,37 @@ def test_commit_checks_again_against_the_current_database(world):
 
 
 def test_commit_refused_for_another_user_and_for_a_second_time(world):
-    batch = imports.import_batch_prepare(
-        actor=world.officer_district, kind="schools", uploaded_file=xlsx_file(_school_rows(1))
-    )
+    batch = import_batch_prepare(actor=world.officer_district, kind="schools", uploaded_file=xlsx_file(_school_rows(1)))
     with pytest.raises(ValidationError, match="do người khác tải lên"):
-        imports.import_batch_commit(actor=world.admin, batch=batch)
+        import_batch_commit(actor=world.admin, batch=batch)
     assert not School.objects.filter(code="TH-1").exists()
 
-    imports.import_batch_commit(actor=world.officer_district, batch=batch)
+    import_batch_commit(actor=world.officer_district, batch=batch)
     with pytest.raises(ValidationError, match="đã được nhập vào hệ thống"):
-        imports.import_batch_commit(actor=world.officer_district, batch=batch)
+        import_batch_commit(actor=world.officer_district, batch=batch)
     with pytest.raises(ValidationError, match="đã được nhập vào hệ thống"):
-        imports.import_batch_discard(actor=world.officer_district, batch=batch)
+        import_batch_discard(actor=world.officer_district, batch=batch)
     assert School.objects.filter(code="TH-1").count() == 1
 
 
 def test_discarded_batch_cannot_be_committed(world):
-    batch = imports.import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=xlsx_file(_school_rows(1)))
-    batch = imports.import_batch_discard(actor=world.admin, batch=batch)
+    batch = import_batch_prepare(actor=world.admin, kind="schools", uploaded_file=xlsx_file(_school_rows(1)))
+    batch = import_batch_discard(actor=world.admin, batch=batch)
     assert batch.status == ImportStatus.DISCARDED
     assert AuditEvent.objects.filter(event_type="import.discarded", object_id=str(batch.pk)).exists()
     with pytest.raises(ValidationError, match="đã bị hủy"):
-        imports.import_batch_commit(actor=world.admin, batch=batch)
+        import_batch_commit(actor=world.admin, batch=batch)
     assert not School.objects.filter(code="TH-1").exists()
 
 
 def test_template_files_have_the_columns_and_read_back_cleanly(world):
-    for kind, columns in imports.COLUMNS.items():
-        sheet = load_workbook(io.BytesIO(imports.template_workbook(kind))).worksheets[0]
+    for kind, columns in COLUMNS.items():
+        sheet = load_workbook(io.BytesIO(template_workbook(kind))).worksheets[0]
         header, example = ([cell.value for cell in row] for row in sheet.iter_rows(max_row=2))
         assert header == [c.label for c in columns]
         assert example == [c.example or None for c in columns]
-        table = imports.read_table(SimpleUploadedFile("mau.xlsx", imports.template_workbook(kind)))
-        assert imports.parse_rows(kind, table)[0]["code"] == columns[0].example
+        table = read_table(SimpleUploadedFile("mau.xlsx", template_workbook(kind)))
+        assert parse_rows(kind, table)[0]["code"] == columns[0].example
 
 
 # --- Screens -------------------------------------------------------------------------------------------------
@@ -519,9 +520,7 @@ def test_upload_errors_are_shown_on_the_start_page(client, world, settings):
 
 
 def test_principal_and_anonymous_cannot_reach_the_import_pages(client, world):
-    batch = imports.import_batch_prepare(
-        actor=world.officer_district, kind="schools", uploaded_file=xlsx_file(_school_rows(1))
-    )
+    batch = import_batch_prepare(actor=world.officer_district, kind="schools", uploaded_file=xlsx_file(_school_rows(1)))
     urls = [
         reverse("units:import_start"),
         reverse("units:import_template", args=["truong"]),
@@ -539,9 +538,7 @@ def test_principal_and_anonymous_cannot_reach_the_import_pages(client, world):
 
 
 def test_a_batch_is_visible_only_to_the_person_who_uploaded_it(client, world):
-    batch = imports.import_batch_prepare(
-        actor=world.officer_district, kind="schools", uploaded_file=xlsx_file(_school_rows(1))
-    )
+    batch = import_batch_prepare(actor=world.officer_district, kind="schools", uploaded_file=xlsx_file(_school_rows(1)))
     for other in (world.officer_commune_a, world.admin):
         client.force_login(other)
         assert client.get(reverse("units:import_preview", args=[batch.pk])).status_code == 404
@@ -556,7 +553,7 @@ def test_template_download(client, world):
     client.force_login(world.officer_commune_a)
     response = client.get(reverse("units:import_template", args=["don-vi"]))
     assert response.status_code == 200
-    assert response["Content-Type"] == imports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert 'filename="mau-nhap-don-vi.xlsx"' in response["Content-Disposition"]
     header = next(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(max_row=1, values_only=True))
     assert list(header) == UNIT_HEADER

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kiemdinh.evidence.imports import evidence_import_batches_purge
-from kiemdinh.units.imports import import_batches_purge
+from kiemdinh.units.imports.batches import import_batches_purge
 
 
 class Command(BaseCommand):

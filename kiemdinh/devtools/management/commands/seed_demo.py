@@ -2,7 +2,8 @@ import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kiemdinh.devtools.demo import DEMO_PASSWORD, build_demo, demo_logins, missing_frameworks
+from kiemdinh.devtools.demo.build import build_demo, missing_frameworks
+from kiemdinh.devtools.demo.people import DEMO_PASSWORD, demo_logins
 
 
 def _width(text: str) -> int:

@@ -2,7 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kiemdinh.frameworks.selectors import CONFIDENCE_SHORT, version_summaries
+from kiemdinh.frameworks.selectors.marks import CONFIDENCE_SHORT
+from kiemdinh.frameworks.selectors.summaries import version_summaries
 
 
 class Command(BaseCommand):

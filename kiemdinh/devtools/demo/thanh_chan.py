@@ -1,6 +1,6 @@
 """The demo's complete self-assessment cycle (Thanh Chấn 2021–2022), built from a data file through the real services.
 
-The content (council, plan, evidence catalogue, every criterion form) is in demo_data/thanh_chan_2021.yaml; it was
+The content (council, plan, evidence catalogue, every criterion form) is in data/thanh_chan_2021.yaml; it was
 written to agree with the school's real improvement plan in the seed documents, which the same file reproduces (step 7,
 with its monitoring).
 """
@@ -36,7 +36,7 @@ from kiemdinh.selfassessment.services import (
     school_statistics_save,
 )
 
-DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "thanh_chan_2021.yaml"
+DATA_FILE = Path(__file__).resolve().parent / "data" / "thanh_chan_2021.yaml"
 
 
 @cache

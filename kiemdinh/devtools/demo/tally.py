@@ -1,0 +1,13 @@
+"""``DemoBuild``: what one build of the demo created, counted by kind (what seed_demo prints)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DemoBuild:
+    created: Counter = field(default_factory=Counter)
+
+    def add(self, what: str, n: int = 1) -> None:
+        if n:
+            self.created[what] += n
