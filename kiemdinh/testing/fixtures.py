@@ -1,4 +1,4 @@
-"""The suite's shared fixtures, loaded as a pytest plugin (pyproject.toml: `-p kiemdinh.testing.fixtures`): the
+"""The suite's shared fixtures, a pytest plugin registered by kiemdinh.testing.pytest_plugin after pytest-django: the
 regulations loaded once per session, the personas' world, the demo, storage on files and S3, a Chromium page."""
 
 import pytest

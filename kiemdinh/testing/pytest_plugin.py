@@ -1,4 +1,4 @@
-"""Loaded with `-p` before pytest-django reads the settings (see pyproject.toml)."""
+"""Loaded with `-p` before pytest-django reads the settings (see pyproject.toml); registers the suite's fixtures."""
 
 import os
 
@@ -11,3 +11,10 @@ os.environ.setdefault("KIEMDINH_SSL_REDIRECT", "0")
 os.environ.setdefault("KIEMDINH_DB_CONN_MAX_AGE", "0")
 # Background tasks run at once in the test process (a worker is not part of the suite).
 os.environ.setdefault("KIEMDINH_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
+
+def pytest_configure(config):
+    # The suite's fixtures are registered now, after pytest-django (an installed plugin, loaded after the `-p` ones):
+    # of two plugins' fixtures with one name the later wins, and kiemdinh.testing.fixtures replaces pytest-django's
+    # django_db_setup (to load the regulations once per session). Given with `-p`, it would come first and lose.
+    config.pluginmanager.import_plugin("kiemdinh.testing.fixtures")
