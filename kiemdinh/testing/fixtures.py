@@ -1,25 +1,75 @@
-"""The suite's shared fixtures, loaded as a pytest plugin (pyproject.toml: `-p kiemdinh.testing.fixtures`): the
+"""The suite's shared fixtures, a pytest plugin registered by kiemdinh.testing.pytest_plugin after pytest-django: the
 regulations loaded once per session, the personas' world, the demo, storage on files and S3, a Chromium page."""
+
+from dataclasses import dataclass
 
 import pytest
 from django.test import override_settings
+from pytest_django.fixtures import validate_django_db
+
+
+@dataclass
+class _Regulations:
+    """Whether the regulations loaded by django_db_setup may be gone: a transactional test (live server, threads)
+    empties the database at its end."""
+
+    blocker: object  # pytest-django's django_db_blocker
+    maybe_emptied: bool = False
+
+
+_REGULATIONS = pytest.StashKey[_Regulations]()
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
     """The regulations are loaded once into the test database, committed: a test's own `load_frameworks()` then
-    finds each version unchanged (5 queries instead of about 4,000 writes). A transactional test empties the
-    database at its end; pytest-django runs those after the others, and the next `load_frameworks()` loads again."""
+    finds each version unchanged (5 queries instead of about 4,000 writes). After a transactional test has emptied the
+    database, they are loaded again before the next test that runs inside a transaction (pytest_runtest_setup below),
+    whatever the order in which tests run (pytest-xdist may give a worker a transactional test before others)."""
     from kiemdinh.testing.world import load_frameworks
 
     with django_db_blocker.unblock():
         load_frameworks()
+    request.config.stash[_REGULATIONS] = _Regulations(blocker=django_db_blocker)
+
+
+def _database_use(item) -> str | None:
+    """How the test uses the database, as pytest-django decides it (and orders the tests by it): "transactional",
+    "db" or None."""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    transactional = "transactional_db" in names or "live_server" in names
+    if marker is not None:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        transactional = transactional or transaction or reset_sequences
+    if transactional:
+        return "transactional"
+    return "db" if marker is not None or "db" in names else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before the test's fixtures: a transaction of `db` or of a module's fixture could not commit the regulations.
+    regulations = item.config.stash.get(_REGULATIONS, None)
+    if regulations is None:  # no test has used the database yet
+        return
+    use = _database_use(item)
+    if use == "transactional":
+        regulations.maybe_emptied = True
+    elif use == "db" and regulations.maybe_emptied:
+        from kiemdinh.testing.world import load_frameworks
+
+        with regulations.blocker.unblock():
+            load_frameworks()
+        regulations.maybe_emptied = False
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 stays the production hasher (see test_settings); tests hash with MD5 for speed.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from kiemdinh.testing.world import FAST_HASHERS
+
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -110,6 +160,46 @@ def world(db):
 
 
 @pytest.fixture
+def make_cycle(world):
+    """Opens a self-assessment cycle through the service, as the school's principal does: `make_cycle("2024-2025")`
+    for school A (primary: TT17/2018 up to 2025-2026, TT57/2026 from 2026-2027), `school="b"` for school B
+    (kindergarten: TT19/2018 up to 2025-2026)."""
+    from kiemdinh.selfassessment.services import cycle_open
+
+    def make(school_year: str = "2025-2026", *, school: str = "a"):
+        return cycle_open(
+            actor=getattr(world, f"principal_{school}"),
+            school=getattr(world, f"school_{school}"),
+            school_year=school_year,
+        )
+
+    return make
+
+
+@pytest.fixture
+def cycle(make_cycle):
+    """School A's 2025-2026 cycle, on TT17/2018 (criteria codes [Hn-a.b-cc], with Mức 4 items)."""
+    return make_cycle("2025-2026")
+
+
+@pytest.fixture
+def cycle57(make_cycle):
+    """School A's 2026-2027 cycle, on TT57/2026 for general education (codes MC.a.b.cc)."""
+    return make_cycle("2026-2027")
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """The personas built once for the module, rolled back at its end, for modules (or a folder's conftest) whose
+    tests take them as their `world`: `def world(module_world, db): return fresh_world(module_world)`."""
+    from kiemdinh.testing.world import build_world, load_frameworks, rolled_back
+
+    with rolled_back(django_db_blocker):
+        load_frameworks()
+        yield build_world()
+
+
+@pytest.fixture
 def frameworks_loaded(db):
     from kiemdinh.testing.world import load_frameworks
 
@@ -146,11 +236,7 @@ def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
     from kiemdinh.devtools.demo.build import build_demo
     from kiemdinh.testing.world import load_frameworks, rolled_back
 
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-    )
-    with fast, rolled_back(django_db_blocker):
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")), rolled_back(django_db_blocker):
         load_frameworks()
         yield build_demo()
 
@@ -158,3 +244,13 @@ def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def demo(_demo, db):
     return _demo
+
+
+@pytest.fixture
+def demo_world(db):
+    """The demo as a new installation gets it (the regulations, then seed_demo), committed: for a live server's test
+    (transactional, emptied at its end)."""
+    from django.core.management import call_command
+
+    call_command("load_frameworks", verbosity=0)
+    call_command("seed_demo", verbosity=0)

@@ -1,6 +1,7 @@
-"""Loaded with `-p` before pytest-django reads the settings (see pyproject.toml)."""
+"""Loaded with `-p` before pytest-django reads the settings (see pyproject.toml); registers the suite's fixtures."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 # The suite runs with production-like settings (KIEMDINH_DEBUG=0), which require a secret key.
 os.environ.setdefault("KIEMDINH_SECRET_KEY", "test-only-secret-key-not-for-production")
@@ -11,3 +12,29 @@ os.environ.setdefault("KIEMDINH_SSL_REDIRECT", "0")
 os.environ.setdefault("KIEMDINH_DB_CONN_MAX_AGE", "0")
 # Background tasks run at once in the test process (a worker is not part of the suite).
 os.environ.setdefault("KIEMDINH_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """KIEMDINH_REDIS_URL names the first of the suite's Redis databases; pytest-xdist's worker gwN uses the Nth after
+    it, since each test starts by emptying its cache (FLUSHDB, the whole database, whatever the key prefix)."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    if database > 15:
+        raise RuntimeError(
+            f"KIEMDINH_REDIS_URL={url}: xdist worker {worker} would use Redis database {database}; Redis has 0 to 15 "
+            "unless configured otherwise. Name a lower first database, or run fewer workers."
+        )
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+if os.environ.get("KIEMDINH_REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["KIEMDINH_REDIS_URL"] = _worker_redis_url(
+        os.environ["KIEMDINH_REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
+
+
+def pytest_configure(config):
+    # The suite's fixtures are registered now, after pytest-django (an installed plugin, loaded after the `-p` ones):
+    # of two plugins' fixtures with one name the later wins, and kiemdinh.testing.fixtures replaces pytest-django's
+    # django_db_setup (to load the regulations once per session). Given with `-p`, it would come first and lose.
+    config.pluginmanager.import_plugin("kiemdinh.testing.fixtures")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.test import override_settings
 
 from kiemdinh.accounts.models import Body, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
@@ -99,11 +100,15 @@ def build_world() -> World:
 # --- Data built once per test module ---------------------------------------------------------------------------------
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @contextmanager
 def rolled_back(django_db_blocker):
     """For a module-scoped fixture: what is built inside stays for the module's tests (each runs in its own savepoint
-    within) and is rolled back at the module's end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    within) and is rolled back at the module's end. Passwords are hashed with MD5 inside, as in the tests themselves
+    (the plugin's per-test setting is not active yet in a module's fixture): Argon2 takes about half a second a user."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
         try:
             yield
         finally:

@@ -9,7 +9,6 @@ import time
 from urllib.parse import urljoin
 
 import pytest
-from django.core.management import call_command
 
 from kiemdinh.testing.browser import login, screenshot
 
@@ -99,12 +98,6 @@ def poll(read, *, timeout=5.0):
 def sign_in_as(page, base: str, username: str) -> None:
     page.context.clear_cookies()
     login(page, base, username, PASSWORD)
-
-
-@pytest.fixture
-def demo_world(db):
-    call_command("load_frameworks", verbosity=0)
-    call_command("seed_demo", verbosity=0)
 
 
 def test_the_watch_catches_inline_script_and_style(live_server, browser_page):

@@ -1,17 +1,10 @@
 """Browser journey for the foundation: log in with a demo account, see the seeded world, browse and search a framework."""
 
 import pytest
-from django.core.management import call_command
 
 from kiemdinh.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_world(db):
-    call_command("load_frameworks", verbosity=0)
-    call_command("seed_demo", verbosity=0)
 
 
 def login(page, base, username, password="kiemdinh-demo"):

@@ -16,14 +16,9 @@ from django.urls import reverse
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.models import PlanLine
 from kiemdinh.selfassessment.models import CriterionForm
-from kiemdinh.selfassessment.services import FormConflict, criterion_form_save, cycle_open
+from kiemdinh.selfassessment.services import FormConflict, criterion_form_save
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cycle(world, frameworks_loaded):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
 
 
 @pytest.fixture

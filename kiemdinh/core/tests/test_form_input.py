@@ -22,7 +22,7 @@ from kiemdinh.core.forms import CleanInputMixin, Form
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement
 from kiemdinh.selfassessment.models import Cycle, WorkingGroup
-from kiemdinh.testing.world import load_frameworks, rolled_back
+from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.models import AdministrativeUnit, School
 
 
@@ -44,18 +44,15 @@ FORMS = _form_classes()
 
 
 @pytest.fixture(scope="module")
-def things(django_db_setup, django_db_blocker):
-    """What the forms' constructors need: a TT17 cycle of school A with an improvement plan, a working group."""
-    from kiemdinh.selfassessment.services import cycle_open
-    from kiemdinh.testing.world import build_world
-
-    with rolled_back(django_db_blocker):
-        load_frameworks(("tt17-2018",))
-        world = build_world()
+def things(module_world, django_db_blocker):
+    """What the forms' constructors need: a TT17 cycle of school A with an improvement plan, a working group (inside
+    module_world's transaction, rolled back at the module's end)."""
+    world = module_world
+    with django_db_blocker.unblock():
         cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")
         plan = improvement.plan_create(actor=world.principal_a, cycle=cycle)
         group = WorkingGroup.objects.create(cycle=cycle, name="Nhóm 1")
-        yield SimpleNamespace(world=world, cycle=cycle, plan=plan, group=group)
+    return SimpleNamespace(world=world, cycle=cycle, plan=plan, group=group)
 
 
 def _arguments(t) -> dict[str, dict]:

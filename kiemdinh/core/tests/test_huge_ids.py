@@ -12,18 +12,17 @@ from django.urls import reverse
 
 from kiemdinh.core.tests.test_access_matrix import skip_reason, url_patterns
 from kiemdinh.selfassessment.services import cycle_open
-from kiemdinh.testing.world import build_world, load_frameworks, rolled_back
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def setting(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        load_frameworks(("tt17-2018",))
-        world = build_world()
+def setting(module_world, django_db_blocker):
+    """School A's 2024-2025 cycle (inside module_world's transaction, rolled back at the module's end)."""
+    world = module_world
+    with django_db_blocker.unblock():
         cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")
-        yield SimpleNamespace(world=world, cycle=cycle)
+    return SimpleNamespace(world=world, cycle=cycle)
 
 
 HUGE = 2**64

@@ -100,11 +100,6 @@ def subject_of(line) -> str:
     return line.criterion.code if line.criterion_id else f"Mức 4 — {line.level4_item.code}"
 
 
-@pytest.fixture
-def seeded(frameworks_loaded):
-    call_command("seed_demo", stdout=StringIO())
-
-
 def demo_plan() -> ImprovementPlan:
     return ImprovementPlan.objects.select_related("cycle__framework").get(
         cycle__school__code="DEMO-TC-TH", cycle__school_year="2021-2022"
@@ -136,7 +131,7 @@ def test_seed_table_parses_into_its_twelve_lines():
 
 
 @needs_seed
-def test_demo_plan_reproduces_the_seed(seeded):
+def test_demo_plan_reproduces_the_seed(demo):
     text = SEED.read_text(encoding="utf-8")
     plan = demo_plan()
     assert (plan.number, plan.place, plan.issued_on) == ("17/KH-TrTH", "Thanh Chấn", date(2021, 9, 24))
@@ -192,7 +187,7 @@ def test_demo_plan_reproduces_the_seed(seeded):
     assert by_subject["1.10"].support == "- Phụ huynh hỗ trợ ngày công cắt tỉa cây\n- Ngân sách nhà nước"
 
 
-def test_demo_plan_is_issued_covered_and_monitored(seeded):
+def test_demo_plan_is_issued_covered_and_monitored(demo):
     plan = demo_plan()
     assert (plan.number, plan.issued_on, plan.signer_name) == ("17/KH-TrTH", date(2021, 9, 24), "Vũ Thị Trung Thu")
     assert plan.is_issued and plan.issued_by.username == "hieutruong.thanhchan"
@@ -248,7 +243,7 @@ def test_demo_plan_is_issued_covered_and_monitored(seeded):
     assert adjusted.adjustment.startswith("Điều chỉnh giải pháp")
 
 
-def test_a_demo_seeded_before_the_plan_existed_gets_it_on_the_next_run(seeded):
+def test_a_demo_seeded_before_the_plan_existed_gets_it_on_the_next_run(demo):
     plan = demo_plan()
     cycle = plan.cycle
     plan.delete()  # as in a database seeded before step 7 was built

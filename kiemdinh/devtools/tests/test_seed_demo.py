@@ -1,11 +1,13 @@
-"""seed_demo: the seed plans reproduced, idempotently, with working demo logins."""
+"""seed_demo: the seed plans reproduced, idempotently, with working demo logins.
+
+The demo is built once for the module (`demo`, rolled back at its end: seed_demo is build_demo and its summary); the
+command on an empty database is tested in test_seed_demo_command.py."""
 
 from datetime import date
 from io import StringIO
 
-import pytest
 from django.apps import apps
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 
 from kiemdinh.accounts.models import Membership, Role, User
@@ -23,11 +25,6 @@ HUONG_TRA_TITLE = (
 )
 
 
-@pytest.fixture
-def seeded(frameworks_loaded):
-    call_command("seed_demo", stdout=StringIO())
-
-
 def project_models():
     return [m for c in apps.get_app_configs() if c.name.startswith("kiemdinh.") for m in c.get_models()]
 
@@ -40,7 +37,7 @@ def plan_of(unit_code):
     return AnnualPlan.objects.get(unit__code=unit_code)
 
 
-def test_the_world_has_the_seeds_units_schools_plans_and_people(seeded):
+def test_the_world_has_the_seeds_units_schools_plans_and_people(demo):
     assert AdministrativeUnit.objects.count() == 12
     assert School.objects.count() == 32
     assert AnnualPlan.objects.count() == 4
@@ -57,14 +54,14 @@ def test_the_world_has_the_seeds_units_schools_plans_and_people(seeded):
     assert "/" not in School.objects.get(name="Trường Mầm non 2/9").code
 
 
-def test_every_district_was_dissolved_on_1_july_2025(seeded):
+def test_every_district_was_dissolved_on_1_july_2025(demo):
     districts = AdministrativeUnit.objects.filter(kind=UnitKind.DISTRICT)
     assert sorted(d.name for d in districts) == ["huyện Cao Lộc", "huyện Hóc Môn", "huyện Hữu Lũng", "thị xã Hương Trà"]
     assert {d.dissolved_on for d in districts} == {date(2025, 7, 1)}
     assert not AdministrativeUnit.objects.exclude(kind=UnitKind.DISTRICT).filter(dissolved_on__isnull=False).exists()
 
 
-def test_huong_tra_plan_reproduces_its_list_in_order(seeded):
+def test_huong_tra_plan_reproduces_its_list_in_order(demo):
     plan = AnnualPlan.objects.get(unit__code="46-HT", number="20/KH-UBND")
     assert (plan.issuer, plan.issued_on, plan.place, plan.title, plan.period) == (
         "UBND thị xã Hương Trà",
@@ -91,7 +88,7 @@ def test_huong_tra_plan_reproduces_its_list_in_order(seeded):
     assert all(t.school.unit.code == "46-HT" for t in targets)
 
 
-def test_cao_loc_tan_thanh_and_hoc_mon_plans(seeded):
+def test_cao_loc_tan_thanh_and_hoc_mon_plans(demo):
     cao_loc = plan_of("20-CL")
     assert (cao_loc.number, cao_loc.issued_on, cao_loc.signer_name) == ("", None, "Nguyễn Văn Thịnh")
     assert [
@@ -120,7 +117,7 @@ def test_cao_loc_tan_thanh_and_hoc_mon_plans(seeded):
     assert {t.note for t in targets[1:]} == {"Đánh giá ngoài"}
 
 
-def test_thanh_chan_cycle_gives_the_seeds_results(seeded):
+def test_thanh_chan_cycle_gives_the_seeds_results(demo):
     cycle = Cycle.objects.get(school__name="Trường Tiểu học Thanh Chấn", school_year="2021-2022")
     assert cycle.framework.code == "tt17-2018"
     assert cycle.status == CycleStatus.ACCEPTED
@@ -134,7 +131,7 @@ def test_thanh_chan_cycle_gives_the_seeds_results(seeded):
     assert (result.school_level, result.accreditation_grade, result.national_standard_level) == (3, 3, 2)
 
 
-def test_thanh_chan_cycle_is_complete_and_consistent(seeded):
+def test_thanh_chan_cycle_is_complete_and_consistent(demo):
     from kiemdinh.evidence.selectors import citation_report, evidence_summary
     from kiemdinh.selfassessment.council import council_problems
     from kiemdinh.selfassessment.models import CriterionForm
@@ -163,7 +160,7 @@ def test_thanh_chan_cycle_is_complete_and_consistent(seeded):
     assert {"1.6", "1.10", "2.2", "2.3", "2.4", "3.2", "3.5", "4.2", "5.5"} <= weak
 
 
-def test_second_run_creates_and_changes_nothing(seeded):
+def test_second_run_creates_and_changes_nothing(demo):
     before = snapshot()
     counts = {label: len(rows) for label, rows in before.items()}
     out = StringIO()
@@ -176,25 +173,7 @@ def test_second_run_creates_and_changes_nothing(seeded):
         assert User.objects.get(username=person.username).check_password(DEMO_PASSWORD)
 
 
-def test_print_logins_lists_every_demo_account(frameworks_loaded):
-    out = StringIO()
-    call_command("seed_demo", "--print-logins", stdout=out)
-    text = out.getvalue()
-    assert DEMO_PASSWORD in text
-    for person in PEOPLE:
-        assert person.username in text
-    assert "Vũ Thị Trung Thu" in text and "Trường Tiểu học Thanh Chấn" in text
-    assert "Hiệu trưởng" in text and "Quản trị hệ thống" in text
-
-
-@pytest.mark.django_db
-def test_refuses_to_run_without_frameworks(no_frameworks):
-    with pytest.raises(CommandError, match=r"Chưa nạp bộ tiêu chuẩn; chạy ./scripts/manage load_frameworks trước\."):
-        call_command("seed_demo", stdout=StringIO())
-    assert not AdministrativeUnit.objects.exists()
-
-
-def test_demo_principals_see_only_their_own_school(seeded):
+def test_demo_principals_see_only_their_own_school(demo):
     principal = User.objects.get(username="hieutruong.thanhchan")
     assert [s.name for s in schools_visible(principal)] == ["Trường Tiểu học Thanh Chấn"]
     principal = User.objects.get(username="hieutruong.mnhuongxuan")
@@ -204,7 +183,7 @@ def test_demo_principals_see_only_their_own_school(seeded):
     assert User.objects.get(username="quantri").memberships.get().role == Role.ADMIN
 
 
-def test_thanh_chan_principal_logs_in_and_sees_the_result(seeded, client):
+def test_thanh_chan_principal_logs_in_and_sees_the_result(demo, client):
     response = client.post(
         reverse("accounts:login"), {"username": "hieutruong.thanhchan", "password": DEMO_PASSWORD}, follow=True
     )

@@ -151,11 +151,6 @@ def setup_plan(cycle, actor):
 
 
 @pytest.fixture
-def cycle(world):  # tt17-2018, primary school
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
 def full_cycle(world, cycle):
     setup_council(cycle, world.principal_a)
     setup_plan(cycle, world.principal_a)
@@ -164,10 +159,9 @@ def full_cycle(world, cycle):
 
 
 @pytest.fixture
-def tt57_cycle(world):
-    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027")
-    fill_forms(cycle, world.principal_a)
-    return refetch(cycle)
+def tt57_cycle(world, cycle57):
+    fill_forms(cycle57, world.principal_a)
+    return refetch(cycle57)
 
 
 # --- kinds ----------------------------------------------------------------------------------------------------------

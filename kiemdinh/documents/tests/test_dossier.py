@@ -31,9 +31,9 @@ EXTERNAL = "https://csdl.moet.gov.vn/minh-chung/123"
 
 
 @pytest.fixture
-def cycle(world, frameworks_loaded):
+def cycle(world, make_cycle):
     """School A's 2025-2026 cycle (TT17/2018): 1.1, 1.2 and 2.1 filled, files on 1.1, an item with a link only."""
-    cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
+    cycle = make_cycle("2025-2026")
     add_council(cycle, world.principal_a)
     fill_forms(cycle, world.principal_a, criteria={"1.1", "1.2", "2.1"})
     actor = world.principal_a

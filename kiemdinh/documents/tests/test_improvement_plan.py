@@ -168,11 +168,6 @@ def seed_plan(cycle, actor) -> ImprovementPlan:
 
 
 @pytest.fixture
-def cycle(world):  # tt17-2018, primary school
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
 def seeded(world, cycle):
     rate_everything(cycle, world.principal_a, level4={"1": True, "3": True, "2": False, "4": False, "5": False})
     return seed_plan(cycle, world.principal_a)

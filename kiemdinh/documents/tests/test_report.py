@@ -22,11 +22,6 @@ pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 
 
 @pytest.fixture
-def cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
 def complete(world, cycle):
     add_council(cycle, world.principal_a)
     fill_forms(cycle, world.principal_a)

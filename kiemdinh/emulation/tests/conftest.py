@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiemdinh.testing.world import World, build_world, fresh_world, load_frameworks, rolled_back
+from kiemdinh.testing.world import World, fresh_world
 from kiemdinh.units.models import School
 
 YEAR = "2019-2020"
@@ -81,29 +81,21 @@ def _build_year(world) -> School:
     return school_create(actor=None, code="SC", name="Trường THCS Bình Minh", school_type="THCS", unit=world.commune_b)
 
 
-@pytest.fixture(scope="module")
-def _base(django_db_setup, django_db_blocker):
-    """Frameworks and personas, once for the module; rolled back at its end."""
-    with rolled_back(django_db_blocker):
-        load_frameworks()
-        yield build_world()
-
-
 def _fresh(obj):
     return type(obj).objects.get(pk=obj.pk)
 
 
 @pytest.fixture(scope="module")
-def _year(_base, django_db_blocker) -> School:
-    """The 2019-2020 data (inside _base's outer transaction), for the modules that use it."""
+def _year(module_world, django_db_blocker) -> School:
+    """The 2019-2020 data (inside module_world's outer transaction), for the modules that use it."""
     with django_db_blocker.unblock():
-        return _build_year(_base)
+        return _build_year(module_world)
 
 
 @pytest.fixture
-def world(_base, db) -> World:
-    """Fresh instances of the personas for each test (nothing cached on them leaks between tests)."""
-    return fresh_world(_base)
+def world(module_world, db) -> World:
+    """Fresh instances of the module's personas for each test (nothing cached on them leaks between tests)."""
+    return fresh_world(module_world)
 
 
 @pytest.fixture

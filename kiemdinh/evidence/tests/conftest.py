@@ -5,7 +5,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kiemdinh.frameworks.models import Criterion
-from kiemdinh.selfassessment.services import cycle_open
 
 
 def pdf_bytes(text: str = "minh chung") -> bytes:
@@ -28,18 +27,6 @@ def docx_bytes(padding: int = 0) -> bytes:
 
 def criterion(cycle, code: str) -> Criterion:
     return Criterion.objects.get(version_id=cycle.framework_id, code=code)
-
-
-@pytest.fixture
-def cycle(world, frameworks_loaded):
-    """School A's 2025-2026 cycle on TT17/2018 (codes [Hn-a.b-cc])."""
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
-def cycle57(world, frameworks_loaded):
-    """School A's 2026-2027 cycle on TT57/2026 (codes MC.a.b.cc)."""
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027")
 
 
 @pytest.fixture

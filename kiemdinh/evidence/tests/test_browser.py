@@ -11,7 +11,9 @@ from kiemdinh.testing.world import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_member_adds_evidence_and_finds_it_by_live_search(live_server, browser_page, world, cycle, tmp_path):
+def test_member_adds_evidence_and_finds_it_by_live_search(
+    live_server, browser_page, frameworks_loaded, world, cycle, tmp_path
+):
     page = browser_page
     page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
     page.fill("#id_username", world.member_a.username)

@@ -2,7 +2,7 @@
 deadlines of plans and improvement plans, and a query count that does not grow with the number of schools.
 
 Dates are relative to today, since the page shows today's position. The frameworks needed for cycles (TT17 for a
-primary school, TT19 for a kindergarten) are loaded per test: a quarter of a second."""
+primary school, TT19 for a kindergarten) are those the test session loaded (`frameworks_loaded`)."""
 
 import json
 import re
@@ -27,11 +27,9 @@ from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.selfassessment.services import cycle_open, cycle_set_status
-from kiemdinh.testing.world import load_frameworks
 from kiemdinh.units.models import School
 from kiemdinh.units.services import school_create, unit_create
 
-FRAMEWORKS = ("tt17-2018", "tt19-2018")
 YEAR = "2025-2026"  # a 2018-regime school year whatever the day the suite runs
 
 
@@ -42,11 +40,6 @@ def today() -> date:
 def url(unit, **params) -> str:
     base = reverse("planning:dashboard", kwargs={"unit_id": unit.pk})
     return base + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
-
-
-@pytest.fixture
-def frameworks(db):
-    load_frameworks(only=FRAMEWORKS)
 
 
 def recognise(actor, school, decided_on, grade=2, level=1):
@@ -94,7 +87,7 @@ def issued_plan(world, **tasks_and_goals):
 
 
 @pytest.fixture
-def scene(world, frameworks):
+def scene(world, frameworks_loaded):
     """School A (TH): 2025-2026 cycle submitted, an overdue improvement line. School B (MN): CĐ2-MĐ1 signed almost
     five years ago, so it runs out in 60 days (re-registration already late). School C (TH, commune A): nothing.
     School D (THCS, commune B): accepted cycle. An issued district plan with an overdue task, a task due in ten days,
@@ -394,7 +387,7 @@ def test_filters_parse_and_write_back():
 # --- the stage in SQL matches pipeline() ----------------------------------------------------------------------------
 
 
-def test_stage_in_sql_matches_pipeline(world, frameworks):
+def test_stage_in_sql_matches_pipeline(world, frameworks_loaded):
     """Edge cases of the rule: a decision signed before the latest cycle's school year (1 August) does not count,
     one signed on 1 August does; a returned cycle is in progress; an expired or revoked decision does not count."""
     framework = FrameworkVersion.objects.get(code="tt17-2018")

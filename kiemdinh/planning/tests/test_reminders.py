@@ -25,17 +25,11 @@ from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.selfassessment.services import cycle_open
-from kiemdinh.testing.world import load_frameworks
 from kiemdinh.units.services import school_create
 
 TODAY = date(2026, 4, 10)
 YEAR = "2025-2026"
 FMT = "%d/%m/%Y"
-
-
-@pytest.fixture
-def frameworks(db):
-    load_frameworks(only=("tt17-2018", "tt19-2018"))
 
 
 def recognise(actor, school, valid_until: date):
@@ -68,7 +62,7 @@ def task(officer, plan, content, deadline: date, school=None, agency="Phòng Gi�
 
 
 @pytest.fixture
-def scene(world, frameworks):
+def scene(world, frameworks_loaded):
     """The district's issued 2026 plan (reports every 3 months from 01/01/2026, none yet, so the first is overdue
     since 01/04/2026) with three self-assessment targets for 2025-2026 (every school, due in 10 days; kindergartens
     only; the listed schools — B only) and a kindergarten target for 2024-2025 that B met, a task for school A overdue, an agency task due in 20 days, one due in two

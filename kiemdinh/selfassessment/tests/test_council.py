@@ -20,18 +20,8 @@ TT57_SOURCE = "Điều 9 Thông tư 57/2026/TT-BGDĐT"
 
 
 @pytest.fixture
-def cycle(world):  # tt17-2018
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
-def tt57_cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027")
-
-
-@pytest.fixture
-def kindergarten_cycle(world):  # tt19-2018
-    return cycle_open(actor=world.principal_b, school=world.school_b, school_year="2025-2026")
+def kindergarten_cycle(make_cycle):  # tt19-2018
+    return make_cycle("2025-2026", school="b")
 
 
 def add_members(cycle, roles, actor=None):
@@ -56,24 +46,24 @@ def council_url(cycle, name="council", *args):
 # --- rules per regime ----------------------------------------------------------------------------------------------
 
 
-def test_tt57_needs_five_members_an_odd_number_one_chair_and_one_secretary(tt57_cycle):
-    assert tt57_cycle.framework.regime == "tt57"
-    problems = svc.council_problems(tt57_cycle)
+def test_tt57_needs_five_members_an_odd_number_one_chair_and_one_secretary(cycle57):
+    assert cycle57.framework.regime == "tt57"
+    problems = svc.council_problems(cycle57)
     assert problems == [
         f"Hội đồng tự đánh giá phải có ít nhất 05 thành viên, hiện có 0 ({TT57_SOURCE}).",
         f"Số thành viên hội đồng phải là số lẻ, hiện có 0 ({TT57_SOURCE}).",
         f"Hội đồng phải có đúng 01 Chủ tịch, hiện có 0 ({TT57_SOURCE}).",
         f"Hội đồng phải có đúng 01 Thư ký, hiện có 0 ({TT57_SOURCE}).",
     ]
-    add_members(tt57_cycle, council_roles(others=2))  # 4 members
-    assert svc.council_problems(tt57_cycle) == [
+    add_members(cycle57, council_roles(others=2))  # 4 members
+    assert svc.council_problems(cycle57) == [
         f"Hội đồng tự đánh giá phải có ít nhất 05 thành viên, hiện có 4 ({TT57_SOURCE}).",
         f"Số thành viên hội đồng phải là số lẻ, hiện có 4 ({TT57_SOURCE}).",
     ]
-    add_members(tt57_cycle, [CouncilRole.VICE_CHAIR])  # 5
-    assert svc.council_problems(tt57_cycle) == []
-    add_members(tt57_cycle, [CouncilRole.CHAIR])  # 6, two chairs
-    assert svc.council_problems(tt57_cycle) == [
+    add_members(cycle57, [CouncilRole.VICE_CHAIR])  # 5
+    assert svc.council_problems(cycle57) == []
+    add_members(cycle57, [CouncilRole.CHAIR])  # 6, two chairs
+    assert svc.council_problems(cycle57) == [
         f"Số thành viên hội đồng phải là số lẻ, hiện có 6 ({TT57_SOURCE}).",
         f"Hội đồng phải có đúng 01 Chủ tịch, hiện có 2 ({TT57_SOURCE}).",
     ]
@@ -231,9 +221,9 @@ def test_removing_a_member_keeps_group_assignments_and_refuses_solo_ones(cycle):
     assert not CriterionAssignment.objects.filter(criterion=c12).exists()
 
 
-def test_assignments_are_checked_before_anything_is_written(world, cycle, tt57_cycle):
+def test_assignments_are_checked_before_anything_is_written(world, cycle, cycle57):
     group = svc.working_group_create(actor=None, cycle=cycle, name="Nhóm 1")
-    foreign_group = svc.working_group_create(actor=None, cycle=tt57_cycle, name="Nhóm 1")
+    foreign_group = svc.working_group_create(actor=None, cycle=cycle57, name="Nhóm 1")
     c11, c12 = criterion(cycle, "1.1"), criterion(cycle, "1.2")
     with pytest.raises(ValidationError) as e:
         svc.criterion_assignments_save(
@@ -242,7 +232,7 @@ def test_assignments_are_checked_before_anything_is_written(world, cycle, tt57_c
     assert "không thuộc hội đồng này" in str(e.value)
     with pytest.raises(ValidationError):
         svc.criterion_assignments_save(
-            actor=None, cycle=cycle, criteria={criterion(tt57_cycle, "1.1").pk: (group.pk, None)}
+            actor=None, cycle=cycle, criteria={criterion(cycle57, "1.1").pk: (group.pk, None)}
         )
     assert not CriterionAssignment.objects.exists()
     assert svc.criterion_assignments_save(actor=None, cycle=cycle, criteria={c11.pk: (group.pk, None)}) == 1
@@ -273,7 +263,7 @@ def _council_snapshot(cycle):
     )
 
 
-def test_council_copy_matches_criteria_by_code_and_leaves_the_source_unchanged(world, cycle, tt57_cycle):
+def test_council_copy_matches_criteria_by_code_and_leaves_the_source_unchanged(world, cycle, cycle57):
     group = svc.working_group_create(actor=None, cycle=cycle, name="Nhóm 1", note="Tiêu chuẩn 1 và 5")
     chair = svc.council_member_create(
         actor=None, cycle=cycle, full_name="Nguyễn Văn An", role="chu_tich", user=world.principal_a, group=group
@@ -288,37 +278,37 @@ def test_council_copy_matches_criteria_by_code_and_leaves_the_source_unchanged(w
     )
     before = _council_snapshot(cycle)
 
-    report = svc.council_copy(actor=world.principal_a, source=cycle, target=tt57_cycle)
+    report = svc.council_copy(actor=world.principal_a, source=cycle, target=cycle57)
 
     assert _council_snapshot(cycle) == before
     assert report.counts == {"groups": 1, "members": 2, "assignments": 1}
     assert "tiêu chí 5.1 (không có trong TT 57/2026)" in report.skipped
     assert any(s.startswith("tiêu chí Mức 4 số 1") for s in report.skipped)
-    groups, members, assignments = _council_snapshot(tt57_cycle)
+    groups, members, assignments = _council_snapshot(cycle57)
     assert groups == before[0]
     assert members == before[1]
     assert assignments == [("1.1", None, "Nhóm 1", "Nguyễn Văn An")]
     assert AuditEvent.objects.filter(event_type="council.copied").count() == 1
 
     with pytest.raises(ValidationError) as e:
-        svc.council_copy(actor=None, source=cycle, target=tt57_cycle)
+        svc.council_copy(actor=None, source=cycle, target=cycle57)
     assert "đã có thành viên" in str(e.value)
 
 
-def test_council_copy_refuses_other_schools_and_later_years(world, cycle, tt57_cycle, kindergarten_cycle):
+def test_council_copy_refuses_other_schools_and_later_years(world, cycle, cycle57, kindergarten_cycle):
     with pytest.raises(ValidationError) as e:
         svc.council_copy(actor=None, source=kindergarten_cycle, target=cycle)
     assert "cùng trường" in str(e.value)
     with pytest.raises(ValidationError) as e:
-        svc.council_copy(actor=None, source=tt57_cycle, target=cycle)
+        svc.council_copy(actor=None, source=cycle57, target=cycle)
     assert "năm học trước" in str(e.value)
 
 
-def test_council_copy_drops_links_to_accounts_no_longer_at_the_school(world, cycle, tt57_cycle):
+def test_council_copy_drops_links_to_accounts_no_longer_at_the_school(world, cycle, cycle57):
     svc.council_member_create(actor=None, cycle=cycle, full_name="Lê Văn Minh", role="uy_vien", user=world.member_a)
     Membership.objects.filter(user=world.member_a).update(is_active=False)
-    report = svc.council_copy(actor=None, source=cycle, target=tt57_cycle)
-    assert CouncilMember.objects.get(cycle=tt57_cycle).user is None
+    report = svc.council_copy(actor=None, source=cycle, target=cycle57)
+    assert CouncilMember.objects.get(cycle=cycle57).user is None
     assert report.skipped == ("tài khoản của Lê Văn Minh (không còn thuộc trường)",)
 
 
@@ -383,11 +373,11 @@ def test_add_member_redirects_with_a_message(client, world, cycle):
     assert CouncilMember.objects.get(cycle=cycle).user == world.principal_a
 
 
-def test_add_member_with_htmx_returns_every_section_out_of_band(client, world, tt57_cycle):
-    add_members(tt57_cycle, council_roles(others=2))
+def test_add_member_with_htmx_returns_every_section_out_of_band(client, world, cycle57):
+    add_members(cycle57, council_roles(others=2))
     client.force_login(world.principal_a)
     response = client.post(
-        council_url(tt57_cycle, "council_member_add"), {"full_name": "Phạm Thị Mai", "role": "uy_vien"}, **HTMX
+        council_url(cycle57, "council_member_add"), {"full_name": "Phạm Thị Mai", "role": "uy_vien"}, **HTMX
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -461,14 +451,14 @@ def test_assignment_table_saves_in_one_post(client, world, cycle):
     assert not CriterionAssignment.objects.filter(criterion_id=rows[1].target_id).exists()
 
 
-def test_copy_screen_copies_an_earlier_council(client, world, cycle, tt57_cycle):
+def test_copy_screen_copies_an_earlier_council(client, world, cycle, cycle57):
     add_members(cycle, council_roles(others=3))
     client.force_login(world.principal_a)
-    page = client.get(council_url(tt57_cycle)).content.decode()
+    page = client.get(council_url(cycle57)).content.decode()
     assert "Sao chép hội đồng" in page
-    response = client.post(council_url(tt57_cycle, "council_copy"), {"source": cycle.pk}, follow=True)
+    response = client.post(council_url(cycle57, "council_copy"), {"source": cycle.pk}, follow=True)
     assert "Đã sao chép hội đồng năm học 2025-2026: 0 nhóm, 5 thành viên" in response.content.decode()
-    assert CouncilMember.objects.filter(cycle=tt57_cycle).count() == 5
+    assert CouncilMember.objects.filter(cycle=cycle57).count() == 5
 
 
 def test_submitted_cycle_is_read_only_on_screen(client, world, cycle):

@@ -19,13 +19,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
-def next_cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2026-2027")
+def next_cycle(make_cycle):
+    return make_cycle("2026-2027")
 
 
 def url(cycle, name="plan", *args):

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")
+def cycle(make_cycle):
+    return make_cycle("2024-2025")
 
 
 def test_an_empty_dossier_lists_every_missing_part_and_cannot_be_submitted(client, world, cycle):

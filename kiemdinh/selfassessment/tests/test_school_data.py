@@ -9,15 +9,10 @@ from django.urls import reverse
 from kiemdinh.core.models import AuditEvent
 from kiemdinh.selfassessment.models import CycleStatus, SchoolStatistics
 from kiemdinh.selfassessment.selectors import school_statistics
-from kiemdinh.selfassessment.services import cycle_open, school_statistics_save
+from kiemdinh.selfassessment.services import school_statistics_save
 from kiemdinh.selfassessment.statistics import school_years, table_definitions
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
-
-
-@pytest.fixture
-def cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
 
 
 def url(cycle):

@@ -20,8 +20,8 @@ TT17 = get_spec("tt17-2018")
 
 
 @pytest.fixture
-def cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2021-2022")
+def cycle(make_cycle):
+    return make_cycle("2021-2022")
 
 
 # cycle_open

@@ -6,15 +6,10 @@ from django.urls import reverse
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.council import criterion_assignments_save
 from kiemdinh.selfassessment.models import CriterionForm, CycleStatus, FormDraft, IndicatorRating
-from kiemdinh.selfassessment.services import criterion_form_save, cycle_open, cycle_submit
+from kiemdinh.selfassessment.services import criterion_form_save, cycle_submit
 from kiemdinh.selfassessment.tests.builders import add_council, complete_dossier, fill_forms
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
-
-
-@pytest.fixture
-def cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
 
 
 def url(name, cycle, *args):

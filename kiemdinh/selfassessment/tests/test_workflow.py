@@ -24,11 +24,6 @@ pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 
 
 @pytest.fixture
-def cycle(world):
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
-@pytest.fixture
 def criterion(cycle):
     return Criterion.objects.get(version=cycle.framework, code="1.1")
 

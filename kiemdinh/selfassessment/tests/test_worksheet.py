@@ -23,11 +23,6 @@ TEXTS = {
 }
 
 
-@pytest.fixture
-def cycle(world):  # tt17-2018
-    return cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
-
-
 def indicator(cycle, code, level=1, letter="a"):
     return Indicator.objects.select_related("criterion").get(
         criterion__version=cycle.framework, criterion__code=code, level=level, letter=letter
