@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from kiemdinh.devtools.demo import DEMO_PASSWORD, PEOPLE
+from kiemdinh.devtools.demo.people import DEMO_PASSWORD, PEOPLE
 from kiemdinh.units.models import AdministrativeUnit
 
 
