@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
 from kiemdinh.core.tabular import ImportPending, header_key, read_table, shown, workbook_bytes
+from kiemdinh.core.tabular.columns import Column
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.evidence import services
 from kiemdinh.evidence.codes import code_example, default_box, parse_code
@@ -36,7 +37,6 @@ from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import ensure_editable
-from kiemdinh.units.imports.columns import Column
 from kiemdinh.units.models import ImportStatus
 
 HEADER_SEARCH_ROWS = 20  # official catalogues have title lines above the header

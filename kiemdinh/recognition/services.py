@@ -46,7 +46,8 @@ class DecisionInput:
     regime: str = ""  # the regulations it was decided under; blank: those in force on its signing date
 
 
-def _check(data: DecisionInput) -> dict[str, str]:
+def decision_input_errors(data: DecisionInput) -> dict[str, str]:
+    """What is wrong with a decision's data, by field (empty when nothing is); also used when issuing from a team."""
     errors: dict[str, str] = {}
     if data.kind not in DecisionKind.values:
         errors["kind"] = "Hãy chọn loại công nhận."
@@ -115,7 +116,7 @@ def decision_record(*, actor, school, data: DecisionInput) -> Decision:
         verdict = next((v for v in verdicts if v.allowed), None)
         if verdict is None:
             raise PermissionDenied(" ".join(dict.fromkeys(v.message for v in verdicts)))
-    errors = _check(data)
+    errors = decision_input_errors(data)
     number = nfc(data.number).strip()
     if number and Decision.objects.filter(school=school, kind=data.kind, number=number).exists():
         # The same paper decision entered twice (two officers, or a resent form): one record per school.

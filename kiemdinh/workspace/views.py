@@ -12,7 +12,7 @@ from kiemdinh.accounts.models import Membership, Role
 from kiemdinh.evaluation.models import Team
 from kiemdinh.improvement.selectors import overdue_lines
 from kiemdinh.oversight.selectors import officers_for_school, officers_for_schools
-from kiemdinh.planning.reminders import reminders_for
+from kiemdinh.planning.selectors.reminders import reminders_for
 from kiemdinh.recognition.selectors import standings
 from kiemdinh.selfassessment.access import cycles_visible
 from kiemdinh.selfassessment.models import CycleStatus

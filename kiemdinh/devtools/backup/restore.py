@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from django.apps import apps
 from django.core import serializers
 from django.core.files import File
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -183,8 +184,6 @@ def restore_archive(path: Path | str, *, log: Log = _quiet) -> RestoreResult:
         _verify_members(reader, manifest)
         present = _check_storage(manifest)
         if pending:
-            from django.core.management import call_command
-
             log("Cơ sở dữ liệu chưa đủ cấu trúc: đang chạy migrate…")
             call_command("migrate", interactive=False, verbosity=0)
             _ensure_empty(connection)

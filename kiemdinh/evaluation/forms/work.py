@@ -4,6 +4,7 @@ from django import forms
 
 from kiemdinh.core.forms import Form, textarea
 from kiemdinh.evaluation.services import work as ws
+from kiemdinh.frameworks.models import Criterion
 
 ACHIEVED_CHOICES = [("", "— chưa đề xuất —"), ("1", "Đạt"), ("0", "Không đạt")]
 
@@ -108,7 +109,6 @@ class FeedbackForm(Form):
 
     def __init__(self, *args, framework, **kwargs):
         super().__init__(*args, **kwargs)
-        from kiemdinh.frameworks.models import Criterion
 
         self.fields["criterion"].queryset = Criterion.objects.filter(version=framework).order_by("position")
         self.fields["criterion"].label_from_instance = lambda c: f"Tiêu chí {c.code}: {c.name}"

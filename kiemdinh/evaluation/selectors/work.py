@@ -23,7 +23,7 @@ from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.rules import Evaluation, evaluate_levels, regime2018, tt57
 from kiemdinh.frameworks.spec import get_spec
 from kiemdinh.frameworks.subjects import Subject
-from kiemdinh.selfassessment.models import CycleSnapshot
+from kiemdinh.selfassessment.models import CycleSnapshot, Level4Rating
 from kiemdinh.selfassessment.selectors import cycle_evaluation
 
 # --- The school's self-assessment ------------------------------------------------------------------------------------
@@ -57,7 +57,6 @@ def school_result(cycle) -> SchoolResult:
             accreditation_grade=result.get("accreditation_grade"),
             national_standard_level=result.get("national_standard_level"),
         )
-    from kiemdinh.selfassessment.models import Level4Rating
 
     evaluation = cycle_evaluation(cycle)
     return SchoolResult(

@@ -33,7 +33,7 @@ from kiemdinh.recognition.authority import (  # noqa: F401 (the names and provin
     province_place,
 )
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, years_after
-from kiemdinh.recognition.services import DecisionInput, _check
+from kiemdinh.recognition.services import DecisionInput, decision_input_errors
 from kiemdinh.units.models import AdministrativeUnit
 
 KIND_FIELD = {DecisionKind.ACCREDITATION: "accreditation", DecisionKind.NATIONAL_STANDARD: "national"}
@@ -306,7 +306,7 @@ def decisions_issue(
             signer_name=nfc(signing.signer_name).strip(),
             recognition_round=registration.recognition_round,
         )
-        found = _check(data)
+        found = decision_input_errors(data)
         if not data.number:
             found["number"] = "Hãy ghi số quyết định."
         final_on = team.final_report_on

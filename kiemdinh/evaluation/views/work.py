@@ -28,7 +28,7 @@ from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.selectors import cycle_codes
 from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Criterion, Level4Item
-from kiemdinh.selfassessment.models import CriterionForm
+from kiemdinh.selfassessment.models import LEVEL4_KEY, CriterionForm, Level4Rating
 from kiemdinh.selfassessment.selectors import criterion_levels
 
 
@@ -160,8 +160,6 @@ def _review_page(request, team_id: int, code: str, level4: bool) -> HttpResponse
             blocks=[(b, [(row, descriptions.get(row.key, "")) for row in b.rows]) for b in blocks], school_level=level
         )
     else:
-        from kiemdinh.selfassessment.models import LEVEL4_KEY, Level4Rating
-
         context.update(
             school_achieved=Level4Rating.objects.filter(cycle=cycle, item=item, achieved=True).exists(),
             item_description=descriptions.get(LEVEL4_KEY, "") or "\n".join(descriptions.values()),

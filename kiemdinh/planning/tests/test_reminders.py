@@ -19,8 +19,8 @@ from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.tests.helpers import crit
 from kiemdinh.planning import services as planning
 from kiemdinh.planning.models import GoalMeasure, GoalMetric, GoalScope, PlanKind, ReminderDigest, ReportKind
-from kiemdinh.planning.reminders import Kind, Reminder, Severity, reminders_for
 from kiemdinh.planning.selectors import next_report_due
+from kiemdinh.planning.selectors.reminders import Kind, Reminder, Severity, reminders_for
 from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus

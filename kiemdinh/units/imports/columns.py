@@ -3,24 +3,10 @@
 The same definitions drive the header matching (parsing), the length checks (checks), the preview and the template.
 """
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 
+from kiemdinh.core.tabular.columns import Column
 from kiemdinh.units.models import ImportKind
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    required: bool = False  # the column must be present (values may still be checked row by row)
-    max_length: int | None = None
-    example: str = ""
-    help: str = ""
-    aliases: tuple[str, ...] = ()
-    as_text: bool = False  # formatted as text in the template, so Excel keeps leading zeros
-
 
 UNIT_COLUMNS: tuple[Column, ...] = (
     Column(

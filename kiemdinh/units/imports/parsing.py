@@ -5,8 +5,9 @@ a school's type and its ownership turned into codes.
 from django.core.exceptions import ValidationError
 
 from kiemdinh.core.tabular import header_key
+from kiemdinh.core.tabular.columns import Column
 from kiemdinh.core.text import fold
-from kiemdinh.units.imports.columns import Column, columns_for
+from kiemdinh.units.imports.columns import columns_for
 from kiemdinh.units.models import SHORT_TYPE_LABELS, Ownership, SchoolType, UnitKind
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from kiemdinh.accounts.models import User
 from kiemdinh.planning.models import ReminderDigest
-from kiemdinh.planning.reminders import Reminder, reminders_for
+from kiemdinh.planning.selectors.reminders import Reminder, reminders_for
 
 SUBJECT = "[Kiểm định] Nhắc việc ngày {day}: {count} việc quá hạn hoặc sắp đến hạn"
 
