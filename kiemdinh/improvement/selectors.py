@@ -9,9 +9,11 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, TextChoices
 from django.utils import timezone
 
 from kiemdinh.core.text import fold
+from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.selectors import versions_as_of
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
+from kiemdinh.frameworks.spec import get_spec
 from kiemdinh.improvement.models import (
     CoverageNote,
     ImprovementPlan,
@@ -22,7 +24,8 @@ from kiemdinh.improvement.models import (
     Review,
     ReviewKind,
 )
-from kiemdinh.selfassessment.models import CriterionForm, Cycle
+from kiemdinh.selfassessment.models import CriterionForm, Cycle, IndicatorRating
+from kiemdinh.selfassessment.selectors import cycle_evaluation
 
 
 def has_weakness(text: str) -> bool:
@@ -362,7 +365,6 @@ class NextCycleOffers:
 def next_cycle_offers(cycle: Cycle, plan: ImprovementPlan | None) -> NextCycleOffers:
     """What the previous plan offers to this cycle: finished actions as evidence (those not yet linked into this cycle),
     unfinished ones to carry over."""
-    from kiemdinh.evidence.models import CycleEvidence
 
     source = previous_plan(cycle)
     offers = NextCycleOffers(source)
@@ -398,9 +400,6 @@ def percent(part: int, whole: int) -> str:
 def results_summary(cycle: Cycle) -> list[str]:
     """Item 3 of the Thanh Chấn seed's "Căn cứ": standards evaluated, per level the criteria achieved, and the level
     reached; [] while no indicator is rated. 3 queries."""
-    from kiemdinh.frameworks.spec import get_spec
-    from kiemdinh.selfassessment.models import IndicatorRating
-    from kiemdinh.selfassessment.selectors import cycle_evaluation
 
     if not IndicatorRating.objects.filter(cycle=cycle).exists():
         return []

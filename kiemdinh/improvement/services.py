@@ -15,11 +15,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
 from kiemdinh.core.schoolyear import first_year, school_year_end, school_year_start
 from kiemdinh.core.text import clean
 from kiemdinh.evidence.models import Evidence
+from kiemdinh.evidence.services import evidence_create, evidence_link_existing, evidence_record
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement.models import (
@@ -35,6 +37,7 @@ from kiemdinh.improvement.models import (
     Review,
     ReviewKind,
 )
+from kiemdinh.improvement.selectors import Coverage, coverage, results_summary
 from kiemdinh.selfassessment.models import CouncilRole, Cycle
 
 LINE_TEXT_FIELDS = (
@@ -167,7 +170,6 @@ def is_tt57(plan: ImprovementPlan) -> bool:
 
 def default_texts(cycle: Cycle) -> dict[str, str]:
     """Starting texts for a new plan (the user edits them); the wording follows the Thanh Chấn seed's sections."""
-    from kiemdinh.improvement.selectors import results_summary
 
     year = cycle.school_year.replace("-", " - ")
     circular = cycle.framework.circular
@@ -247,7 +249,6 @@ def plan_update(*, actor, plan: ImprovementPlan, issued_on: date | None = UNCHAN
 
 def issue_problems(plan: ImprovementPlan) -> list[str]:
     """What stops the plan from being issued (ban hành)."""
-    from kiemdinh.improvement.selectors import Coverage, coverage
 
     problems = []
     if not plan.number:
@@ -582,8 +583,6 @@ def monitor_add(
     if role == MonitorRole.LEADER and plan.monitors.filter(role=MonitorRole.LEADER).exists():
         raise ValidationError({"role": "Tổ giám sát đã có tổ trưởng."})
     if user is not None:
-        from kiemdinh.accounts.access import user_scope
-
         if not user_scope(user).roles_at_school(plan.cycle.school_id):
             raise ValidationError({"user": "Tài khoản này không thuộc trường."})
         if plan.monitors.filter(user=user).exists():
@@ -783,8 +782,6 @@ def review_record(*, actor, review: Review, held_on: date, summary: str, entries
         )
         evidence_ids = set(entry.evidence_ids)
         if entry.files:
-            from kiemdinh.evidence.services import evidence_record
-
             item = evidence_record(
                 actor=actor,
                 school=school,
@@ -890,7 +887,6 @@ def lines_carry_over(*, actor, plan: ImprovementPlan, source: ImprovementPlan) -
 def line_result_to_evidence(*, actor, cycle: Cycle, line: PlanLine, criterion: Criterion):
     """A finished action of an earlier plan becomes evidence of `criterion` in this cycle: one item recording the
     result (kept on the line, so it is offered once), plus the evidence its reviews collected, linked not copied."""
-    from kiemdinh.evidence.services import evidence_create, evidence_link_existing
 
     # Re-read with a lock: a stale or concurrent copy would create the result item twice.
     line = (

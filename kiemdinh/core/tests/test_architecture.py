@@ -64,8 +64,24 @@ def _offences():
     return found
 
 
+# Known debt (issue 20, still open), removed with the selfassessment split: the council module, its account field and
+# the acceptance snapshot are read by other apps. A new offence fails the test, and so does a listed one that is gone
+# (take it off the list).
+DEBT = {
+    "improvement/forms.py: selfassessment.council ['school_accounts']",
+    "improvement/forms.py: selfassessment.forms_council ['AccountChoiceField']",
+    "documents/common.py: selfassessment.snapshots ['school_profile']",
+    "documents/rendering.py: selfassessment.snapshots ['dossier_check']",
+    "documents/views.py: selfassessment.snapshots ['DossierChanged', 'dossier_check']",
+    "documents/appendices/council.py: selfassessment.council ['SEVEN_STEPS', 'AssignmentRow', 'council_overview', "
+    "'plan_activities']",
+    "documents/management/commands/export.py: selfassessment.snapshots ['DossierChanged']",
+    "documents/report/context.py: selfassessment.snapshots ['school_profile']",
+}
+
+
 def test_across_apps_only_the_public_modules_are_imported():
-    assert _offences() == []
+    assert set(_offences()) == DEBT
 
 
 def test_no_domain_app_imports_documents():
