@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kiemdinh.improvement",
     "kiemdinh.oversight",
     "kiemdinh.emulation",
+    "kiemdinh.workflow",
     "kiemdinh.public",
     "kiemdinh.api",
     "kiemdinh.workspace",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("bo-tieu-chuan/", include("kiemdinh.frameworks.urls")),
     path("don-vi/", include("kiemdinh.units.urls")),
     path("tu-danh-gia/", include("kiemdinh.selfassessment.urls")),
+    path("tu-danh-gia/", include("kiemdinh.workflow.urls")),  # the cycle pages that gather several apps
     path("tu-danh-gia/<int:cycle_id>/minh-chung/", include("kiemdinh.evidence.urls")),
     path("", include("kiemdinh.documents.urls")),  # every download, at its app's addresses
     path("tu-danh-gia/<int:cycle_id>/cai-tien/", include("kiemdinh.improvement.urls")),

@@ -7,7 +7,7 @@ from kiemdinh.api.frameworks import EvaluateOut
 from kiemdinh.api.shared import ErrorOut, Id
 from kiemdinh.selfassessment.access import access_cycle, cycles_visible
 from kiemdinh.selfassessment.models import CycleStatus
-from kiemdinh.selfassessment.selectors import cycle_status_report
+from kiemdinh.workflow.selectors import cycle_status_report
 
 router = Router()
 

@@ -14,7 +14,7 @@ from kiemdinh.selfassessment.models import (
     CycleTransition,
     PlanActivity,
 )
-from kiemdinh.selfassessment.snapshots import school_profile
+from kiemdinh.selfassessment.selectors import school_profile
 
 UNIT_PREFIXES = re.compile(r"^(xã|phường|thị trấn|thị xã|thành phố|huyện|quận|tỉnh|đặc khu)\s+", re.IGNORECASE)
 

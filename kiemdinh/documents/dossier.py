@@ -33,9 +33,9 @@ from kiemdinh.core import storage as stored_files
 from kiemdinh.core.office.missing import Missing
 from kiemdinh.core.text import nfc
 from kiemdinh.documents.report.context import CriterionPart, ReportContext, build_report
-from kiemdinh.evidence.codes import link_citations, parse_code
 from kiemdinh.evidence.files import size_text
 from kiemdinh.evidence.models import CycleEvidence, EvidenceFile
+from kiemdinh.frameworks.evidence_codes import link_citations, parse_code
 from kiemdinh.selfassessment.models import Cycle
 
 TEMPLATES = "documents/dossier"

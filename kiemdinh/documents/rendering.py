@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from kiemdinh.core.office.pdf import docx_to_pdf
-from kiemdinh.selfassessment.snapshots import dossier_check
+from kiemdinh.workflow.selectors import dossier_check
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -96,7 +96,7 @@ def render_to_file(kind: DocumentKind, cycle, context, fmt: str) -> RenderedFile
 
 def build(kind: DocumentKind, cycle):
     """The context of one document of a cycle: the one way a cycle's document is built. A submitted or accepted
-    cycle is first checked against its snapshot (selfassessment.snapshots.dossier_check raises DossierChanged on
+    cycle is first checked against its snapshot (workflow.selectors.dossier_check raises DossierChanged on
     any difference), so no document shows anything but what was submitted or accepted."""
     dossier_check(cycle)
     return kind.build(cycle)

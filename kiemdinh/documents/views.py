@@ -22,8 +22,8 @@ from kiemdinh.planning.access import access_plan
 from kiemdinh.planning.models import PlanReport
 from kiemdinh.recognition.access import access_decision
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
-from kiemdinh.selfassessment.snapshots import DossierChanged, dossier_check
 from kiemdinh.units.models import SchoolType
+from kiemdinh.workflow.selectors import DossierChanged, dossier_check
 
 
 def attachment(rendered: Rendered, display_name: str = "") -> HttpResponse:

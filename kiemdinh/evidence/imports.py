@@ -31,9 +31,9 @@ from kiemdinh.core.tabular import ImportPending, header_key, read_table, shown, 
 from kiemdinh.core.tabular.columns import Column
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.evidence import services
-from kiemdinh.evidence.codes import code_example, default_box, parse_code
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceImportBatch
 from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.evidence_codes import code_example, default_box, parse_code
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import ensure_editable

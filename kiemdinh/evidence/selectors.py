@@ -11,8 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from kiemdinh.core.text import fold
-from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation, EvidenceFile, EvidenceVersion
+from kiemdinh.frameworks.evidence_codes import find_codes
 from kiemdinh.frameworks.models import Criterion, Indicator, Standard
 from kiemdinh.selfassessment.models import CriterionForm, Cycle
 
@@ -218,7 +218,7 @@ class FormRef:
 
     @property
     def url_name(self) -> str:
-        return "selfassessment:form" if self.kind == "criterion" else "selfassessment:level4_form"
+        return "workflow:form" if self.kind == "criterion" else "workflow:level4_form"
 
 
 @dataclass

@@ -20,10 +20,10 @@ from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
 from kiemdinh.core.bounds import date_problem
 from kiemdinh.core.text import clean, clean_name, fold
-from kiemdinh.evidence.codes import default_box, find_codes, format_code
 from kiemdinh.evidence.files import CheckedUpload, check_upload
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile, EvidenceVersion
 from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.evidence_codes import default_box, find_codes, format_code
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, Cycle
 from kiemdinh.selfassessment.services import cycle_lock, ensure_editable

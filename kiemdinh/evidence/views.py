@@ -16,7 +16,6 @@ from kiemdinh.core import storage as stored_files
 from kiemdinh.core import tabular
 from kiemdinh.core.tabular import XLSX_CONTENT_TYPE
 from kiemdinh.evidence import imports, selectors, services
-from kiemdinh.evidence.codes import code_example
 from kiemdinh.evidence.files import check_upload, max_size_text
 from kiemdinh.evidence.forms import (
     CarryOverForm,
@@ -28,6 +27,7 @@ from kiemdinh.evidence.forms import (
     ReuseForm,
 )
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceFile, EvidenceImportBatch
+from kiemdinh.frameworks.evidence_codes import code_example
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions, cycles_visible
 from kiemdinh.selfassessment.models import Cycle

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.core.bounds import as_id
 from kiemdinh.core.forms import error_text, errors_into
-from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.evidence_codes import find_codes
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement import selectors as sel
 from kiemdinh.improvement import services as svc

@@ -7,11 +7,13 @@
 - officers above the school (and admins): read, and review (return/accept) submitted cycles.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
@@ -27,18 +29,27 @@ READ_ONLY_MESSAGE = {
 }
 
 
+# Apps above this one that let more users read cycles register a reader here from their AppConfig.ready(), so that
+# this module needs no import of them: evaluation registers the evaluators of open teams. A reader takes (user, on: a
+# date) and returns a queryset of cycle ids; it is asked only for users whose scope says they are evaluators.
+_EVALUATOR_READERS: list[Callable] = []
+
+
+def register_evaluator_reader(reader: Callable) -> None:
+    """Called once per reader from an AppConfig.ready() (evaluation.apps)."""
+    if reader not in _EVALUATOR_READERS:
+        _EVALUATOR_READERS.append(reader)
+
+
 def cycles_visible(user):
     """The cycles of the schools the user sees, and — read-only, while their team works — those an evaluator's team
-    evaluates (evaluation.access)."""
-    from django.utils import timezone
-
-    from kiemdinh.evaluation.access import evaluator_cycle_ids
-
-    if not user_scope(user).evaluator:
-        return Cycle.objects.filter(school__in=schools_visible(user))
-    return Cycle.objects.filter(
-        Q(school__in=schools_visible(user)) | Q(pk__in=evaluator_cycle_ids(user, timezone.localdate()))
-    )
+    evaluates (the readers registered above)."""
+    visible = Q(school__in=schools_visible(user))
+    if user_scope(user).evaluator:
+        today = timezone.localdate()
+        for reader in _EVALUATOR_READERS:
+            visible |= Q(pk__in=reader(user, today))
+    return Cycle.objects.filter(visible)
 
 
 @dataclass(frozen=True)

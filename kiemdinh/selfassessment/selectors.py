@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, Subquery
 
 from kiemdinh.core.schoolyear import normalize_school_year
@@ -14,6 +15,7 @@ from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
     CriterionForm,
     Cycle,
+    CycleSnapshot,
     CycleStatus,
     CycleTransition,
     IndicatorRating,
@@ -23,6 +25,7 @@ from kiemdinh.selfassessment.models import (
     indicator_key,
 )
 from kiemdinh.selfassessment.statistics import cycle_definitions
+from kiemdinh.units.selectors import SchoolLookupError, school_by_code_or_name
 
 
 def cycle_evaluation(cycle: Cycle) -> Evaluation:
@@ -263,16 +266,43 @@ def gap_report(cycle: Cycle, achieved_ids: set[int] | None = None, level4: dict[
     return evaluation, criteria_gaps, school_gaps, indicators, achieved_ids
 
 
-def cycle_status_report(cycle: Cycle) -> dict:
-    """The `cycle_status` command's JSON: the `evaluate` output plus status and evidence counts."""
-    from kiemdinh.evidence.selectors import evidence_summary
+# --- The school as it was -------------------------------------------------------------------------------------------
 
-    summary = evidence_summary(cycle)
+
+def live_school_profile(cycle: Cycle) -> dict:
+    """The school's facts that documents print, read from the school and its unit now."""
+    school = cycle.school
+    unit = school.unit
     return {
-        **cycle_evaluation(cycle).as_contract(),
-        "status": cycle.status,
-        "evidence": {"total": summary["total"], "cited": summary["cited"], "uncited": summary["uncited"]},
+        "name": school.name,
+        "code": school.code,
+        "school_type": school.get_school_type_display(),
+        "ownership": school.get_ownership_display(),
+        "unit_name": unit.name,
+        "education_office": unit.education_office,
+        "address": school.address,
+        "phone": school.phone,
+        "founded_year": school.founded_year,
     }
+
+
+def reference_snapshot(cycle: Cycle) -> CycleSnapshot | None:
+    """The snapshot a frozen cycle is shown as: the accepted one for an accepted cycle, the one it was submitted with
+    for a submitted cycle; None while the cycle is editable (1 query)."""
+    if cycle.status == CycleStatus.ACCEPTED:
+        return cycle.snapshots.filter(accepted=True).order_by("-created_at", "-id").first()
+    if cycle.status == CycleStatus.SUBMITTED:
+        return cycle.snapshots.order_by("-created_at", "-id").first()
+    return None
+
+
+def school_profile(cycle: Cycle) -> dict:
+    """The school as a cycle's documents print it: as it was at submission for a submitted or accepted cycle (a
+    school renamed or moved to another unit later keeps its old name in its old dossiers), else as it is now."""
+    snapshot = reference_snapshot(cycle)
+    if snapshot is not None and "school" in snapshot.content:
+        return snapshot.content["school"]
+    return live_school_profile(cycle)
 
 
 # --- Report texts ----------------------------------------------------------------------------------------------------
@@ -386,9 +416,6 @@ class CycleLookupError(LookupError):
 def cycle_by_school_and_year(school: str, year: str) -> Cycle:
     """The cycle of the school named by code or name for a school year, for commands; CycleLookupError (one
     Vietnamese line) when the school, the year or the cycle is not found."""
-    from django.core.exceptions import ValidationError
-
-    from kiemdinh.units.selectors import SchoolLookupError, school_by_code_or_name
 
     try:
         found = school_by_code_or_name(school)

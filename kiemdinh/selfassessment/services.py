@@ -14,42 +14,26 @@ from kiemdinh.selfassessment.models import (
     LEVEL4_KEY,
     CriterionForm,
     Cycle,
-    CycleSnapshot,
     CycleStatus,
     CycleTransition,
     FormDraft,
     IndicatorRating,
     Level4Rating,
     ReportText,
-    ReturnComment,
     SchoolStatistics,
     indicator_key,
 )
-from kiemdinh.selfassessment.snapshots import dossier_content, matches, reference_snapshot, snapshot_hash
+from kiemdinh.selfassessment.selectors import report_sections
 from kiemdinh.selfassessment.statistics import MAX_VALUE, cycle_definitions
 from kiemdinh.units.models import School
 
 
 @transaction.atomic
-def cycle_open(
-    *,
-    actor,
-    school: School,
-    school_year: str,
-    framework: FrameworkVersion | None = None,
-    carry_over_from: Cycle | None = None,
-) -> Cycle:
-    """Open a school's self-assessment for a school year, on the framework in force then (or the one given).
-
-    carry_over_from: an earlier cycle of the same school whose council, plan, worksheet, evidence (as links, same
-    codes) and criterion texts are reused; that cycle itself does not change.
+def cycle_create(*, actor, school: School, school_year: str, framework: FrameworkVersion | None = None) -> Cycle:
+    """Create a school's self-assessment for a school year, on the framework in force then (or the one given): the
+    cycle alone. Opening one as a user does, with carry-over from an earlier cycle, is `workflow.services.cycle_open`.
     """
     school_year = normalize_school_year(school_year)
-    if carry_over_from is not None:
-        if carry_over_from.school_id != school.pk:
-            raise ValidationError({"carry_over_from": "Chỉ kế thừa được đợt tự đánh giá của chính trường này."})
-        if carry_over_from.school_year >= school_year:
-            raise ValidationError({"carry_over_from": f"Chỉ kế thừa được đợt của năm học trước năm học {school_year}."})
     if framework is None:
         code = school.framework_code(on=school_year_start(school_year))
         framework = FrameworkVersion.objects.filter(code=code).first()
@@ -80,44 +64,7 @@ def cycle_open(
     CycleTransition.objects.create(
         cycle=cycle, kind=CycleTransition.Kind.OPENED, to_status=cycle.status, actor=cycle.created_by
     )
-    if carry_over_from is not None:
-        # What could not be carried over, for the page to tell the user (not stored: the audit events keep it).
-        cycle.carry_over_skipped = cycle_carry_over(actor=actor, source=carry_over_from, target=cycle)
     return cycle
-
-
-@transaction.atomic
-def cycle_carry_over(*, actor, source: Cycle, target: Cycle) -> dict[str, list[str]]:
-    """Reuse an earlier cycle's council, plan, worksheet, evidence links and criterion texts in a new, empty cycle.
-
-    Evidence is linked with its code, never copied; ratings are not carried (each year is rated anew). Returns, per
-    part, the codes that have no counterpart in the new cycle's framework.
-    """
-    from kiemdinh.evidence.services import evidence_carry_over
-    from kiemdinh.selfassessment.council import council_copy, plan_copy, worksheet_copy
-
-    ensure_editable(target)
-    skipped = {
-        "council": list(council_copy(actor=actor, source=source, target=target).skipped),
-        "plan": list(plan_copy(actor=actor, source=source, target=target).skipped),
-        "worksheet": list(worksheet_copy(actor=actor, source=source, target=target).skipped),
-    }
-    if source.framework.regime == target.framework.regime:
-        evidence = evidence_carry_over(actor=actor, source=source, target=target)
-        skipped["evidence"] = [f"{s['code']}: {s['reason']}" for s in evidence.skipped]
-        skipped["forms"] = criterion_forms_copy(actor=actor, source=source, target=target)
-    else:
-        # The same criterion code means a different requirement under another circular: linking old evidence codes or
-        # texts to it would mislead. Old items stay reusable one by one from the evidence register.
-        reason = (
-            f"Đợt mới theo {target.framework.circular}, khác bộ tiêu chuẩn của đợt năm học {source.school_year}: "
-            "không kế thừa tự động; có thể dùng lại từng minh chứng cũ trong danh mục minh chứng."
-        )
-        skipped["evidence"] = [reason]
-        skipped["forms"] = [reason]
-    target.carried_from = source
-    target.save(update_fields=["carried_from"])
-    return skipped
 
 
 READ_ONLY_HINTS = {
@@ -427,139 +374,6 @@ def criterion_forms_copy(*, actor, source: Cycle, target: Cycle) -> list[str]:
     return skipped
 
 
-# --- Submission, review, publication ---------------------------------------------------------------------------------
-
-
-# The audit event of each transition `_transition` makes (opening a cycle records its own).
-TRANSITION_EVENTS = {
-    CycleTransition.Kind.SUBMITTED: Event.CYCLE_SUBMITTED,
-    CycleTransition.Kind.RETURNED: Event.CYCLE_RETURNED,
-    CycleTransition.Kind.ACCEPTED: Event.CYCLE_ACCEPTED,
-    CycleTransition.Kind.PUBLISHED: Event.CYCLE_PUBLISHED,
-}
-
-
-def _transition(*, actor, cycle: Cycle, kind: str, to_status: str | None, comment: str = "", snapshot=None):
-    previous = cycle.status
-    if to_status and to_status != previous:
-        cycle.status = to_status
-        cycle.save(update_fields=["status"])
-    transition = CycleTransition.objects.create(
-        cycle=cycle,
-        kind=kind,
-        from_status=previous,
-        to_status=cycle.status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        comment=clean(comment),
-        snapshot=snapshot,
-    )
-    audit.record(
-        actor=actor,
-        event_type=TRANSITION_EVENTS[kind],
-        obj=cycle,
-        unit=cycle.school.unit,
-        school=cycle.school,
-        data={"from": previous, "to": cycle.status, "comment": transition.comment},
-    )
-    return transition
-
-
-@transaction.atomic
-def cycle_submit(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
-    """The principal approves the cycle and submits it: refused while blockers remain; freezes a snapshot."""
-    from kiemdinh.selfassessment.readiness import submission_blockers
-
-    cycle = cycle_lock(cycle)
-    ensure_editable(cycle)
-    blockers = submission_blockers(cycle)
-    if blockers:
-        raise ValidationError(["Chưa nộp được vì:", *blockers])
-    content = dossier_content(cycle)
-    snapshot = CycleSnapshot.objects.create(
-        cycle=cycle,
-        content=content,
-        content_hash=snapshot_hash(content),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    _transition(
-        actor=actor,
-        cycle=cycle,
-        kind=CycleTransition.Kind.SUBMITTED,
-        to_status=CycleStatus.SUBMITTED,
-        comment=comment,
-        snapshot=snapshot,
-    )
-    return snapshot
-
-
-@transaction.atomic
-def cycle_return(*, actor, cycle: Cycle, comment: str, criterion_comments: dict | None = None) -> CycleTransition:
-    """The authority returns a submitted cycle with a general comment and optional comments per criterion."""
-    cycle = cycle_lock(cycle)
-    if cycle.status != CycleStatus.SUBMITTED:
-        raise ValidationError("Chỉ trả lại được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
-    per_criterion = {k: clean(v) for k, v in (criterion_comments or {}).items() if clean(v or "")}
-    if not clean(comment) and not per_criterion:
-        raise ValidationError("Hãy ghi ý kiến (chung hoặc theo tiêu chí) để nhà trường biết cần sửa gì.")
-    criteria = {c.code: c for c in Criterion.objects.filter(version=cycle.framework, code__in=list(per_criterion))}
-    unknown = sorted(set(per_criterion) - set(criteria))
-    if unknown:
-        raise ValidationError(f"Tiêu chí “{unknown[0]}” không có trong bộ tiêu chuẩn của đợt này.")
-    transition = _transition(
-        actor=actor, cycle=cycle, kind=CycleTransition.Kind.RETURNED, to_status=CycleStatus.RETURNED, comment=comment
-    )
-    ReturnComment.objects.bulk_create(
-        ReturnComment(transition=transition, criterion=criteria[code], text=text)
-        for code, text in per_criterion.items()
-    )
-    return transition
-
-
-@transaction.atomic
-def cycle_accept(*, actor, cycle: Cycle, comment: str = "") -> CycleSnapshot:
-    """Accept a submitted cycle: refused when its data no longer matches the submitted snapshot, or while the dossier
-    still lacks anything a submission needs (a dossier submitted before a rule existed is returned, not accepted)."""
-    from kiemdinh.selfassessment.readiness import submission_blockers
-
-    cycle = cycle_lock(cycle)
-    if cycle.status != CycleStatus.SUBMITTED:
-        raise ValidationError("Chỉ chấp nhận được đợt tự đánh giá đang ở trạng thái “Đã nộp”.")
-    snapshot = reference_snapshot(cycle)
-    if snapshot is None or not matches(snapshot, cycle):
-        raise ValidationError(
-            "Dữ liệu của đợt tự đánh giá đã thay đổi sau khi nộp nên không chấp nhận được; "
-            "hãy trả lại để nhà trường kiểm tra và nộp lại."
-        )
-    blockers = submission_blockers(cycle)
-    if blockers:
-        raise ValidationError(["Hồ sơ chưa đủ để chấp nhận; hãy trả lại nhà trường kèm ý kiến:", *blockers])
-    snapshot.accepted = True
-    snapshot.save(update_fields=["accepted"])
-    _transition(
-        actor=actor,
-        cycle=cycle,
-        kind=CycleTransition.Kind.ACCEPTED,
-        to_status=CycleStatus.ACCEPTED,
-        comment=comment,
-        snapshot=snapshot,
-    )
-    return snapshot
-
-
-@transaction.atomic
-def cycle_publish(*, actor, cycle: Cycle) -> Cycle:
-    """Publish an accepted cycle: its summary becomes public (step 6, công bố báo cáo tự đánh giá)."""
-    cycle = cycle_lock(cycle)
-    if cycle.status != CycleStatus.ACCEPTED:
-        raise ValidationError("Chỉ công bố được đợt tự đánh giá đã được cơ quan quản lý chấp nhận.")
-    if cycle.published_at:
-        raise ValidationError("Đợt tự đánh giá này đã được công bố.")
-    cycle.published_at = timezone.now()
-    cycle.save(update_fields=["published_at"])
-    _transition(actor=actor, cycle=cycle, kind=CycleTransition.Kind.PUBLISHED, to_status=None)
-    return cycle
-
-
 def form_texts_merge(base: dict, mine: dict, theirs: dict) -> tuple[dict, set[str]]:
     """Three-way merge of a form's texts after a refused save (pure function).
 
@@ -600,8 +414,6 @@ def form_texts_merge(base: dict, mine: dict, theirs: dict) -> tuple[dict, set[st
 @transaction.atomic
 def report_texts_save(*, actor, cycle: Cycle, texts: dict[str, str]) -> int:
     """Save narrative parts of the report (only the keys given; empty text clears). Returns how many changed."""
-    from kiemdinh.selfassessment.selectors import report_sections
-
     ensure_editable(cycle)
     allowed = {s.key for s in report_sections(cycle)}
     unknown = sorted(set(texts) - allowed)

@@ -164,7 +164,7 @@ def make_cycle(world):
     """Opens a self-assessment cycle through the service, as the school's principal does: `make_cycle("2024-2025")`
     for school A (primary: TT17/2018 up to 2025-2026, TT57/2026 from 2026-2027), `school="b"` for school B
     (kindergarten: TT19/2018 up to 2025-2026)."""
-    from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.workflow.services import cycle_open
 
     def make(school_year: str = "2025-2026", *, school: str = "a"):
         return cycle_open(

@@ -61,7 +61,7 @@ def _cycle_events(school) -> list[Event]:
                 Area.CYCLE,
                 f"{t.get_kind_display()} — năm học {year}",
                 detail,
-                reverse("selfassessment:cycle_detail", args=[t.cycle_id]),
+                reverse("workflow:cycle_detail", args=[t.cycle_id]),
                 order=1,
             )
         )

@@ -21,7 +21,7 @@ def menu_for(request) -> list[NavItem]:
     scope = user_scope(user)
     entries = [("Trang chủ", reverse("workspace:home"))]
     if scope.is_admin or scope.unit_paths or scope.school_ids:
-        entries.append(("Tự đánh giá", reverse("selfassessment:cycle_list")))
+        entries.append(("Tự đánh giá", reverse("workflow:cycle_list")))
     if scope.is_admin or scope.unit_paths or scope.school_ids:
         entries.append(("Kế hoạch", reverse("planning:index")))
         entries.append(("Kiểm tra, tư vấn", reverse("oversight:index")))

@@ -47,7 +47,7 @@ def test_me(client, world):
 
 @pytest.mark.usefixtures("frameworks_loaded")
 def test_cycles_are_scoped_and_give_the_cycle_status_json(client, world):
-    from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.workflow.services import cycle_open
 
     cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
     client.force_login(world.officer_commune_a)
@@ -69,7 +69,7 @@ def test_improvement_plan_lines_with_status_and_overdue_flag(client, world):
 
     from kiemdinh.frameworks.models import Criterion
     from kiemdinh.improvement.services import line_create, plan_create
-    from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.workflow.services import cycle_open
 
     cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
     client.force_login(world.officer_commune_a)

@@ -18,7 +18,7 @@ from schemathesis.checks import not_a_server_error
 
 from kiemdinh.improvement import services as improvement
 from kiemdinh.planning.tests.helpers import make_plan
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 

@@ -78,10 +78,10 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "signed_in": (
         "P M O E X Y B",
         "entry pages and lists filtered to the user's own scope (bodies are checked for school A's markers)",
-        "workspace:home units:list selfassessment:cycle_list evaluation:index evaluation:mine planning:index "
+        "workspace:home units:list workflow:cycle_list evaluation:index evaluation:mine planning:index "
         "oversight:index api:me api:school_list api:cycle_list recognition:rules recognition:delegations",
     ),
-    "principals": ("P B", "a principal opens a cycle of their own school", "selfassessment:cycle_open"),
+    "principals": ("P B", "a principal opens a cycle of their own school", "workflow:cycle_open"),
     "officers": (
         "O X",
         "the authority's tools, scoped inside to the officer's units (bodies checked)",
@@ -90,8 +90,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "dossier": (
         "P M O E",
         "school A's dossier: its people, the officers above it and, while their team works, its evaluators",
-        "selfassessment:cycle_detail selfassessment:criteria selfassessment:form selfassessment:form_history "
-        "selfassessment:level4_form selfassessment:level4_history selfassessment:gaps selfassessment:school_data "
+        "workflow:cycle_detail selfassessment:criteria workflow:form workflow:form_history "
+        "workflow:level4_form workflow:level4_history selfassessment:gaps selfassessment:school_data "
         "selfassessment:report_texts selfassessment:council selfassessment:plan selfassessment:worksheet "
         "evidence:list evidence:health evidence:download evidence:detail evidence:import_template "
         "evidence:import_preview documents:cycle documents:download improvement:plan improvement:line_history "
@@ -101,8 +101,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "accepted": (
         "",
         "changes to school A's accepted cycle: refused to everyone (403 inside, 404 outside) until it is returned",
-        "selfassessment:form_rate selfassessment:form_autosave selfassessment:level4_rate "
-        "selfassessment:level4_autosave selfassessment:submit selfassessment:council_member_add "
+        "workflow:form_rate workflow:form_autosave workflow:level4_rate "
+        "workflow:level4_autosave workflow:submit selfassessment:council_member_add "
         "selfassessment:council_member_edit selfassessment:council_member_delete selfassessment:council_group_add "
         "selfassessment:council_group_edit selfassessment:council_group_delete selfassessment:council_assignments "
         "selfassessment:council_copy selfassessment:council_decision_save selfassessment:plan_save "
@@ -117,7 +117,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "P",
         "the principal (and secretary) build the improvement plan, publish the accepted cycle, withdraw the "
         "registration and answer the team's draft report",
-        "selfassessment:publish improvement:plan_create improvement:plan_header improvement:plan_issue "
+        "workflow:publish improvement:plan_create improvement:plan_header improvement:plan_issue "
         "improvement:plan_reopen improvement:line_add improvement:line_edit improvement:line_delete "
         "improvement:issue_add improvement:issue_edit improvement:issue_delete improvement:coverage_note "
         "improvement:coverage_note_delete improvement:carry_over improvement:result_to_evidence "
@@ -140,7 +140,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "O",
         "commune A's authority work: its officers (and those above)",
         "units:detail units:import_preview units:import_commit units:import_discard planning:plan_list "
-        "planning:plan_create planning:dashboard selfassessment:return selfassessment:accept result:issue "
+        "planning:plan_create planning:dashboard workflow:return workflow:accept result:issue "
         "evaluation:unit_registrations oversight:unit oversight:visit_create oversight:officer_add oversight:training_create oversight:visit_edit "
         "oversight:visit_delete oversight:action_add oversight:action_delete oversight:officer_edit "
         "oversight:officer_delete oversight:training oversight:training_edit oversight:training_delete "
@@ -248,10 +248,10 @@ def _build(world, today: date) -> dict:
     from kiemdinh.planning.tests.helpers import make_plan, percent_goal, recognise
     from kiemdinh.selfassessment.council import council_member_create, plan_activity_create, working_group_create
     from kiemdinh.selfassessment.models import CouncilRole
-    from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
     from kiemdinh.selfassessment.tests.builders import add_council, complete_dossier
     from kiemdinh.units.imports import batches as unit_imports
     from kiemdinh.units.tests.test_import import SCHOOL_HEADER, csv_file
+    from kiemdinh.workflow.services import cycle_accept, cycle_open, cycle_submit
 
     principal, district = world.principal_a, world.officer_district
 
@@ -536,10 +536,10 @@ KWARGS = {
     ("units", "batch_id"): "unit_batch_id",
     ("frameworks", "code"): "framework_code",
     ("api:framework_detail", "code"): "framework_code",
-    ("selfassessment:level4_form", "code"): "level4_code",
-    ("selfassessment:level4_rate", "code"): "level4_code",
-    ("selfassessment:level4_autosave", "code"): "level4_code",
-    ("selfassessment:level4_history", "code"): "level4_code",
+    ("workflow:level4_form", "code"): "level4_code",
+    ("workflow:level4_rate", "code"): "level4_code",
+    ("workflow:level4_autosave", "code"): "level4_code",
+    ("workflow:level4_history", "code"): "level4_code",
     ("evaluation_work:review_level4", "code"): "level4_code",
     ("improvement:issue_edit", "cycle_id"): "cycle57_id",
     ("improvement:issue_delete", "cycle_id"): "cycle57_id",

@@ -55,7 +55,7 @@ def form_post(base_version: str, **texts) -> dict:
 
 
 def test_two_people_saving_the_same_criterion_form_lose_nothing(world, cycle, principal, secretary):
-    url = reverse("selfassessment:form", args=[cycle.pk, "1.1"])
+    url = reverse("workflow:form", args=[cycle.pk, "1.1"])
     criterion_form_save(
         actor=world.principal_a,
         cycle=cycle,

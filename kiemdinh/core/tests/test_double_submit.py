@@ -21,8 +21,8 @@ from kiemdinh.planning.models import AnnualPlan, PlanTask
 from kiemdinh.planning.tests.helpers import make_plan
 from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.testing.world import build_world, load_frameworks
+from kiemdinh.workflow.services import cycle_open
 
 CONCURRENT = connection.vendor == "postgresql"
 

@@ -22,8 +22,8 @@ from kiemdinh.core.forms import CleanInputMixin, Form
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement
 from kiemdinh.selfassessment.models import Cycle, WorkingGroup
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.models import AdministrativeUnit, School
+from kiemdinh.workflow.services import cycle_open
 
 
 def _form_classes() -> list[type[BaseForm]]:
@@ -63,7 +63,7 @@ def _arguments(t) -> dict[str, dict]:
         "kiemdinh.selfassessment.forms_council.CouncilMemberForm": {"cycle": t.cycle},
         "kiemdinh.selfassessment.forms_council.AssignmentsForm": {"rows": [], "group_ids": [], "member_ids": []},
         "kiemdinh.selfassessment.forms_council.CarryOverForm": {"sources": []},
-        "kiemdinh.selfassessment.forms.CycleOpenForm": {
+        "kiemdinh.workflow.forms.CycleOpenForm": {
             "schools": School.objects.all(),
             "cycles": Cycle.objects.all(),
         },

@@ -38,14 +38,10 @@ from kiemdinh.selfassessment.models import (
     SchoolStatistics,
     ScopeAnalysis,
 )
-from kiemdinh.selfassessment.services import (
-    criterion_form_save,
-    cycle_open,
-    report_texts_save,
-    school_statistics_save,
-)
-from kiemdinh.selfassessment.snapshots import DossierChanged, dossier_check
+from kiemdinh.selfassessment.services import criterion_form_save, report_texts_save, school_statistics_save
 from kiemdinh.units.models import School
+from kiemdinh.workflow.selectors import DossierChanged, dossier_check
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +226,7 @@ def test_an_accepted_result_stays_as_filed_when_the_regulation_data_is_corrected
     documents are still built."""
     from kiemdinh.frameworks.rules import Evaluation, LevelCount
     from kiemdinh.selfassessment import selectors
-    from kiemdinh.selfassessment.snapshots import reference_snapshot
+    from kiemdinh.selfassessment.selectors import reference_snapshot
 
     accepted = Cycle.objects.get(school__code="DEMO-TC-TH", school_year="2021-2022")
     filed = reference_snapshot(accepted).content["result"]

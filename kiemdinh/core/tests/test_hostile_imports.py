@@ -24,10 +24,10 @@ from django.utils import timezone
 from kiemdinh.core.tests import crafted_xlsx as crafted
 from kiemdinh.evidence import imports as evidence_imports
 from kiemdinh.evidence.models import EvidenceImportBatch
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.testing.storage import stored_names
 from kiemdinh.units.imports import batches as unit_imports
 from kiemdinh.units.models import ImportBatch
+from kiemdinh.workflow.services import cycle_open
 
 SCHOOL_HEADER = ["Mã trường", "Tên trường", "Loại trường", "Mã đơn vị quản lý"]
 CATALOGUE_HEADER = ["TT", "Mã minh chứng", "Tên minh chứng", "Số, ngày ban hành", "Nơi ban hành", "Ghi chú"]

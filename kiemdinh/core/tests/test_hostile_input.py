@@ -12,7 +12,7 @@ from kiemdinh.core.text import fold, highlight
 from kiemdinh.emulation.models import EmulationScheme
 from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, Cycle
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_opening_a_cycle_with_a_full_width_year_on_the_page_is_refused_as_a_dupl
     cycle_open(actor=world.principal_a, school=world.school_a, school_year="2022-2023")
     client.force_login(world.principal_a)
     response = client.post(
-        reverse("selfassessment:cycle_open"), {"school": world.school_a.pk, "school_year": "２０２２-２０２３"}
+        reverse("workflow:cycle_open"), {"school": world.school_a.pk, "school_year": "２０２２-２０２３"}
     )
     assert response.status_code == 400
     assert "đã có đợt tự đánh giá năm học 2022-2023" in response.content.decode()

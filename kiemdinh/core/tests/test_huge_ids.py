@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from kiemdinh.core.tests.test_access_matrix import skip_reason, url_patterns
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from kiemdinh.devtools.backup import database_rows
 from kiemdinh.evidence import imports as evidence_imports
 from kiemdinh.evidence import services as evidence_services
 from kiemdinh.evidence.models import CycleEvidence
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units import services as unit_services
 from kiemdinh.units.imports import batches as unit_imports
 from kiemdinh.units.models import ImportStatus, School
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ NAMES = [
     ("planning:target_edit", (3, 41)),
     ("planning:target_move", (3, 41, "len")),
     ("evidence:list", (12,)),
-    ("selfassessment:form", (7, "1.1")),
+    ("workflow:form", (7, "1.1")),
     ("workspace:school", (9,)),
     ("workspace:home", ()),
 ]
@@ -34,7 +34,7 @@ def test_a_word_where_a_number_is_expected_is_refused_as_reverse_does():
 
 
 def test_strings_that_need_quoting_go_through_reverse():
-    assert url_of("selfassessment:form", 7, "Mức 4") == reverse("selfassessment:form", args=[7, "Mức 4"])
+    assert url_of("workflow:form", 7, "Mức 4") == reverse("workflow:form", args=[7, "Mức 4"])
 
 
 def test_a_wrong_name_or_count_fails_as_reverse_does():

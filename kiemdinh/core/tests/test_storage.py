@@ -22,8 +22,8 @@ from kiemdinh.core import storage as stored_files
 from kiemdinh.evidence.models import EvidenceFile
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.testing.storage import s3_client, s3_environment, settings_with, stored_names
+from kiemdinh.workflow.services import cycle_open
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MB = 1024 * 1024

@@ -45,8 +45,8 @@ def _data_for_two_servers() -> None:
     (kiemdinh.testing.world), school A's cycle and its first criterion's form, saved through the services. Prints what
     the test needs as JSON."""
     from kiemdinh.frameworks.models import Criterion
-    from kiemdinh.selfassessment.services import cycle_open
     from kiemdinh.testing.world import PASSWORD, build_world, form_saved, load_frameworks
+    from kiemdinh.workflow.services import cycle_open
 
     load_frameworks(only=("tt17-2018",))
     world = build_world()

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.core.text import fold
 from kiemdinh.devtools.bench.scale import BATCH, PREFIX, TYPES, Scale, school_years
-from kiemdinh.evidence.codes import default_box, format_code
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceVersion
 from kiemdinh.frameworks.choices import Regime
+from kiemdinh.frameworks.evidence_codes import default_box, format_code
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion, Indicator
 from kiemdinh.recognition.models import Decision, DecisionKind, years_after
 from kiemdinh.selfassessment.models import Cycle, CycleStatus, IndicatorRating

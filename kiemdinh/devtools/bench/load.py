@@ -200,7 +200,7 @@ class _Principal:
     def __init__(self, load, user: HttpUser):
         self.load = load
         self.user = user
-        self.form = reverse("selfassessment:form", args=[load.cycle_id, load.criterion])
+        self.form = reverse("workflow:form", args=[load.cycle_id, load.criterion])
         self.reads = {
             "home": reverse("workspace:home"),
             "form": self.form,

@@ -145,7 +145,7 @@ def measure_pages(world: BenchWorld, runs: int) -> list[Row]:
             return tuple((who, reverse(view, args=[cycle]) + query) for who, cycle in (small, large))
 
         def form(who, cycle):
-            return who, reverse("selfassessment:form", args=[cycle, first_criterion(cycle)])
+            return who, reverse("workflow:form", args=[cycle, first_criterion(cycle)])
 
         def plan(view):
             return tuple(("province_officer", reverse(view, args=[pk])) for pk in (world.plan_small_id, world.plan_id))

@@ -47,10 +47,10 @@ from kiemdinh.planning.models import AnnualPlan, PlanKind, PlanTarget
 from kiemdinh.planning.services import PlanInput, plan_create
 from kiemdinh.recognition.models import Decision
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType, framework_code_for
 from kiemdinh.units.services import school_create
+from kiemdinh.workflow.services import cycle_open
 
 
 def plan_sizes(scale: Scale) -> tuple[int, int]:

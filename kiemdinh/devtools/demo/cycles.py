@@ -11,7 +11,7 @@ from kiemdinh.devtools.demo.thanh_chan import fill_cycle, fill_improvement
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.improvement.models import ImprovementPlan
 from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 
 @dataclass(frozen=True)

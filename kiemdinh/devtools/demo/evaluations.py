@@ -55,7 +55,7 @@ from kiemdinh.recognition.authority import Action
 from kiemdinh.recognition.models import Decision, DecisionKind, Delegation
 from kiemdinh.recognition.services import DelegationInput, delegation_grant
 from kiemdinh.selfassessment.models import CouncilMember, CriterionForm, Cycle, CycleStatus
-from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_publish, cycle_submit
+from kiemdinh.workflow.services import cycle_accept, cycle_open, cycle_publish, cycle_submit
 
 
 def _ensure_delegation(actor, build, units) -> None:

@@ -28,13 +28,11 @@ from kiemdinh.selfassessment.council import (
 from kiemdinh.selfassessment.models import Cycle, indicator_key
 from kiemdinh.selfassessment.services import (
     criterion_form_save,
-    cycle_accept,
-    cycle_publish,
     cycle_record_ratings,
-    cycle_submit,
     report_texts_save,
     school_statistics_save,
 )
+from kiemdinh.workflow.services import cycle_accept, cycle_publish, cycle_submit
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "thanh_chan_2021.yaml"
 

@@ -136,7 +136,7 @@ def test_thanh_chan_cycle_is_complete_and_consistent(demo):
     from kiemdinh.selfassessment.council import council_problems
     from kiemdinh.selfassessment.models import CriterionForm
     from kiemdinh.selfassessment.selectors import criteria_overview
-    from kiemdinh.selfassessment.snapshots import dossier_content, snapshot_hash
+    from kiemdinh.workflow.selectors import dossier_content, snapshot_hash
 
     cycle = Cycle.objects.get(school__code="DEMO-TC-TH", school_year="2021-2022")
     assert cycle.published_at is not None

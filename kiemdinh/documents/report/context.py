@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.core.schoolyear import school_year_start
 from kiemdinh.documents.common import CycleHeader, assignment_labels, cycle_header
-from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.evidence.selectors import citations_by_link, files_by_version
 from kiemdinh.frameworks.choices import Confidence, Regime
+from kiemdinh.frameworks.evidence_codes import find_codes
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.selectors.amendments import amendments_in_force
 from kiemdinh.frameworks.subjects import Subject
@@ -21,8 +21,13 @@ from kiemdinh.selfassessment.models import (
     Level4Rating,
     indicator_key,
 )
-from kiemdinh.selfassessment.selectors import StatTable, cycle_evaluation, report_texts, school_statistics
-from kiemdinh.selfassessment.snapshots import school_profile
+from kiemdinh.selfassessment.selectors import (
+    StatTable,
+    cycle_evaluation,
+    report_texts,
+    school_profile,
+    school_statistics,
+)
 
 ABBREVIATIONS = (
     ("BGH", "Ban giám hiệu"),

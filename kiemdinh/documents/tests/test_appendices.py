@@ -33,8 +33,8 @@ from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.selfassessment import council as svc
 from kiemdinh.selfassessment.models import CouncilRole, Cycle
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

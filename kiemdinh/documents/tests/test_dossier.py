@@ -20,10 +20,10 @@ from kiemdinh.evidence.models import CycleEvidence, EvidenceFile
 from kiemdinh.evidence.services import evidence_cite, evidence_create, evidence_file_add
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
 from kiemdinh.testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
 from kiemdinh.testing.storage import stored_names
+from kiemdinh.workflow.services import cycle_open
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TXT_NAME = 'Kế hoạch [2025]: số 1 "đợt" <a>?.txt'
@@ -298,7 +298,8 @@ def test_index_shows_the_phan_1_statistics_or_their_markers(world):
     from io import BytesIO
 
     from kiemdinh.documents.dossier import build_dossier, dossier_zip
-    from kiemdinh.selfassessment.services import cycle_open, school_statistics_save
+    from kiemdinh.selfassessment.services import school_statistics_save
+    from kiemdinh.workflow.services import cycle_open
 
     cycle = cycle_open(actor=world.principal_a, school=world.school_a, school_year="2025-2026")
     school_statistics_save(actor=world.principal_a, cycle=cycle, table="classes", values={"k1": {"2025-2026": "4"}})

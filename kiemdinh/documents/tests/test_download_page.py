@@ -16,8 +16,8 @@ from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.improvement.models import MonitorRole
 from kiemdinh.improvement.services import monitor_add
 from kiemdinh.selfassessment.council import scope_analysis_save
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import fill_forms
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

@@ -107,7 +107,7 @@ def test_export_command(world, team, tmp_path):
             "--out", str(out),
         )  # fmt: skip
     assert "chưa có đợt tự đánh giá" in str(exc.value)
-    from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.workflow.services import cycle_open
 
     cycle_open(actor=world.principal_a, school=world.school_a, school_year="2024-2025")
     with pytest.raises(CommandError) as exc:

@@ -6,8 +6,8 @@ import zipfile
 import pytest
 
 from kiemdinh.documents.models import ExportJob
-from kiemdinh.selfassessment.services import cycle_open, cycle_submit
 from kiemdinh.selfassessment.tests.builders import complete_dossier
+from kiemdinh.workflow.services import cycle_open, cycle_submit
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

@@ -33,7 +33,8 @@ from kiemdinh.improvement.services import (
     review_schedule,
 )
 from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.selfassessment.services import cycle_open, cycle_record_ratings
+from kiemdinh.selfassessment.services import cycle_record_ratings
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

@@ -13,10 +13,11 @@ from docx import Document
 from kiemdinh.core.office.pdf import docx_to_pdf, pdf_available
 from kiemdinh.documents.kinds import render
 from kiemdinh.documents.report.context import build_report
-from kiemdinh.evidence.codes import find_codes
+from kiemdinh.frameworks.evidence_codes import find_codes
 from kiemdinh.selfassessment.selectors import cycle_evaluation
-from kiemdinh.selfassessment.services import cycle_open, report_texts_save, school_statistics_save
+from kiemdinh.selfassessment.services import report_texts_save, school_statistics_save
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

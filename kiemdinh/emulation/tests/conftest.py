@@ -31,9 +31,9 @@ def _build_year(world) -> School:
     from kiemdinh.improvement import services as improvement
     from kiemdinh.improvement.models import LineStatus
     from kiemdinh.recognition.services import DecisionInput, decision_record
-    from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
     from kiemdinh.selfassessment.tests.builders import complete_dossier
     from kiemdinh.units.services import school_create
+    from kiemdinh.workflow.services import cycle_accept, cycle_open, cycle_submit
 
     principal, officer = world.principal_a, world.officer_commune_a
     cycle_a = cycle_open(actor=principal, school=world.school_a, school_year=YEAR)

@@ -14,8 +14,8 @@ from kiemdinh.emulation import services as svc
 from kiemdinh.emulation.models import EmulationScheme
 from kiemdinh.emulation.selectors import school_standings, score_table
 from kiemdinh.emulation.tests.conftest import YEAR
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.services import school_create
+from kiemdinh.workflow.services import cycle_open
 
 
 def scheme_with(world, rules, unit=None):

@@ -1,5 +1,5 @@
 """Publishing an external evaluation's result summary on the public pages (and withdrawing it). Keyword-only, one
-transaction, one audit event each. The self-assessment is published by selfassessment.services.cycle_publish and the
+transaction, one audit event each. The self-assessment is published by workflow.services.cycle_publish and the
 decisions by their `published` flag."""
 
 from django.core.exceptions import ValidationError

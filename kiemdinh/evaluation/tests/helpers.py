@@ -10,9 +10,9 @@ from kiemdinh.accounts.services import membership_grant, user_create
 from kiemdinh.evaluation.models import Team
 from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.frameworks.models import Criterion
-from kiemdinh.selfassessment.services import cycle_accept, cycle_open, cycle_submit
 from kiemdinh.selfassessment.tests.builders import complete_dossier
 from kiemdinh.testing.world import PASSWORD, build_world, fresh_world, load_frameworks, rolled_back
+from kiemdinh.workflow.services import cycle_accept, cycle_open, cycle_submit
 
 SCHOOL_YEAR = "2025-2026"  # TT17/2018 for school A (a primary school)
 

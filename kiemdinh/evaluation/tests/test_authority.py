@@ -19,10 +19,10 @@ from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, eva
 from kiemdinh.improvement import services as improvement
 from kiemdinh.selfassessment.council import council_member_create
 from kiemdinh.selfassessment.models import CouncilRole
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.testing.world import PASSWORD
 from kiemdinh.units.models import AdministrativeUnit
 from kiemdinh.units.services import school_create, unit_create
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +104,8 @@ def test_the_district_acts_only_while_it_exists(world, frameworks_loaded):
     membership_grant(actor=None, user=principal, role=Role.PRINCIPAL, school=school)
     officer = user_create(actor=None, username="canbo_phuong", password=PASSWORD, full_name="Mai Thị Hà")
     membership_grant(actor=None, user=officer, role=Role.OFFICER, unit=commune)
-    from kiemdinh.selfassessment.services import cycle_accept, cycle_submit
     from kiemdinh.selfassessment.tests.builders import complete_dossier
+    from kiemdinh.workflow.services import cycle_accept, cycle_submit
 
     cycle = cycle_open(actor=principal, school=school, school_year="2025-2026")
     complete_dossier(cycle, principal)
@@ -247,7 +247,7 @@ def test_the_team_pages_open_and_close_with_the_dossier(client, world, framework
         reverse("evaluation_work:ratings", args=[team.pk]),
         reverse("evaluation_work:report", args=[team.pk]),
         reverse("documents:evaluation_report", args=[team.pk, "docx"]),
-        reverse("selfassessment:cycle_detail", args=[cycle.pk]),
+        reverse("workflow:cycle_detail", args=[cycle.pk]),
     ]
 
     def statuses():

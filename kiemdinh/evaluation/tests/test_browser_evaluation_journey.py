@@ -19,9 +19,9 @@ from kiemdinh.evaluation.services import work as ws
 from kiemdinh.evaluation.tests.helpers import SCHOOL_YEAR, accepted_team
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.recognition.models import VALID_YEARS, Decision, years_after
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.testing.browser import login, screenshot
 from kiemdinh.testing.world import PASSWORD
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

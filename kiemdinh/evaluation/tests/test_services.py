@@ -8,7 +8,7 @@ from kiemdinh.evaluation.models import Registration
 from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, evaluator, register
 from kiemdinh.selfassessment.access import cycles_visible
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from kiemdinh.evaluation.models import Evaluator, Registration, Team, TeamMember
 from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, evaluator, register, team_for
 from kiemdinh.frameworks.models import Criterion
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 
@@ -329,7 +329,7 @@ def test_evaluator_sees_the_dossier_only_while_the_team_works(client, world, fra
     page = client.get(reverse("evaluation:mine")).text
     assert 'data-testid="dossier-links"' in page and "Trưởng đoàn" in page and "Nghiên cứu hồ sơ" in page
     for url in (
-        reverse("selfassessment:cycle_detail", args=[cycle_id]),
+        reverse("workflow:cycle_detail", args=[cycle_id]),
         reverse("evidence:list", args=[cycle_id]),
         reverse("documents:cycle", args=[cycle_id]),
     ):
@@ -340,12 +340,12 @@ def test_evaluator_sees_the_dossier_only_while_the_team_works(client, world, fra
     Team.objects.filter(pk=team.pk).update(dossier_from=today - timedelta(days=40), ends_on=today - timedelta(days=5))
     page = client.get(reverse("evaluation:mine")).text
     assert 'data-testid="dossier-links"' not in page and "đã kết thúc làm việc" in page
-    assert client.get(reverse("selfassessment:cycle_detail", args=[cycle_id])).status_code == 404
+    assert client.get(reverse("workflow:cycle_detail", args=[cycle_id])).status_code == 404
 
     login(client, world.evaluator)  # on no team
     page = client.get(reverse("evaluation:mine"))
     assert page.status_code == 200 and 'data-testid="my-team"' not in page.text
-    assert client.get(reverse("selfassessment:cycle_detail", args=[cycle_id])).status_code == 404
+    assert client.get(reverse("workflow:cycle_detail", args=[cycle_id])).status_code == 404
 
 
 # --- Query counts ----------------------------------------------------------------------------------------------------

@@ -24,9 +24,9 @@ from kiemdinh.evaluation.forms.work import FeedbackForm, RatingForm, ReplyForm, 
 from kiemdinh.evaluation.models import ReportStatus, SchoolFeedback, Team
 from kiemdinh.evaluation.selectors import work as sel
 from kiemdinh.evaluation.services import work as ws
-from kiemdinh.evidence.codes import find_codes
 from kiemdinh.evidence.selectors import cycle_codes
 from kiemdinh.frameworks.choices import Confidence
+from kiemdinh.frameworks.evidence_codes import find_codes
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.selfassessment.models import LEVEL4_KEY, CriterionForm, Level4Rating
 from kiemdinh.selfassessment.selectors import criterion_levels

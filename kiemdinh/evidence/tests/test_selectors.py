@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from kiemdinh.evidence import selectors, services
 from kiemdinh.evidence.tests.conftest import criterion, pdf
 from kiemdinh.selfassessment.models import CriterionForm
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 
 def add(world, cycle, code, name, **kwargs):
@@ -106,7 +106,7 @@ def test_citation_report(world, cycle):
     ]
     assert report.uncited == [c]
     assert {a.code, b.code} <= report.cited_codes
-    assert report.forms[0].ref.url_name == "selfassessment:form"
+    assert report.forms[0].ref.url_name == "workflow:form"
 
 
 def test_summary(world, cycle):

@@ -11,7 +11,8 @@ from kiemdinh.evidence.selectors import evidence_duplicates
 from kiemdinh.evidence.tests.conftest import criterion, docx_bytes, pdf, pdf_bytes
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm
-from kiemdinh.selfassessment.services import cycle_open, cycle_set_status
+from kiemdinh.selfassessment.services import cycle_set_status
+from kiemdinh.workflow.services import cycle_open
 
 
 def create(world, cycle, code="1.1", name="Quyết định thành lập hội đồng trường", **kwargs):

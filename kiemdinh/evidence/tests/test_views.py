@@ -18,7 +18,8 @@ from kiemdinh.evidence.models import (
 )
 from kiemdinh.evidence.tests.conftest import criterion, pdf, pdf_bytes
 from kiemdinh.selfassessment.models import CriterionForm
-from kiemdinh.selfassessment.services import cycle_open, cycle_set_status
+from kiemdinh.selfassessment.services import cycle_set_status
+from kiemdinh.workflow.services import cycle_open
 
 
 def url(name, cycle, *args):
@@ -353,7 +354,7 @@ def test_health_page(client, world, cycle, item):
     assert "Mã được trích dẫn nhưng không có trong danh mục (1)" in page and "[H1-1.1-07]" in page
     assert "Minh chứng chưa được trích dẫn trong phiếu nào (1)" in page
     assert "Minh chứng đã hết hiệu lực (1)" in page and "hết hiệu lực từ 01/01/2020" in page
-    assert reverse("selfassessment:form", args=[cycle.pk, "1.2"]) in page
+    assert reverse("workflow:form", args=[cycle.pk, "1.2"]) in page
     expired = CycleEvidence.objects.get(code="[H2-2.1-01]")
     assert url("detail", cycle, expired.pk) in page
     assert 'aria-current="page">Kiểm tra minh chứng' in page

@@ -178,7 +178,8 @@ def test_each_revision_starts_from_the_published_content(code):
 @pytest.mark.django_db
 def test_the_erratum_keeps_every_rating_and_records_what_it_replaced(world):
     from kiemdinh.selfassessment.models import Level4Rating
-    from kiemdinh.selfassessment.services import cycle_open, cycle_record_ratings
+    from kiemdinh.selfassessment.services import cycle_record_ratings
+    from kiemdinh.workflow.services import cycle_open
 
     for code in ("tt17-2018", "tt19-2018"):
         framework_version_load(data=_published(code))

@@ -195,7 +195,7 @@ def _docx_text(data: bytes) -> str:
 @pytest.mark.parametrize("school", ["school_a", "school_b", "school_other"])
 def test_level4_parts_of_the_report_and_appendices_are_the_official_vietnamese(world, school):
     from kiemdinh.documents.kinds import render
-    from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.workflow.services import cycle_open
 
     cycle = cycle_open(actor=world.admin, school=getattr(world, school), school_year="2025-2026")
     report = _docx_text(render("report", cycle, "docx").data)
@@ -226,7 +226,7 @@ def test_tt18_5_6_is_marked_amended_on_its_page(client, frameworks_loaded):
 @pytest.mark.usefixtures("frameworks_loaded")
 def test_the_report_marks_5_6_amended_for_cycles_from_2025_only(world):
     from kiemdinh.documents.kinds import render
-    from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.workflow.services import cycle_open
 
     def criterion_part(year: str) -> str:
         cycle = cycle_open(actor=world.admin, school=world.school_other, school_year=year)
@@ -285,12 +285,12 @@ def test_source_typos_are_corrected_with_a_note():
 @pytest.mark.django_db
 @pytest.mark.usefixtures("frameworks_loaded")
 def test_the_criterion_form_page_marks_5_6_amended_for_cycles_from_2025_only(client, world):
-    from kiemdinh.selfassessment.services import cycle_open
+    from kiemdinh.workflow.services import cycle_open
 
     client.force_login(world.admin)
     for year, marked in (("2025-2026", True), ("2024-2025", False)):
         cycle = cycle_open(actor=world.admin, school=world.school_other, school_year=year)
-        html = client.get(reverse("selfassessment:form", args=[cycle.pk, "5.6"])).content.decode()
+        html = client.get(reverse("workflow:form", args=[cycle.pk, "5.6"])).content.decode()
         assert (f"Mức 3: {AMENDED_MARK}." in visible_text(html)) is marked, year
-        other = client.get(reverse("selfassessment:form", args=[cycle.pk, "5.5"])).content.decode()
+        other = client.get(reverse("workflow:form", args=[cycle.pk, "5.5"])).content.decode()
         assert AMENDED_MARK not in other

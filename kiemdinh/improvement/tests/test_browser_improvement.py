@@ -32,9 +32,10 @@ from kiemdinh.improvement.models import (
     Review,
     ReviewKind,
 )
-from kiemdinh.selfassessment.services import criterion_form_save, cycle_open
+from kiemdinh.selfassessment.services import criterion_form_save
 from kiemdinh.testing.browser import screenshot
 from kiemdinh.testing.world import PASSWORD, load_frameworks
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from kiemdinh.improvement import selectors as q
 from kiemdinh.improvement import services as s
 from kiemdinh.improvement.models import ImprovementPlan, LineStatus, PlanLine, PriorityIssue, ReviewKind
 from kiemdinh.improvement.tests.helpers import crit, item, save_form
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 # --- fixtures and helpers -------------------------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from kiemdinh.improvement.models import (
 from kiemdinh.improvement.tests.helpers import crit, item, save_form
 from kiemdinh.selfassessment.council import council_member_create
 from kiemdinh.selfassessment.models import CouncilRole
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 # --- fixtures and helpers -------------------------------------------------------------------------------------------
 

@@ -30,8 +30,9 @@ from kiemdinh.improvement.models import (
 )
 from kiemdinh.improvement.tests.helpers import crit
 from kiemdinh.selfassessment.models import CriterionForm
-from kiemdinh.selfassessment.services import criterion_form_save, cycle_open
+from kiemdinh.selfassessment.services import criterion_form_save
 from kiemdinh.testing.world import form_saved
+from kiemdinh.workflow.services import cycle_open
 
 WEAKNESS = "Nhà trường chưa có phòng học bộ môn Tin học."
 IMPROVEMENT = "Năm học 2025-2026, hiệu trưởng tham mưu UBND xã xây dựng phòng Tin học."
@@ -786,7 +787,7 @@ def test_overdue_lines_show_on_home_and_school_pages_until_done(client, world, c
 
 
 def _step7(client, cycle):
-    response = client.get(reverse("selfassessment:cycle_detail", args=[cycle.pk]))
+    response = client.get(reverse("workflow:cycle_detail", args=[cycle.pk]))
     assert response.status_code == 200
     step = response.context["steps"][6]
     assert step.number == 7

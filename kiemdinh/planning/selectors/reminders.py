@@ -202,7 +202,7 @@ def _cycle_deadlines(schools: dict[int, School], today: date) -> list[Reminder]:
                     title=f"{verb} báo cáo tự đánh giá năm học {goal.school_year} "
                     f"({goal.plan.number or 'kế hoạch'} của {goal.plan.issuer})",
                     due_on=deadline,
-                    url=_url("selfassessment:cycle_detail", cycle.pk) if cycle else _url("selfassessment:cycle_list"),
+                    url=_url("workflow:cycle_detail", cycle.pk) if cycle else _url("workflow:cycle_list"),
                     severity=severity_of(deadline, today),
                     where=school.name,
                 )
@@ -279,7 +279,7 @@ def officer_reminders(unit_paths, today: date) -> list[Reminder]:
                 kind=Kind.REVIEW,
                 title=f"Xem xét báo cáo tự đánh giá năm học {cycle.school_year} đã nộp",
                 due_on=cycle.submitted_at.date() if cycle.submitted_at else None,
-                url=_url("selfassessment:cycle_detail", cycle.pk),
+                url=_url("workflow:cycle_detail", cycle.pk),
                 severity=Severity.INFO,
                 where=cycle.school.name,
             )

@@ -26,9 +26,10 @@ from kiemdinh.planning.selectors import Stage, pipeline
 from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
-from kiemdinh.selfassessment.services import cycle_open, cycle_set_status
+from kiemdinh.selfassessment.services import cycle_set_status
 from kiemdinh.units.models import School
 from kiemdinh.units.services import school_create, unit_create
+from kiemdinh.workflow.services import cycle_open
 
 YEAR = "2025-2026"  # a 2018-regime school year whatever the day the suite runs
 

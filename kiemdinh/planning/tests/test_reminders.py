@@ -24,8 +24,8 @@ from kiemdinh.planning.selectors.reminders import Kind, Reminder, Severity, remi
 from kiemdinh.recognition.models import DecisionKind, years_after
 from kiemdinh.recognition.services import DecisionInput, decision_record
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.services import school_create
+from kiemdinh.workflow.services import cycle_open
 
 TODAY = date(2026, 4, 10)
 YEAR = "2025-2026"

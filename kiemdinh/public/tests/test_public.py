@@ -16,8 +16,8 @@ from kiemdinh.public.selectors import PAGE_SIZE
 from kiemdinh.recognition.models import Decision
 from kiemdinh.recognition.services import DecisionInput, decision_record, decision_revoke
 from kiemdinh.recognition.tests.test_issuing import finalise, rate, tt17  # noqa: F401 - the fixture
-from kiemdinh.selfassessment.services import cycle_open, cycle_publish
 from kiemdinh.units.models import School
+from kiemdinh.workflow.services import cycle_open, cycle_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from kiemdinh.core.models import AuditEvent
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.selfassessment import council as svc
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, CriterionAssignment, CycleStatus, WorkingGroup
-from kiemdinh.selfassessment.services import cycle_open, cycle_set_status
+from kiemdinh.selfassessment.services import cycle_set_status
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

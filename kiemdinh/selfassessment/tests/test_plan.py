@@ -11,7 +11,7 @@ from django.urls import reverse
 from kiemdinh.core.models import AuditEvent
 from kiemdinh.selfassessment import council as svc
 from kiemdinh.selfassessment.models import AssessmentPlan, PlanActivity
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

@@ -12,7 +12,8 @@ from kiemdinh.frameworks.spec import get_spec
 from kiemdinh.frameworks.tests.helpers import every_indicator
 from kiemdinh.selfassessment.models import Cycle, CycleStatus, IndicatorRating, Level4Rating
 from kiemdinh.selfassessment.selectors import cycle_evaluation
-from kiemdinh.selfassessment.services import cycle_open, cycle_record_ratings, cycle_set_status
+from kiemdinh.selfassessment.services import cycle_record_ratings, cycle_set_status
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

@@ -6,14 +6,20 @@ from django.urls import reverse
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.council import criterion_assignments_save
 from kiemdinh.selfassessment.models import CriterionForm, CycleStatus, FormDraft, IndicatorRating
-from kiemdinh.selfassessment.services import criterion_form_save, cycle_submit
+from kiemdinh.selfassessment.services import criterion_form_save
 from kiemdinh.selfassessment.tests.builders import add_council, complete_dossier, fill_forms
+from kiemdinh.workflow.services import cycle_submit
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 
 
+WORKFLOW_PAGES = {"cycle_detail", "form", "form_rate", "form_autosave", "form_history", "level4_form", "level4_rate"}
+WORKFLOW_PAGES |= {"level4_autosave", "level4_history", "submit", "return", "accept", "publish"}
+
+
 def url(name, cycle, *args):
-    return reverse(f"selfassessment:{name}", args=[cycle.pk, *args])
+    namespace = "workflow" if name in WORKFLOW_PAGES else "selfassessment"
+    return reverse(f"{namespace}:{name}", args=[cycle.pk, *args])
 
 
 def form_data(version=0, **texts):

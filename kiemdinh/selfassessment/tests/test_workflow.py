@@ -5,20 +5,11 @@ from django.core.exceptions import ValidationError
 
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, CycleSnapshot, CycleStatus, CycleTransition, FormDraft
-from kiemdinh.selfassessment.readiness import submission_blockers
-from kiemdinh.selfassessment.services import (
-    FormConflict,
-    criterion_form_save,
-    cycle_accept,
-    cycle_open,
-    cycle_publish,
-    cycle_return,
-    cycle_submit,
-    form_draft_save,
-    snapshot_hash,
-)
-from kiemdinh.selfassessment.snapshots import dossier_content
+from kiemdinh.selfassessment.services import FormConflict, criterion_form_save, form_draft_save
 from kiemdinh.selfassessment.tests.builders import complete_dossier
+from kiemdinh.workflow.selectors import dossier_content, snapshot_hash
+from kiemdinh.workflow.selectors.readiness import submission_blockers
+from kiemdinh.workflow.services import cycle_accept, cycle_open, cycle_publish, cycle_return, cycle_submit
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

@@ -10,7 +10,7 @@ from kiemdinh.core.models import AuditEvent
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.selfassessment import council as svc
 from kiemdinh.selfassessment.models import ScopeAnalysis
-from kiemdinh.selfassessment.services import cycle_open
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

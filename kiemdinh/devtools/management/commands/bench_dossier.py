@@ -13,9 +13,9 @@ from kiemdinh.documents import kinds, rendering
 from kiemdinh.documents.dossier import build_dossier, dossier_zip
 from kiemdinh.evidence.services import evidence_create, evidence_file_add
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.units.models import SchoolType, UnitKind
 from kiemdinh.units.services import school_create, unit_create
+from kiemdinh.workflow.services import cycle_open
 
 PDF_HEADER = b"%PDF-1.4\n"
 

@@ -15,10 +15,10 @@ from kiemdinh.documents.report.docx import report_docx
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion, FrameworkVersion
 from kiemdinh.selfassessment.models import Cycle
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
 from kiemdinh.units.models import AdministrativeUnit, SchoolType, UnitKind
 from kiemdinh.units.services import school_create, unit_create
+from kiemdinh.workflow.services import cycle_open
 
 
 class _Rollback(Exception):

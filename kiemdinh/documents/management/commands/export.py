@@ -10,8 +10,8 @@ from kiemdinh.documents.evaluation_report import TeamLookupError, build_evaluati
 from kiemdinh.planning.models import AnnualPlan
 from kiemdinh.recognition.models import DecisionKind
 from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
-from kiemdinh.selfassessment.snapshots import DossierChanged
 from kiemdinh.units.selectors import UnitLookupError, unit_by_code_or_name
+from kiemdinh.workflow.selectors import DossierChanged
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Evidence code schemes (mã minh chứng). Pure functions, no database.
+"""Evidence code schemes (mã minh chứng) as the regulations and their guidance define them. Pure functions, no
+database; here in frameworks because the scheme belongs to the regime, and every app that shows a text links codes.
 
 - 2018 regime (CV 5932/5942): ``[Hn-a.b-cc]``, e.g. ``[H1-1.1-01]``: n the box (hộp, by default the standard number),
   a.b the criterion the item was first collected for, cc a two-digit sequence. Catalogues made with other tools also

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiemdinh.evidence.codes import CITATION_RE, ParsedCode, find_codes, format_code, parse_code
+from kiemdinh.frameworks.evidence_codes import CITATION_RE, ParsedCode, find_codes, format_code, parse_code
 
 criterion_codes = st.builds(lambda a, b: f"{a}.{b}", st.integers(1, 9), st.integers(1, 12))
 sequences = st.integers(1, 999)
@@ -92,7 +92,7 @@ def test_citation_re_is_exposed():
 
 
 def test_link_citations_links_known_codes_marks_unknown_and_escapes_the_rest():
-    from kiemdinh.evidence.codes import link_citations
+    from kiemdinh.frameworks.evidence_codes import link_citations
 
     html = link_citations(
         "<b>Có</b> [H1-1.1-01]; [H1-1.1-09]\nhết", lambda code: "/mc/1/" if code == "[H1-1.1-01]" else None

@@ -1,11 +1,11 @@
-"""The dossier as submitted: what a cycle's snapshot holds, its hash, and the rule that a submitted or accepted cycle is
+"""The dossier as submitted (workflow: it reads the self-assessment and the evidence register): what a cycle's snapshot holds, its hash, and the rule that a submitted or accepted cycle is
 shown and printed exactly as it was submitted or accepted (issue #18).
 
 A snapshot is taken when the principal submits (`cycle_submit`); the authority accepts that snapshot. From then on the
 snapshot and its hash are the reference:
 
 - the rows a frozen cycle's pages and documents read cannot change: the cycle's own rows refuse every write
-  (`services.ensure_editable`), and the evidence items it shares with later cycles are versioned, a later cycle's edit
+  (`selfassessment.services.ensure_editable`), and the evidence items it shares with later cycles are versioned, a later cycle's edit
   making a version of its own (`evidence.services`);
 - what is not the cycle's own (the school's name, address, managing unit) is printed from the snapshot;
 - before a document of a frozen cycle is built, `dossier_check` compares the rows with the snapshot and refuses on any
@@ -20,6 +20,8 @@ import json
 
 from django.core.exceptions import ValidationError
 
+from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation
+from kiemdinh.frameworks.subjects import level4_code_key
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
     CouncilDecision,
@@ -28,7 +30,6 @@ from kiemdinh.selfassessment.models import (
     CriterionForm,
     Cycle,
     CycleSnapshot,
-    CycleStatus,
     IndicatorRating,
     Level4Rating,
     PlanActivity,
@@ -37,6 +38,7 @@ from kiemdinh.selfassessment.models import (
     WorkingGroup,
     indicator_key,
 )
+from kiemdinh.selfassessment.selectors import live_evaluation, live_school_profile, reference_snapshot, report_texts
 
 FORMAT = 2
 
@@ -54,59 +56,13 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-# --- The school as it was -------------------------------------------------------------------------------------------
-
-
-def live_school_profile(cycle: Cycle) -> dict:
-    """The school's facts that documents print, read from the school and its unit now."""
-    school = cycle.school
-    unit = school.unit
-    return {
-        "name": school.name,
-        "code": school.code,
-        "school_type": school.get_school_type_display(),
-        "ownership": school.get_ownership_display(),
-        "unit_name": unit.name,
-        "education_office": unit.education_office,
-        "address": school.address,
-        "phone": school.phone,
-        "founded_year": school.founded_year,
-    }
-
-
-def reference_snapshot(cycle: Cycle) -> CycleSnapshot | None:
-    """The snapshot a frozen cycle is shown as: the accepted one for an accepted cycle, the one it was submitted with
-    for a submitted cycle; None while the cycle is editable (1 query)."""
-    if cycle.status == CycleStatus.ACCEPTED:
-        return cycle.snapshots.filter(accepted=True).order_by("-created_at", "-id").first()
-    if cycle.status == CycleStatus.SUBMITTED:
-        return cycle.snapshots.order_by("-created_at", "-id").first()
-    return None
-
-
-def school_profile(cycle: Cycle) -> dict:
-    """The school as a cycle's documents print it: as it was at submission for a submitted or accepted cycle (a
-    school renamed or moved to another unit later keeps its old name in its old dossiers), else as it is now."""
-    snapshot = reference_snapshot(cycle)
-    if snapshot is not None and "school" in snapshot.content:
-        return snapshot.content["school"]
-    return live_school_profile(cycle)
-
-
 # --- The content ----------------------------------------------------------------------------------------------------
-
-
-def _subject_key(row) -> str:
-    return row.criterion.code if row.criterion_id else f"muc4/{row.level4_item.code}"
 
 
 def dossier_content(cycle: Cycle) -> dict:
     """Everything the authority receives, as plain JSON: the school, results, ratings, forms, evidence (the version
     each code cites, with its files), council and the decision forming it, assignments, plan and timeline, worksheet, Phần I statistics and
     report texts. A fixed number of queries (about 16)."""
-    from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation
-    from kiemdinh.selfassessment.selectors import live_evaluation, report_texts
-
     evaluation = live_evaluation(cycle)
     ratings = {
         f"{code}/{indicator_key(level, letter)}": achieved
@@ -116,7 +72,7 @@ def dossier_content(cycle: Cycle) -> dict:
     }
     level4 = dict(Level4Rating.objects.filter(cycle=cycle).values_list("item__code", "achieved"))
     forms = {
-        _subject_key(form): {
+        form.subject.code_key: {
             "descriptions": form.descriptions,
             **{f: getattr(form, f) for f in CriterionForm.TEXT_FIELDS},
         }
@@ -151,7 +107,7 @@ def dossier_content(cycle: Cycle) -> dict:
     ]
     groups = [[g.name, g.note] for g in WorkingGroup.objects.filter(cycle=cycle)]
     assignments = {
-        _subject_key(a): [a.group.name if a.group else "", a.member.full_name if a.member else ""]
+        a.subject.code_key: [a.group.name if a.group else "", a.member.full_name if a.member else ""]
         for a in CriterionAssignment.objects.filter(cycle=cycle).select_related(
             "criterion", "level4_item", "group", "member"
         )
@@ -172,7 +128,7 @@ def dossier_content(cycle: Cycle) -> dict:
         key = (
             f"{row.indicator.criterion.code}/{indicator_key(row.indicator.level, row.indicator.letter)}"
             if row.indicator_id
-            else f"muc4/{row.level4_item.code}"
+            else level4_code_key(row.level4_item.code)
         )
         worksheet[key] = [row.meaning, row.questions, row.evidence_needed, row.sources]
     statistics = dict(SchoolStatistics.objects.filter(cycle=cycle).values_list("table", "data"))
@@ -202,7 +158,7 @@ def dossier_content(cycle: Cycle) -> dict:
 def matches(snapshot: CycleSnapshot, cycle: Cycle) -> bool:
     """Whether the cycle's rows still hold what the snapshot holds. Two parts are the snapshot's own and not compared:
     the school (renamed since, it does not change a dossier) and the result, which the rule engine derives from the
-    compared ratings and which stays as filed (see selectors.cycle_evaluation). Snapshots of the old format are not
+    compared ratings and which stays as filed (see selfassessment.selectors.cycle_evaluation). Snapshots of the old format are not
     compared."""
     if snapshot.content.get("format") != FORMAT:
         return True

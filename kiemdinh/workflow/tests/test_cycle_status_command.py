@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kiemdinh.frameworks.contract import evaluate_request
-from kiemdinh.selfassessment.services import cycle_open
 from kiemdinh.selfassessment.tests.builders import fill_forms
+from kiemdinh.workflow.services import cycle_open
 
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 

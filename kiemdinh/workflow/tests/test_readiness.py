@@ -8,18 +8,12 @@ from django.urls import reverse
 
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.models import CriterionForm, CycleSnapshot, CycleStatus
-from kiemdinh.selfassessment.readiness import cycle_steps, dossier_blockers, submission_blockers
 from kiemdinh.selfassessment.selectors import criteria_overview
-from kiemdinh.selfassessment.services import (
-    criterion_form_save,
-    cycle_accept,
-    cycle_open,
-    cycle_set_status,
-    cycle_submit,
-    report_texts_save,
-)
-from kiemdinh.selfassessment.snapshots import dossier_content, snapshot_hash
+from kiemdinh.selfassessment.services import criterion_form_save, cycle_set_status, report_texts_save
 from kiemdinh.selfassessment.tests.builders import complete_dossier
+from kiemdinh.workflow.selectors import dossier_content, snapshot_hash
+from kiemdinh.workflow.selectors.readiness import cycle_steps, dossier_blockers, submission_blockers
+from kiemdinh.workflow.services import cycle_accept, cycle_open, cycle_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +41,7 @@ def test_an_empty_dossier_lists_every_missing_part_and_cannot_be_submitted(clien
     assert cycle.status == CycleStatus.IN_PROGRESS and not CycleSnapshot.objects.exists()
     # The page lists the same blockers, each with a link to where it is put right, and offers no submit button.
     client.force_login(world.principal_a)
-    page = client.get(reverse("selfassessment:cycle_detail", args=[cycle.pk])).content.decode()
+    page = client.get(reverse("workflow:cycle_detail", args=[cycle.pk])).content.decode()
     assert 'data-testid="blockers"' in page and 'data-testid="submit-form"' not in page
     assert reverse("selfassessment:report_texts", args=[cycle.pk]) in page
     assert reverse("selfassessment:school_data", args=[cycle.pk]) in page
@@ -59,7 +53,7 @@ def test_steps_follow_the_blockers_and_link_to_real_pages(world, cycle):
     assert steps[5].status != "done"
     assert any("chưa viết" in m for m in steps[5].missing)
     assert steps[1].status != "done" and any("quyết định thành lập" in m for m in steps[1].missing)
-    assert steps[6].url_name == "selfassessment:cycle_detail" and steps[6].anchor == "phe-duyet"
+    assert steps[6].url_name == "workflow:cycle_detail" and steps[6].anchor == "phe-duyet"
 
     complete_dossier(cycle, world.principal_a)
     rows, _ = criteria_overview(cycle)
@@ -82,11 +76,11 @@ def test_a_dossier_submitted_before_the_rules_is_not_accepted_and_its_steps_say_
     steps = {s.number: s for s in cycle_steps(cycle, criteria_overview(cycle)[0])}
     assert steps[5].status == "doing" and any("Kết luận chung" in m for m in steps[5].missing)
     client.force_login(world.officer_commune_a)
-    page = client.get(reverse("selfassessment:cycle_detail", args=[cycle.pk])).content.decode()
+    page = client.get(reverse("workflow:cycle_detail", args=[cycle.pk])).content.decode()
     assert "Hồ sơ chưa đủ để chấp nhận" in page and 'data-testid="accept-form"' not in page
     with pytest.raises(ValidationError, match="chưa đủ để chấp nhận"):
         cycle_accept(actor=world.officer_commune_a, cycle=cycle)
-    response = client.post(reverse("selfassessment:accept", args=[cycle.pk]), {"confirm": "1"})
+    response = client.post(reverse("workflow:accept", args=[cycle.pk]), {"confirm": "1"})
     assert response.status_code == 302
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.SUBMITTED
@@ -96,20 +90,20 @@ def test_accept_and_publish_need_confirmation(client, world, cycle):
     complete_dossier(cycle, world.principal_a)
     cycle_submit(actor=world.principal_a, cycle=cycle)
     client.force_login(world.officer_commune_a)
-    page = client.get(reverse("selfassessment:cycle_detail", args=[cycle.pk])).content.decode()
+    page = client.get(reverse("workflow:cycle_detail", args=[cycle.pk])).content.decode()
     assert 'name="confirm"' in page and "data-confirm=" in page
-    client.post(reverse("selfassessment:accept", args=[cycle.pk]))
+    client.post(reverse("workflow:accept", args=[cycle.pk]))
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.SUBMITTED  # no confirmation, no change
-    client.post(reverse("selfassessment:accept", args=[cycle.pk]), {"confirm": "1"})
+    client.post(reverse("workflow:accept", args=[cycle.pk]), {"confirm": "1"})
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.ACCEPTED
 
     client.force_login(world.principal_a)
-    client.post(reverse("selfassessment:publish", args=[cycle.pk]))
+    client.post(reverse("workflow:publish", args=[cycle.pk]))
     cycle.refresh_from_db()
     assert cycle.published_at is None
-    client.post(reverse("selfassessment:publish", args=[cycle.pk]), {"confirm": "1"})
+    client.post(reverse("workflow:publish", args=[cycle.pk]), {"confirm": "1"})
     cycle.refresh_from_db()
     assert cycle.published_at is not None
 
@@ -131,7 +125,7 @@ def test_two_people_saving_different_fields_of_a_carried_form_merge_without_a_co
     """The reproduction: A saves Điểm mạnh, B (who opened the same version) saves Điểm yếu; B's save merges both."""
     criterion = Criterion.objects.get(version=carried.framework, code="1.5")
     form = CriterionForm.objects.get(cycle=carried, criterion=criterion)
-    url = reverse("selfassessment:form", args=[carried.pk, "1.5"])
+    url = reverse("workflow:form", args=[carried.pk, "1.5"])
     texts = {f"mo_ta_{k}": v for k, v in form.descriptions.items()}
     base = {**texts, "strengths": form.strengths, "weaknesses": form.weaknesses, "improvement": form.improvement}
     criterion_form_save(

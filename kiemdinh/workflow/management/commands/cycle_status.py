@@ -2,7 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year, cycle_status_report
+from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
+from kiemdinh.workflow.selectors import cycle_status_report
 
 
 class Command(BaseCommand):

@@ -1,14 +1,17 @@
 """What a dossier still lacks before it may be submitted or accepted, and the seven steps' states derived from it.
 
 `dossier_blockers` is the one list: the principal's submit button, the step tracker of the cycle page and the
-officer's accept page all read it, and `cycle_submit` / `cycle_accept` refuse while it is not empty (issue #18 §2).
+officer's accept page all read it, and `workflow.services.cycle_submit` / `cycle_accept` refuse while it is not empty (issue #18 §2).
 """
 
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
 
+from kiemdinh.evidence.selectors import citation_report, evidence_summary
 from kiemdinh.frameworks.models import Indicator
+from kiemdinh.improvement.selectors import Coverage, coverage, improvement_plan_of, overdue_lines
+from kiemdinh.selfassessment.council import SEVEN_STEPS, council_problems, plan_step_schedule
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
     CouncilDecision,
@@ -42,9 +45,6 @@ def dossier_blockers(cycle: Cycle, rows=None, *, plan=UNKNOWN) -> list[Blocker]:
     """Everything that keeps the dossier from being submitted (or accepted), in step order. rows: the
     criteria_overview rows, plan: the improvement plan, when the caller has them already. A fixed number of
     queries."""
-    from kiemdinh.evidence.selectors import citation_report
-    from kiemdinh.improvement.selectors import improvement_plan_of
-    from kiemdinh.selfassessment.council import council_problems
 
     found = [Blocker(COUNCIL, f"Hội đồng: {p}", "selfassessment:council") for p in council_problems(cycle)]
     if not CouncilDecision.objects.filter(cycle=cycle).exists():
@@ -166,7 +166,6 @@ class Step:
 
 def readiness(cycle: Cycle, criteria_rows) -> tuple[list[Blocker], list[Step]]:
     """The blockers and the seven steps of a cycle's page, reading the improvement plan once."""
-    from kiemdinh.improvement.selectors import improvement_plan_of
 
     plan = improvement_plan_of(cycle)
     blockers = dossier_blockers(cycle, criteria_rows, plan=plan)
@@ -180,9 +179,6 @@ def _status(done: bool, started: bool) -> StepStatus:
 def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = None, *, plan=UNKNOWN) -> list[Step]:
     """The seven steps, each with a state derived from the dossier's blockers and its own data, the plan's dates and
     owners, and what is missing."""
-    from kiemdinh.evidence.selectors import evidence_summary
-    from kiemdinh.improvement.selectors import improvement_plan_of
-    from kiemdinh.selfassessment.council import SEVEN_STEPS, plan_step_schedule
 
     plan = improvement_plan_of(cycle) if plan is UNKNOWN else plan
     blockers = dossier_blockers(cycle, criteria_rows, plan=plan) if blockers is None else blockers
@@ -243,7 +239,7 @@ def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = No
         6: (
             _status(bool(cycle.published_at), cycle.status == CycleStatus.ACCEPTED),
             [] if cycle.published_at else ["Chưa công bố (công bố sau khi cơ quan quản lý chấp nhận)."],
-            "selfassessment:cycle_detail",
+            "workflow:cycle_detail",
             "phe-duyet",
         ),
         7: _improvement_step(cycle, plan),
@@ -273,7 +269,6 @@ def cycle_steps(cycle: Cycle, criteria_rows, blockers: list[Blocker] | None = No
 
 def _improvement_step(cycle: Cycle, plan) -> tuple[StepStatus, list[str], str, str]:
     """Step 7: the improvement plan is made, issued, and followed by reviews."""
-    from kiemdinh.improvement.selectors import Coverage, coverage, overdue_lines
 
     if plan is None:
         return StepStatus.TODO, ["Chưa lập kế hoạch cải tiến chất lượng."], "improvement:plan", ""
