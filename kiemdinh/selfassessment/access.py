@@ -17,16 +17,11 @@ from django.utils import timezone
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
-from kiemdinh.selfassessment.models import CouncilMember, CriterionAssignment, Cycle, CycleStatus
+from kiemdinh.selfassessment.models import CouncilMember, CriterionAssignment, Cycle
 from kiemdinh.units.access import schools_visible
 
 MANAGER_ROLES = frozenset({Role.PRINCIPAL, Role.SECRETARY})
 CONTRIBUTOR_ROLES = frozenset({Role.PRINCIPAL, Role.SECRETARY, Role.MEMBER})
-
-READ_ONLY_MESSAGE = {
-    CycleStatus.SUBMITTED: "Đợt tự đánh giá đã nộp nên chỉ xem được; chỉ sửa khi cơ quan quản lý trả lại.",
-    CycleStatus.ACCEPTED: "Đợt tự đánh giá đã được chấp nhận nên chỉ xem được.",
-}
 
 
 # Apps above this one that let more users read cycles register a reader here from their AppConfig.ready(), so that
@@ -97,13 +92,9 @@ def access_cycle(user, cycle_id, write: bool = False, manage: bool = False) -> C
                 if manage
                 else "Chỉ thành viên hội đồng tự đánh giá của trường được thực hiện việc này."
             )
-        ensure_editable(cycle)
+        if not cycle.is_editable:
+            raise PermissionDenied(cycle.read_only_reason)
     return cycle
-
-
-def ensure_editable(cycle: Cycle) -> None:
-    if not cycle.is_editable:
-        raise PermissionDenied(READ_ONLY_MESSAGE.get(cycle.status, "Đợt tự đánh giá này chỉ xem được."))
 
 
 def assigned_ids(user, cycle: Cycle) -> tuple[frozenset[int], frozenset[int]]:

@@ -60,6 +60,21 @@ class Cycle(models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def read_only_reason(self) -> str:
+        """Why the cycle's content cannot be changed now ("" while it can): the one message of the one rule, raised
+        as a ValidationError by `services.ensure_editable` and as a 403 by `access.access_cycle`."""
+        if self.is_editable:
+            return ""
+        hint = {
+            CycleStatus.SUBMITTED: "hồ sơ đã nộp chỉ sửa được khi cơ quan quản lý trả lại",
+            CycleStatus.ACCEPTED: "hồ sơ đã được chấp nhận thì chỉ xem được",
+        }.get(self.status)
+        return (
+            f"Đợt tự đánh giá năm học {self.school_year} đang ở trạng thái “{self.get_status_display()}” "
+            "nên không sửa được" + (f" ({hint})." if hint else ".")
+        )
+
+    @property
     def is_submitted(self) -> bool:
         return self.status == CycleStatus.SUBMITTED
 

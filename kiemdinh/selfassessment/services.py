@@ -67,21 +67,11 @@ def cycle_create(*, actor, school: School, school_year: str, framework: Framewor
     return cycle
 
 
-READ_ONLY_HINTS = {
-    CycleStatus.SUBMITTED: "hồ sơ đã nộp chỉ sửa được khi cơ quan quản lý trả lại",
-    CycleStatus.ACCEPTED: "hồ sơ đã được chấp nhận thì chỉ xem được",
-}
-
-
 def ensure_editable(cycle: Cycle) -> None:
     """Every write to a cycle's content refuses a submitted or accepted cycle (the views check too; this is the
     guarantee). The one check for the council, plan, worksheet, evidence, forms and ratings."""
     if not cycle.is_editable:
-        hint = READ_ONLY_HINTS.get(cycle.status)
-        raise ValidationError(
-            f"Đợt tự đánh giá năm học {cycle.school_year} đang ở trạng thái “{cycle.get_status_display()}” "
-            "nên không sửa được" + (f" ({hint})." if hint else ".")
-        )
+        raise ValidationError(cycle.read_only_reason)
 
 
 def cycle_lock(cycle: Cycle) -> Cycle:
