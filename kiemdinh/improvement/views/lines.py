@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from kiemdinh.core.bounds import as_id
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.frameworks.models import Criterion, Level4Item
+from kiemdinh.frameworks.subjects import codes_from_query
 from kiemdinh.improvement import selectors as sel
 from kiemdinh.improvement import services as svc
 from kiemdinh.improvement.access import access_plan
@@ -32,8 +33,7 @@ HISTORY = "improvement/line_history.html"
 def _proposal_initial(request, cycle, tt57: bool) -> dict:
     """Starting values from the criterion form named in the query (?tieu_chi=1.6 or ?muc4=2; TT57: ?van_de=<issue>,
     or the only issue of the plan)."""
-    code = request.GET.get("tieu_chi")
-    item_code = request.GET.get("muc4")
+    code, item_code = codes_from_query(request.GET)
     if tt57:
         issues = PriorityIssue.objects.filter(plan__cycle=cycle).select_related("criterion")
         chosen = request.GET.get("van_de", "")
@@ -230,7 +230,7 @@ def _issue_form(request, cycle_id, issue_id):
             plan=plan,
         )
     else:
-        code = request.GET.get("tieu_chi")
+        code, _ = codes_from_query(request.GET)
         criterion = Criterion.objects.filter(version=cycle.framework, code=code).first() if code else None
         initial = {}
         if criterion:
