@@ -14,6 +14,7 @@ from kiemdinh.evidence.selectors import versions_as_of
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.models import Criterion, Level4Item, Standard
 from kiemdinh.frameworks.spec import get_spec
+from kiemdinh.frameworks.subjects import Subject
 from kiemdinh.improvement.models import (
     CoverageNote,
     ImprovementPlan,
@@ -158,7 +159,7 @@ class CoverageRow:
     @property
     def query(self) -> str:
         """The query string of the "new line" link that proposes a line from this form."""
-        return f"tieu_chi={self.criterion.code}" if self.criterion else f"muc4={self.level4_item.code}"
+        return Subject.of(criterion=self.criterion, level4_item=self.level4_item).query
 
 
 def coverage(plan: ImprovementPlan) -> list[CoverageRow]:
@@ -181,15 +182,15 @@ def coverage(plan: ImprovementPlan) -> list[CoverageRow]:
     )
     counts = defaultdict(int)
     for criterion_id, item_id in PlanLine.objects.filter(plan=plan).values_list("criterion_id", "level4_item_id"):
-        counts[("c", criterion_id) if criterion_id else ("m", item_id)] += 1
+        counts[Subject.by_ids(criterion_id, item_id).key] += 1
     notes = {}
     for note in CoverageNote.objects.filter(plan=plan):
-        notes[("c", note.criterion_id) if note.criterion_id else ("m", note.level4_item_id)] = note
+        notes[Subject.by_ids(note.criterion_id, note.level4_item_id).key] = note
     rows = []
     for form in forms:
         if not has_weakness(form.weaknesses):
             continue
-        key = ("c", form.criterion_id) if form.criterion_id else ("m", form.level4_item_id)
+        key = form.subject_key
         label = form.criterion.code if form.criterion_id else f"Mức 4 — tiêu chí {form.level4_item.code}"
         rows.append(
             CoverageRow(
