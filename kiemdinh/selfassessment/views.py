@@ -13,6 +13,7 @@ from django.urls import reverse
 from kiemdinh.core.bounds import as_id
 from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Level4Item
+from kiemdinh.frameworks.subjects import Subject
 from kiemdinh.selfassessment import services
 from kiemdinh.selfassessment.access import (
     access_cycle,
@@ -47,8 +48,7 @@ def criteria_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
     evaluation = cycle_evaluation(cycle)
     rows, items = criteria_overview(cycle, evaluation)
     assignments = {
-        (a.criterion_id or f"4/{a.level4_item_id}"): a
-        for a in CriterionAssignment.objects.filter(cycle=cycle).select_related("group", "member")
+        a.subject_key: a for a in CriterionAssignment.objects.filter(cycle=cycle).select_related("group", "member")
     }
     return render(
         request,
@@ -58,8 +58,8 @@ def criteria_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "perms": perms,
             "tab": "criteria",
             "evaluation": evaluation,
-            "rows": [(r, assignments.get(r.criterion.pk)) for r in rows],
-            "items": [(i, assignments.get(f"4/{i['item'].pk}")) for i in items],
+            "rows": [(r, assignments.get(Subject.criterion(r.criterion).key)) for r in rows],
+            "items": [(i, assignments.get(Subject.level4_item(i["item"]).key)) for i in items],
         },
     )
 
