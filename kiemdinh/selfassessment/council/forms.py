@@ -4,7 +4,8 @@ from django import forms
 
 from kiemdinh.accounts.models import User
 from kiemdinh.core.forms import Form, date_field, textarea
-from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, school_accounts
+from kiemdinh.selfassessment.council.constants import SEVEN_STEPS
+from kiemdinh.selfassessment.council.selectors import AssignmentRow, school_accounts
 from kiemdinh.selfassessment.models import CouncilRole, Cycle, WorkingGroup
 
 SCOPE_TEXT_MAX = 10_000

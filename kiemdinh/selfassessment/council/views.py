@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Indicator, Level4Item
-from kiemdinh.selfassessment import council as svc
 from kiemdinh.selfassessment.access import access_cycle, assigned_ids, can_edit_form, cycle_permissions
-from kiemdinh.selfassessment.forms_council import (
+from kiemdinh.selfassessment.council import selectors, services
+from kiemdinh.selfassessment.council.constants import LEVEL4_PAGE, PLAN_TEXT_FIELDS, SCOPE_TEXT_FIELDS, SEVEN_STEPS
+from kiemdinh.selfassessment.council.forms import (
     AssignmentsForm,
     CarryOverForm,
     CouncilDecisionForm,
@@ -49,7 +50,7 @@ def _render(request: HttpRequest, template: str, fragment: str | None, context: 
     return response
 
 
-def _copy_message(report: svc.CopyReport, what: str) -> str:
+def _copy_message(report: services.CopyReport, what: str) -> str:
     message = f"Đã sao chép {what}."
     if report.skipped:
         message += " Không sao chép được: " + "; ".join(report.skipped) + "."
@@ -61,9 +62,9 @@ def _copy_message(report: svc.CopyReport, what: str) -> str:
 
 def _council_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
     perms = cycle_permissions(request.user, cycle)
-    overview = svc.council_overview(cycle)
+    overview = selectors.council_overview(cycle)
     context = {"cycle": cycle, "perms": perms, "tab": "council", "overview": overview, "flash": "", "error": ""}
-    context["decision"] = svc.council_decision(cycle)
+    context["decision"] = selectors.council_decision(cycle)
     if perms.can_manage_now:
         decision = context["decision"]
         context["decision_form"] = CouncilDecisionForm(
@@ -71,7 +72,7 @@ def _council_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
         )
         context["member_form"] = CouncilMemberForm(cycle=cycle)
         context["group_form"] = WorkingGroupForm()
-        context["copy_sources"] = svc.earlier_cycles(cycle) if overview.is_empty else []
+        context["copy_sources"] = selectors.earlier_cycles(cycle) if overview.is_empty else []
     context.update(extra)
     return context
 
@@ -108,7 +109,7 @@ def council_decision_save(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = CouncilDecisionForm(request.POST)
     if form.is_valid():
         try:
-            decision = svc.council_decision_save(actor=request.user, cycle=cycle, **form.cleaned_data)
+            decision = services.council_decision_save(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -127,7 +128,7 @@ def council_member_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = CouncilMemberForm(request.POST, cycle=cycle)
     if form.is_valid():
         try:
-            member = svc.council_member_create(actor=request.user, cycle=cycle, **form.cleaned_data)
+            member = services.council_member_create(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -143,7 +144,7 @@ def council_member_edit(request: HttpRequest, cycle_id: int, member_id: int) -> 
         form = CouncilMemberForm(request.POST, cycle=cycle, prefix="sua")
         if form.is_valid():
             try:
-                svc.council_member_update(actor=request.user, member=member, **form.cleaned_data)
+                services.council_member_update(actor=request.user, member=member, **form.cleaned_data)
             except ValidationError as e:
                 errors_into(form, e)
             else:
@@ -168,7 +169,7 @@ def council_member_delete(request: HttpRequest, cycle_id: int, member_id: int) -
     member = get_object_or_404(CouncilMember, pk=member_id, cycle=cycle)
     name = member.full_name
     try:
-        unassigned = svc.council_member_delete(
+        unassigned = services.council_member_delete(
             actor=request.user, member=member, detach=request.POST.get("detach") == "1"
         )
     except ValidationError as e:
@@ -186,7 +187,7 @@ def council_group_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = WorkingGroupForm(request.POST)
     if form.is_valid():
         try:
-            group = svc.working_group_create(actor=request.user, cycle=cycle, **form.cleaned_data)
+            group = services.working_group_create(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -202,7 +203,7 @@ def council_group_edit(request: HttpRequest, cycle_id: int, group_id: int) -> Ht
         form = WorkingGroupForm(request.POST, prefix="sua")
         if form.is_valid():
             try:
-                svc.working_group_update(actor=request.user, group=group, **form.cleaned_data)
+                services.working_group_update(actor=request.user, group=group, **form.cleaned_data)
             except ValidationError as e:
                 errors_into(form, e)
             else:
@@ -224,7 +225,7 @@ def council_group_delete(request: HttpRequest, cycle_id: int, group_id: int) -> 
     name = group.name
     move_to = form.cleaned_data["move_to"]
     try:
-        unassigned = svc.working_group_delete(
+        unassigned = services.working_group_delete(
             actor=request.user, group=group, move_to=move_to, detach=form.cleaned_data["detach"]
         )
     except ValidationError as e:
@@ -243,7 +244,7 @@ def council_assignments(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, manage=True)
     form = AssignmentsForm(
         request.POST,
-        rows=svc.assignment_rows(cycle),
+        rows=selectors.assignment_rows(cycle),
         group_ids=WorkingGroup.objects.filter(cycle=cycle).values_list("pk", flat=True),
         member_ids=CouncilMember.objects.filter(cycle=cycle).values_list("pk", flat=True),
     )
@@ -252,7 +253,7 @@ def council_assignments(request: HttpRequest, cycle_id: int) -> HttpResponse:
         return _council_refused(request, cycle, ValidationError(errors))
     criteria, items = form.assignments()
     try:
-        svc.criterion_assignments_save(actor=request.user, cycle=cycle, criteria=criteria, level4_items=items)
+        services.criterion_assignments_save(actor=request.user, cycle=cycle, criteria=criteria, level4_items=items)
     except ValidationError as e:
         return _council_refused(request, cycle, e)
     return _council_done(request, cycle, "Đã lưu phân công tiêu chí.")
@@ -262,12 +263,12 @@ def council_assignments(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_POST
 def council_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, manage=True)
-    form = CarryOverForm(request.POST, sources=svc.earlier_cycles(cycle))
+    form = CarryOverForm(request.POST, sources=selectors.earlier_cycles(cycle))
     if not form.is_valid():
         return _council_refused(request, cycle, ValidationError(form.errors["source"]))
     source = form.source_cycle()
     try:
-        report = svc.council_copy(actor=request.user, source=source, target=cycle)
+        report = services.council_copy(actor=request.user, source=source, target=cycle)
     except ValidationError as e:
         return _council_refused(request, cycle, e)
     counts = report.counts
@@ -283,23 +284,23 @@ def council_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 def _plan_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
     perms = cycle_permissions(request.user, cycle)
-    plan = svc.assessment_plan_of(cycle)
-    activities = svc.plan_activities(cycle)
+    plan = selectors.assessment_plan_of(cycle)
+    activities = selectors.plan_activities(cycle)
     context = {
         "cycle": cycle,
         "perms": perms,
         "tab": "plan",
         "plan": plan,
         "activities": activities,
-        "steps": list(enumerate(svc.SEVEN_STEPS, start=1)),
+        "steps": list(enumerate(SEVEN_STEPS, start=1)),
         "flash": "",
     }
     if perms.can_manage_now:
-        initial = {name: getattr(plan, name) for name in ("number", "issued_on", *svc.PLAN_TEXT_FIELDS)}
+        initial = {name: getattr(plan, name) for name in ("number", "issued_on", *PLAN_TEXT_FIELDS)}
         context["plan_form"] = PlanForm(initial=initial)
         context["activity_form"] = PlanActivityForm()
         plan_is_empty = plan.pk is None or not any(initial.values())
-        context["copy_sources"] = svc.earlier_cycles(cycle) if plan_is_empty and not activities else []
+        context["copy_sources"] = selectors.earlier_cycles(cycle) if plan_is_empty and not activities else []
     context.update(extra)
     return context
 
@@ -332,7 +333,7 @@ def plan_save(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = PlanForm(request.POST)
     if form.is_valid():
         try:
-            svc.plan_update(actor=request.user, cycle=cycle, **form.cleaned_data)
+            services.plan_update(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -349,7 +350,7 @@ def plan_activity_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = PlanActivityForm(request.POST)
     if form.is_valid():
         try:
-            activity = svc.plan_activity_create(actor=request.user, cycle=cycle, **form.cleaned_data)
+            activity = services.plan_activity_create(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -366,7 +367,7 @@ def plan_activity_edit(request: HttpRequest, cycle_id: int, activity_id: int) ->
         form = PlanActivityForm(request.POST, prefix="sua")
         if form.is_valid():
             try:
-                svc.plan_activity_update(actor=request.user, activity=activity, **form.cleaned_data)
+                services.plan_activity_update(actor=request.user, activity=activity, **form.cleaned_data)
             except ValidationError as e:
                 errors_into(form, e)
             else:
@@ -392,7 +393,7 @@ def plan_activity_delete(request: HttpRequest, cycle_id: int, activity_id: int) 
     cycle = access_cycle(request.user, cycle_id, manage=True)
     activity = get_object_or_404(PlanActivity, pk=activity_id, cycle=cycle)
     title = activity.title
-    svc.plan_activity_delete(actor=request.user, activity=activity)
+    services.plan_activity_delete(actor=request.user, activity=activity)
     return _plan_done(request, cycle, f"Đã xóa hoạt động “{title}”.", "timeline")
 
 
@@ -401,7 +402,7 @@ def plan_activity_delete(request: HttpRequest, cycle_id: int, activity_id: int) 
 def plan_propose(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, manage=True)
     try:
-        svc.plan_activities_propose(actor=request.user, cycle=cycle)
+        services.plan_activities_propose(actor=request.user, cycle=cycle)
     except ValidationError as e:
         return _plan_refused(request, cycle, e, "timeline")
     return _plan_done(
@@ -413,13 +414,13 @@ def plan_propose(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_POST
 def plan_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, manage=True)
-    form = CarryOverForm(request.POST, sources=svc.earlier_cycles(cycle))
+    form = CarryOverForm(request.POST, sources=selectors.earlier_cycles(cycle))
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["source"]))
         return redirect("selfassessment:plan", cycle_id=cycle.pk)
     source = form.source_cycle()
     try:
-        report = svc.plan_copy(actor=request.user, source=source, target=cycle)
+        report = services.plan_copy(actor=request.user, source=source, target=cycle)
     except ValidationError as e:
         messages.error(request, error_text(e))
     else:
@@ -433,13 +434,13 @@ def plan_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
 # --- Nội hàm worksheet ----------------------------------------------------------------------------------------------
 
 
-def _edit_scope(user, cycle: Cycle, perms) -> svc.EditScope:
+def _edit_scope(user, cycle: Cycle, perms) -> selectors.EditScope:
     if not perms.is_editable or not perms.can_contribute:
-        return svc.EditScope()
+        return selectors.EditScope()
     if perms.can_manage:
-        return svc.EditScope(everything=True)
+        return selectors.EditScope(everything=True)
     criteria, items = assigned_ids(user, cycle)
-    return svc.EditScope(criterion_ids=criteria, item_ids=items)
+    return selectors.EditScope(criterion_ids=criteria, item_ids=items)
 
 
 def _worksheet_url(cycle: Cycle, page: str, anchor: str = "") -> str:
@@ -455,51 +456,51 @@ def worksheet(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 def _worksheet_context(request: HttpRequest, cycle: Cycle, page_key: str, failed_row=None) -> dict:
     perms = cycle_permissions(request.user, cycle)
-    page = svc.worksheet_page(cycle, page=page_key, edit=_edit_scope(request.user, cycle, perms))
+    page = selectors.worksheet_page(cycle, page=page_key, edit=_edit_scope(request.user, cycle, perms))
     if failed_row is not None:  # show the refused input again, with its errors, instead of the saved row
         rows = page.level4_rows + [row for block in page.criteria for row in block.rows]
         for row in rows:
             if row.key == failed_row.key:
                 row.posted, row.errors = failed_row.posted, failed_row.errors
-    filled, total = svc.worksheet_progress(cycle)
+    filled, total = selectors.worksheet_progress(cycle)
     context = {
         "cycle": cycle,
         "perms": perms,
         "tab": "worksheet",
         "page": page,
-        "page_key": svc.LEVEL4_PAGE if page.is_level4 else (page.standard.code if page.standard else ""),
+        "page_key": LEVEL4_PAGE if page.is_level4 else (page.standard.code if page.standard else ""),
         "filled": filled,
         "total": total,
     }
     if perms.can_manage_now and not filled:
-        context["copy_sources"] = svc.earlier_cycles(cycle)
+        context["copy_sources"] = selectors.earlier_cycles(cycle)
     return context
 
 
 def _worksheet_save(request: HttpRequest, cycle: Cycle, *, indicator=None, level4_item=None) -> HttpResponse:
     form = ScopeAnalysisForm(request.POST)
-    page_key = indicator.criterion.standard.code if indicator is not None else svc.LEVEL4_PAGE
-    edit = svc.EditScope(everything=True)  # the caller has checked the user may edit this row
+    page_key = indicator.criterion.standard.code if indicator is not None else LEVEL4_PAGE
+    edit = selectors.EditScope(everything=True)  # the caller has checked the user may edit this row
     error = None
     if form.is_valid():
         try:
-            svc.scope_analysis_save(
+            services.scope_analysis_save(
                 actor=request.user, cycle=cycle, indicator=indicator, level4_item=level4_item, **form.cleaned_data
             )
         except ValidationError as e:
             error = e
     else:
         error = ValidationError([e for errors in form.errors.values() for e in errors])
-    row = svc.worksheet_row(cycle, indicator=indicator, level4_item=level4_item, edit=edit)
+    row = selectors.worksheet_row(cycle, indicator=indicator, level4_item=level4_item, edit=edit)
     if error is None:
         if _is_htmx(request):
-            filled, total = svc.worksheet_progress(cycle)
+            filled, total = selectors.worksheet_progress(cycle)
             context = {"cycle": cycle, "row": row, "just_saved": True, "filled": filled, "total": total}
             return render(request, f"{WORKSHEET}#row-saved", context)
         where = f"tiêu chí {indicator.criterion.code} {row.label}" if indicator is not None else row.label
         messages.success(request, f"Đã lưu nội hàm {where}.")
         return redirect(_worksheet_url(cycle, page_key, row.key))
-    row.posted = {name: request.POST.get(name, "") for name in svc.SCOPE_TEXT_FIELDS}
+    row.posted = {name: request.POST.get(name, "") for name in SCOPE_TEXT_FIELDS}
     row.errors = error.messages
     if _is_htmx(request):
         return render(request, f"{WORKSHEET}#row", {"cycle": cycle, "row": row})
@@ -534,13 +535,13 @@ def worksheet_level4_save(request: HttpRequest, cycle_id: int, item_id: int) -> 
 @require_POST
 def worksheet_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, manage=True)
-    form = CarryOverForm(request.POST, sources=svc.earlier_cycles(cycle))
+    form = CarryOverForm(request.POST, sources=selectors.earlier_cycles(cycle))
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["source"]))
         return redirect("selfassessment:worksheet", cycle_id=cycle.pk)
     source = form.source_cycle()
     try:
-        report = svc.worksheet_copy(actor=request.user, source=source, target=cycle)
+        report = services.worksheet_copy(actor=request.user, source=source, target=cycle)
     except ValidationError as e:
         messages.error(request, error_text(e))
     else:

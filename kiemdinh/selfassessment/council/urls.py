@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kiemdinh.selfassessment import council_views
+from kiemdinh.selfassessment.council import views as council_views
 
 urlpatterns = [
     path("hoi-dong/", council_views.council, name="council"),
