@@ -64,11 +64,10 @@ def _offences():
     return found
 
 
-# Known debt (issue 20, still open), removed with the selfassessment split: the council module, its account field and
-# the acceptance snapshot are read by other apps. A new offence fails the test, and so does a listed one that is gone
-# (take it off the list).
+# Known debt (issue 20, still open), removed with the selfassessment split: documents reads the acceptance snapshot
+# (the council's entries went with the council package). A new offence fails the test, and so does a listed one that
+# is gone (take it off the list).
 DEBT = {
-    "improvement/forms.py: selfassessment.council.forms ['AccountChoiceField']",
     "documents/common.py: selfassessment.snapshots ['school_profile']",
     "documents/rendering.py: selfassessment.snapshots ['dossier_check']",
     "documents/views.py: selfassessment.snapshots ['DossierChanged', 'dossier_check']",
