@@ -17,9 +17,6 @@ def _ddmmyyyy(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-# --- Plan (Phụ lục 1) -----------------------------------------------------------------------------------------------
-
-
 @transaction.atomic
 def plan_update(
     *,

@@ -12,8 +12,6 @@ from kiemdinh.selfassessment.council.services._common import record, user_or_non
 from kiemdinh.selfassessment.models import Cycle, ScopeAnalysis
 from kiemdinh.selfassessment.services import ensure_editable
 
-# --- Nội hàm worksheet (Phụ lục 2 and 3) ----------------------------------------------------------------------------
-
 
 @transaction.atomic
 def scope_analysis_save(
