@@ -1,3 +1,6 @@
+"""Routes of the council, plan and nội hàm worksheet screens, below a cycle: the app's urls include them under
+`<cycle_id>/`, so their names are `selfassessment:council`, `selfassessment:plan`, `selfassessment:worksheet`…"""
+
 from django.urls import path
 
 from kiemdinh.selfassessment.council.views import council as council_views
