@@ -1,5 +1,5 @@
 """Form helpers shared by the screens: the project's base form (typed text normalised, numbers and dates bounded),
-Vietnamese date and text fields, and putting a service's ValidationError on a form."""
+Vietnamese date and text fields, a choice of user accounts, and putting a service's ValidationError on a form."""
 
 from datetime import date
 
@@ -124,6 +124,14 @@ class CleanInputMixin:
 
 class Form(CleanInputMixin, forms.Form):
     """The base of the project's forms (see CleanInputMixin)."""
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    """A choice among user accounts, each shown as “display name (username)”. The caller gives the queryset (for
+    example the accounts of one school), so this field needs no user model: only those two attributes."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} ({obj.username})"
 
 
 def date_field(label: str) -> forms.DateField:

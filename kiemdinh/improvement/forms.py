@@ -5,11 +5,10 @@ from datetime import date, datetime
 
 from django import forms
 
-from kiemdinh.core.forms import DATE_FORMATS, Form, date_field, textarea
+from kiemdinh.core.forms import DATE_FORMATS, AccountChoiceField, Form, date_field, textarea
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement.models import LineStatus, MonitorRole, PlanLine, ReviewKind
-from kiemdinh.selfassessment.council import school_accounts
-from kiemdinh.selfassessment.forms_council import AccountChoiceField
+from kiemdinh.selfassessment.council.selectors import school_accounts
 
 _MONTH = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4}))\s*$")
 

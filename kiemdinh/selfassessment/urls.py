@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from kiemdinh.selfassessment import council_urls, views
+from kiemdinh.selfassessment import views
+from kiemdinh.selfassessment.council import urls as council_urls
 
 app_name = "selfassessment"
 

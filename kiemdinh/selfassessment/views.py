@@ -1,6 +1,6 @@
 """Self-assessment workspace: cycles, criterion forms with live levels, gaps and submission.
 
-Council, plan and worksheet screens are in council_views.py; evidence in the evidence app.
+Council, plan and worksheet screens are in the council package (council/views.py); evidence in the evidence app.
 """
 
 from django.contrib import messages

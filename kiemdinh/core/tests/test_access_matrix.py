@@ -246,7 +246,11 @@ def _build(world, today: date) -> dict:
     from kiemdinh.planning import services as planning
     from kiemdinh.planning.models import ReportKind, TaskStatus
     from kiemdinh.planning.tests.helpers import make_plan, percent_goal, recognise
-    from kiemdinh.selfassessment.council import council_member_create, plan_activity_create, working_group_create
+    from kiemdinh.selfassessment.council.services import (
+        council_member_create,
+        plan_activity_create,
+        working_group_create,
+    )
     from kiemdinh.selfassessment.models import CouncilRole
     from kiemdinh.selfassessment.tests.builders import add_council, complete_dossier
     from kiemdinh.units.imports import batches as unit_imports

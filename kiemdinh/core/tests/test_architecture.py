@@ -64,21 +64,8 @@ def _offences():
     return found
 
 
-# Known debt (issue 20, still open), removed with the selfassessment split: the council module, its account field and
-# the acceptance snapshot are read by other apps. A new offence fails the test, and so does a listed one that is gone
-# (take it off the list).
-DEBT = {
-    "workflow/services/opening.py: selfassessment.council ['council_copy', 'plan_copy', 'worksheet_copy']",
-    "workflow/selectors/readiness.py: selfassessment.council ['SEVEN_STEPS', 'council_problems', 'plan_step_schedule']",
-    "improvement/forms.py: selfassessment.council ['school_accounts']",
-    "improvement/forms.py: selfassessment.forms_council ['AccountChoiceField']",
-    "documents/appendices/council.py: selfassessment.council ['SEVEN_STEPS', 'AssignmentRow', 'council_overview', "
-    "'plan_activities']",
-}
-
-
 def test_across_apps_only_the_public_modules_are_imported():
-    assert set(_offences()) == DEBT
+    assert _offences() == []
 
 
 def test_no_domain_app_imports_documents():

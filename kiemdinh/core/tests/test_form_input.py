@@ -59,10 +59,10 @@ def _arguments(t) -> dict[str, dict]:
     """Constructor arguments of each form (by module.name), beyond data."""
     criterion = Criterion.objects.filter(version_id=t.cycle.framework_id).first()
     return {
-        "kiemdinh.selfassessment.forms_council.GroupDeleteForm": {"group": t.group},
-        "kiemdinh.selfassessment.forms_council.CouncilMemberForm": {"cycle": t.cycle},
-        "kiemdinh.selfassessment.forms_council.AssignmentsForm": {"rows": [], "group_ids": [], "member_ids": []},
-        "kiemdinh.selfassessment.forms_council.CarryOverForm": {"sources": []},
+        "kiemdinh.selfassessment.council.forms.GroupDeleteForm": {"group": t.group},
+        "kiemdinh.selfassessment.council.forms.CouncilMemberForm": {"cycle": t.cycle},
+        "kiemdinh.selfassessment.council.forms.AssignmentsForm": {"rows": [], "group_ids": [], "member_ids": []},
+        "kiemdinh.selfassessment.council.forms.CarryOverForm": {"sources": []},
         "kiemdinh.workflow.forms.CycleOpenForm": {
             "schools": School.objects.all(),
             "cycles": Cycle.objects.all(),

@@ -23,7 +23,7 @@ from kiemdinh.evidence.services import evidence_cite, evidence_file_add, evidenc
 from kiemdinh.frameworks.models import Criterion, Indicator
 from kiemdinh.improvement.models import ImprovementPlan
 from kiemdinh.improvement.services import LINE_FIELDS, line_update, lines_carry_over, plan_create
-from kiemdinh.selfassessment.council import (
+from kiemdinh.selfassessment.council.services import (
     council_member_update,
     plan_activity_update,
     plan_update,

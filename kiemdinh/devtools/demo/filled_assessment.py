@@ -11,8 +11,8 @@ from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.selectors import coverage as improvement_coverage
-from kiemdinh.selfassessment.council import council_decision_save, council_member_create
-from kiemdinh.selfassessment.council import plan_update as assessment_plan_update
+from kiemdinh.selfassessment.council.services import council_decision_save, council_member_create
+from kiemdinh.selfassessment.council.services import plan_update as assessment_plan_update
 from kiemdinh.selfassessment.models import CouncilRole, Cycle, indicator_key
 from kiemdinh.selfassessment.selectors import report_sections
 from kiemdinh.selfassessment.services import (

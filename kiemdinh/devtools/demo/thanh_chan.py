@@ -16,7 +16,7 @@ from kiemdinh.evidence.services import evidence_cite, evidence_create
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.improvement import services as improvement
 from kiemdinh.improvement.models import ImprovementPlan, MonitorRole
-from kiemdinh.selfassessment.council import (
+from kiemdinh.selfassessment.council.services import (
     council_decision_save,
     council_member_create,
     criterion_assignments_save,

@@ -254,7 +254,7 @@ def test_a_demo_without_the_evaluations_gets_them(demo):
 
 def test_a_cycle_started_by_hand_is_left_alone(demo):
     # someone opened Hóc Môn's 2019-2020 self-assessment and began it before the demo got to it
-    from kiemdinh.selfassessment.council import council_member_create
+    from kiemdinh.selfassessment.council.services import council_member_create
 
     Publication.objects.filter(school__code=HOC_MON).delete()
     Decision.objects.filter(school__code=HOC_MON).delete()

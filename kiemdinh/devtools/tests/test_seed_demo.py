@@ -133,7 +133,7 @@ def test_thanh_chan_cycle_gives_the_seeds_results(demo):
 
 def test_thanh_chan_cycle_is_complete_and_consistent(demo):
     from kiemdinh.evidence.selectors import citation_report, evidence_summary
-    from kiemdinh.selfassessment.council import council_problems
+    from kiemdinh.selfassessment.council.selectors import council_problems
     from kiemdinh.selfassessment.models import CriterionForm
     from kiemdinh.selfassessment.selectors import criteria_overview
     from kiemdinh.workflow.selectors import dossier_content, snapshot_hash

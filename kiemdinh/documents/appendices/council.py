@@ -7,7 +7,7 @@ from kiemdinh.core.office.docx_kit import Text
 from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.documents.common import CycleHeader, document_header, keep_marker, place_date, vn_date
 from kiemdinh.documents.report.context import ReportContext
-from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, council_overview, plan_activities
+from kiemdinh.selfassessment.council.selectors import SEVEN_STEPS, AssignmentRow, council_overview, plan_activities
 from kiemdinh.selfassessment.models import AssessmentPlan, CouncilDecision, Cycle
 
 

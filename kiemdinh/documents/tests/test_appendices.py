@@ -31,7 +31,7 @@ from kiemdinh.documents.rendering import render_context
 from kiemdinh.documents.report.context import build_report
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
-from kiemdinh.selfassessment import council as svc
+from kiemdinh.selfassessment.council import services as svc
 from kiemdinh.selfassessment.models import CouncilRole, Cycle
 from kiemdinh.selfassessment.tests.builders import add_council, fill_forms
 from kiemdinh.workflow.services import cycle_open

@@ -15,7 +15,7 @@ from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
 from kiemdinh.improvement.models import MonitorRole
 from kiemdinh.improvement.services import monitor_add
-from kiemdinh.selfassessment.council import scope_analysis_save
+from kiemdinh.selfassessment.council.services import scope_analysis_save
 from kiemdinh.selfassessment.tests.builders import fill_forms
 from kiemdinh.workflow.services import cycle_open
 

@@ -17,7 +17,7 @@ from kiemdinh.evaluation.models import Evaluator, Registration, Team
 from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.evaluation.tests.helpers import accepted_cycle, accepted_team, evaluator, register
 from kiemdinh.improvement import services as improvement
-from kiemdinh.selfassessment.council import council_member_create
+from kiemdinh.selfassessment.council.services import council_member_create
 from kiemdinh.selfassessment.models import CouncilRole
 from kiemdinh.testing.world import PASSWORD
 from kiemdinh.units.models import AdministrativeUnit

@@ -30,7 +30,7 @@ from kiemdinh.improvement.models import (
     ReviewKind,
 )
 from kiemdinh.improvement.tests.helpers import crit, item, save_form
-from kiemdinh.selfassessment.council import council_member_create
+from kiemdinh.selfassessment.council.services import council_member_create
 from kiemdinh.selfassessment.models import CouncilRole
 from kiemdinh.workflow.services import cycle_open
 

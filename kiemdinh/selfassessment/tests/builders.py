@@ -2,7 +2,7 @@
 
 from kiemdinh.evidence.services import evidence_create
 from kiemdinh.frameworks.models import Criterion, Level4Item
-from kiemdinh.selfassessment.council import council_member_create
+from kiemdinh.selfassessment.council.services import council_member_create
 from kiemdinh.selfassessment.models import CouncilRole, CriterionForm, indicator_key
 from kiemdinh.selfassessment.services import criterion_form_save, cycle_record_ratings
 
@@ -68,7 +68,7 @@ def complete_report(cycle, actor, *, lines=None):
 
     from kiemdinh.improvement.services import issue_create, line_create, plan_create, plan_issue
     from kiemdinh.improvement.services import plan_update as improvement_plan_update
-    from kiemdinh.selfassessment.council import council_decision_save
+    from kiemdinh.selfassessment.council.services import council_decision_save
     from kiemdinh.selfassessment.models import CouncilDecision
     from kiemdinh.selfassessment.selectors import report_sections
     from kiemdinh.selfassessment.services import report_texts_save, school_statistics_save

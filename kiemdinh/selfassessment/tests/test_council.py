@@ -9,7 +9,8 @@ from django.urls import reverse
 from kiemdinh.accounts.models import Membership
 from kiemdinh.core.models import AuditEvent
 from kiemdinh.frameworks.models import Criterion, Level4Item
-from kiemdinh.selfassessment import council as svc
+from kiemdinh.selfassessment.council import selectors
+from kiemdinh.selfassessment.council import services as svc
 from kiemdinh.selfassessment.models import CouncilMember, CouncilRole, CriterionAssignment, CycleStatus, WorkingGroup
 from kiemdinh.selfassessment.services import cycle_set_status
 from kiemdinh.workflow.services import cycle_open
@@ -49,7 +50,7 @@ def council_url(cycle, name="council", *args):
 
 def test_tt57_needs_five_members_an_odd_number_one_chair_and_one_secretary(cycle57):
     assert cycle57.framework.regime == "tt57"
-    problems = svc.council_problems(cycle57)
+    problems = selectors.council_problems(cycle57)
     assert problems == [
         f"Hội đồng tự đánh giá phải có ít nhất 05 thành viên, hiện có 0 ({TT57_SOURCE}).",
         f"Số thành viên hội đồng phải là số lẻ, hiện có 0 ({TT57_SOURCE}).",
@@ -57,14 +58,14 @@ def test_tt57_needs_five_members_an_odd_number_one_chair_and_one_secretary(cycle
         f"Hội đồng phải có đúng 01 Thư ký, hiện có 0 ({TT57_SOURCE}).",
     ]
     add_members(cycle57, council_roles(others=2))  # 4 members
-    assert svc.council_problems(cycle57) == [
+    assert selectors.council_problems(cycle57) == [
         f"Hội đồng tự đánh giá phải có ít nhất 05 thành viên, hiện có 4 ({TT57_SOURCE}).",
         f"Số thành viên hội đồng phải là số lẻ, hiện có 4 ({TT57_SOURCE}).",
     ]
     add_members(cycle57, [CouncilRole.VICE_CHAIR])  # 5
-    assert svc.council_problems(cycle57) == []
+    assert selectors.council_problems(cycle57) == []
     add_members(cycle57, [CouncilRole.CHAIR])  # 6, two chairs
-    assert svc.council_problems(cycle57) == [
+    assert selectors.council_problems(cycle57) == [
         f"Số thành viên hội đồng phải là số lẻ, hiện có 6 ({TT57_SOURCE}).",
         f"Hội đồng phải có đúng 01 Chủ tịch, hiện có 2 ({TT57_SOURCE}).",
     ]
@@ -73,24 +74,24 @@ def test_tt57_needs_five_members_an_odd_number_one_chair_and_one_secretary(cycle
 def test_tt19_kindergarten_needs_seven_members_but_no_odd_number(kindergarten_cycle):
     assert kindergarten_cycle.framework.code == "tt19-2018"
     add_members(kindergarten_cycle, council_roles(others=4))  # 6
-    problems = svc.council_problems(kindergarten_cycle)
+    problems = selectors.council_problems(kindergarten_cycle)
     assert len(problems) == 1
     assert "ít nhất 07 thành viên, hiện có 6" in problems[0]
     assert "Thông tư 19/2018/TT-BGDĐT" in problems[0]
     add_members(kindergarten_cycle, [CouncilRole.MEMBER, CouncilRole.MEMBER])  # 8: even is fine in 2018
-    assert svc.council_problems(kindergarten_cycle) == []
-    assert "07" in svc.council_notes(kindergarten_cycle)[0]
+    assert selectors.council_problems(kindergarten_cycle) == []
+    assert "07" in selectors.council_notes(kindergarten_cycle)[0]
 
 
 def test_tt17_checks_roles_only_and_notes_that_the_minimum_is_unconfirmed(cycle):
     add_members(cycle, [CouncilRole.CHAIR])
-    problems = svc.council_problems(cycle)
+    problems = selectors.council_problems(cycle)
     assert len(problems) == 1
     assert problems[0].startswith("Hội đồng phải có đúng 01 Thư ký, hiện có 0 (Thông tư 17/2018/TT-BGDĐT")
     assert not any("ít nhất" in p for p in problems)
     add_members(cycle, [CouncilRole.SECRETARY])
-    assert svc.council_problems(cycle) == []
-    (note,) = svc.council_notes(cycle)
+    assert selectors.council_problems(cycle) == []
+    (note,) = selectors.council_notes(cycle)
     assert "Thông tư 17/2018/TT-BGDĐT" in note and "chưa được xác nhận" in note
 
 
@@ -104,14 +105,14 @@ def test_tt18_has_the_same_rules_as_tt17(world):
         framework=FrameworkVersion.objects.get(code="tt18-2018"),
     )
     add_members(tt18, council_roles(chairs=2))
-    assert [p.split(",")[0] for p in svc.council_problems(tt18)] == ["Hội đồng phải có đúng 01 Chủ tịch"]
-    assert "chưa được xác nhận" in svc.council_notes(tt18)[0]
+    assert [p.split(",")[0] for p in selectors.council_problems(tt18)] == ["Hội đồng phải có đúng 01 Chủ tịch"]
+    assert "chưa được xác nhận" in selectors.council_notes(tt18)[0]
 
 
 def test_warnings_list_unassigned_criteria_and_level4_items(cycle):
     total = Criterion.objects.filter(version=cycle.framework).count()
     items = Level4Item.objects.filter(version=cycle.framework).count()
-    warnings = svc.council_warnings(cycle)
+    warnings = selectors.council_warnings(cycle)
     assert warnings[0].startswith(f"{total} tiêu chí chưa được phân công")
     assert warnings[1].startswith(f"{items} tiêu chí Mức 4 chưa được phân công")
     group = svc.working_group_create(actor=None, cycle=cycle, name="Nhóm 1")
@@ -121,15 +122,15 @@ def test_warnings_list_unassigned_criteria_and_level4_items(cycle):
         criteria={c.pk: (group.pk, None) for c in Criterion.objects.filter(version=cycle.framework)},
         level4_items={i.pk: (group.pk, None) for i in Level4Item.objects.filter(version=cycle.framework)},
     )
-    assert svc.council_warnings(cycle) == []
+    assert selectors.council_warnings(cycle) == []
 
 
 def test_missing_level4_items_are_not_offered_for_assignment(kindergarten_cycle):
-    codes = [r.code for r in svc.assignment_rows(kindergarten_cycle) if r.kind == "level4"]
+    codes = [r.code for r in selectors.assignment_rows(kindergarten_cycle) if r.kind == "level4"]
     assert codes == ["1", "2", "3", "4", "5", "6"]  # TT19 Điều 22, khoản 1–6
     # An item whose text is not known (data marked "missing") has nothing to assign.
     Level4Item.objects.filter(version=kindergarten_cycle.framework, code="6").update(confidence="missing", text="")
-    codes = [r.code for r in svc.assignment_rows(kindergarten_cycle) if r.kind == "level4"]
+    codes = [r.code for r in selectors.assignment_rows(kindergarten_cycle) if r.kind == "level4"]
     assert codes == ["1", "2", "3", "4", "5"]
 
 
@@ -436,7 +437,7 @@ def test_group_removal_in_use_is_refused_with_a_message(client, world, cycle):
 def test_assignment_table_saves_in_one_post(client, world, cycle):
     group = svc.working_group_create(actor=None, cycle=cycle, name="Nhóm 1")
     (member,) = add_members(cycle, [CouncilRole.MEMBER])
-    rows = svc.assignment_rows(cycle)
+    rows = selectors.assignment_rows(cycle)
     data = {f"g-{r.key}": group.pk for r in rows}
     data[f"m-{rows[0].key}"] = member.pk
     data[f"g-{rows[1].key}"] = ""
@@ -475,7 +476,7 @@ def _fill_council(cycle, size):
         svc.council_member_create(actor=None, cycle=cycle, full_name=f"Người {i}", role="uy_vien", group=groups[i])
         for i in range(size)
     ]
-    rows = svc.assignment_rows(cycle)
+    rows = selectors.assignment_rows(cycle)
     svc.criterion_assignments_save(
         actor=None,
         cycle=cycle,

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kiemdinh.core.models import AuditEvent
-from kiemdinh.selfassessment import council as svc
+from kiemdinh.selfassessment.council import selectors
+from kiemdinh.selfassessment.council import services as svc
+from kiemdinh.selfassessment.council.constants import SEVEN_STEPS
 from kiemdinh.selfassessment.models import AssessmentPlan, PlanActivity
 from kiemdinh.workflow.services import cycle_open
 
@@ -28,10 +30,10 @@ def url(cycle, name="plan", *args):
 
 
 def test_seven_steps_are_those_of_article_23():
-    assert len(svc.SEVEN_STEPS) == 7
-    assert svc.SEVEN_STEPS[0] == "Thành lập hội đồng tự đánh giá"
-    assert svc.SEVEN_STEPS[2] == "Thu thập, xử lý và phân tích các minh chứng"
-    assert svc.SEVEN_STEPS[6] == "Triển khai các hoạt động sau khi hoàn thành báo cáo tự đánh giá"
+    assert len(SEVEN_STEPS) == 7
+    assert SEVEN_STEPS[0] == "Thành lập hội đồng tự đánh giá"
+    assert SEVEN_STEPS[2] == "Thu thập, xử lý và phân tích các minh chứng"
+    assert SEVEN_STEPS[6] == "Triển khai các hoạt động sau khi hoàn thành báo cáo tự đánh giá"
 
 
 def test_plan_update_creates_then_replaces_and_keeps_history(world, cycle):
@@ -80,7 +82,7 @@ def test_activity_dates_must_not_end_before_they_start(cycle):
 def test_propose_creates_one_activity_per_step_only_on_an_empty_timeline(cycle):
     activities = svc.plan_activities_propose(actor=None, cycle=cycle)
     assert [(a.step, a.title, a.starts_on) for a in activities] == [
-        (n, title, None) for n, title in enumerate(svc.SEVEN_STEPS, start=1)
+        (n, title, None) for n, title in enumerate(SEVEN_STEPS, start=1)
     ]
     with pytest.raises(ValidationError) as e:
         svc.plan_activities_propose(actor=None, cycle=cycle)
@@ -95,7 +97,7 @@ def test_step_schedule_groups_activities_per_step_in_one_query(cycle, django_ass
     svc.plan_activity_create(actor=None, cycle=cycle, title="Không gắn bước")
     first = svc.plan_activity_create(actor=None, cycle=cycle, title="Thành lập", step=1, starts_on=date(2025, 9, 1))
     with django_assert_max_num_queries(1):
-        schedule = svc.plan_step_schedule(cycle)
+        schedule = selectors.plan_step_schedule(cycle)
     assert list(schedule) == [1, 2, 3, 4, 5, 6, 7]
     assert schedule[1] == [first]
     assert schedule[5] == [early, late, undated]

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from kiemdinh.frameworks.models import Criterion
-from kiemdinh.selfassessment.council import criterion_assignments_save
+from kiemdinh.selfassessment.council.services import criterion_assignments_save
 from kiemdinh.selfassessment.models import CriterionForm, CycleStatus, FormDraft, IndicatorRating
 from kiemdinh.selfassessment.services import criterion_form_save
 from kiemdinh.selfassessment.tests.builders import add_council, complete_dossier, fill_forms
@@ -47,7 +47,7 @@ def test_outsiders_get_404_and_insiders_200(client, world, cycle, name):
 
 
 def test_a_member_edits_only_assigned_criteria(client, world, cycle):
-    from kiemdinh.selfassessment.council import council_member_create
+    from kiemdinh.selfassessment.council.services import council_member_create
 
     member = council_member_create(
         actor=world.principal_a, cycle=cycle, full_name="Lê Văn Minh", role="uy_vien", user=world.member_a

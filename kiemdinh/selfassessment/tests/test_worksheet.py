@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from kiemdinh.core.models import AuditEvent
 from kiemdinh.frameworks.models import Criterion, Indicator, Level4Item
-from kiemdinh.selfassessment import council as svc
+from kiemdinh.selfassessment.council import selectors
+from kiemdinh.selfassessment.council import services as svc
+from kiemdinh.selfassessment.council.constants import LEVEL4_PAGE
 from kiemdinh.selfassessment.models import ScopeAnalysis
 from kiemdinh.workflow.services import cycle_open
 
@@ -73,24 +75,24 @@ def test_save_refuses_rows_outside_the_cycles_framework(world, cycle):
 def test_progress_counts_rows_with_meaning_and_evidence(world, cycle):
     indicators = Indicator.objects.filter(criterion__version=cycle.framework).count()
     items = Level4Item.objects.filter(version=cycle.framework).count()
-    assert svc.worksheet_progress(cycle) == (0, indicators + items)
+    assert selectors.worksheet_progress(cycle) == (0, indicators + items)
     svc.scope_analysis_save(actor=None, cycle=cycle, indicator=indicator(cycle, "1.1"), **TEXTS)
     svc.scope_analysis_save(actor=None, cycle=cycle, indicator=indicator(cycle, "1.2"), meaning="Chỉ có nội hàm")
     item = Level4Item.objects.get(version=cycle.framework, code="1")
     svc.scope_analysis_save(actor=None, cycle=cycle, level4_item=item, meaning="a", evidence_needed="b")
-    assert svc.worksheet_progress(cycle) == (2, indicators + items)
+    assert selectors.worksheet_progress(cycle) == (2, indicators + items)
 
 
 def test_kindergarten_worksheet_skips_level4_items_without_text(world):
     kindergarten = cycle_open(actor=None, school=world.school_b, school_year="2025-2026")
-    page = svc.worksheet_page(kindergarten, page=svc.LEVEL4_PAGE)
+    page = selectors.worksheet_page(kindergarten, page=LEVEL4_PAGE)
     assert [r.level4_item.code for r in page.level4_rows] == ["1", "2", "3", "4", "5", "6"]  # TT19 Điều 22
     # An item whose text is not known (data marked "missing"; none is today) is left out.
     Level4Item.objects.filter(version=kindergarten.framework, code="6").update(confidence="missing", text="")
-    page = svc.worksheet_page(kindergarten, page=svc.LEVEL4_PAGE)
+    page = selectors.worksheet_page(kindergarten, page=LEVEL4_PAGE)
     assert [r.level4_item.code for r in page.level4_rows] == ["1", "2", "3", "4", "5"]
     indicators = Indicator.objects.filter(criterion__version=kindergarten.framework).count()
-    assert svc.worksheet_progress(kindergarten) == (0, indicators + 5)
+    assert selectors.worksheet_progress(kindergarten) == (0, indicators + 5)
 
 
 def test_worksheet_copy_matches_indicators_and_leaves_the_source_unchanged(world, cycle):

@@ -11,7 +11,7 @@ from django.db.models import TextChoices
 from kiemdinh.evidence.selectors import citation_report, evidence_summary
 from kiemdinh.frameworks.models import Indicator
 from kiemdinh.improvement.selectors import Coverage, coverage, improvement_plan_of, overdue_lines
-from kiemdinh.selfassessment.council import SEVEN_STEPS, council_problems, plan_step_schedule
+from kiemdinh.selfassessment.council.selectors import SEVEN_STEPS, council_problems, plan_step_schedule
 from kiemdinh.selfassessment.models import (
     AssessmentPlan,
     CouncilDecision,

@@ -7,7 +7,7 @@ from django.db import transaction
 from kiemdinh.core.schoolyear import normalize_school_year
 from kiemdinh.evidence.services import evidence_carry_over
 from kiemdinh.frameworks.models import FrameworkVersion
-from kiemdinh.selfassessment.council import council_copy, plan_copy, worksheet_copy
+from kiemdinh.selfassessment.council.services import council_copy, plan_copy, worksheet_copy
 from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.selfassessment.services import criterion_forms_copy, cycle_create, ensure_editable
 from kiemdinh.units.models import School

@@ -3,16 +3,12 @@
 from django import forms
 
 from kiemdinh.accounts.models import User
-from kiemdinh.core.forms import Form, date_field, textarea
-from kiemdinh.selfassessment.council import SEVEN_STEPS, AssignmentRow, school_accounts
+from kiemdinh.core.forms import AccountChoiceField, Form, date_field, textarea
+from kiemdinh.selfassessment.council.constants import SEVEN_STEPS
+from kiemdinh.selfassessment.council.selectors import AssignmentRow, school_accounts
 from kiemdinh.selfassessment.models import CouncilRole, Cycle, WorkingGroup
 
 SCOPE_TEXT_MAX = 10_000
-
-
-class AccountChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} ({obj.username})"
 
 
 class WorkingGroupForm(Form):
