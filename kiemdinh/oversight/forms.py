@@ -4,7 +4,7 @@ the writes."""
 from django import forms
 
 from kiemdinh.accounts.models import Membership, Role, User
-from kiemdinh.core.forms import DATE_FORMATS, Form, date_field, textarea
+from kiemdinh.core.forms import DATE_FORMATS, AccountChoiceField, Form, date_field, textarea
 from kiemdinh.oversight.models import OfficerInCharge, SchoolLevel, Training, Visit, VisitKind
 from kiemdinh.oversight.selectors import ancestor_paths
 from kiemdinh.planning.models import AnnualPlan
@@ -32,11 +32,6 @@ class PlanChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         number = f"Số {obj.number}" if obj.number else "Kế hoạch"
         return f"{number} — {obj.issuer} ({obj.period})"
-
-
-class AccountChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} ({obj.username})"
 
 
 class VisitForm(Form):
