@@ -30,8 +30,9 @@ from kiemdinh.core.audit import Event
 from kiemdinh.core.tabular import ImportPending, header_key, read_table, shown, workbook_bytes
 from kiemdinh.core.tabular.columns import Column
 from kiemdinh.core.text import fold, nfc
-from kiemdinh.evidence import services
 from kiemdinh.evidence.models import CycleEvidence, Evidence, EvidenceCitation, EvidenceImportBatch
+from kiemdinh.evidence.services.common import _audit, _lock_cycle
+from kiemdinh.evidence.services.versions import new_version
 from kiemdinh.frameworks.choices import Regime
 from kiemdinh.frameworks.evidence_codes import code_example, default_box, parse_code
 from kiemdinh.frameworks.models import Criterion
@@ -376,7 +377,7 @@ def evidence_import_prepare(*, actor, cycle: Cycle, uploaded_file) -> EvidenceIm
                 errors=plan.errors,
             )
             audit_data = {"filename": batch.original_filename, "rows": len(rows), "errors": len(plan.errors)}
-            services._audit(actor, Event.EVIDENCE_IMPORT_PREPARED, batch, cycle, audit_data)
+            _audit(actor, Event.EVIDENCE_IMPORT_PREPARED, batch, cycle, audit_data)
     except IntegrityError:
         # Another upload of the same person was stored while this one was being read (a double click).
         waiting = pending_batch(actor)
@@ -416,7 +417,7 @@ def evidence_import_commit(*, actor, batch: EvidenceImportBatch) -> EvidenceImpo
         raise ValidationError(f"Không thể nhập: còn {error_row_count(batch)} dòng có lỗi. Hãy sửa tệp rồi tải lên lại.")
     try:
         with transaction.atomic():
-            cycle = services._lock_cycle(batch.cycle)
+            cycle = _lock_cycle(batch.cycle)
             locked = EvidenceImportBatch.objects.select_for_update().get(pk=batch.pk)
             _ensure_pending(actor, locked, "xác nhận")
             plan = check_rows(cycle, locked.rows)
@@ -427,7 +428,7 @@ def evidence_import_commit(*, actor, batch: EvidenceImportBatch) -> EvidenceImpo
             locked.committed_at = timezone.now()
             locked.result = result
             locked.save(update_fields=["status", "committed_at", "result"])
-            services._audit(
+            _audit(
                 actor,
                 Event.EVIDENCE_IMPORT_COMMITTED,
                 locked,
@@ -466,7 +467,7 @@ def _write(*, actor, cycle: Cycle, plan: Plan) -> dict:
             "note": note,
             "link": link,
         }
-        version = services.new_version(actor=actor, evidence=evidence, cycle=cycle, values=values)
+        version = new_version(actor=actor, evidence=evidence, cycle=cycle, values=values)
         links[row["normalized"]] = CycleEvidence.objects.create(
             cycle=cycle,
             evidence=evidence,
@@ -492,9 +493,7 @@ def evidence_import_discard(*, actor, batch: EvidenceImportBatch) -> EvidenceImp
     locked.status = ImportStatus.DISCARDED
     locked.rows, locked.errors = [], []
     locked.save(update_fields=["status", "rows", "errors"])
-    services._audit(
-        actor, Event.EVIDENCE_IMPORT_DISCARDED, locked, locked.cycle, {"filename": locked.original_filename}
-    )
+    _audit(actor, Event.EVIDENCE_IMPORT_DISCARDED, locked, locked.cycle, {"filename": locked.original_filename})
     return locked
 
 
