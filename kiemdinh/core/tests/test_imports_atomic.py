@@ -14,8 +14,8 @@ from openpyxl import Workbook
 
 from kiemdinh.devtools.backup import database_rows
 from kiemdinh.evidence import imports as evidence_imports
-from kiemdinh.evidence import services as evidence_services
 from kiemdinh.evidence.models import CycleEvidence
+from kiemdinh.evidence.services import versions as evidence_versions
 from kiemdinh.units import services as unit_services
 from kiemdinh.units.imports import batches as unit_imports
 from kiemdinh.units.models import ImportStatus, School
@@ -102,8 +102,8 @@ def test_an_evidence_catalogue_import_failing_on_its_third_item_writes_nothing(
     )
     assert batch.errors == []
     before = database_rows()
-    failing = fail_on_call(3, evidence_services._search_text, error)
-    monkeypatch.setattr(evidence_services, "_search_text", failing)
+    failing = fail_on_call(3, evidence_versions._search_text, error)
+    monkeypatch.setattr(evidence_versions, "_search_text", failing)
 
     with pytest.raises(type(error)):
         evidence_imports.evidence_import_commit(actor=world.secretary_a, batch=batch)

@@ -244,10 +244,10 @@ def test_plan_pages_query_counts_are_constant(client, world, plan, django_assert
 
 
 def test_suggestions_come_a_page_at_a_time(client, world, plan, monkeypatch):
-    from kiemdinh.planning import views
+    from kiemdinh.planning.views import target as target_views
     from kiemdinh.units.services import school_create
 
-    monkeypatch.setattr(views, "SUGGESTIONS_PER_PAGE", 3)
+    monkeypatch.setattr(target_views, "SUGGESTIONS_PER_PAGE", 3)
     for i in range(5):
         school_create(actor=None, code=f"G{i}", name=f"Trường Mầm non G{i}", school_type="MN", unit=world.commune_b)
     login(client, world.officer_district)
@@ -264,9 +264,9 @@ def test_suggestions_come_a_page_at_a_time(client, world, plan, monkeypatch):
 
 
 def test_adding_a_school_asks_for_a_search_when_the_unit_has_many(client, world, plan, monkeypatch):
-    from kiemdinh.planning import views
+    from kiemdinh.planning.views import target as target_views
 
-    monkeypatch.setattr(views, "PICKER_LIMIT", 1)
+    monkeypatch.setattr(target_views, "PICKER_LIMIT", 1)
     login(client, world.officer_district)
     url = reverse("planning:targets", args=[plan.pk])
     page = client.get(url).text
