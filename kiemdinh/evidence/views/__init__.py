@@ -1,5 +1,6 @@
 """Screens of the evidence register: list and search, add (with reuse of identical files), item page, downloads,
-catalogue import and the health check. Every view loads its cycle through selfassessment.access.access_cycle.
+catalogue import and the health check. Every view loads its cycle through selfassessment.access.access_cycle, and an
+item or an import batch through evidence.access (as a child of that cycle).
 
 - register.py: the list and search, adding, reusing and carrying over items, the health check;
 - item.py: one item's page, its files and citations, taking it out, downloading a file;

@@ -6,18 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdinh.core import tabular
 from kiemdinh.core.tabular import XLSX_CONTENT_TYPE
 from kiemdinh.evidence import imports
+from kiemdinh.evidence.access import access_batch
 from kiemdinh.evidence.forms import ImportForm
 from kiemdinh.evidence.models import EvidenceImportBatch
 from kiemdinh.evidence.views.common import _context, _error_text
 from kiemdinh.frameworks.evidence_codes import code_example
 from kiemdinh.selfassessment.access import access_cycle
-from kiemdinh.selfassessment.models import Cycle
 from kiemdinh.units.models import ImportStatus
 
 
@@ -72,10 +72,6 @@ def import_template(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return response
 
 
-def _load_batch(cycle: Cycle, batch_id: int) -> EvidenceImportBatch:
-    return get_object_or_404(EvidenceImportBatch, pk=batch_id, cycle=cycle)
-
-
 ACTION_LABELS = {
     "new": "Minh chứng mới",
     "existing": "Đã có trong đợt",
@@ -105,8 +101,7 @@ def _preview_lines(batch: EvidenceImportBatch, only_errors: bool) -> list[dict]:
 @login_required
 @require_GET
 def import_preview(request: HttpRequest, cycle_id: int, batch_id: int) -> HttpResponse:
-    cycle = access_cycle(request.user, cycle_id)
-    batch = _load_batch(cycle, batch_id)
+    cycle, batch = access_batch(request.user, cycle_id, batch_id)
     only_errors = request.GET.get("chi-loi") == "1" and bool(batch.errors)
     expired = imports.is_expired(batch) or batch.status == ImportStatus.EXPIRED
     pending = batch.status == ImportStatus.PENDING and not expired
@@ -132,8 +127,7 @@ def import_preview(request: HttpRequest, cycle_id: int, batch_id: int) -> HttpRe
 @login_required
 @require_POST
 def import_commit(request: HttpRequest, cycle_id: int, batch_id: int) -> HttpResponse:
-    cycle = access_cycle(request.user, cycle_id, write=True)
-    batch = _load_batch(cycle, batch_id)
+    cycle, batch = access_batch(request.user, cycle_id, batch_id, write=True)
     try:
         batch = imports.evidence_import_commit(actor=request.user, batch=batch)
     except ValidationError as e:
@@ -150,8 +144,7 @@ def import_commit(request: HttpRequest, cycle_id: int, batch_id: int) -> HttpRes
 @login_required
 @require_POST
 def import_discard(request: HttpRequest, cycle_id: int, batch_id: int) -> HttpResponse:
-    cycle = access_cycle(request.user, cycle_id, write=True)
-    batch = _load_batch(cycle, batch_id)
+    cycle, batch = access_batch(request.user, cycle_id, batch_id, write=True)
     try:
         imports.evidence_import_discard(actor=request.user, batch=batch)
     except ValidationError as e:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kiemdinh.core import storage as stored_files
 from kiemdinh.evidence import services
+from kiemdinh.evidence.access import access_link
 from kiemdinh.evidence.files import max_size_text
 from kiemdinh.evidence.forms import CiteForm, EvidenceFieldsForm, FileAddForm
 from kiemdinh.evidence.models import CycleEvidence, EvidenceCitation, EvidenceFile
@@ -23,12 +24,6 @@ from kiemdinh.selfassessment.models import Cycle
 
 def _detail_url(link: CycleEvidence) -> str:
     return reverse("evidence:detail", args=[link.cycle_id, link.pk])
-
-
-def _load_link(cycle: Cycle, link_id: int) -> CycleEvidence:
-    return get_object_or_404(
-        CycleEvidence.objects.select_related("evidence", "version", "criterion__standard"), pk=link_id, cycle=cycle
-    )
 
 
 def _detail_context(request: HttpRequest, cycle: Cycle, link: CycleEvidence, **extra) -> dict:
@@ -64,11 +59,9 @@ def _detail_context(request: HttpRequest, cycle: Cycle, link: CycleEvidence, **e
 def evidence_detail(request: HttpRequest, cycle_id: int, link_id: int) -> HttpResponse:
     """The item's page; POST saves the edit form."""
     if request.method == "GET":
-        cycle = access_cycle(request.user, cycle_id)
-        link = _load_link(cycle, link_id)
+        cycle, link = access_link(request.user, cycle_id, link_id)
         return render(request, "evidence/detail.html", _detail_context(request, cycle, link))
-    cycle = access_cycle(request.user, cycle_id, write=True)
-    link = _load_link(cycle, link_id)
+    cycle, link = access_link(request.user, cycle_id, link_id, write=True)
     form = EvidenceFieldsForm(request.POST)
     if form.is_valid():
         try:
@@ -92,8 +85,7 @@ def _files_response(request: HttpRequest, cycle: Cycle, link: CycleEvidence, **e
 @login_required
 @require_POST
 def evidence_file_add_view(request: HttpRequest, cycle_id: int, link_id: int) -> HttpResponse:
-    cycle = access_cycle(request.user, cycle_id, write=True)
-    link = _load_link(cycle, link_id)
+    _cycle, link = access_link(request.user, cycle_id, link_id, write=True)
     form = FileAddForm(request.POST, request.FILES)
     added, refused = [], []
     if form.is_valid():
@@ -116,8 +108,7 @@ def evidence_file_add_view(request: HttpRequest, cycle_id: int, link_id: int) ->
 @login_required
 @require_POST
 def evidence_file_remove_view(request: HttpRequest, cycle_id: int, link_id: int, file_id: int) -> HttpResponse:
-    cycle = access_cycle(request.user, cycle_id, write=True)
-    link = _load_link(cycle, link_id)
+    cycle, link = access_link(request.user, cycle_id, link_id, write=True)
     row = get_object_or_404(EvidenceFile, pk=file_id, version_id=link.version_id)
     error = ""
     try:
@@ -140,8 +131,7 @@ def _citations_response(request: HttpRequest, cycle: Cycle, link: CycleEvidence,
 @login_required
 @require_POST
 def evidence_cite_view(request: HttpRequest, cycle_id: int, link_id: int) -> HttpResponse:
-    cycle = access_cycle(request.user, cycle_id, write=True)
-    link = _load_link(cycle, link_id)
+    cycle, link = access_link(request.user, cycle_id, link_id, write=True)
     form = CiteForm(request.POST, cycle=cycle)
     error, done = "", ""
     if form.is_valid():
@@ -169,8 +159,7 @@ def evidence_cite_view(request: HttpRequest, cycle_id: int, link_id: int) -> Htt
 @login_required
 @require_POST
 def evidence_uncite_view(request: HttpRequest, cycle_id: int, link_id: int, criterion_id: int) -> HttpResponse:
-    cycle = access_cycle(request.user, cycle_id, write=True)
-    link = _load_link(cycle, link_id)
+    cycle, link = access_link(request.user, cycle_id, link_id, write=True)
     criterion = get_object_or_404(Criterion, pk=criterion_id, version_id=cycle.framework_id)
     error = ""
     try:
@@ -189,8 +178,7 @@ def evidence_uncite_view(request: HttpRequest, cycle_id: int, link_id: int, crit
 @login_required
 @require_POST
 def evidence_remove_view(request: HttpRequest, cycle_id: int, link_id: int) -> HttpResponse:
-    cycle = access_cycle(request.user, cycle_id, write=True)
-    link = _load_link(cycle, link_id)
+    cycle, link = access_link(request.user, cycle_id, link_id, write=True)
     try:
         services.evidence_remove_from_cycle(actor=request.user, cycle_evidence=link)
     except ValidationError as e:
