@@ -81,3 +81,40 @@ def _memberships_scope(user) -> Scope:
         evaluator=evaluator,
         offices=tuple(sorted(offices, key=lambda o: (o.unit_path, o.body))),
     )
+
+
+# --- Who may give whom a role (account administration) ------------------------------------------------------------------
+# Nobody grants more than they hold: an officer gives the officer role in their own unit or a unit below it and makes
+# the principals of the schools below it; a principal gives the school's own roles below theirs (secretary, council
+# member, staff); an admin gives any. `unit` and `school` are units.models objects (read through `.path` and
+# `.unit.path`, so this module needs no import of the units app).
+SCHOOL_ROLES_A_PRINCIPAL_GIVES = (Role.SECRETARY, Role.MEMBER, Role.STAFF)
+
+
+def may_grant(scope: Scope, role: str, *, unit=None, school=None) -> bool:
+    if scope.is_admin:
+        return True
+    if role == Role.OFFICER:
+        return unit is not None and school is None and any(unit.path.startswith(p) for p in scope.unit_paths)
+    if role == Role.PRINCIPAL:
+        return school is not None and any(school.unit.path.startswith(p) for p in scope.unit_paths)
+    if role in SCHOOL_ROLES_A_PRINCIPAL_GIVES:
+        return school is not None and Role.PRINCIPAL in scope.roles_at_school(school.pk)
+    return False  # admins and evaluators: the system admin's
+
+
+def may_manage(scope: Scope, membership: Membership) -> bool:
+    """Whether the user may end or change this membership: exactly when they may grant it."""
+    return may_grant(scope, membership.role, unit=membership.unit, school=membership.school)
+
+
+def grantable_roles(scope: Scope) -> list[str]:
+    """The roles the user may give somewhere, in the order of Role."""
+    if scope.is_admin:
+        return [r for r in Role.values if r != Role.ADMIN]
+    roles = []
+    if scope.unit_paths:
+        roles += [Role.OFFICER, Role.PRINCIPAL]
+    if any(Role.PRINCIPAL in held for held in scope.school_roles.values()):
+        roles += list(SCHOOL_ROLES_A_PRINCIPAL_GIVES)
+    return [r for r in Role.values if r in roles]

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from kiemdinh.core.forms import CleanInputMixin
 
@@ -15,3 +15,9 @@ class LoginForm(CleanInputMixin, AuthenticationForm):
         self.fields["username"].label = "Tên đăng nhập"
         self.fields["password"].label = "Mật khẩu"
         self.fields["username"].widget = forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+
+
+class PasswordResetRequestForm(CleanInputMixin, PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Địa chỉ thư điện tử của tài khoản"

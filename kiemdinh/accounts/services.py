@@ -1,23 +1,185 @@
-"""Writes of users and memberships."""
+"""Writes of users and memberships: creating an account (its password checked by the password rules, or none yet
+and an invitation to set it), giving, changing and ending roles — each checked against what the actor may grant
+(accounts.access.may_grant) where an actor acts through a page, and audited."""
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
 
+from kiemdinh.accounts.access import may_grant, may_manage, user_scope
 from kiemdinh.accounts.models import SCHOOL_ROLES, Body, Membership, Role, User, default_body
 from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
+from kiemdinh.core.text import clean
+
+
+def _checked_identity(username: str, full_name: str, email: str) -> tuple[str, str, str]:
+    username, full_name, email = clean(username or ""), clean(full_name or ""), clean(email or "").lower()
+    if not username:
+        raise ValidationError({"username": "Hãy nhập tên đăng nhập."})
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise ValidationError(
+            {"username": "Tên đăng nhập chỉ gồm chữ, số và các dấu . @ + - _ (không có khoảng trắng)."}
+        ) from None
+    if len(username) > 150:
+        raise ValidationError({"username": "Tên đăng nhập dài tối đa 150 ký tự."})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"Tên đăng nhập “{username}” đã có người dùng."})
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": f"Địa chỉ thư “{email}” không hợp lệ."}) from None
+    return username, full_name[:200], email
 
 
 @transaction.atomic
-def user_create(*, actor, username: str, password: str, full_name: str = "", email: str = "") -> User:
-    username = username.strip()
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": f"Tên đăng nhập “{username}” đã tồn tại."})
-    user = User(username=username, full_name=full_name.strip(), email=email.strip())
-    user.set_password(password)
+def user_create(*, actor, username: str, password: str | None, full_name: str = "", email: str = "") -> User:
+    """A new account. With a password, the password rules apply (AUTH_PASSWORD_VALIDATORS) as on every other path;
+    without one (None), the account has no usable password until its holder sets one through an invitation link."""
+    username, full_name, email = _checked_identity(username, full_name, email)
+    user = User(username=username, full_name=full_name, email=email)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+        user.set_password(password)
     user.save()
     audit.record(actor=actor, event_type=Event.USER_CREATED, obj=user, data={"username": username})
     return user
+
+
+@transaction.atomic
+def account_create(
+    *, actor, username: str, full_name: str, email: str, role: str, unit=None, school=None, title: str = ""
+) -> User:
+    """An administrator of a unit or a school creates an account with one role, without a password: its holder sets
+    it through the invitation (by e-mail, or the printed slip). Refused when the actor may not grant that role there."""
+    if role not in Role.values:
+        raise ValidationError({"role": "Hãy chọn vai trò."})
+    if not may_grant(user_scope(actor), role, unit=unit, school=school):
+        raise PermissionDenied("Không được giao vai trò này ở đơn vị hoặc trường đã chọn.")
+    user = user_create(actor=actor, username=username, password=None, full_name=full_name, email=email)
+    membership_grant(actor=actor, user=user, role=role, unit=unit, school=school, title=title)
+    return user
+
+
+def _reason(reason: str) -> str:
+    reason = clean(reason or "")
+    if not reason:
+        raise ValidationError({"reason": "Hãy ghi lý do (được lưu trong nhật ký)."})
+    return reason[:500]
+
+
+def _managed(actor, membership: Membership) -> Membership:
+    membership = (
+        Membership.objects.select_for_update().select_related("user", "unit", "school__unit").get(pk=membership.pk)
+    )
+    if not may_manage(user_scope(actor), membership):
+        raise PermissionDenied("Không được thay đổi vai trò này.")
+    if membership.user_id == getattr(actor, "pk", None):
+        raise ValidationError("Không tự thay đổi hay thôi vai trò của chính mình; hãy nhờ cấp trên.")
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor, membership: Membership, reason: str) -> Membership:
+    """Take a role away (the row stays, inactive, for the history). An account left with no active role can no
+    longer sign in."""
+    reason = _reason(reason)
+    membership = _managed(actor, membership)
+    if not membership.is_active:
+        raise ValidationError("Vai trò này đã thôi từ trước.")
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    user = membership.user
+    if not user.memberships.active().exists() and not user.is_superuser:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        event_type=Event.MEMBERSHIP_ENDED,
+        obj=membership,
+        unit=membership.unit,
+        school=membership.school,
+        data={"user": user.username, "role": membership.role, "reason": reason},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, actor, membership: Membership, role: str, reason: str) -> Membership:
+    """Give the holder another role at the same school or unit, with a reason; the actor must be able to grant both
+    the old role and the new one."""
+    reason = _reason(reason)
+    membership = _managed(actor, membership)
+    if role not in Role.values:
+        raise ValidationError({"role": "Hãy chọn vai trò."})
+    if role == membership.role:
+        raise ValidationError({"role": "Vai trò mới trùng vai trò hiện có."})
+    if not may_grant(user_scope(actor), role, unit=membership.unit, school=membership.school):
+        raise PermissionDenied("Không được giao vai trò này.")
+    if Membership.objects.filter(
+        user=membership.user, role=role, unit=membership.unit, school=membership.school, body=membership.body
+    ).exists():
+        raise ValidationError({"role": "Người này đã có vai trò đó ở cùng nơi; hãy thôi vai trò hiện tại."})
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record(
+        actor=actor,
+        event_type=Event.MEMBERSHIP_ROLE_CHANGED,
+        obj=membership,
+        unit=membership.unit,
+        school=membership.school,
+        data={"user": membership.user.username, "from": previous, "to": role, "reason": reason},
+    )
+    return membership
+
+
+def invitation_send(*, actor, user: User, link: str, login_url: str) -> None:
+    """E-mail the holder of a new account the one-time link to set its password (`link`: absolute, from
+    selectors.invitation_path). Refused without an address: the slip is printed instead (invitation_printed)."""
+    if not user.email:
+        raise ValidationError("Tài khoản chưa có địa chỉ thư điện tử; hãy in phiếu đặt mật khẩu.")
+    roles = ", ".join(
+        f"{m.get_role_display()} — {m.school or m.unit or 'toàn hệ thống'}" for m in user.memberships.active()
+    )
+    context = {
+        "user": user,
+        "inviter": getattr(actor, "display_name", "Quản trị hệ thống"),
+        "roles": roles,
+        "link": link,
+        "login": login_url,
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    send_mail(
+        render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        render_to_string("accounts/email/invitation.txt", context),
+        None,
+        [user.email],
+    )
+    audit.record(actor=actor, event_type=Event.USER_INVITED, obj=user, data={"user": user.username, "by": "email"})
+
+
+def invitation_printed(*, actor, user: User) -> None:
+    """A slip with the one-time link was printed for a holder without e-mail."""
+    audit.record(actor=actor, event_type=Event.USER_INVITED, obj=user, data={"user": user.username, "by": "slip"})
+
+
+def password_changed(*, user: User, reset: bool) -> None:
+    """The holder changed their password (or set it from a link: an invitation or a reset)."""
+    audit.record(actor=user, event_type=Event.USER_PASSWORD_CHANGED, obj=user, data={"reset": reset})
 
 
 @transaction.atomic

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
 
-from kiemdinh.accounts.forms import LoginForm
+from kiemdinh.accounts import services
+from kiemdinh.accounts.forms import LoginForm, PasswordResetRequestForm
 from kiemdinh.accounts.middleware import MARKER
 
 
@@ -25,3 +27,53 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+# --- Passwords: change it, or set it from a link sent by e-mail (a reset, or an invitation to a new account) ---------
+# Django's views, with our pages and messages; the password rules (AUTH_PASSWORD_VALIDATORS) hold on both paths.
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=form.user, reset=False)
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for the account's e-mail address and sends a one-time link to it; says the same whether or not an
+    account has that address (nobody learns which addresses are registered)."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The one-time link's page: sets the password (a reset, or the first one of an invited account). The link stops
+    working once the password is set."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=form.user, reset=True)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_set_done.html"

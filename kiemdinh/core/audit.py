@@ -16,6 +16,10 @@ class Event(TextChoices):
     # accounts
     USER_CREATED = "user.created", "Tạo tài khoản"
     MEMBERSHIP_GRANTED = "membership.granted", "Giao vai trò"
+    MEMBERSHIP_ENDED = "membership.ended", "Thôi giao vai trò"
+    MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", "Đổi vai trò"
+    USER_INVITED = "user.invited", "Mời đặt mật khẩu"
+    USER_PASSWORD_CHANGED = "user.password_changed", "Đổi mật khẩu"
 
     # units
     UNIT_CREATED = "unit.created", "Thêm đơn vị hành chính"

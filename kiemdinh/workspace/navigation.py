@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from kiemdinh.accounts.access import user_scope
+from kiemdinh.accounts.access import grantable_roles, user_scope
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ def menu_for(request) -> list[NavItem]:
     if scope.is_admin or scope.unit_paths:
         entries.append(("Đơn vị và trường", reverse("units:list")))
         entries.append(("Nhập danh sách", reverse("units:import_start")))
+    if grantable_roles(scope):
+        entries.append(("Tài khoản", reverse("workspace:people")))
     entries.append(("Bộ tiêu chuẩn", reverse("frameworks:list")))
     if scope.is_admin:
         entries.append(("Quản trị", reverse("admin:index")))

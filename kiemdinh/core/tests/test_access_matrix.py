@@ -57,6 +57,10 @@ SKIPPED = {
     "admin:": "Django admin: staff only, guarded by Django itself (is_staff)",
     "accounts:login": "the login page, open to everyone by design",
     "accounts:logout": "the logout page, open to everyone by design",
+    "accounts:password_reset": "asking for a reset link: open to everyone, it says the same for any address",
+    "accounts:password_reset_done": "the page after asking for a link: open to everyone, it holds nothing",
+    "accounts:password_reset_confirm": "the one-time link's page: works only with a valid token of its account",
+    "accounts:password_reset_complete": "the page after setting a password: open to everyone, it holds nothing",
     "public:": "published results, public by design (kiemdinh/public/tests check that nothing unpublished shows)",
 }
 # Static files are served by WhiteNoise's middleware and uploaded files only through views of the matrix (evidence,
@@ -79,7 +83,20 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "P M O E X Y B",
         "entry pages and lists filtered to the user's own scope (bodies are checked for school A's markers)",
         "workspace:home units:list workflow:cycle_list evaluation:index evaluation:mine planning:index "
-        "oversight:index api:me api:school_list api:cycle_list recognition:rules recognition:delegations",
+        "oversight:index api:me api:school_list api:cycle_list recognition:rules recognition:delegations "
+        "accounts:password_change accounts:password_change_done",
+    ),
+    "account_admins": (
+        "P O X B",
+        "account administration: officers and principals, each listing and creating only within what they may "
+        "grant (accounts.access.may_grant; bodies checked for school A's markers)",
+        "workspace:people workspace:person_create",
+    ),
+    "school_people": (
+        "P",
+        "school A's council member's account and role: administered by school A's principal only (an officer "
+        "administers officers and principals, not a school's staff)",
+        "workspace:person_slip workspace:person_invite workspace:membership_end workspace:membership_role",
     ),
     "principals": ("P B", "a principal opens a cycle of their own school", "workflow:cycle_open"),
     "officers": (
@@ -418,6 +435,8 @@ def _build(world, today: date) -> dict:
         },
         "cycle_id": cycle.pk,
         "cycle57_id": cycle57.pk,
+        "member_user_id": world.member_a.pk,
+        "member_membership_id": world.member_a.memberships.get().pk,
         "school_id": world.school_a.pk,
         "unit_id": commune.pk,
         "code": criteria[0].code,
@@ -548,6 +567,8 @@ KWARGS = {
     ("improvement:issue_edit", "cycle_id"): "cycle57_id",
     ("improvement:issue_delete", "cycle_id"): "cycle57_id",
     ("improvement:result_to_evidence", "cycle_id"): "cycle57_id",  # a line of the previous year's plan
+    ("workspace", "user_id"): "member_user_id",
+    ("workspace", "membership_id"): "member_membership_id",
     ("documents", "kind"): Fixed("report"),
     ("units", "kind"): Fixed("truong"),
     "fmt": Fixed("docx"),

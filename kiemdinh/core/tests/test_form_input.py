@@ -63,6 +63,12 @@ def _arguments(t) -> dict[str, dict]:
         "kiemdinh.selfassessment.council.forms.CouncilMemberForm": {"cycle": t.cycle},
         "kiemdinh.selfassessment.council.forms.AssignmentsForm": {"rows": [], "group_ids": [], "member_ids": []},
         "kiemdinh.selfassessment.council.forms.CarryOverForm": {"sources": []},
+        "kiemdinh.workspace.people_forms.AccountCreateForm": {
+            "roles": ["officer", "principal", "member"],
+            "units": AdministrativeUnit.objects.all(),
+            "schools": School.objects.all(),
+        },
+        "kiemdinh.workspace.people_forms.RoleChangeForm": {"roles": ["member", "staff"]},
         "kiemdinh.workflow.forms.CycleOpenForm": {
             "schools": School.objects.all(),
             "cycles": Cycle.objects.all(),
