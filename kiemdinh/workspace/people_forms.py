@@ -19,8 +19,12 @@ class AccountCreateForm(Form):
         help_text="Có địa chỉ thì hệ thống gửi thư mời đặt mật khẩu; không có thì in phiếu đặt mật khẩu.",
     )
     role = forms.ChoiceField(label="Vai trò")
-    unit = forms.ModelChoiceField(label="Đơn vị (cán bộ quản lý)", queryset=None, required=False)
-    school = forms.ModelChoiceField(label="Trường (người của trường)", queryset=None, required=False)
+    unit = forms.ModelChoiceField(
+        label="Đơn vị (cán bộ quản lý)", queryset=None, required=False, empty_label="— Chọn đơn vị —"
+    )
+    school = forms.ModelChoiceField(
+        label="Trường (hiệu trưởng, người của trường)", queryset=None, required=False, empty_label="— Chọn trường —"
+    )
     title = forms.CharField(label="Chức vụ", max_length=200, required=False)
 
     def __init__(self, *args, roles, units, schools, **kwargs):
@@ -28,10 +32,12 @@ class AccountCreateForm(Form):
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
         self.fields["unit"].queryset = units
         self.fields["school"].queryset = schools
-        if not units.exists():
-            del self.fields["unit"]
-        if not schools.exists():
-            del self.fields["school"]
+        for name, places in (("unit", units), ("school", schools)):
+            count = places.count()
+            if not count:
+                del self.fields[name]
+            elif count == 1:  # a principal's own school: nothing to choose
+                self.fields[name].empty_label = None
 
     def clean(self):
         data = super().clean()
