@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from kiemdinh.accounts.access import grantable_roles, user_scope
+from kiemdinh.workspace.audit_log import can_read_audit
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ def menu_for(request) -> list[NavItem]:
         entries.append(("Nhập danh sách", reverse("units:import_start")))
     if grantable_roles(scope):
         entries.append(("Tài khoản", reverse("workspace:people")))
+    if can_read_audit(scope):
+        entries.append(("Nhật ký", reverse("workspace:audit_log")))
     entries.append(("Bộ tiêu chuẩn", reverse("frameworks:list")))
     if scope.is_admin:
         entries.append(("Quản trị", reverse("admin:index")))

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from kiemdinh.workspace import people, views
+from kiemdinh.workspace import audit_log, people, views
 
 app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("don-vi/truong/<int:school_id>/", views.school_page, name="school"),
     path("cong-nhan/truong/<int:school_id>/lich-su/", views.school_history_view, name="history"),
+    path("nhat-ky/", audit_log.audit_log, name="audit_log"),
     path("tai-khoan/quan-ly/", people.people, name="people"),
     path("tai-khoan/quan-ly/tao/", people.person_create, name="person_create"),
     path("tai-khoan/quan-ly/<int:user_id>/phieu/", people.person_slip, name="person_slip"),

@@ -88,9 +88,10 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     ),
     "account_admins": (
         "P O X B",
-        "account administration: officers and principals, each listing and creating only within what they may "
-        "grant (accounts.access.may_grant; bodies checked for school A's markers)",
-        "workspace:people workspace:person_create",
+        "account administration and the audit log: officers and principals, each listing and creating only within "
+        "what they may grant (accounts.access.may_grant) and reading the events of their own scope (bodies checked "
+        "for school A's markers)",
+        "workspace:people workspace:person_create workspace:audit_log",
     ),
     "school_people": (
         "P",
