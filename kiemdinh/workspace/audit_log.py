@@ -20,6 +20,7 @@ from kiemdinh.accounts.models import Role
 from kiemdinh.core.audit import Event
 from kiemdinh.core.forms import Form, date_field
 from kiemdinh.core.models import AuditEvent
+from kiemdinh.selfassessment.models import CycleStatus
 
 PAGE_SIZE = 50
 READERS_AT_SCHOOL = frozenset({Role.PRINCIPAL, Role.SECRETARY})
@@ -46,12 +47,47 @@ class AuditFilterForm(Form):
     den_ngay = date_field("Đến ngày")
 
 
+# How the details most events record are named on the page; a key not listed is shown as recorded.
+DETAIL_LABELS = {
+    "user": "tài khoản",
+    "username": "tài khoản",
+    "role": "vai trò",
+    "from": "từ",
+    "to": "sang",
+    "comment": "ý kiến",
+    "reason": "lý do",
+    "name": "tên",
+    "title": "tiêu đề",
+    "held_on": "ngày",
+    "lines": "số dòng",
+    "school_year": "năm học",
+    "framework": "bộ tiêu chuẩn",
+    "subject": "nội dung",
+    "version": "phiên bản",
+    "code": "mã",
+    "number": "số",
+    "by": "cách gửi",
+    "reset": "đặt lại qua đường dẫn",
+}
+VALUE_LABELS = {
+    **dict(Role.choices),
+    **dict(CycleStatus.choices),
+    "email": "thư điện tử",
+    "slip": "phiếu in",
+    True: "có",
+    False: "không",
+}
+
+
 def _summary(data: dict) -> str:
-    """The event's details as one short line (values shortened; nested values shown as their text)."""
+    """The event's details as one short line, in words (values shortened; empty values left out)."""
     parts = []
     for key, value in (data or {}).items():
-        text = value if isinstance(value, str) else str(value)
-        parts.append(f"{key}: {text[:80]}{'…' if len(text) > 80 else ''}")
+        if value in ("", None, [], {}):
+            continue
+        shown = VALUE_LABELS.get(value, value) if isinstance(value, str | bool) else value
+        text = shown if isinstance(shown, str) else str(shown)
+        parts.append(f"{DETAIL_LABELS.get(key, key)}: {text[:80]}{'…' if len(text) > 80 else ''}")
     return "; ".join(parts)[:300]
 
 

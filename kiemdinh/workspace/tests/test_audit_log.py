@@ -73,3 +73,14 @@ def test_filters_and_query_count(world, events, client, django_assert_max_num_qu
     assert bad.status_code == 200
     with django_assert_max_num_queries(8):
         client.get(url)
+
+
+def test_details_are_in_words(world, client):
+    audit.record(
+        actor=world.principal_a, event_type=Event.MEMBERSHIP_ENDED, obj=world.school_a, school=world.school_a,
+        data={"user": "thanhvien_a", "role": "member", "reason": "Chuyển công tác", "comment": ""},
+    )  # fmt: skip
+    client.force_login(world.principal_a)
+    body = client.get(reverse("workspace:audit_log")).content.decode()
+    assert "Thôi giao vai trò" in body
+    assert "tài khoản: thanhvien_a; vai trò: Thành viên hội đồng tự đánh giá; lý do: Chuyển công tác" in body
