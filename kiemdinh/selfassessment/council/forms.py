@@ -56,10 +56,26 @@ class CouncilMemberForm(Form):
         error_messages={"invalid_choice": "Nhóm công tác được chọn không còn trong hội đồng."},
     )
 
+    new_username = forms.CharField(
+        label="Hoặc tạo tài khoản mới: tên đăng nhập",
+        max_length=150,
+        required=False,
+        help_text="Hiệu trưởng tạo được tài khoản cho thành viên chưa có; người đó đặt mật khẩu qua thư mời hoặc phiếu in.",
+    )
+    new_email = forms.EmailField(label="Thư điện tử của tài khoản mới", required=False)
+
     def __init__(self, *args, cycle: Cycle, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = school_accounts(cycle)
         self.fields["group"].queryset = WorkingGroup.objects.filter(cycle=cycle)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_username") and data.get("user"):
+            self.add_error("new_username", "Chọn một tài khoản có sẵn hoặc tạo tài khoản mới, không cả hai.")
+        if data.get("new_email") and not data.get("new_username"):
+            self.add_error("new_username", "Hãy nhập tên đăng nhập cho tài khoản mới.")
+        return data
 
 
 class AssignmentsForm(Form):

@@ -8,6 +8,7 @@ import them from `council.services`.
 from kiemdinh.selfassessment.council.services.carry_over import CopyReport, council_copy, plan_copy, worksheet_copy
 from kiemdinh.selfassessment.council.services.council import (
     council_decision_save,
+    council_member_account_create,
     council_member_create,
     council_member_delete,
     council_member_update,
@@ -29,6 +30,7 @@ __all__ = [
     "CopyReport",
     "council_copy",
     "council_decision_save",
+    "council_member_account_create",
     "council_member_create",
     "council_member_delete",
     "council_member_update",

@@ -8,10 +8,15 @@ fragment of the page's template (django-template-partials).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kiemdinh.accounts import services as account_services
+from kiemdinh.accounts.models import User
+from kiemdinh.accounts.selectors import invitation_path
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
 from kiemdinh.selfassessment.council import selectors, services
@@ -44,6 +49,32 @@ def _council_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
         context["copy_sources"] = selectors.earlier_cycles(cycle) if overview.is_empty else []
     context.update(extra)
     return context
+
+
+def _new_account(request, cycle: Cycle, data: dict) -> User | None:
+    """The account the form asks to create for the member (linked in `data["user"]`), or None."""
+    username, email = data.pop("new_username", ""), data.pop("new_email", "")
+    if not username:
+        return None
+    data["user"] = services.council_member_account_create(
+        actor=request.user, cycle=cycle, full_name=data["full_name"], username=username, email=email
+    )
+    return data["user"]
+
+
+def _invitation(request, user: User | None) -> str:
+    """Send the new account's invitation by e-mail; the sentence that tells the user what happened."""
+    if user is None:
+        return ""
+    if not user.email:
+        return f" Đã tạo tài khoản “{user.username}”: in phiếu đặt mật khẩu ở trang Quản lý tài khoản."
+    account_services.invitation_send(
+        actor=request.user,
+        user=user,
+        link=request.build_absolute_uri(invitation_path(user)),
+        login_url=request.build_absolute_uri(reverse("accounts:login")),
+    )
+    return f" Đã tạo tài khoản “{user.username}” và gửi thư mời đặt mật khẩu đến {user.email}."
 
 
 def _council_done(request: HttpRequest, cycle: Cycle, message: str) -> HttpResponse:
@@ -97,11 +128,14 @@ def council_member_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = CouncilMemberForm(request.POST, cycle=cycle)
     if form.is_valid():
         try:
-            member = services.council_member_create(actor=request.user, cycle=cycle, **form.cleaned_data)
+            with transaction.atomic():
+                created = _new_account(request, cycle, form.cleaned_data)
+                member = services.council_member_create(actor=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as e:
             errors_into(form, e)
         else:
-            return _council_done(request, cycle, f"Đã thêm {member.full_name} vào hội đồng.")
+            message = f"Đã thêm {member.full_name} vào hội đồng."
+            return _council_done(request, cycle, message + _invitation(request, created))
     return _council_invalid(request, cycle, member_form=form)
 
 
@@ -113,11 +147,14 @@ def council_member_edit(request: HttpRequest, cycle_id: int, member_id: int) -> 
         form = CouncilMemberForm(request.POST, cycle=cycle, prefix="sua")
         if form.is_valid():
             try:
-                services.council_member_update(actor=request.user, member=member, **form.cleaned_data)
+                with transaction.atomic():
+                    created = _new_account(request, cycle, form.cleaned_data)
+                    services.council_member_update(actor=request.user, member=member, **form.cleaned_data)
             except ValidationError as e:
                 errors_into(form, e)
             else:
-                return _council_done(request, cycle, f"Đã cập nhật thông tin của {member.full_name}.")
+                message = f"Đã cập nhật thông tin của {member.full_name}."
+                return _council_done(request, cycle, message + _invitation(request, created))
         return _council_invalid(request, cycle, editing_member=member, member_edit_form=form)
     initial = {
         "full_name": member.full_name,
