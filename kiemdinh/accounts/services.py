@@ -10,9 +10,11 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from kiemdinh.accounts.access import may_grant, may_manage, user_scope
 from kiemdinh.accounts.models import SCHOOL_ROLES, Body, Membership, Role, User, default_body
+from kiemdinh.accounts.selectors import invitation_path
 from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
 from kiemdinh.core.text import clean
@@ -72,6 +74,26 @@ def account_create(
     user = user_create(actor=actor, username=username, password=None, full_name=full_name, email=email)
     membership_grant(actor=actor, user=user, role=role, unit=unit, school=school, title=title)
     return user
+
+
+def school_person_account_create(
+    *, actor, school, full_name: str, username: str, email: str = "", role: str = Role.MEMBER
+) -> User:
+    """An account for a person of the school picked on another page (a council member: role member; a monitoring-team
+    member: staff); errors are put on the form's `new_username` field. Only who may give that role (the principal)
+    may do it."""
+    if not clean(full_name or ""):
+        raise ValidationError({"new_username": "Hãy nhập họ và tên của người được tạo tài khoản."})
+    try:
+        return account_create(
+            actor=actor, username=username, full_name=full_name, email=email, role=role, school=school
+        )
+    except PermissionDenied:
+        raise ValidationError({"new_username": "Chỉ hiệu trưởng tạo được tài khoản mới."}) from None
+    except ValidationError as error:
+        if hasattr(error, "error_dict") and "username" in error.error_dict:
+            raise ValidationError({"new_username": error.error_dict["username"]}) from None
+        raise
 
 
 def _reason(reason: str) -> str:
@@ -170,6 +192,18 @@ def invitation_send(*, actor, user: User, link: str, login_url: str) -> None:
         [user.email],
     )
     audit.record(actor=actor, event_type=Event.USER_INVITED, obj=user, data={"user": user.username, "by": "email"})
+
+
+def invitation_deliver(*, actor, user: User, site_url: str) -> str:
+    """After an account was made on another page: e-mail its invitation when it has an address; the sentence that
+    tells the user what happened (`site_url`: the site's address, e.g. request.build_absolute_uri("/"))."""
+    if not user.email:
+        return f"Đã tạo tài khoản “{user.username}”: in phiếu đặt mật khẩu ở trang Quản lý tài khoản."
+    site = site_url.rstrip("/")
+    invitation_send(
+        actor=actor, user=user, link=site + invitation_path(user), login_url=site + reverse("accounts:login")
+    )
+    return f"Đã tạo tài khoản “{user.username}” và gửi thư mời đặt mật khẩu đến {user.email}."
 
 
 def invitation_printed(*, actor, user: User) -> None:

@@ -134,6 +134,32 @@ class AccountChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} ({obj.username})"
 
 
+class NewAccountFields(Form):
+    """A person picked from the school's accounts (`user`) or given a new account in the same step: these two fields
+    and their check. The form keeps its own `user` field."""
+
+    new_username = forms.CharField(
+        label="Hoặc tạo tài khoản mới: tên đăng nhập",
+        max_length=150,
+        required=False,
+        help_text="Hiệu trưởng tạo được tài khoản cho người chưa có; người đó đặt mật khẩu qua thư mời hoặc phiếu in.",
+    )
+    new_email = forms.EmailField(label="Thư điện tử của tài khoản mới", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("new_username", "new_email"):  # after the form's own fields
+            self.fields[name] = self.fields.pop(name)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_username") and data.get("user"):
+            self.add_error("new_username", "Chọn một tài khoản có sẵn hoặc tạo tài khoản mới, không cả hai.")
+        if data.get("new_email") and not data.get("new_username"):
+            self.add_error("new_username", "Hãy nhập tên đăng nhập cho tài khoản mới.")
+        return data
+
+
 def date_field(label: str) -> forms.DateField:
     """An optional date, typed as dd/mm/yyyy or picked in the browser's date input."""
     return forms.DateField(

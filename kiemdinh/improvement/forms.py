@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from django import forms
 
-from kiemdinh.core.forms import DATE_FORMATS, AccountChoiceField, Form, date_field, textarea
+from kiemdinh.core.forms import DATE_FORMATS, AccountChoiceField, Form, NewAccountFields, date_field, textarea
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement.models import LineStatus, MonitorRole, PlanLine, ReviewKind
 from kiemdinh.selfassessment.council.selectors import school_accounts
@@ -236,7 +236,7 @@ class ReasonForm(Form):
     )
 
 
-class MonitorForm(Form):
+class MonitorForm(NewAccountFields):
     full_name = forms.CharField(label="Họ và tên", required=False, max_length=200)
     job_title = forms.CharField(label="Chức vụ", required=False, max_length=200)
     role = forms.ChoiceField(label="Nhiệm vụ", choices=MonitorRole.choices, initial=MonitorRole.MEMBER)

@@ -4,11 +4,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kiemdinh.accounts import services as account_services
+from kiemdinh.accounts.models import Role
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.frameworks.evidence_codes import find_codes
@@ -58,12 +61,30 @@ def monitor_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
     plan = need_plan(plan)
     form = MonitorForm(request.POST, cycle=cycle)
     if form.is_valid():
+        data = form.cleaned_data
+        username, email = data.pop("new_username"), data.pop("new_email")
         try:
-            member = svc.monitor_add(actor=request.user, plan=plan, **form.cleaned_data)
+            with transaction.atomic():
+                if username:
+                    data["user"] = account_services.school_person_account_create(
+                        actor=request.user,
+                        school=cycle.school,
+                        full_name=data["full_name"],
+                        username=username,
+                        email=email,
+                        role=Role.STAFF,
+                    )
+                member = svc.monitor_add(actor=request.user, plan=plan, **data)
         except ValidationError as e:
             messages.error(request, error_text(e))
         else:
-            messages.success(request, f"Đã thêm {member.full_name} vào tổ giám sát.")
+            invited = ""
+            if username:
+                site = request.build_absolute_uri("/")
+                invited = " " + account_services.invitation_deliver(
+                    actor=request.user, user=data["user"], site_url=site
+                )
+            messages.success(request, f"Đã thêm {member.full_name} vào tổ giám sát.{invited}")
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return _to_monitoring(cycle, "to-giam-sat")

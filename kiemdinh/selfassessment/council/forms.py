@@ -3,7 +3,7 @@
 from django import forms
 
 from kiemdinh.accounts.models import User
-from kiemdinh.core.forms import AccountChoiceField, Form, date_field, textarea
+from kiemdinh.core.forms import AccountChoiceField, Form, NewAccountFields, date_field, textarea
 from kiemdinh.selfassessment.council.constants import SEVEN_STEPS
 from kiemdinh.selfassessment.council.selectors import AssignmentRow, school_accounts
 from kiemdinh.selfassessment.models import CouncilRole, Cycle, WorkingGroup
@@ -32,7 +32,7 @@ class GroupDeleteForm(Form):
         self.fields["move_to"].queryset = WorkingGroup.objects.filter(cycle_id=group.cycle_id).exclude(pk=group.pk)
 
 
-class CouncilMemberForm(Form):
+class CouncilMemberForm(NewAccountFields):
     full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages={"required": "Hãy nhập họ và tên."})
     job_title = forms.CharField(label="Chức vụ", max_length=200, required=False)
     role = forms.ChoiceField(
@@ -56,26 +56,10 @@ class CouncilMemberForm(Form):
         error_messages={"invalid_choice": "Nhóm công tác được chọn không còn trong hội đồng."},
     )
 
-    new_username = forms.CharField(
-        label="Hoặc tạo tài khoản mới: tên đăng nhập",
-        max_length=150,
-        required=False,
-        help_text="Hiệu trưởng tạo được tài khoản cho thành viên chưa có; người đó đặt mật khẩu qua thư mời hoặc phiếu in.",
-    )
-    new_email = forms.EmailField(label="Thư điện tử của tài khoản mới", required=False)
-
     def __init__(self, *args, cycle: Cycle, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = school_accounts(cycle)
         self.fields["group"].queryset = WorkingGroup.objects.filter(cycle=cycle)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("new_username") and data.get("user"):
-            self.add_error("new_username", "Chọn một tài khoản có sẵn hoặc tạo tài khoản mới, không cả hai.")
-        if data.get("new_email") and not data.get("new_username"):
-            self.add_error("new_username", "Hãy nhập tên đăng nhập cho tài khoản mới.")
-        return data
 
 
 class AssignmentsForm(Form):

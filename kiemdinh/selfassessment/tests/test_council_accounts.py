@@ -57,3 +57,22 @@ def test_refusals_write_nothing(world, cycle, client, who, fields, error):
     assert error in response.content.decode()
     assert (User.objects.count(), CouncilMember.objects.count()) == before
     assert not mail.outbox
+
+
+def test_the_monitoring_team_gets_a_member_with_a_new_account(world, cycle, client):
+    from kiemdinh.improvement.services import plan_create
+
+    plan = plan_create(actor=world.principal_a, cycle=cycle)
+    client.force_login(world.principal_a)
+    url = reverse("improvement:monitor_add", args=[cycle.pk])
+    nameless = client.post(url, {"full_name": "", "role": "member", "new_username": "vo.danh"}, follow=True)
+    assert "Hãy nhập họ và tên" in nameless.content.decode() and not User.objects.filter(username="vo.danh").exists()
+    done = client.post(
+        url,
+        {"full_name": "Hồ Thị Giám", "role": "member", "new_username": "ho.giam", "new_email": "ho.giam@example.vn"},
+        follow=True,
+    )
+    assert "gửi thư mời đặt mật khẩu đến ho.giam@example.vn" in done.content.decode()
+    monitor = plan.monitors.get(full_name="Hồ Thị Giám")
+    assert monitor.user.username == "ho.giam" and monitor.user.memberships.get().role == Role.STAFF
+    assert mail.outbox[0].to == ["ho.giam@example.vn"]

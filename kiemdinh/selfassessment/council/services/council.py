@@ -4,12 +4,12 @@ Mức 4 item, and the decision forming it. Each service is keyword-only, atomic,
 from collections.abc import Mapping
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kiemdinh.accounts.models import Membership, Role, User
-from kiemdinh.accounts.services import account_create
+from kiemdinh.accounts.models import Membership, User
+from kiemdinh.accounts.services import school_person_account_create
 from kiemdinh.core.audit import Event
 from kiemdinh.frameworks.models import Criterion
 from kiemdinh.selfassessment.council.selectors import usable_level4_items
@@ -160,12 +160,9 @@ def council_member_account_create(*, actor, cycle: Cycle, full_name: str, userna
     """An account for a council member who has none, as a member of the cycle's school (its holder sets the password
     through an invitation). Only someone who may give that role there (the principal) may do it."""
     ensure_editable(cycle)
-    try:
-        return account_create(
-            actor=actor, username=username, full_name=full_name, email=email, role=Role.MEMBER, school=cycle.school
-        )
-    except PermissionDenied:
-        raise ValidationError({"new_username": "Chỉ hiệu trưởng tạo được tài khoản mới cho thành viên."}) from None
+    return school_person_account_create(
+        actor=actor, school=cycle.school, full_name=full_name, username=username, email=email
+    )
 
 
 @transaction.atomic

@@ -11,12 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts import services as account_services
 from kiemdinh.accounts.models import User
-from kiemdinh.accounts.selectors import invitation_path
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
 from kiemdinh.selfassessment.council import selectors, services
@@ -63,18 +61,11 @@ def _new_account(request, cycle: Cycle, data: dict) -> User | None:
 
 
 def _invitation(request, user: User | None) -> str:
-    """Send the new account's invitation by e-mail; the sentence that tells the user what happened."""
+    """Deliver the new account's invitation; the sentence that says so (empty without a new account)."""
     if user is None:
         return ""
-    if not user.email:
-        return f" Đã tạo tài khoản “{user.username}”: in phiếu đặt mật khẩu ở trang Quản lý tài khoản."
-    account_services.invitation_send(
-        actor=request.user,
-        user=user,
-        link=request.build_absolute_uri(invitation_path(user)),
-        login_url=request.build_absolute_uri(reverse("accounts:login")),
-    )
-    return f" Đã tạo tài khoản “{user.username}” và gửi thư mời đặt mật khẩu đến {user.email}."
+    site = request.build_absolute_uri("/")
+    return " " + account_services.invitation_deliver(actor=request.user, user=user, site_url=site)
 
 
 def _council_done(request: HttpRequest, cycle: Cycle, message: str) -> HttpResponse:
