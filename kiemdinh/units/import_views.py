@@ -11,20 +11,26 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kiemdinh.accounts import services as account_services
+from kiemdinh.accounts.models import Role, User
 from kiemdinh.core.forms import Form
 from kiemdinh.core.tabular import XLSX_CONTENT_TYPE, max_size_text, number
 from kiemdinh.units.access import access_import_batch, can_import
 from kiemdinh.units.imports.batches import import_batch_commit, import_batch_discard, import_batch_prepare
 from kiemdinh.units.imports.columns import columns_for
-from kiemdinh.units.imports.parsing import school_type_of, unit_kind_of
+from kiemdinh.units.imports.parsing import role_of, school_type_of, unit_kind_of
 from kiemdinh.units.imports.pending import is_expired, pending_batch, pending_hours
 from kiemdinh.units.imports.template import template_workbook
 from kiemdinh.units.models import ImportBatch, ImportKind, ImportStatus, SchoolType, UnitKind
 
 # URL slugs of the two kinds (the URLs are Vietnamese like the rest of the site).
-KIND_SLUGS = {"don-vi": ImportKind.UNITS, "truong": ImportKind.SCHOOLS}
+KIND_SLUGS = {"don-vi": ImportKind.UNITS, "truong": ImportKind.SCHOOLS, "tai-khoan": ImportKind.ACCOUNTS}
 SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
-TEMPLATE_FILENAMES = {ImportKind.UNITS: "mau-nhap-don-vi.xlsx", ImportKind.SCHOOLS: "mau-nhap-truong.xlsx"}
+TEMPLATE_FILENAMES = {
+    ImportKind.UNITS: "mau-nhap-don-vi.xlsx",
+    ImportKind.SCHOOLS: "mau-nhap-truong.xlsx",
+    ImportKind.ACCOUNTS: "mau-nhap-tai-khoan.xlsx",
+}
 
 
 class ImportForm(Form):
@@ -113,6 +119,9 @@ def _understood(kind: str, key: str, row: dict) -> str:
         return SchoolType(code).label if code else ""
     if kind == ImportKind.SCHOOLS and key == "ownership" and not value:
         return "Công lập"
+    if kind == ImportKind.ACCOUNTS and key == "role" and value:
+        code = role_of(value)
+        return Role(code).label if code else ""
     return ""
 
 
@@ -167,9 +176,29 @@ def import_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        what = "đơn vị hành chính" if batch.kind == ImportKind.UNITS else "trường"
-        messages.success(request, f"Đã nhập {batch.result['created']} {what} từ tệp “{batch.original_filename}”.")
+        what = {ImportKind.UNITS: "đơn vị hành chính", ImportKind.SCHOOLS: "trường", ImportKind.ACCOUNTS: "tài khoản"}
+        messages.success(
+            request, f"Đã nhập {batch.result['created']} {what[batch.kind]} từ tệp “{batch.original_filename}”."
+        )
+        if batch.kind == ImportKind.ACCOUNTS:
+            _invite(request, batch)
     return redirect("units:import_preview", batch_id=batch.pk)
+
+
+def _invite(request, batch) -> None:
+    """The imported accounts' invitations: by e-mail where there is an address; the others are printed from the
+    accounts page."""
+    site = request.build_absolute_uri("/")
+    without = 0
+    for user in User.objects.filter(pk__in=batch.result["ids"]).order_by("pk"):
+        if user.email:
+            account_services.invitation_deliver(actor=request.user, user=user, site_url=site)
+        else:
+            without += 1
+    if without:
+        messages.info(
+            request, f"{without} tài khoản không có địa chỉ thư: in phiếu đặt mật khẩu ở trang Quản lý tài khoản."
+        )
 
 
 @require_POST

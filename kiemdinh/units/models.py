@@ -184,6 +184,7 @@ class School(models.Model):
 class ImportKind(models.TextChoices):
     UNITS = "units", "Đơn vị hành chính"
     SCHOOLS = "schools", "Trường"
+    ACCOUNTS = "accounts", "Tài khoản (cán bộ, hiệu trưởng)"
 
 
 class ImportStatus(models.TextChoices):

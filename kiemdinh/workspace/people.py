@@ -22,6 +22,7 @@ from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.accounts.selectors import invitation_path, managed_memberships
 from kiemdinh.core.bounds import as_id
 from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.units.access import can_import
 from kiemdinh.units.models import AdministrativeUnit, School
 from kiemdinh.workspace.people_forms import AccountCreateForm, ReasonForm, RoleChangeForm
 
@@ -70,6 +71,7 @@ def _page(request, form=None, status=200) -> HttpResponse:
         "workspace/people.html",
         {
             "rows": rows,
+            "can_import": can_import(request.user),
             "form": form or _create_form(request),
             "roles": roles,
         },

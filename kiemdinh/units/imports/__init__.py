@@ -1,4 +1,4 @@
-"""Import of administrative units and schools from Excel (.xlsx) or CSV.
+"""Import of administrative units, schools and accounts (officers, principals) from Excel (.xlsx) or CSV.
 
 Two steps, so nothing reaches the tree before a person has looked at it:
 ``batches.import_batch_prepare`` reads the file (kiemdinh.core.tabular: caps checked before parsing, outside any

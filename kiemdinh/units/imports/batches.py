@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kiemdinh.accounts import services as account_services
 from kiemdinh.accounts.access import user_scope
+from kiemdinh.accounts.models import Role
 from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
 from kiemdinh.core.tabular import ImportPending, read_table, shown
@@ -18,7 +20,7 @@ from kiemdinh.units import services
 from kiemdinh.units.access import can_import
 from kiemdinh.units.imports.checks import check_rows, error_message
 from kiemdinh.units.imports.columns import columns_for
-from kiemdinh.units.imports.parsing import ownership_of, parse_rows, school_type_of, unit_kind_of
+from kiemdinh.units.imports.parsing import ownership_of, parse_rows, role_of, school_type_of, unit_kind_of
 from kiemdinh.units.imports.pending import expiry_cutoff, is_expired, pending_batch, pending_hours
 from kiemdinh.units.models import AdministrativeUnit, ImportBatch, ImportKind, ImportStatus, School
 
@@ -124,8 +126,7 @@ def import_batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
             check = check_rows(locked.kind, locked.rows, user_scope(actor))
             if check.errors:
                 raise _StaleBatch(check.errors)
-            create = _create_units if locked.kind == ImportKind.UNITS else _create_schools
-            created = create(actor=actor, rows=locked.rows, units=check.units)
+            created = CREATORS[locked.kind](actor=actor, rows=locked.rows, check=check)
             locked.status = ImportStatus.COMMITTED
             locked.committed_at = timezone.now()
             locked.result = {"created": len(created), "ids": [obj.pk for obj in created]}
@@ -155,8 +156,8 @@ def _service_failed(row: dict, error: ValidationError) -> ValidationError:
     return ValidationError(f"Dòng {row['row']}: {error_message(error)} Chưa có dữ liệu nào được nhập.")
 
 
-def _create_units(*, actor, rows: list[dict], units: dict[str, AdministrativeUnit]) -> list[AdministrativeUnit]:
-    by_code = dict(units)
+def _create_units(*, actor, rows: list[dict], check) -> list[AdministrativeUnit]:
+    by_code = dict(check.units)
     created = []
     for row in rows:
         parent = by_code[row["parent_code"]] if row["parent_code"] else None
@@ -176,7 +177,8 @@ def _create_units(*, actor, rows: list[dict], units: dict[str, AdministrativeUni
     return created
 
 
-def _create_schools(*, actor, rows: list[dict], units: dict[str, AdministrativeUnit]) -> list[School]:
+def _create_schools(*, actor, rows: list[dict], check) -> list[School]:
+    units = check.units
     created = []
     for row in rows:
         try:
@@ -195,6 +197,32 @@ def _create_schools(*, actor, rows: list[dict], units: dict[str, AdministrativeU
             raise _service_failed(row, e) from e
         created.append(school)
     return created
+
+
+def _create_accounts(*, actor, rows: list[dict], check) -> list:
+    """Each account without a password, with its one role (accounts.services.account_create checks the grant
+    again); the invitations are sent by the page once the batch is in."""
+    created = []
+    for row in rows:
+        role = role_of(row["role"])
+        try:
+            user = account_services.account_create(
+                actor=actor,
+                username=row["username"],
+                full_name=row["full_name"],
+                email=row["email"],
+                role=role,
+                unit=check.units[row["unit_code"]] if role == Role.OFFICER else None,
+                school=check.schools[row["school_code"]] if role != Role.OFFICER else None,
+                title=row["title"],
+            )
+        except (ValidationError, PermissionDenied) as e:
+            raise _service_failed(row, e if isinstance(e, ValidationError) else ValidationError(str(e))) from e
+        created.append(user)
+    return created
+
+
+CREATORS = {ImportKind.UNITS: _create_units, ImportKind.SCHOOLS: _create_schools, ImportKind.ACCOUNTS: _create_accounts}
 
 
 @transaction.atomic

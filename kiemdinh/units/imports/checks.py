@@ -2,19 +2,26 @@
 is now (codes taken, units outside the person's scope or dissolved). Reads only; run at prepare and again at commit.
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from kiemdinh.accounts.access import Scope
+from kiemdinh.accounts.access import Scope, may_grant
+from kiemdinh.accounts.models import Role, User
 from kiemdinh.core.tabular import shown
 from kiemdinh.units import services
 from kiemdinh.units.imports.columns import column_label, columns_for
-from kiemdinh.units.imports.parsing import ownership_of, school_type_of, unit_kind_of
+from kiemdinh.units.imports.parsing import ownership_of, role_of, school_type_of, unit_kind_of
 from kiemdinh.units.models import AdministrativeUnit, ImportKind, School
 
-_LOOKUP_CHUNK = 500  # keeps "code IN (…)" below every database's parameter limit
+_LOOKUP_CHUNK = 500
+USERNAME = re.compile(
+    r"[\w.@+-]{1,150}", re.ASCII
+)  # Django's username characters, ASCII only  # keeps "code IN (…)" below every database's parameter limit
 
 
 class _Errors:
@@ -87,6 +94,7 @@ def _unit_problem(unit: AdministrativeUnit, scope: Scope, what: str) -> str | No
 class _Check:
     errors: list[dict]
     units: dict[str, AdministrativeUnit]  # database units the rows refer to, by code
+    schools: dict[str, School] = field(default_factory=dict)  # database schools the rows refer to (accounts)
 
 
 def _check_units(rows: list[dict], scope: Scope) -> _Check:
@@ -207,8 +215,82 @@ def _check_schools(rows: list[dict], scope: Scope) -> _Check:
     return _Check(errors.items, units)
 
 
+def _check_accounts(rows: list[dict], scope: Scope) -> _Check:
+    """Accounts: a name, a free and well-formed username, a valid address, and a role the importer may give at the
+    unit or school named (accounts.access.may_grant)."""
+    errors = _Errors(ImportKind.ACCOUNTS)
+    names = sorted({r["username"].lower() for r in rows if r["username"]})
+    taken: set[str] = set()  # usernames differing only in case are one account (as user_create checks)
+    for start in range(0, len(names), _LOOKUP_CHUNK):
+        chunk = names[start : start + _LOOKUP_CHUNK]
+        taken.update(User.objects.annotate(low=Lower("username")).filter(low__in=chunk).values_list("low", flat=True))
+    units = _by_code(AdministrativeUnit, {r["unit_code"] for r in rows if r["unit_code"]})
+    school_codes = sorted({r["school_code"] for r in rows if r["school_code"]})
+    schools: dict[str, School] = {}
+    for start in range(0, len(school_codes), _LOOKUP_CHUNK):
+        chunk = school_codes[start : start + _LOOKUP_CHUNK]
+        schools.update((s.code, s) for s in School.objects.select_related("unit").filter(code__in=chunk))
+    seen: dict[str, int] = {}
+    for row in rows:
+        number = row["row"]
+        if not row["full_name"]:
+            errors.add(number, "full_name", "Thiếu họ và tên.")
+        for column in columns_for(ImportKind.ACCOUNTS):
+            value = row.get(column.key, "")
+            if column.max_length and len(value) > column.max_length:
+                errors.add(number, column.key, f"Dài quá {column.max_length} ký tự (hiện có {len(value)}).")
+        username = row["username"]
+        if not username:
+            errors.add(number, "username", "Thiếu tên đăng nhập.")
+        elif not USERNAME.fullmatch(username):
+            errors.add(
+                number, "username", f"Tên đăng nhập “{shown(username)}” chỉ được gồm chữ không dấu, số và . - _ @."
+            )
+        elif username.lower() in seen:
+            errors.add(number, "username", f"Tên đăng nhập “{username}” bị trùng với dòng {seen[username.lower()]}.")
+        elif username.lower() in taken:
+            errors.add(number, "username", f"Tên đăng nhập “{username}” đã có người dùng.")
+        if username:
+            seen.setdefault(username.lower(), number)
+        if row["email"]:
+            try:
+                validate_email(row["email"])
+            except ValidationError:
+                errors.add(number, "email", f"Địa chỉ thư “{shown(row['email'])}” không hợp lệ.")
+        role = role_of(row["role"])
+        if role is None:
+            errors.add(
+                number,
+                "role",
+                f"Vai trò “{shown(row['role'])}” không hợp lệ. Dùng “Cán bộ quản lý” hoặc “Hiệu trưởng”.",
+            )
+        elif role == Role.OFFICER:
+            unit = units.get(row["unit_code"])
+            if not row["unit_code"]:
+                errors.add(number, "unit_code", "Cán bộ quản lý cần mã đơn vị.")
+            elif unit is None:
+                errors.add(number, "unit_code", f"Không tìm thấy đơn vị có mã “{shown(row['unit_code'])}”.")
+            elif not may_grant(scope, role, unit=unit):
+                errors.add(
+                    number, "unit_code", f"Đơn vị “{unit.code}” ({unit.name}) nằm ngoài phạm vi quản lý của bạn."
+                )
+        else:
+            school = schools.get(row["school_code"])
+            if not row["school_code"]:
+                errors.add(number, "school_code", "Hiệu trưởng cần mã trường.")
+            elif school is None:
+                errors.add(number, "school_code", f"Không tìm thấy trường có mã “{shown(row['school_code'])}”.")
+            elif not may_grant(scope, role, school=school):
+                errors.add(
+                    number, "school_code", f"Trường “{school.code}” ({school.name}) nằm ngoài phạm vi quản lý của bạn."
+                )
+    return _Check(errors.items, units, schools)
+
+
+CHECKERS = {ImportKind.UNITS: _check_units, ImportKind.SCHOOLS: _check_schools, ImportKind.ACCOUNTS: _check_accounts}
+
+
 def check_rows(kind: str, rows: list[dict], scope: Scope) -> _Check:
-    checker = _check_units if kind == ImportKind.UNITS else _check_schools
-    result = checker(rows, scope)
+    result = CHECKERS[kind](rows, scope)
     result.errors.sort(key=lambda e: e["row"])  # stable: within a row, the column order of the checks
     return result

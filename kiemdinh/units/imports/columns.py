@@ -119,7 +119,59 @@ SCHOOL_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-COLUMNS: dict[str, tuple[Column, ...]] = {ImportKind.UNITS: UNIT_COLUMNS, ImportKind.SCHOOLS: SCHOOL_COLUMNS}
+ACCOUNT_COLUMNS: tuple[Column, ...] = (
+    Column("full_name", "Họ và tên", required=True, max_length=200, example="Nguyễn Thị An", help="Bắt buộc."),
+    Column(
+        "username",
+        "Tên đăng nhập",
+        required=True,
+        max_length=150,
+        example="nguyenthi.an",
+        help="Bắt buộc. Chữ không dấu, số và các dấu . - _ @; không trùng với tài khoản đã có.",
+        aliases=("Tài khoản",),
+        as_text=True,
+    ),
+    Column(
+        "email",
+        "Thư điện tử",
+        max_length=254,
+        example="an.nguyen@example.vn",
+        help="Không bắt buộc. Có địa chỉ thì hệ thống gửi thư mời đặt mật khẩu; không có thì in phiếu ở trang "
+        "Quản lý tài khoản.",
+        aliases=("Email", "E-mail", "Địa chỉ thư"),
+    ),
+    Column(
+        "role",
+        "Vai trò",
+        required=True,
+        example="Hiệu trưởng",
+        help="Bắt buộc. “Cán bộ quản lý” (của một đơn vị) hoặc “Hiệu trưởng” (của một trường), trong phạm vi "
+        "quản lý của bạn.",
+    ),
+    Column(
+        "unit_code",
+        "Mã đơn vị",
+        max_length=32,
+        example="",
+        help="Với cán bộ quản lý: mã đơn vị công tác (đơn vị của bạn hoặc cấp dưới).",
+        as_text=True,
+    ),
+    Column(
+        "school_code",
+        "Mã trường",
+        max_length=32,
+        example="TH-THUANHOA",
+        help="Với hiệu trưởng: mã trường (thuộc phạm vi quản lý của bạn).",
+        as_text=True,
+    ),
+    Column("title", "Chức vụ", max_length=200, example="Hiệu trưởng", help="Không bắt buộc."),
+)
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    ImportKind.UNITS: UNIT_COLUMNS,
+    ImportKind.SCHOOLS: SCHOOL_COLUMNS,
+    ImportKind.ACCOUNTS: ACCOUNT_COLUMNS,
+}
 
 
 def columns_for(kind: str) -> tuple[Column, ...]:

@@ -4,6 +4,7 @@ a school's type and its ownership turned into codes.
 
 from django.core.exceptions import ValidationError
 
+from kiemdinh.accounts.models import Role
 from kiemdinh.core.tabular import header_key
 from kiemdinh.core.tabular.columns import Column
 from kiemdinh.core.text import fold
@@ -57,6 +58,18 @@ def ownership_of(text: str) -> str | None:
     if not text.strip():
         return Ownership.CONG_LAP.value
     return _OWNERSHIPS.get(_key(text))
+
+
+# The roles an import gives, by the words lists use (an officer of a unit, or a school's principal).
+_ROLE_WORDS = {
+    Role.OFFICER: ["Cán bộ quản lý", "Cán bộ", "Chuyên viên", "Lãnh đạo", Role.OFFICER.value],
+    Role.PRINCIPAL: ["Hiệu trưởng", "HT", Role.PRINCIPAL.value],
+}
+_ROLES = {_key(word): role.value for role, words in _ROLE_WORDS.items() for word in words}
+
+
+def role_of(text: str) -> str | None:
+    return _ROLES.get(_key(text))
 
 
 def _match_header(kind: str, header: list[str]) -> dict[str, int]:

@@ -437,7 +437,7 @@ def test_template_files_have_the_columns_and_read_back_cleanly(world):
         assert header == [c.label for c in columns]
         assert example == [c.example or None for c in columns]
         table = read_table(SimpleUploadedFile("mau.xlsx", template_workbook(kind)))
-        assert parse_rows(kind, table)[0]["code"] == columns[0].example
+        assert parse_rows(kind, table)[0][columns[0].key] == columns[0].example
 
 
 # --- Screens -------------------------------------------------------------------------------------------------
