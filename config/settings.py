@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "kiemdinh.core",
@@ -93,6 +95,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second factor (TOTP, optional, offered to officers): django-otp marks the verified request, ours sends a user
+    # who set one up to the code page until the session is verified (kiemdinh/accounts/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "kiemdinh.accounts.two_factor.SecondFactorMiddleware",
     "kiemdinh.accounts.middleware.IdleSessionMiddleware",
     # After the session and the user, before the messages: see kiemdinh/core/submits.py.
     "kiemdinh.core.submits.DoubleSubmitMiddleware",

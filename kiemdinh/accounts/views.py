@@ -5,6 +5,7 @@ from django.urls import reverse_lazy
 from kiemdinh.accounts import services
 from kiemdinh.accounts.forms import LoginForm, PasswordResetRequestForm
 from kiemdinh.accounts.middleware import MARKER
+from kiemdinh.accounts.two_factor import offered_to
 
 
 class LoginView(auth_views.LoginView):
@@ -36,6 +37,9 @@ class LogoutView(auth_views.LogoutView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "offer_two_factor": offered_to(self.request.user)}
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -20,6 +20,8 @@ class Event(TextChoices):
     MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", "Đổi vai trò"
     USER_INVITED = "user.invited", "Mời đặt mật khẩu"
     USER_PASSWORD_CHANGED = "user.password_changed", "Đổi mật khẩu"
+    USER_TWO_FACTOR_ON = "user.two_factor_on", "Bật xác thực hai bước"
+    USER_TWO_FACTOR_OFF = "user.two_factor_off", "Tắt xác thực hai bước"
 
     # units
     UNIT_CREATED = "unit.created", "Thêm đơn vị hành chính"

@@ -42,7 +42,7 @@ def events_visible(scope: Scope):
 
 
 class AuditFilterForm(Form):
-    loai = forms.ChoiceField(label="Việc", required=False, choices=[("", "Tất cả"), *Event.choices])
+    loai = forms.ChoiceField(label="Việc", required=False, choices=[("", "Tất cả"), *((e.value, e.label) for e in Event)])
     tu_ngay = date_field("Từ ngày")
     den_ngay = date_field("Đến ngày")
 
@@ -108,15 +108,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # a field with an error is left out of the filter; the others apply
         data = {"loai": "", "tu_ngay": None, "den_ngay": None, **form.cleaned_data}
-        if data["loai"]:
-            rows = rows.filter(event_type=data["loai"])
+        kind = data["loai"]
+        if kind:
+            rows = rows.filter(event_type=kind)
         zone = timezone.get_current_timezone()
         if data["tu_ngay"]:
             rows = rows.filter(created_at__gte=datetime.combine(data["tu_ngay"], time.min, zone))
         if data["den_ngay"]:
             rows = rows.filter(created_at__lte=datetime.combine(data["den_ngay"], time.max, zone))
     page = Paginator(rows.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("trang"))
-    labels = dict(Event.choices)
+    labels = {e.value: e.label for e in Event}
     return render(
         request,
         "workspace/audit_log.html",

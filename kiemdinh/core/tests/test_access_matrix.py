@@ -84,7 +84,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "entry pages and lists filtered to the user's own scope (bodies are checked for school A's markers)",
         "workspace:home units:list workflow:cycle_list evaluation:index evaluation:mine planning:index "
         "oversight:index api:me api:school_list api:cycle_list recognition:rules recognition:delegations "
-        "accounts:password_change accounts:password_change_done",
+        "accounts:password_change accounts:password_change_done accounts:two_factor_verify",
     ),
     "account_admins": (
         "P O X B",
@@ -103,7 +103,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "officers": (
         "O X",
         "the authority's tools, scoped inside to the officer's units (bodies checked)",
-        "units:import_start units:import_template evaluation:evaluators evaluation:evaluator_add emulation:index",
+        "units:import_start units:import_template evaluation:evaluators evaluation:evaluator_add emulation:index "
+        "accounts:two_factor",
     ),
     "dossier": (
         "P M O E",
