@@ -42,7 +42,9 @@ def events_visible(scope: Scope):
 
 
 class AuditFilterForm(Form):
-    loai = forms.ChoiceField(label="Việc", required=False, choices=[("", "Tất cả"), *((e.value, e.label) for e in Event)])
+    loai = forms.ChoiceField(
+        label="Việc", required=False, choices=[("", "Tất cả"), *((e.value, e.label) for e in Event)]
+    )
     tu_ngay = date_field("Từ ngày")
     den_ngay = date_field("Đến ngày")
 
