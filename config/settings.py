@@ -99,6 +99,7 @@ MIDDLEWARE = [
     # who set one up to the code page until the session is verified (kiemdinh/accounts/two_factor.py).
     "django_otp.middleware.OTPMiddleware",
     "kiemdinh.accounts.two_factor.SecondFactorMiddleware",
+    "kiemdinh.accounts.middleware.ActingRoleMiddleware",
     "kiemdinh.accounts.middleware.IdleSessionMiddleware",
     # After the session and the user, before the messages: see kiemdinh/core/submits.py.
     "kiemdinh.core.submits.DoubleSubmitMiddleware",

@@ -15,12 +15,22 @@ class Office:
 
 
 @dataclass(frozen=True)
+class RoleHeld:
+    """One active role of the user, as the header's picker names it."""
+
+    membership_id: int
+    label: str
+
+
+@dataclass(frozen=True)
 class Scope:
     is_admin: bool = False
     unit_paths: tuple[str, ...] = ()  # officer units: everything below these paths
     school_roles: dict[int, frozenset[str]] = field(default_factory=dict)  # school id -> roles held there
     evaluator: bool = False
     offices: tuple[Office, ...] = ()  # the bodies the officer works for (what they may decide: recognition.authority)
+    roles: tuple[RoleHeld, ...] = ()  # every active role, for the picker (whatever the user acts as)
+    acting: int | None = None  # the membership the user chose to act as (the scope is then that role's alone)
 
     @property
     def school_ids(self) -> frozenset[int]:
@@ -52,19 +62,33 @@ def user_scope(user) -> Scope:
     return scope
 
 
+def _role_label(m: Membership) -> str:
+    where = m.school.name if m.school_id else (m.unit.name if m.unit_id else "toàn hệ thống")
+    return f"{m.get_role_display()} — {where}"
+
+
 def _memberships_scope(user) -> Scope:
-    """The scope given by the user's active memberships (one query)."""
+    """The scope given by the user's active memberships (one query); only the chosen one's when the user acts as one
+    of several (`user._kiemdinh_acting`, set from the session by ActingRoleMiddleware)."""
+    rows = list(
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("unit", "school")
+        .only("role", "school_id", "body", "unit__path", "unit__name", "school__name")
+        .order_by("pk")
+    )
+    roles = tuple(RoleHeld(m.pk, _role_label(m)) for m in rows)
+    acting = getattr(user, "_kiemdinh_acting", None)
+    if len(rows) > 1 and acting in {m.pk for m in rows}:
+        rows = [m for m in rows if m.pk == acting]
+    else:
+        acting = None
     unit_paths: list[str] = []
     offices: set[Office] = set()
     school_roles: dict[int, set[str]] = {}
     is_admin = False
     evaluator = False
-    for m in (
-        Membership.objects.active()
-        .filter(user=user)
-        .select_related("unit")
-        .only("role", "school_id", "body", "unit__path")
-    ):
+    for m in rows:
         if m.role == Role.ADMIN:
             is_admin = True
         elif m.role == Role.OFFICER and m.unit_id:
@@ -80,6 +104,8 @@ def _memberships_scope(user) -> Scope:
         school_roles={k: frozenset(v) for k, v in school_roles.items()},
         evaluator=evaluator,
         offices=tuple(sorted(offices, key=lambda o: (o.unit_path, o.body))),
+        roles=roles,
+        acting=acting,
     )
 
 

@@ -61,3 +61,19 @@ class IdleSessionMiddleware:
         elif not signed_in and was_signed_in:
             response.delete_cookie(MARKER, samesite="Lax")  # signed out on purpose: nothing to explain next time
         return response
+
+
+ACTING = "kd_vai_tro"  # in the session: the membership the user acts as (none: all their roles together)
+
+
+class ActingRoleMiddleware:
+    """Tells the access scope which of the user's roles they chose to act as (accounts.access.user_scope)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        acting = request.session.get(ACTING) if hasattr(request, "session") else None
+        if isinstance(acting, int) and request.user.is_authenticated:
+            request.user._kiemdinh_acting = acting
+        return self.get_response(request)

@@ -1,11 +1,18 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts import services
+from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.forms import LoginForm, PasswordResetRequestForm
-from kiemdinh.accounts.middleware import MARKER
+from kiemdinh.accounts.middleware import ACTING, MARKER
 from kiemdinh.accounts.two_factor import offered_to
+from kiemdinh.core.bounds import as_id
 
 
 class LoginView(auth_views.LoginView):
@@ -81,3 +88,26 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_set_done.html"
+
+
+@login_required
+@require_POST
+def act_as(request: HttpRequest) -> HttpResponse:
+    """Choose which of one's roles to act as (empty: all of them together); then the home page, as the pages the user
+    may open change with it."""
+    choice = as_id(request.POST.get("vai_tro", ""))
+    held = {r.membership_id: r.label for r in _all_roles(request.user)}
+    if choice is None:
+        request.session.pop(ACTING, None)
+        messages.info(request, "Đang làm việc với tất cả vai trò của tài khoản.")
+    elif choice in held:
+        request.session[ACTING] = choice
+        messages.info(request, f"Đang làm việc với vai trò: {held[choice]}.")
+    else:
+        messages.error(request, "Vai trò đã chọn không còn là của tài khoản này.")
+    return redirect("workspace:home")
+
+
+def _all_roles(user):
+    """Every active role, whatever the user acts as now."""
+    return user_scope(user).roles

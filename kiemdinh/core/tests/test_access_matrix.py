@@ -84,7 +84,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "entry pages and lists filtered to the user's own scope (bodies are checked for school A's markers)",
         "workspace:home units:list workflow:cycle_list evaluation:index evaluation:mine planning:index "
         "oversight:index api:me api:school_list api:cycle_list recognition:rules recognition:delegations "
-        "accounts:password_change accounts:password_change_done accounts:two_factor_verify",
+        "accounts:password_change accounts:password_change_done accounts:two_factor_verify accounts:act_as",
     ),
     "account_admins": (
         "P O X B",
