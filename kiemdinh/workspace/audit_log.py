@@ -16,11 +16,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kiemdinh.accounts.access import Scope, user_scope
-from kiemdinh.accounts.models import Role
+from kiemdinh.accounts.models import Body, Role
 from kiemdinh.core.audit import Event
 from kiemdinh.core.forms import Form, date_field
 from kiemdinh.core.models import AuditEvent
-from kiemdinh.selfassessment.models import CycleStatus
+from kiemdinh.selfassessment.models import CouncilRole, CycleStatus
 
 PAGE_SIZE = 50
 READERS_AT_SCHOOL = frozenset({Role.PRINCIPAL, Role.SECRETARY})
@@ -70,9 +70,22 @@ DETAIL_LABELS = {
     "number": "số",
     "by": "cách gửi",
     "reset": "đặt lại qua đường dẫn",
+    "full_name": "họ và tên",
+    "body": "cơ quan",
+    "school_level": "mức đạt của trường",
+    "summary": "tóm tắt",
+    "filename": "tệp",
+    "rows": "số dòng",
+    "errors": "số lỗi",
+    "created": "số bản ghi tạo",
+    "kind": "loại",
+    "status": "trạng thái",
+    "level": "mức",
 }
 VALUE_LABELS = {
     **dict(Role.choices),
+    **dict(Body.choices),
+    **dict(CouncilRole.choices),
     **dict(CycleStatus.choices),
     "email": "thư điện tử",
     "slip": "phiếu in",
@@ -85,8 +98,8 @@ def _summary(data: dict) -> str:
     """The event's details as one short line, in words (values shortened; empty values left out)."""
     parts = []
     for key, value in (data or {}).items():
-        if value in ("", None, [], {}):
-            continue
+        if value in ("", None) or isinstance(value, list | dict):
+            continue  # lists and records of ids say nothing to a reader; the row's place and kind say what it was
         shown = VALUE_LABELS.get(value, value) if isinstance(value, str | bool) else value
         text = shown if isinstance(shown, str) else str(shown)
         parts.append(f"{DETAIL_LABELS.get(key, key)}: {text[:80]}{'…' if len(text) > 80 else ''}")
