@@ -20,14 +20,14 @@ def events(world):
         event_type=Event.REPORT_TEXTS_SAVED,
         obj=world.school_a,
         school=world.school_a,
-        data={"keys": ["NHAT-KY-A"]},
+        data={"title": "NHAT-KY-A"},
     )
     audit.record(
         actor=world.principal_b,
         event_type=Event.REPORT_TEXTS_SAVED,
         obj=world.school_b,
         school=world.school_b,
-        data={"keys": ["NHAT-KY-B"]},
+        data={"title": "NHAT-KY-B"},
     )
     audit.record(
         actor=world.officer_other_province, event_type=Event.UNIT_CREATED, obj=world.school_other,
