@@ -104,9 +104,9 @@ def _reason(reason: str) -> str:
 
 
 def _managed(actor, membership: Membership) -> Membership:
-    membership = (
-        Membership.objects.select_for_update().select_related("user", "unit", "school__unit").get(pk=membership.pk)
-    )
+    # Only the membership's own row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+    rows = Membership.objects.select_for_update(of=("self",)).select_related("user", "unit", "school__unit")
+    membership = rows.get(pk=membership.pk)
     if not may_manage(user_scope(actor), membership):
         raise PermissionDenied("Không được thay đổi vai trò này.")
     if membership.user_id == getattr(actor, "pk", None):

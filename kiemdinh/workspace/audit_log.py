@@ -97,7 +97,9 @@ VALUE_LABELS = {
 def _summary(data: dict) -> str:
     """The event's details as one short line, in words (values shortened; empty values left out)."""
     parts = []
-    for key, value in (data or {}).items():
+    # In a fixed order (PostgreSQL's jsonb keeps keys in its own order): the named keys as listed, then the others.
+    order = {key: i for i, key in enumerate(DETAIL_LABELS)}
+    for key, value in sorted((data or {}).items(), key=lambda item: (order.get(item[0], len(order)), item[0])):
         if value in ("", None) or isinstance(value, list | dict):
             continue  # lists and records of ids say nothing to a reader; the row's place and kind say what it was
         shown = VALUE_LABELS.get(value, value) if isinstance(value, str | bool) else value
