@@ -52,6 +52,8 @@ class AdministrativeUnit(models.Model):
     path = models.CharField(max_length=400, db_index=True, editable=False)
     education_office = models.CharField("cơ quan quản lý giáo dục", max_length=200, blank=True)
     dissolved_on = models.DateField("ngày giải thể", null=True, blank=True)
+    # When the unit came into being, where known (a commune formed by the 2025 reform: 1/7/2025); blank: always.
+    established_on = models.DateField("ngày thành lập", null=True, blank=True)
     search_text = models.CharField(max_length=400, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -179,6 +181,53 @@ class School(models.Model):
 
     def framework_code(self, on: date | None = None) -> str:
         return framework_code_for(self.school_type, on or date.today())
+
+
+class ChangeKind(models.TextChoices):
+    RENAME = "rename", "Đổi tên đơn vị"
+    MOVE = "move", "Chuyển sang đơn vị cấp trên khác"
+    DISSOLVE = "dissolve", "Giải thể, sáp nhập"
+    SCHOOL_MOVE = "school_move", "Chuyển trường sang đơn vị quản lý khác"
+
+
+class UnitChange(models.Model):
+    """One dated change of the tree, with the document that decided it (số, ngày, cơ quan ban hành): a unit renamed,
+    moved under another unit, dissolved (its communes and schools moved to named successors first, each a change of
+    its own), a school moved to another managing unit (its old and new unit in old_parent/new_parent). The rows keep the values before and after, so the tree as it was on any date
+    is today's tree with the later changes undone (units.selectors.tree_on)."""
+
+    kind = models.CharField("loại thay đổi", max_length=16, choices=ChangeKind.choices)
+    effective_on = models.DateField("ngày có hiệu lực", db_index=True)
+    decision_number = models.CharField("số văn bản", max_length=100)
+    decision_date = models.DateField("ngày văn bản")
+    decision_body = models.CharField("cơ quan ban hành", max_length=200)
+    unit = models.ForeignKey(
+        AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+    )
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
+    old_name = models.CharField(max_length=200, blank=True)
+    new_name = models.CharField(max_length=200, blank=True)
+    old_parent = models.ForeignKey(
+        AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_parent = models.ForeignKey(
+        AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    successor = models.ForeignKey(
+        AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="predecessor_changes"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        verbose_name = "thay đổi đơn vị"
+        verbose_name_plural = "thay đổi đơn vị"
+
+    def __str__(self):
+        return f"{self.effective_on:%d/%m/%Y} {self.get_kind_display()}"
 
 
 class ImportKind(models.TextChoices):

@@ -1,11 +1,12 @@
 """Reads of units and schools used by commands and pages."""
 
 import re
+from datetime import date
 
 from django.core.exceptions import ObjectDoesNotExist
 
 from kiemdinh.core.text import fold, nfc
-from kiemdinh.units.models import AdministrativeUnit, School
+from kiemdinh.units.models import AdministrativeUnit, ChangeKind, School, UnitChange, UnitKind
 
 
 class SchoolLookupError(ObjectDoesNotExist):
@@ -66,3 +67,59 @@ def unit_by_code_or_name(text: str) -> AdministrativeUnit:
         raise UnitLookupError(f"Không tìm thấy đơn vị có mã hoặc tên “{text}”.")
     names = "; ".join(f"{u.code} {u.name}" for u in found[:5])
     raise UnitLookupError(f"Có nhiều đơn vị khớp với “{text}”: {names}. Hãy ghi mã đơn vị.")
+
+
+# --- The tree as it was on a date ---------------------------------------------------------------------------------------
+
+
+def tree_on(on: date) -> list[dict]:
+    """The units in force on `on` (established by then, not yet dissolved), each with its name, level and parent as
+    they were, and the schools it managed then: today's tree with every later change undone. Units in tree order
+    (a parent before its children, by code); a fixed number of queries."""
+    units = {
+        u.pk: {"code": u.code, "kind": u.kind, "name": u.name, "parent": u.parent_id, "dissolved_on": u.dissolved_on,
+               "established_on": u.established_on}
+        for u in AdministrativeUnit.objects.all()
+    }  # fmt: skip
+    schools = {s.pk: {"code": s.code, "name": s.name, "unit": s.unit_id} for s in School.objects.all()}
+    for change in UnitChange.objects.filter(effective_on__gt=on).order_by("-effective_on", "-id"):
+        if change.kind == ChangeKind.RENAME:
+            units[change.unit_id]["name"] = change.old_name
+        elif change.kind == ChangeKind.MOVE:
+            units[change.unit_id]["parent"] = change.old_parent_id
+        elif change.kind == ChangeKind.SCHOOL_MOVE:
+            schools[change.school_id]["unit"] = change.old_parent_id
+    in_force = {
+        pk: u
+        for pk, u in units.items()
+        if (u["dissolved_on"] is None or u["dissolved_on"] > on) and (u["established_on"] is None or u["established_on"] <= on)
+    }  # fmt: skip
+
+    def trail(pk) -> tuple:
+        chain = []
+        while pk is not None and pk in units:
+            chain.append(units[pk]["code"])
+            pk = units[pk]["parent"]
+        return tuple(reversed(chain))
+
+    by_unit: dict[int, list[dict]] = {}
+    for school in sorted(schools.values(), key=lambda s: s["code"]):
+        by_unit.setdefault(school["unit"], []).append({"code": school["code"], "name": school["name"]})
+    return [
+        {
+            "code": u["code"],
+            "kind": u["kind"],
+            "kind_label": UnitKind(u["kind"]).label,
+            "name": u["name"],
+            "parent": units[u["parent"]]["code"] if u["parent"] in units else None,
+            "schools": by_unit.get(pk, []),
+        }
+        for pk, u in sorted(in_force.items(), key=lambda item: trail(item[0]))
+    ]
+
+
+def name_on(unit: AdministrativeUnit, on: date) -> str:
+    """The unit's name on a date (its renames after that date undone): what a document of that date prints."""
+    later = UnitChange.objects.filter(unit=unit, kind=ChangeKind.RENAME, effective_on__gt=on).order_by("effective_on")
+    first = later.values_list("old_name", flat=True).first()
+    return first or unit.name

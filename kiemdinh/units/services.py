@@ -1,4 +1,7 @@
-"""Writes of the administrative tree and schools."""
+"""Writes of the administrative tree and schools, and its dated changes (rename, move, dissolve, a school moved)."""
+
+from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -6,7 +9,7 @@ from django.db import transaction
 from kiemdinh.core import audit
 from kiemdinh.core.audit import Event
 from kiemdinh.core.text import clean, clean_name
-from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind
+from kiemdinh.units.models import AdministrativeUnit, ChangeKind, Ownership, School, SchoolType, UnitChange, UnitKind
 
 ALLOWED_PARENT_KINDS = {
     UnitKind.PROVINCE: set(),
@@ -66,6 +69,7 @@ def unit_create(
     parent: AdministrativeUnit | None = None,
     education_office: str = "",
     dissolved_on=None,
+    established_on=None,
 ) -> AdministrativeUnit:
     code = validate_code(code, "mã đơn vị")
     if kind not in UnitKind.values:
@@ -81,6 +85,7 @@ def unit_create(
         parent=parent,
         education_office=clean_name(education_office),
         dissolved_on=dissolved_on,
+        established_on=established_on,
     )
     unit.save()
     audit.record(actor=actor, event_type=Event.UNIT_CREATED, obj=unit, unit=unit, data={"code": code, "name": name})
@@ -157,3 +162,147 @@ def school_update(*, actor, school: School, **changes) -> School:
         data={"before": before, "after": changes},
     )
     return school
+
+
+# --- Dated changes of the tree (issue #21): each with its deciding document, kept as a UnitChange ----------------------
+
+
+@dataclass(frozen=True)
+class DecidingDocument:
+    """The document that decided a change: its number, date and issuing body (all required)."""
+
+    number: str
+    date: date
+    body: str
+
+    def checked(self) -> "DecidingDocument":
+        number, body = clean_name(self.number or ""), clean_name(self.body or "")
+        if not number or not body or not isinstance(self.date, date):
+            raise ValidationError({"decision": "Hãy ghi số, ngày và cơ quan ban hành văn bản quyết định thay đổi này."})
+        return DecidingDocument(number[:100], self.date, body[:200])
+
+
+def _change(*, actor, kind: str, on: date, document: DecidingDocument, **values) -> UnitChange:
+    return UnitChange.objects.create(
+        kind=kind,
+        effective_on=on,
+        decision_number=document.number,
+        decision_date=document.date,
+        decision_body=document.body,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **values,
+    )
+
+
+def _document_data(document: DecidingDocument, on: date) -> dict:
+    return {"on": on.isoformat(), "decision": f"{document.number} ngày {document.date:%d/%m/%Y} của {document.body}"}
+
+
+@transaction.atomic
+def unit_rename(*, actor, unit: AdministrativeUnit, name: str, on: date, document: DecidingDocument) -> UnitChange:
+    document = document.checked()
+    name = required_text(name, "name", "Thiếu tên mới của đơn vị.")
+    if name == unit.name:
+        raise ValidationError({"name": "Tên mới trùng tên hiện tại."})
+    change = _change(
+        actor=actor, kind=ChangeKind.RENAME, on=on, document=document, unit=unit, old_name=unit.name, new_name=name
+    )
+    unit.name = name
+    unit.save()
+    audit.record(
+        actor=actor, event_type=Event.UNIT_RENAMED, obj=unit, unit=unit,
+        data={"old_name": change.old_name, "name": name, **_document_data(document, on)},
+    )  # fmt: skip
+    return change
+
+
+def _rewrite_paths(unit: AdministrativeUnit, old_path: str) -> None:
+    """After a move: every unit below gets the new path prefix (the path is what scopes are computed from)."""
+    for below in AdministrativeUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("path"):
+        AdministrativeUnit.objects.filter(pk=below.pk).update(path=unit.path + below.path[len(old_path) :])
+
+
+@transaction.atomic
+def unit_move(
+    *, actor, unit: AdministrativeUnit, parent: AdministrativeUnit, on: date, document: DecidingDocument
+) -> UnitChange:
+    """The unit (with everything below it) now reports to `parent`, e.g. a commune to its province on 1/7/2025."""
+    document = document.checked()
+    validate_unit_parent(unit.kind, parent)
+    if parent.pk == unit.parent_id:
+        raise ValidationError({"parent": "Đơn vị đã trực thuộc đơn vị này."})
+    if parent.path.startswith(unit.path):
+        raise ValidationError({"parent": "Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."})
+    change = _change(
+        actor=actor,
+        kind=ChangeKind.MOVE,
+        on=on,
+        document=document,
+        unit=unit,
+        old_parent=unit.parent,
+        new_parent=parent,
+    )
+    old_path = unit.path
+    unit.parent = parent
+    unit.save()
+    _rewrite_paths(unit, old_path)
+    audit.record(
+        actor=actor, event_type=Event.UNIT_MOVED, obj=unit, unit=parent,
+        data={"unit": unit.name, "from": change.old_parent.name if change.old_parent else "", "to": parent.name,
+              **_document_data(document, on)},
+    )  # fmt: skip
+    return change
+
+
+@transaction.atomic
+def school_move(*, actor, school: School, unit: AdministrativeUnit, on: date, document: DecidingDocument) -> UnitChange:
+    """The school is now managed by `unit` (its old records keep showing the unit of their date)."""
+    document = document.checked()
+    if unit.pk == school.unit_id:
+        raise ValidationError({"unit": "Trường đã thuộc đơn vị này."})
+    if unit.dissolved_on and unit.dissolved_on <= on:
+        raise ValidationError({"unit": f"{unit.name} đã giải thể từ ngày {unit.dissolved_on:%d/%m/%Y}."})
+    change = _change(
+        actor=actor, kind=ChangeKind.SCHOOL_MOVE, on=on, document=document, school=school,
+        old_parent=school.unit, new_parent=unit,
+    )  # fmt: skip
+    school.unit = unit
+    school.save()
+    audit.record(
+        actor=actor, event_type=Event.SCHOOL_MOVED, obj=school, unit=unit, school=school,
+        data={"from": change.old_parent.name, "to": unit.name, **_document_data(document, on)},
+    )  # fmt: skip
+    return change
+
+
+@transaction.atomic
+def unit_dissolve(
+    *,
+    actor,
+    unit: AdministrativeUnit,
+    on: date,
+    document: DecidingDocument,
+    successor: AdministrativeUnit,
+    successors: dict | None = None,
+) -> UnitChange:
+    """Dissolve a unit (a district on 1/7/2025; communes merged into a new one): each unit and school below it first
+    moves to its named successor (`successors`: {unit or school: new unit}), the rest to `successor`; a merge is the
+    dissolution of each merged unit into the new one, a split names a successor per child."""
+    document = document.checked()
+    if unit.dissolved_on:
+        raise ValidationError({"unit": f"{unit.name} đã giải thể từ ngày {unit.dissolved_on:%d/%m/%Y}."})
+    if successor.pk == unit.pk or successor.path.startswith(unit.path):
+        raise ValidationError({"successor": "Đơn vị kế thừa phải là một đơn vị khác, không thuộc đơn vị giải thể."})
+    successors = successors or {}
+    for child in list(unit.children.all()):
+        unit_move(actor=actor, unit=child, parent=successors.get(child, successor), on=on, document=document)
+    for school in list(unit.schools.all()):
+        school_move(actor=actor, school=school, unit=successors.get(school, successor), on=on, document=document)
+    change = _change(actor=actor, kind=ChangeKind.DISSOLVE, on=on, document=document, unit=unit, successor=successor)
+    unit.dissolved_on = on
+    unit.save()
+    audit.record(
+        actor=actor, event_type=Event.UNIT_DISSOLVED, obj=unit, unit=unit,
+        data={"successor": successor.name, **_document_data(document, on)},
+    )  # fmt: skip
+    return change
