@@ -84,3 +84,10 @@ def access_import_batch(user, batch_id) -> ImportBatch:
         return ImportBatch.objects.get(pk=batch_id, created_by=user)
     except (ImportBatch.DoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy lô nhập dữ liệu.") from None
+
+
+def can_change_unit(user, unit: AdministrativeUnit) -> bool:
+    """Rename, move, dissolve a unit or move its schools: an officer of a unit above it (a commune does not decide its
+    own fate), or an admin."""
+    scope = user_scope(user)
+    return scope.is_admin or any(unit.path.startswith(p) and unit.path != p for p in scope.unit_paths)

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 
 from kiemdinh.core.text import fold, nfc
 from kiemdinh.units.models import AdministrativeUnit, ChangeKind, School, UnitChange, UnitKind
@@ -123,3 +124,13 @@ def name_on(unit: AdministrativeUnit, on: date) -> str:
     later = UnitChange.objects.filter(unit=unit, kind=ChangeKind.RENAME, effective_on__gt=on).order_by("effective_on")
     first = later.values_list("old_name", flat=True).first()
     return first or unit.name
+
+
+def unit_changes(unit: AdministrativeUnit):
+    """The dated changes a unit's page lists: its own (renamed, moved, dissolved), and what moved to or from it (units
+    and schools, including those it received as a successor), latest first."""
+    return (
+        UnitChange.objects.filter(Q(unit=unit) | Q(successor=unit) | Q(new_parent=unit) | Q(old_parent=unit))
+        .select_related("unit", "school", "old_parent", "new_parent", "successor")
+        .order_by("-effective_on", "-id")
+    )

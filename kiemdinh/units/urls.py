@@ -1,11 +1,15 @@
 from django.urls import path
 
-from kiemdinh.units import import_views, views
+from kiemdinh.units import change_views, import_views, views
 
 app_name = "units"
 urlpatterns = [
     path("", views.unit_list, name="list"),
     path("<int:unit_id>/", views.unit_detail, name="detail"),
+    path("<int:unit_id>/doi-ten/", change_views.change_rename, name="change_rename"),
+    path("<int:unit_id>/chuyen/", change_views.change_move, name="change_move"),
+    path("<int:unit_id>/giai-the/", change_views.change_dissolve, name="change_dissolve"),
+    path("<int:unit_id>/chuyen-truong/", change_views.change_school_move, name="change_school_move"),
     path("nhap/", import_views.import_start, name="import_start"),
     path("nhap/tep-mau/<slug:kind>/", import_views.import_template, name="import_template"),
     path("nhap/<int:batch_id>/", import_views.import_preview, name="import_preview"),

@@ -26,7 +26,7 @@ def test_change_checks_the_old_password_and_the_rules(world, client):
     wrong = client.post(url, {"old_password": "sai", "new_password1": NEW, "new_password2": NEW})
     assert (wrong.status_code == 200 and "errorlist" in wrong.content.decode()) or "error" in wrong.content.decode()
     weak = client.post(url, {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
-    assert weak.status_code == 200 and 'class="error"' in weak.content.decode()
+    assert weak.status_code == 200 and 'class="errorlist"' in weak.content.decode()
     assert not AuditEvent.objects.filter(event_type="user.password_changed").exists()
     done = client.post(url, {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
     assert done.status_code == 302 and done["Location"] == reverse("accounts:password_change_done")

@@ -69,6 +69,12 @@ def _arguments(t) -> dict[str, dict]:
             "schools": School.objects.all(),
         },
         "kiemdinh.workspace.people_forms.RoleChangeForm": {"roles": ["member", "staff"]},
+        "kiemdinh.units.change_forms.MoveForm": {"units": AdministrativeUnit.objects.all()},
+        "kiemdinh.units.change_forms.DissolveForm": {"units": AdministrativeUnit.objects.all()},
+        "kiemdinh.units.change_forms.SchoolMoveForm": {
+            "schools": School.objects.all(),
+            "units": AdministrativeUnit.objects.all(),
+        },
         "kiemdinh.workflow.forms.CycleOpenForm": {
             "schools": School.objects.all(),
             "cycles": Cycle.objects.all(),

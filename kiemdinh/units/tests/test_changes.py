@@ -86,3 +86,58 @@ def test_the_command_refuses_a_bad_date(world):
 
     with pytest.raises(CommandError, match="không hợp lệ"):
         call_command("units", "--on", "07/01/2025")
+
+
+def _document(prefix, **fields):
+    data = {
+        f"{prefix}-effective_on": "2025-07-01",
+        f"{prefix}-decision_number": "1675/NQ-UBTVQH15 (minh họa)",
+        f"{prefix}-decision_date": "2025-06-16",
+        f"{prefix}-decision_body": "Ủy ban Thường vụ Quốc hội",
+    }
+    data.update({f"{prefix}-{k}": (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()})
+    return data
+
+
+def test_an_officer_above_records_changes_from_the_unit_page(world, client):
+    commune_a = world.school_a.unit
+    client.force_login(world.officer_province)
+    page = client.get(reverse("units:detail", args=[commune_a.pk])).content.decode()
+    assert 'data-testid="unit-change-forms"' in page and "Chưa ghi thay đổi nào" in page
+    done = client.post(
+        reverse("units:change_rename", args=[commune_a.pk]), _document("ten", name="Phường An Bình"), follow=True
+    ).content.decode()
+    assert "Đã ghi đổi tên “Xã An Bình” thành “Phường An Bình”" in done
+    assert "1675/NQ-UBTVQH15 (minh họa) ngày 16/06/2025 của Ủy ban Thường vụ Quốc hội" in done
+    client.post(
+        reverse("units:change_move", args=[commune_a.pk]), _document("chuyen", parent=world.province), follow=True
+    )
+    commune_a.refresh_from_db()
+    assert commune_a.name == "Phường An Bình" and commune_a.parent == world.province
+    moved = client.post(
+        reverse("units:change_school_move", args=[commune_a.pk]),
+        _document("truong", school=world.school_a, unit=world.school_b.unit),
+        follow=True,
+    ).content.decode()
+    assert "Đã ghi chuyển Trường Tiểu học An Bình về Xã Bình Minh" in moved
+    # The successor's page lists what moved to it.
+    history = client.get(reverse("units:detail", args=[world.school_b.unit.pk])).content.decode()
+    assert "Trường Tiểu học An Bình: chuyển từ Phường An Bình về Xã Bình Minh" in history
+
+
+def test_without_a_document_or_from_the_unit_itself_nothing_changes(world, client):
+    commune_a = world.school_a.unit
+    client.force_login(world.officer_province)
+    no_doc = client.post(
+        reverse("units:change_rename", args=[commune_a.pk]), {"ten-name": "Tên Khác"}, follow=True
+    ).content.decode()
+    assert "Số văn bản quyết định" in no_doc and "Hãy nhập ngày" in no_doc
+    client.force_login(world.officer_commune_a)
+    assert (
+        'data-testid="unit-change-forms"'
+        not in client.get(reverse("units:detail", args=[commune_a.pk])).content.decode()
+    )
+    refused = client.post(reverse("units:change_rename", args=[commune_a.pk]), _document("ten", name="Tự Đổi"))
+    assert refused.status_code == 403
+    commune_a.refresh_from_db()
+    assert commune_a.name == "Xã An Bình" and not UnitChange.objects.exists()
