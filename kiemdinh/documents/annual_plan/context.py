@@ -13,6 +13,7 @@ from kiemdinh.core.text import fold
 from kiemdinh.documents.common import place_date, short_place, vn_date
 from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, PlanKind, TaskStatus
 from kiemdinh.planning.selectors import goals_progress, plan_targets_with_positions, signer_lines
+from kiemdinh.units.selectors import school_units_on
 
 BLANK = " " * 8  # where the number, the day and the month are written by hand once the plan is signed
 SECTION_I = "MỤC ĐÍCH, YÊU CẦU"
@@ -249,7 +250,7 @@ def _position_text(position) -> str:
 
 def annual_plan_context(plan: AnnualPlan) -> AnnualPlanContext:
     """Plain data for the documents of a plan. Queries: the plan's unit (unless loaded), the sections, the targets
-    with their schools' cycles and decisions (3), the goals with their progress (goals_progress: 2 plus the unit's
+    with their schools' cycles and decisions (3), the schools' managing units on the plan's date (1, 2 when a school moved since), the goals with their progress (goals_progress: 2 plus the unit's
     schools and one a goal) and the tasks — whatever the number of sections, schools or tasks."""
     log: list[str] = []
     unit = plan.unit
@@ -275,18 +276,21 @@ def annual_plan_context(plan: AnnualPlan) -> AnnualPlanContext:
         heading = re.sub(r"^[IVXLC]+\.\s*", "", section.heading.strip())  # the numeral is ours
         sections.append(Section(f"{roman(len(sections) + 1)}. {heading.upper()}", body_lines(section.body)))
 
+    rows = plan_targets_with_positions(plan, timezone.localdate())
+    # The managing unit beside each school as it was on the plan's date (a school moved or a unit renamed later).
+    units_then = school_units_on([target.school for target, _ in rows], plan.issued_on or plan.created_at.date())
     targets = tuple(
         TargetRow(
             number=f"{index}.",
             school=target.school.name,
             school_type=target.school.get_school_type_display(),
-            unit=target.school.unit.name,
+            unit=units_then[target.school_id],
             target=target.target_label,
             note="; ".join(part for part in (target.round_label, target.note) if part),
             evaluation_period=target.evaluation_period,
             position=_position_text(position),
         )
-        for index, (target, position) in enumerate(plan_targets_with_positions(plan, timezone.localdate()), start=1)
+        for index, (target, position) in enumerate(rows, start=1)
     )
     goals = tuple(
         GoalRow(

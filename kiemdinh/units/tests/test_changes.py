@@ -141,3 +141,14 @@ def test_without_a_document_or_from_the_unit_itself_nothing_changes(world, clien
     assert refused.status_code == 403
     commune_a.refresh_from_db()
     assert commune_a.name == "Xã An Bình" and not UnitChange.objects.exists()
+
+
+def test_a_document_of_a_date_names_the_unit_of_that_date(world):
+    from kiemdinh.units.selectors import school_units_on
+
+    commune_a = world.school_a.unit
+    school_move(actor=None, school=world.school_a, unit=world.school_b.unit, on=REFORM, document=DOC)
+    unit_rename(actor=None, unit=commune_a, name="Xã An Bình Mới", on=date(2026, 1, 1), document=DOC)
+    then = school_units_on([world.school_a, world.school_b], date(2024, 9, 5))
+    assert then == {world.school_a.pk: "Xã An Bình", world.school_b.pk: "Xã Bình Minh"}
+    assert school_units_on([world.school_a], date(2025, 9, 5)) == {world.school_a.pk: "Xã Bình Minh"}
