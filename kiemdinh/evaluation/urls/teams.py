@@ -1,5 +1,6 @@
 from django.urls import path
 
+from kiemdinh.evaluation.views import evaluators
 from kiemdinh.evaluation.views import teams as views
 
 app_name = "evaluation"
@@ -18,9 +19,9 @@ urlpatterns = [
         "doan-danh-gia/<int:team_id>/thanh-vien/<int:member_id>/phan-cong/", views.member_assign, name="member_assign"
     ),
     path("doan-danh-gia/<int:team_id>/thanh-vien/<int:member_id>/bo/", views.member_remove, name="member_remove"),
-    path("danh-gia-vien/", views.evaluators, name="evaluators"),
-    path("danh-gia-vien/them/", views.evaluator_form, name="evaluator_add"),
-    path("danh-gia-vien/<int:evaluator_id>/", views.evaluator_detail, name="evaluator_detail"),
-    path("danh-gia-vien/<int:evaluator_id>/sua/", views.evaluator_form, name="evaluator_edit"),
+    path("danh-gia-vien/", evaluators.evaluators, name="evaluators"),
+    path("danh-gia-vien/them/", evaluators.evaluator_form, name="evaluator_add"),
+    path("danh-gia-vien/<int:evaluator_id>/", evaluators.evaluator_detail, name="evaluator_detail"),
+    path("danh-gia-vien/<int:evaluator_id>/sua/", evaluators.evaluator_form, name="evaluator_edit"),
     path("cua-toi/", views.mine, name="mine"),
 ]

@@ -21,7 +21,6 @@ from kiemdinh.accounts.models import Role
 from kiemdinh.core.forms import error_text, errors_into
 from kiemdinh.evaluation.access import (
     REPORT_VISIBLE_TO_SCHOOL,
-    access_evaluator,
     access_registration,
     access_team,
     can_answer_for_school,
@@ -32,12 +31,11 @@ from kiemdinh.evaluation.access import (
 from kiemdinh.evaluation.forms.teams import (
     AssignForm,
     DecisionForm,
-    EvaluatorForm,
     MemberAddForm,
     RegistrationForm,
     TeamForm,
 )
-from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, SchoolLevelTaught, TeamMember
+from kiemdinh.evaluation.models import Evaluator, RegistrationStatus, TeamMember
 from kiemdinh.evaluation.selectors import teams as sel
 from kiemdinh.evaluation.services import teams as svc
 from kiemdinh.frameworks.choices import Regime
@@ -45,18 +43,12 @@ from kiemdinh.recognition import authority
 from kiemdinh.recognition.authority import Action
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
-from kiemdinh.units.access import access_unit, schools_visible, units_visible
+from kiemdinh.units.access import access_unit, units_visible
 from kiemdinh.units.models import AdministrativeUnit
 
 OPEN_STATUSES = (RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED)
 
 # --- Loading protected objects ---------------------------------------------------------------------------------------
-
-
-def _require_network_manager(user) -> None:
-    scope = user_scope(user)
-    if not (scope.is_admin or scope.unit_paths):
-        raise PermissionDenied("Chỉ cán bộ quản lý và quản trị hệ thống quản lý mạng lưới đánh giá viên.")
 
 
 def _is_principal(user, school_id: int) -> bool:
@@ -432,66 +424,6 @@ def member_remove(request: HttpRequest, team_id: int, member_id: int) -> HttpRes
     else:
         messages.success(request, f"Đã bỏ {member.evaluator.full_name} khỏi đoàn.")
     return redirect("evaluation:team", team_id=team.pk)
-
-
-# --- The evaluator network -------------------------------------------------------------------------------------------
-
-
-@login_required
-def evaluators(request: HttpRequest) -> HttpResponse:
-    _require_network_manager(request.user)
-    level = request.GET.get("cap-hoc", "")
-    active = request.GET.get("hoat-dong", "")
-    q = request.GET.get("q", "")
-    return render(
-        request,
-        "evaluation/evaluators.html",
-        {
-            "rows": sel.evaluator_list(request.user, level=level, active=active, q=q),
-            "level": level,
-            "active": active,
-            "q": q,
-            "levels": SchoolLevelTaught.choices,
-        },
-    )
-
-
-def _evaluator_form(request, evaluator=None) -> EvaluatorForm:
-    return EvaluatorForm(
-        request.POST or None,
-        initial=EvaluatorForm.initial_from(evaluator) if evaluator else {"is_active": True},
-        units=units_visible(request.user).order_by("path"),
-        schools=schools_visible(request.user).select_related("unit").order_by("name"),
-    )
-
-
-@login_required
-def evaluator_form(request: HttpRequest, evaluator_id: int | None = None) -> HttpResponse:
-    _require_network_manager(request.user)
-    evaluator = access_evaluator(request.user, evaluator_id) if evaluator_id else None
-    form = _evaluator_form(request, evaluator)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = svc.evaluator_save(actor=request.user, data=form.to_input(), evaluator=evaluator)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "user" in exc.error_dict:  # the form names it by the username
-                exc.error_dict["username"] = exc.error_dict.pop("user")
-            errors_into(form, exc)
-        else:
-            messages.success(request, f"Đã lưu đánh giá viên {saved.full_name}.")
-            return redirect("evaluation:evaluator_detail", evaluator_id=saved.pk)
-    return render(request, "evaluation/evaluator_form.html", {"form": form, "evaluator": evaluator})
-
-
-@login_required
-def evaluator_detail(request: HttpRequest, evaluator_id: int) -> HttpResponse:
-    _require_network_manager(request.user)
-    evaluator = access_evaluator(request.user, evaluator_id)
-    return render(
-        request,
-        "evaluation/evaluator_detail.html",
-        {"evaluator": sel.with_level_labels(evaluator), "memberships": sel.participation(evaluator)},
-    )
 
 
 # --- An evaluator's own teams ----------------------------------------------------------------------------------------
