@@ -1,6 +1,12 @@
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+
+# A username as accounts are made here (one page, an import): Django's characters, ASCII only (“chữ không dấu”), as
+# users type them on any keyboard.
+USERNAME_PATTERN = re.compile(r"[\w.@+-]{1,150}", re.ASCII)
 
 
 class User(AbstractUser):

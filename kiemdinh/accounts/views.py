@@ -96,7 +96,7 @@ def act_as(request: HttpRequest) -> HttpResponse:
     """Choose which of one's roles to act as (empty: all of them together); then the home page, as the pages the user
     may open change with it."""
     choice = as_id(request.POST.get("vai_tro", ""))
-    held = {r.membership_id: r.label for r in _all_roles(request.user)}
+    held = {r.membership_id: r.label for r in user_scope(request.user).roles}  # every role, whatever acted as now
     if choice is None:
         request.session.pop(ACTING, None)
         messages.info(request, "Đang làm việc với tất cả vai trò của tài khoản.")
@@ -106,8 +106,3 @@ def act_as(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "Vai trò đã chọn không còn là của tài khoản này.")
     return redirect("workspace:home")
-
-
-def _all_roles(user):
-    """Every active role, whatever the user acts as now."""
-    return user_scope(user).roles

@@ -184,6 +184,16 @@ def errors_into(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def form_messages(form, *, labelled: bool = False) -> list[str]:
+    """A bound, invalid form's error messages in field order, for a message or a ValidationError (labelled: each
+    prefixed with its field's label)."""
+    found = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if labelled and name in form.fields else ""
+        found += [f"{label}: {e}" if label else e for e in errors]
+    return found
+
+
 def error_text(error: ValidationError) -> str:
     """A ValidationError as one sentence for a message."""
     return " ".join(error.messages)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.bounds import as_id
-from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.forms import error_text, errors_into, form_messages
 from kiemdinh.oversight import selectors as sel
 from kiemdinh.oversight.access import (
     access_action,
@@ -228,7 +228,7 @@ def action_complete(request: HttpRequest, visit_id: int, action_id: int) -> Http
     back = _next_or(request, _with_anchor(reverse("oversight:visit", args=[visit.pk]), "viec-can-lam"))
     form = ActionDoneForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Chưa ghi được kết quả: " + " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "Chưa ghi được kết quả: " + " ".join(form_messages(form)))
         return redirect(back)
     try:
         visit_services.action_complete(

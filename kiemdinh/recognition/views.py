@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Body
-from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.forms import error_text, errors_into, form_messages
 from kiemdinh.recognition import authority
 from kiemdinh.recognition.access import access_decision, access_delegation
 from kiemdinh.recognition.authority import Action
@@ -290,7 +290,7 @@ def delegation_end_view(request: HttpRequest, delegation_id: int) -> HttpRespons
             raise PermissionDenied(
                 f"Chỉ cán bộ của {authority.body_name(delegation.unit, delegation.body)} chấm dứt được ủy quyền này."
             )
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(form_messages(form)))
         return redirect("recognition:delegations")
     try:
         delegation_end(

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from kiemdinh.core.forms import error_text
+from kiemdinh.core.forms import error_text, form_messages
 from kiemdinh.units import services
 from kiemdinh.units.access import access_unit, can_change_unit, units_visible
 from kiemdinh.units.change_forms import DissolveForm, MoveForm, RenameForm, SchoolMoveForm
@@ -53,8 +53,7 @@ def _apply(request, unit_id: int, key: str, write) -> HttpResponse:
     form = change_forms(request.user, unit, request.POST)[key]
     try:
         if not form.is_valid():
-            raise ValidationError([f"{form.fields[n].label if n in form.fields else ''}: {e}".lstrip(": ")
-                                   for n, errors in form.errors.items() for e in errors])  # fmt: skip
+            raise ValidationError(form_messages(form, labelled=True))
         message = write(unit, form.cleaned_data, _document(form.cleaned_data))
     except ValidationError as error:
         messages.error(request, error_text(error))

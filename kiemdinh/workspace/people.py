@@ -21,7 +21,7 @@ from kiemdinh.accounts.access import grantable_roles, may_grant, may_manage, use
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.accounts.selectors import invitation_path, managed_memberships
 from kiemdinh.core.bounds import as_id
-from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.forms import error_text, errors_into, form_messages
 from kiemdinh.units.access import can_import
 from kiemdinh.units.models import AdministrativeUnit, School
 from kiemdinh.workspace.people_forms import AccountCreateForm, ReasonForm, RoleChangeForm
@@ -89,10 +89,6 @@ def people(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-def _absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path)
-
-
 @login_required
 @require_POST
 def person_create(request: HttpRequest) -> HttpResponse:
@@ -116,13 +112,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
         errors_into(form, error)
         return _page(request, form, status=400)
     if user.email:
-        services.invitation_send(
-            actor=request.user,
-            user=user,
-            link=_absolute(request, invitation_path(user)),
-            login_url=_absolute(request, reverse("accounts:login")),
-        )
-        messages.success(request, f"Đã tạo tài khoản “{user.username}” và gửi thư mời đặt mật khẩu đến {user.email}.")
+        site = request.build_absolute_uri("/")
+        messages.success(request, services.invitation_deliver(actor=request.user, user=user, site_url=site))
         return redirect("workspace:people")
     messages.success(request, f"Đã tạo tài khoản “{user.username}”. In phiếu dưới đây và trao cho người dùng.")
     return _slip(request, user)
@@ -144,8 +135,8 @@ def _slip(request, user: User) -> HttpResponse:
         "workspace/people_slip.html",
         {
             "person": user,
-            "link": _absolute(request, invitation_path(user)),
-            "login": _absolute(request, reverse("accounts:login")),
+            "link": request.build_absolute_uri(invitation_path(user)),
+            "login": request.build_absolute_uri(reverse("accounts:login")),
             "roles": user.memberships.active().select_related("unit", "school"),
         },
     )
@@ -163,12 +154,7 @@ def person_slip(request: HttpRequest, user_id: int) -> HttpResponse:
 def person_invite(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _managed_user(request, user_id)
     try:
-        services.invitation_send(
-            actor=request.user,
-            user=user,
-            link=_absolute(request, invitation_path(user)),
-            login_url=_absolute(request, reverse("accounts:login")),
-        )
+        services.invitation_send(actor=request.user, user=user, site_url=request.build_absolute_uri("/"))
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -209,7 +195,7 @@ def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     form = RoleChangeForm(request.POST, roles=_roles_at(scope, grantable_roles(scope), membership))
     try:
         if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+            raise ValidationError(form_messages(form))
         services.membership_change_role(
             actor=request.user,
             membership=membership,

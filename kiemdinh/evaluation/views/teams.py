@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
-from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.forms import error_text, errors_into, form_messages
 from kiemdinh.evaluation.access import (
     REPORT_VISIBLE_TO_SCHOOL,
     access_registration,
@@ -266,7 +266,7 @@ def registration_decide(request: HttpRequest, registration_id: int) -> HttpRespo
     back = _safe_next(request, reverse("evaluation:registration_detail", args=[registration.pk]))
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(form_messages(form)))
         return redirect(back)
     accept = form.cleaned_data["decision"] == "accept"
     try:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdinh.core import storage as stored_files
+from kiemdinh.core.forms import form_messages
 from kiemdinh.evidence import services
 from kiemdinh.evidence.access import access_link
 from kiemdinh.evidence.files import max_size_text
@@ -97,7 +98,7 @@ def evidence_file_add_view(request: HttpRequest, cycle_id: int, link_id: int) ->
             else:
                 added.append(row.original_name)
     else:
-        refused.extend(e for errors in form.errors.values() for e in errors)
+        refused.extend(form_messages(form))
     if added:
         messages.success(request, "Đã thêm tệp: " + ", ".join(f"“{n}”" for n in added) + ".")
     for text in refused:
@@ -146,7 +147,7 @@ def evidence_cite_view(request: HttpRequest, cycle_id: int, link_id: int) -> Htt
             else:
                 done = f"Minh chứng {link.code} được dùng cho tiêu chí {criterion.code}."
     else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+        error = " ".join(form_messages(form))
     if _is_htmx(request):
         return _citations_response(request, cycle, link, cite_error=error, cite_done=done)
     if error:

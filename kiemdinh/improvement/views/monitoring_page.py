@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts import services as account_services
 from kiemdinh.accounts.models import Role
-from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.forms import error_text, errors_into, form_messages
 from kiemdinh.evidence.models import CycleEvidence
 from kiemdinh.frameworks.evidence_codes import find_codes
 from kiemdinh.improvement import selectors as sel
@@ -86,7 +86,7 @@ def monitor_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 )
             messages.success(request, f"Đã thêm {member.full_name} vào tổ giám sát.{invited}")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(form_messages(form)))
     return _to_monitoring(cycle, "to-giam-sat")
 
 
@@ -121,7 +121,7 @@ def review_schedule(request: HttpRequest, cycle_id: int) -> HttpResponse:
         else:
             form = ReviewScheduleForm(request.POST)
             if not form.is_valid():
-                messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+                messages.error(request, " ".join(form_messages(form)))
                 return _to_monitoring(cycle, "lich")
             review = svc.review_schedule(actor=request.user, plan=plan, **form.cleaned_data)
             messages.success(request, f"Đã đặt lịch “{review.title}”.")

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from kiemdinh.core.bounds import as_id
-from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.forms import error_text, errors_into, form_messages
 from kiemdinh.frameworks.models import Criterion, Level4Item
 from kiemdinh.improvement import selectors as sel
 from kiemdinh.improvement import services as svc
@@ -143,7 +143,7 @@ def coverage_note(request: HttpRequest, cycle_id: int) -> HttpResponse:
     plan = need_plan(plan)
     form = CoverageNoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(form_messages(form)))
         return to_plan(cycle, "diem-yeu")
     try:
         svc.coverage_note_save(

@@ -2,7 +2,6 @@
 is now (codes taken, units outside the person's scope or dissolved). Reads only; run at prepare and again at commit.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -11,17 +10,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from kiemdinh.accounts.access import Scope, may_grant
-from kiemdinh.accounts.models import Role, User
+from kiemdinh.accounts.models import USERNAME_PATTERN, Role, User
 from kiemdinh.core.tabular import shown
 from kiemdinh.units import services
 from kiemdinh.units.imports.columns import column_label, columns_for
 from kiemdinh.units.imports.parsing import ownership_of, role_of, school_type_of, unit_kind_of
 from kiemdinh.units.models import AdministrativeUnit, ImportKind, School
 
-_LOOKUP_CHUNK = 500
-USERNAME = re.compile(
-    r"[\w.@+-]{1,150}", re.ASCII
-)  # Django's username characters, ASCII only  # keeps "code IN (…)" below every database's parameter limit
+_LOOKUP_CHUNK = 500  # keeps "code IN (…)" below every database's parameter limit
 
 
 class _Errors:
@@ -242,7 +238,7 @@ def _check_accounts(rows: list[dict], scope: Scope) -> _Check:
         username = row["username"]
         if not username:
             errors.add(number, "username", "Thiếu tên đăng nhập.")
-        elif not USERNAME.fullmatch(username):
+        elif not USERNAME_PATTERN.fullmatch(username):
             errors.add(
                 number, "username", f"Tên đăng nhập “{shown(username)}” chỉ được gồm chữ không dấu, số và . - _ @."
             )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.accounts import services as account_services
 from kiemdinh.accounts.models import User
-from kiemdinh.core.forms import error_text, errors_into
+from kiemdinh.core.forms import error_text, errors_into, form_messages
 from kiemdinh.selfassessment.access import access_cycle, cycle_permissions
 from kiemdinh.selfassessment.council import selectors, services
 from kiemdinh.selfassessment.council.forms import (
@@ -218,7 +218,7 @@ def council_group_delete(request: HttpRequest, cycle_id: int, group_id: int) -> 
     group = get_object_or_404(WorkingGroup, pk=group_id, cycle=cycle)
     form = GroupDeleteForm(request.POST, group=group)
     if not form.is_valid():
-        return _council_refused(request, cycle, ValidationError([e for errors in form.errors.values() for e in errors]))
+        return _council_refused(request, cycle, ValidationError(form_messages(form)))
     name = group.name
     move_to = form.cleaned_data["move_to"]
     try:
@@ -246,7 +246,7 @@ def council_assignments(request: HttpRequest, cycle_id: int) -> HttpResponse:
         member_ids=CouncilMember.objects.filter(cycle=cycle).values_list("pk", flat=True),
     )
     if not form.is_valid():
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = form_messages(form)
         return _council_refused(request, cycle, ValidationError(errors))
     criteria, items = form.assignments()
     try:

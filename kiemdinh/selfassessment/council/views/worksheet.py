@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kiemdinh.core.forms import error_text
+from kiemdinh.core.forms import error_text, form_messages
 from kiemdinh.frameworks.choices import Confidence
 from kiemdinh.frameworks.models import Indicator, Level4Item
 from kiemdinh.selfassessment.access import access_cycle, assigned_ids, can_edit_form, cycle_permissions
@@ -83,7 +83,7 @@ def _worksheet_save(request: HttpRequest, cycle: Cycle, *, indicator=None, level
         except ValidationError as e:
             error = e
     else:
-        error = ValidationError([e for errors in form.errors.values() for e in errors])
+        error = ValidationError(form_messages(form))
     row = selectors.worksheet_row(cycle, indicator=indicator, level4_item=level4_item, edit=edit)
     if error is None:
         if is_htmx(request):
