@@ -19,7 +19,8 @@ from kiemdinh.evaluation.services.issuing import PEOPLES_COMMITTEE, province_pla
 from kiemdinh.frameworks.models import FrameworkVersion
 from kiemdinh.recognition.models import VALID_YEARS, Decision, DecisionKind, years_after
 from kiemdinh.selfassessment.selectors import CycleLookupError, cycle_by_school_and_year
-from kiemdinh.units.models import AdministrativeUnit, framework_code_for
+from kiemdinh.units.models import framework_code_for
+from kiemdinh.units.selectors import TreeOn
 
 CIRCULAR_NUMBER_PREFIX = "Thông tư "
 
@@ -74,16 +75,15 @@ def _circular_basis(framework: FrameworkVersion | None, log: MissingLog) -> str:
     )
 
 
-def _location(school, units: dict[str, AdministrativeUnit]) -> str:
-    """ "Xã An Bình, Huyện Đông Sơn, Tỉnh Thử Nghiệm": the school's unit and those above it, nearest first."""
-    codes = [part for part in school.unit.path.split("/") if part]
-    return ", ".join(units[code].name for code in reversed(codes) if code in units)
+def _location(chain) -> str:
+    """ "Xã An Bình, Huyện Đông Sơn, Tỉnh Thử Nghiệm": the school's unit and those above it, nearest first, as they
+    were on the decision's date."""
+    return ", ".join(unit.name for unit in reversed(chain))
 
 
-def _one(decision: Decision, units: dict[str, AdministrativeUnit], frameworks: dict, log: MissingLog) -> DecisionText:
+def _one(decision: Decision, chain, frameworks: dict, log: MissingLog) -> DecisionText:
     school = decision.school
-    codes = [part for part in school.unit.path.split("/") if part]
-    province = units[codes[0]]
+    province = chain[0]
     committee = decision.issuer.startswith(PEOPLES_COMMITTEE)
     place = province_place(province)  # "tỉnh Thử Nghiệm"
     if committee:
@@ -126,7 +126,7 @@ def _one(decision: Decision, units: dict[str, AdministrativeUnit], frameworks: d
         term = "Thời hạn công nhận là 05 năm kể từ ngày ký Quyết định này."
     else:
         term = f"Quyết định có giá trị đến hết ngày {vn_date(decision.valid_until)}."
-    article1 = f"Điều 1. Công nhận {school.name} ({_location(school, units)}) {what}. {term}"
+    article1 = f"Điều 1. Công nhận {school.name} ({_location(chain)}) {what}. {term}"
     article3 = (
         f"Điều 3. Chánh Văn phòng, Thủ trưởng các đơn vị có liên quan, Hiệu trưởng {school.name} chịu trách nhiệm "
         "thi hành Quyết định này."
@@ -157,8 +157,9 @@ def _one(decision: Decision, units: dict[str, AdministrativeUnit], frameworks: d
 
 
 def decision_context(decisions) -> DecisionDocument:
-    """The document of one or more decisions of one school (2 queries: the decisions with their school and team, the
-    units of the school's path; a third for the framework of decisions entered from paper)."""
+    """The document of one or more decisions of one school, each naming the school's units as they were on its date
+    (3 queries: the decisions with their school and team, the later changes of the tree, the units of the school's
+    path; one more per level of units it has left since; one for the framework of decisions entered from paper)."""
     ids = [d.pk for d in decisions]
     rows = list(
         Decision.objects.filter(pk__in=ids)
@@ -168,11 +169,13 @@ def decision_context(decisions) -> DecisionDocument:
     if not rows:
         raise ValueError("Không có quyết định nào.")
     log = MissingLog()
-    codes = {code for d in rows for code in d.school.unit.path.split("/") if code}
-    units = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=codes)}
+    trees = {}
+    for day in sorted({d.decided_on for d in rows}):
+        trees[day] = TreeOn(day)
+        trees[day].preload([rows[0].school.unit.path])
     wanted = {framework_code_for(d.school.school_type, d.decided_on) for d in rows if d.team_id is None}
     frameworks = {f.code: f for f in FrameworkVersion.objects.filter(code__in=wanted)} if wanted else {}
-    texts = tuple(_one(d, units, frameworks, log) for d in rows)
+    texts = tuple(_one(d, trees[d.decided_on].school_chains([d.school])[d.school.pk], frameworks, log) for d in rows)
     first = rows[0]
     year = first.team.registration.cycle.school_year if first.team_id else str(first.decided_on.year)
     return DecisionDocument(

@@ -34,7 +34,7 @@ from kiemdinh.core.office.missing import Missing, MissingLog
 from kiemdinh.documents.common import place_date, short_place, vn_date
 from kiemdinh.evaluation.models import MemberRole, RegistrationStatus, ReportStatus, Team
 from kiemdinh.evaluation.selectors import work as sel
-from kiemdinh.units.models import AdministrativeUnit
+from kiemdinh.units.selectors import TreeOn
 
 TEAM_ISSUER = "ĐOÀN ĐÁNH GIÁ NGOÀI"
 MEMBER_COLUMNS = ("TT", "Họ và tên", "Đơn vị công tác", "Nhiệm vụ")
@@ -133,12 +133,11 @@ class EvaluationReportContext:
         return f"bao-cao-danh-gia-ngoai-{self.school_code}-{self.school_year}.{fmt}"
 
 
-def _province_name(school) -> str:
-    paths = school.unit.ancestor_paths
-    if not paths:
-        return school.unit.name
-    name = AdministrativeUnit.objects.filter(path=paths[0]).values_list("name", flat=True).first()
-    return name or school.unit.name
+def _province_name(school, on: date | None) -> str:
+    """The name of the school's province on the report's date (today's for a report not dated yet)."""
+    tree = TreeOn(on or timezone.localdate())
+    tree.preload([school.unit.path])
+    return tree.school_chains([school])[school.pk][0].name
 
 
 def _report_date(team: Team, report) -> date | None:
@@ -231,8 +230,8 @@ def build_evaluation_report(team: Team) -> EvaluationReportContext:
         result_text += (" (" + ", ".join(extras) + ")" if extras else "") + "."
     else:
         result_text = f"Căn cứ kết quả đánh giá các tiêu chí, {school.name} chưa đạt Mức 1."
-    place = short_place(_province_name(school))
     when = _report_date(team, report)
+    place = short_place(_province_name(school, when))
     return EvaluationReportContext(
         authority=team.issuer,
         issuer=TEAM_ISSUER,

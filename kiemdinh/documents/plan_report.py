@@ -11,6 +11,7 @@ from kiemdinh.documents.common import place_date, short_place
 from kiemdinh.documents.rendering import CONTENT_TYPES, Rendered
 from kiemdinh.planning.models import PlanReport
 from kiemdinh.planning.selectors import signer_lines
+from kiemdinh.units.selectors import name_on
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,10 @@ class PlanReportContext:
 
 
 def plan_report_context(report: PlanReport) -> PlanReportContext:
-    """Plain data; at most two queries (the plan and its unit, when not loaded with the report)."""
+    """Plain data; at most three queries (the plan and its unit, when not loaded with the report; the unit's name on
+    the report's date)."""
     plan = report.plan
-    place = plan.place or short_place(plan.unit.name)
+    place = plan.place or short_place(name_on(plan.unit, report.reported_on))
     missing = []
     if not report.number:
         missing.append("số báo cáo")

@@ -67,6 +67,15 @@ class AnnualPlan(models.Model):
     def covers(self, day: date) -> bool:
         return bool(self.starts_on and self.ends_on and self.starts_on <= day <= self.ends_on)
 
+    @property
+    def dated_on(self) -> date | None:
+        """The plan's own date (issued, else its start, else the first day of its period's first year): the tree of
+        that day is the one its lists refer to."""
+        if self.issued_on or self.starts_on:
+            return self.issued_on or self.starts_on
+        year = self.period[:4]
+        return date(int(year), 1, 1) if year.isdigit() else None
+
 
 class PlanSection(models.Model):
     """A numbered part of the plan's body after "I. Mục đích, yêu cầu" (II. Mục tiêu…, III. Nhiệm vụ…, IV. Tổ chức

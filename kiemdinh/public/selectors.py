@@ -16,6 +16,7 @@ from kiemdinh.recognition.models import DecisionKind, decision_label
 from kiemdinh.recognition.selectors import Standing, standing_counts, standings
 from kiemdinh.selfassessment.models import Cycle, CycleSnapshot
 from kiemdinh.units.models import AdministrativeUnit, School, UnitKind
+from kiemdinh.units.selectors import successors_of
 
 PAGE_SIZE = 50
 
@@ -52,6 +53,7 @@ class UnitPage:
     unit: AdministrativeUnit
     above: list[AdministrativeUnit]
     children: list[AdministrativeUnit]
+    successors: list[AdministrativeUnit]  # a dissolved unit's: where its schools went
     counts: UnitCounts
     query: str
     page: Page
@@ -86,6 +88,7 @@ def unit_page(unit: AdministrativeUnit, *, query: str = "", page_number=1, on: d
         unit=unit,
         above=path_units(unit),
         children=list(unit.children.active().order_by("name")),
+        successors=successors_of(unit),
         counts=_counts(held, total),
         query=query,
         page=page,

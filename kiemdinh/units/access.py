@@ -6,7 +6,7 @@ from django.http import Http404
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.accounts.models import Role
-from kiemdinh.units.models import ANCESTORS_RELATED, AdministrativeUnit, ImportBatch, School
+from kiemdinh.units.models import ANCESTORS_RELATED, AdministrativeUnit, ImportBatch, School, UnitKind
 
 
 def schools_visible(user):
@@ -91,3 +91,12 @@ def can_change_unit(user, unit: AdministrativeUnit) -> bool:
     own fate), or an admin."""
     scope = user_scope(user)
     return scope.is_admin or any(unit.path.startswith(p) and unit.path != p for p in scope.unit_paths)
+
+
+def can_change_children(user, unit: AdministrativeUnit) -> bool:
+    """Establish a unit under this one, or merge units under it into a new one: an officer of this unit or of one
+    above it (the Sở for its communes), or an admin. Nobody for a commune, which has no units below it."""
+    if unit.kind == UnitKind.COMMUNE:
+        return False
+    scope = user_scope(user)
+    return scope.is_admin or any(unit.path.startswith(p) for p in scope.unit_paths)

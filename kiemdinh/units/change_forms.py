@@ -3,6 +3,7 @@
 from django import forms
 
 from kiemdinh.core.forms import Form, date_field
+from kiemdinh.units.models import UnitKind
 
 
 class DocumentFields(Form):
@@ -53,3 +54,27 @@ class SchoolMoveForm(DocumentFields):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
         self.fields["unit"].queryset = units
+
+
+class EstablishForm(DocumentFields):
+    code = forms.CharField(label="Mã đơn vị mới", max_length=32)
+    name = forms.CharField(label="Tên đơn vị mới", max_length=200, help_text="Ví dụ: phường Kim Trà, xã Bình Điền.")
+    kind = forms.ChoiceField(label="Cấp", choices=UnitKind.choices)
+    note = forms.CharField(label="Ghi chú (ví dụ: trên cơ sở các xã…)", max_length=300, required=False)
+    field_order = ["code", "name", "kind", "note"]
+
+
+class MergeForm(DocumentFields):
+    units = forms.ModelMultipleChoiceField(
+        label="Các đơn vị sáp nhập (cùng cấp, trực thuộc đơn vị này)",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    code = forms.CharField(label="Mã đơn vị mới", max_length=32)
+    name = forms.CharField(label="Tên đơn vị mới", max_length=200)
+    note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+    field_order = ["units", "code", "name", "note"]
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = children

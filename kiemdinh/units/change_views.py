@@ -11,11 +11,20 @@ from django.views.decorators.http import require_POST
 
 from kiemdinh.core.forms import error_text, form_messages
 from kiemdinh.units import services
-from kiemdinh.units.access import access_unit, can_change_unit, units_visible
-from kiemdinh.units.change_forms import DissolveForm, MoveForm, RenameForm, SchoolMoveForm
+from kiemdinh.units.access import access_unit, can_change_children, can_change_unit, units_visible
+from kiemdinh.units.change_forms import (
+    DissolveForm,
+    EstablishForm,
+    MergeForm,
+    MoveForm,
+    RenameForm,
+    SchoolMoveForm,
+)
 from kiemdinh.units.models import AdministrativeUnit
 
 REFUSED = "Chỉ cán bộ quản lý của đơn vị cấp trên được thay đổi đơn vị này."
+REFUSED_CHILDREN = "Chỉ cán bộ quản lý của đơn vị này hoặc đơn vị cấp trên được thành lập, sáp nhập đơn vị trực thuộc."
+CHILD_KEYS = ("establish", "merge")
 
 
 def targets(user, unit: AdministrativeUnit):
@@ -35,6 +44,8 @@ def change_forms(user, unit: AdministrativeUnit, data=None) -> dict:
             units=targets(user, unit) | unit_and_below(unit),
             prefix="truong",
         ),
+        "establish": EstablishForm(data, prefix="thanh-lap"),
+        "merge": MergeForm(data, children=unit.children.filter(dissolved_on__isnull=True), prefix="sap-nhap"),
     }
 
 
@@ -48,7 +59,9 @@ def _document(data) -> services.DecidingDocument:
 
 def _apply(request, unit_id: int, key: str, write) -> HttpResponse:
     unit = access_unit(request.user, unit_id)
-    if not can_change_unit(request.user, unit):
+    if key in CHILD_KEYS and not can_change_children(request.user, unit):
+        raise PermissionDenied(REFUSED_CHILDREN)
+    if key not in CHILD_KEYS and not can_change_unit(request.user, unit):
         raise PermissionDenied(REFUSED)
     form = change_forms(request.user, unit, request.POST)[key]
     try:
@@ -112,3 +125,31 @@ def change_school_move(request: HttpRequest, unit_id: int) -> HttpResponse:
         return f"Đã ghi chuyển {data['school'].name} về {data['unit'].name} từ ngày {data['effective_on']:%d/%m/%Y}."
 
     return _apply(request, unit_id, "school_move", write)
+
+
+@login_required
+@require_POST
+def change_establish(request: HttpRequest, unit_id: int) -> HttpResponse:
+    def write(unit, data, document):
+        new = services.unit_establish(
+            actor=request.user, code=data["code"], name=data["name"], kind=data["kind"], parent=unit,
+            on=data["effective_on"], document=document, note=data["note"],
+        )  # fmt: skip
+        return f"Đã ghi thành lập {new.name} trực thuộc {unit.name} từ ngày {data['effective_on']:%d/%m/%Y}."
+
+    return _apply(request, unit_id, "establish", write)
+
+
+@login_required
+@require_POST
+def change_merge(request: HttpRequest, unit_id: int) -> HttpResponse:
+    def write(unit, data, document):
+        merged = list(data["units"])
+        new = services.unit_merge(
+            actor=request.user, units=merged, code=data["code"], name=data["name"], on=data["effective_on"],
+            document=document, note=data["note"],
+        )  # fmt: skip
+        names = ", ".join(u.name for u in merged)
+        return f"Đã ghi sáp nhập {names} thành {new.name} từ ngày {data['effective_on']:%d/%m/%Y}."
+
+    return _apply(request, unit_id, "merge", write)

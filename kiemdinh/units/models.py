@@ -184,6 +184,7 @@ class School(models.Model):
 
 
 class ChangeKind(models.TextChoices):
+    ESTABLISH = "establish", "Thành lập đơn vị"
     RENAME = "rename", "Đổi tên đơn vị"
     MOVE = "move", "Chuyển sang đơn vị cấp trên khác"
     DISSOLVE = "dissolve", "Giải thể, sáp nhập"
@@ -191,10 +192,11 @@ class ChangeKind(models.TextChoices):
 
 
 class UnitChange(models.Model):
-    """One dated change of the tree, with the document that decided it (số, ngày, cơ quan ban hành): a unit renamed,
-    moved under another unit, dissolved (its communes and schools moved to named successors first, each a change of
-    its own), a school moved to another managing unit (its old and new unit in old_parent/new_parent). The rows keep the values before and after, so the tree as it was on any date
-    is today's tree with the later changes undone (units.selectors.tree_on)."""
+    """One dated change of the tree, with the document that decided it (số, ngày, cơ quan ban hành): a unit established
+    (under new_parent), renamed, moved under another unit, dissolved (its communes and schools moved to named
+    successors first, each a change of its own), a school moved to another managing unit (its old and new unit in
+    old_parent/new_parent). The rows keep the values before and after, so the tree as it was on any date is today's
+    tree with the later changes undone (units.selectors.TreeOn). `note` says what is illustrative ("minh họa")."""
 
     kind = models.CharField("loại thay đổi", max_length=16, choices=ChangeKind.choices)
     effective_on = models.DateField("ngày có hiệu lực", db_index=True)
@@ -207,6 +209,11 @@ class UnitChange(models.Model):
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
     old_name = models.CharField(max_length=200, blank=True)
     new_name = models.CharField(max_length=200, blank=True)
+    # A rename's education office before and after ("Sở GD&ĐT Thừa Thiên Huế" → "Sở GD&ĐT thành phố Huế"); None on
+    # rows recorded before offices were kept: the office then is taken to be today's.
+    old_office = models.CharField(max_length=200, null=True, blank=True)
+    new_office = models.CharField(max_length=200, null=True, blank=True)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
     old_parent = models.ForeignKey(
         AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

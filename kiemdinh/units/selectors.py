@@ -1,6 +1,7 @@
 """Reads of units and schools used by commands and pages."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -119,11 +120,144 @@ def tree_on(on: date) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class UnitAt:
+    """A unit as it was on a date: its name, education office and parent then."""
+
+    pk: int
+    code: str
+    kind: str
+    name: str
+    office: str
+    parent_id: int | None
+
+
+class TreeOn:
+    """The tree as it was on a date, read lazily: units are loaded when asked for (a query per level of the tree) and
+    every rename, move and school move that took effect after the date is undone (one query for those). What a
+    document of that date prints: the managing unit of a school then, its province's name then, the office's name."""
+
+    def __init__(self, on: date):
+        self.on = on
+        self._units: dict[int, UnitAt] = {}
+        later = UnitChange.objects.filter(
+            effective_on__gt=on, kind__in=[ChangeKind.RENAME, ChangeKind.MOVE, ChangeKind.SCHOOL_MOVE]
+        ).order_by("-effective_on", "-id")  # latest first: the earliest later change is applied last and wins
+        self._names, self._parents, self._school_units = {}, {}, {}
+        for change in later.values("kind", "unit_id", "school_id", "old_name", "old_office", "old_parent_id"):
+            if change["kind"] == ChangeKind.RENAME:
+                self._names[change["unit_id"]] = (change["old_name"], change["old_office"])
+            elif change["kind"] == ChangeKind.MOVE:
+                self._parents[change["unit_id"]] = change["old_parent_id"]
+            else:
+                self._school_units[change["school_id"]] = change["old_parent_id"]
+
+    def preload(self, paths) -> None:
+        """Load at once the units of today's paths ("/46/46-HT/"): the units a chain usually needs (one query)."""
+        codes = {code for path in paths for code in path.split("/") if code}
+        self._store(AdministrativeUnit.objects.filter(code__in=codes))
+
+    def _load(self, pks) -> None:
+        wanted = {pk for pk in pks if pk is not None and pk not in self._units}
+        if wanted:
+            self._store(AdministrativeUnit.objects.filter(pk__in=wanted))
+
+    def _store(self, units) -> None:
+        for row in units.values("pk", "code", "kind", "name", "education_office", "parent_id"):
+            name, office = self._names.get(row["pk"], (row["name"], None))
+            self._units[row["pk"]] = UnitAt(
+                pk=row["pk"],
+                code=row["code"],
+                kind=row["kind"],
+                name=name,
+                office=row["education_office"] if office is None else office,
+                parent_id=self._parents.get(row["pk"], row["parent_id"]),
+            )
+
+    def unit(self, pk: int) -> UnitAt:
+        self._load([pk])
+        return self._units[pk]
+
+    def chains(self, unit_pks) -> dict[int, tuple[UnitAt, ...]]:
+        """For each unit, the units from its province down to it, as they were (a query per level of units not
+        loaded yet)."""
+        missing, tried = set(unit_pks), set()
+        while missing:
+            self._load(missing)
+            tried |= missing
+            missing = set()
+            for pk in unit_pks:
+                current = pk
+                while current in self._units:
+                    current = self._units[current].parent_id
+                if current is not None and current not in tried:
+                    missing.add(current)
+        chains = {}
+        for pk in unit_pks:
+            chain, current = [], pk
+            while current is not None and current in self._units:
+                chain.append(self._units[current])
+                current = self._units[current].parent_id
+            chains[pk] = tuple(reversed(chain))
+        return chains
+
+    def school_unit_id(self, school) -> int:
+        return self._school_units.get(school.pk, school.unit_id)
+
+    def school_chains(self, schools) -> dict[int, tuple[UnitAt, ...]]:
+        """For each school, its managing unit then and the units above it, the province first."""
+        unit_of = {s.pk: self.school_unit_id(s) for s in schools}
+        chains = self.chains(set(unit_of.values()))
+        return {school_pk: chains[unit_pk] for school_pk, unit_pk in unit_of.items()}
+
+
+def school_under(school: School, unit: AdministrativeUnit, on: date | None = None) -> bool:
+    """Whether the school is under `unit` today or, given a date, was on that date (a 2024 plan of a district dissolved
+    since still lists the district's schools of 2024). No query today; two or three for the date."""
+    if school.unit.path.startswith(unit.path):
+        return True
+    if on is None:
+        return False
+    tree = TreeOn(on)
+    return any(u.pk == unit.pk for u in tree.school_chains([school])[school.pk])
+
+
+def schools_under_on(unit: AdministrativeUnit, on: date | None):
+    """The schools under `unit` today, and those that were under it on `on` and have moved since (a dissolved
+    district's plan of 2024 still concerns the district's schools of 2024), as a queryset. One query when the tree has
+    not changed since `on`, three or four when it has."""
+    now = School.objects.within(unit)
+    if on is None:
+        return now
+    later = UnitChange.objects.filter(effective_on__gt=on, kind__in=[ChangeKind.MOVE, ChangeKind.SCHOOL_MOVE])
+    rows = list(later.values_list("school_id", "unit__path"))
+    if not rows:
+        return now
+    moved = Q(pk__in=[school for school, _ in rows if school])
+    for path in {path for _, path in rows if path}:
+        moved |= Q(unit__path__startswith=path)
+    candidates = list(School.objects.filter(moved).exclude(unit__path__startswith=unit.path).select_related("unit"))
+    chains = TreeOn(on).school_chains(candidates)
+    then = [pk for pk, chain in chains.items() if any(u.pk == unit.pk for u in chain)]
+    return School.objects.filter(Q(unit__path__startswith=unit.path) | Q(pk__in=then)) if then else now
+
+
 def name_on(unit: AdministrativeUnit, on: date) -> str:
     """The unit's name on a date (its renames after that date undone): what a document of that date prints."""
-    later = UnitChange.objects.filter(unit=unit, kind=ChangeKind.RENAME, effective_on__gt=on).order_by("effective_on")
-    first = later.values_list("old_name", flat=True).first()
-    return first or unit.name
+    return unit_on(unit, on).name
+
+
+def unit_on(unit: AdministrativeUnit, on: date) -> UnitAt:
+    """The unit (its name and education office) as it was on a date: one query, none when it was not renamed since."""
+    later = (
+        UnitChange.objects.filter(unit=unit, kind=ChangeKind.RENAME, effective_on__gt=on)
+        .order_by("effective_on", "id")
+        .values("old_name", "old_office")
+        .first()
+    )
+    name, office = (later["old_name"], later["old_office"]) if later else (unit.name, None)
+    return UnitAt(unit.pk, unit.code, unit.kind, name, unit.education_office if office is None else office,
+                  unit.parent_id)  # fmt: skip
 
 
 def unit_changes(unit: AdministrativeUnit):
@@ -134,6 +268,19 @@ def unit_changes(unit: AdministrativeUnit):
         .select_related("unit", "school", "old_parent", "new_parent", "successor")
         .order_by("-effective_on", "-id")
     )
+
+
+def successors_of(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """For a dissolved unit, the units that took what it had: where its schools and units moved when it was
+    dissolved, else its named successor (two queries; none for a unit in force)."""
+    if unit.dissolved_on is None:
+        return []
+    changes = UnitChange.objects.filter(effective_on=unit.dissolved_on)
+    moved = changes.filter(old_parent=unit, kind__in=[ChangeKind.MOVE, ChangeKind.SCHOOL_MOVE])
+    pks = set(moved.values_list("new_parent_id", flat=True))
+    if not pks:
+        pks = set(changes.filter(unit=unit, kind=ChangeKind.DISSOLVE).values_list("successor_id", flat=True))
+    return list(AdministrativeUnit.objects.filter(pk__in=pks - {None}).order_by("path"))
 
 
 def school_units_on(schools, on: date) -> dict[int, str]:

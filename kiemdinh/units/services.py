@@ -182,13 +182,14 @@ class DecidingDocument:
         return DecidingDocument(number[:100], self.date, body[:200])
 
 
-def _change(*, actor, kind: str, on: date, document: DecidingDocument, **values) -> UnitChange:
+def _change(*, actor, kind: str, on: date, document: DecidingDocument, note: str = "", **values) -> UnitChange:
     return UnitChange.objects.create(
         kind=kind,
         effective_on=on,
         decision_number=document.number,
         decision_date=document.date,
         decision_body=document.body,
+        note=clean_name(note or "")[:300],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **values,
     )
@@ -199,21 +200,91 @@ def _document_data(document: DecidingDocument, on: date) -> dict:
 
 
 @transaction.atomic
-def unit_rename(*, actor, unit: AdministrativeUnit, name: str, on: date, document: DecidingDocument) -> UnitChange:
+def unit_rename(
+    *,
+    actor,
+    unit: AdministrativeUnit,
+    name: str,
+    on: date,
+    document: DecidingDocument,
+    education_office: str | None = None,
+    note: str = "",
+) -> UnitChange:
+    """A new name from `on` (Thừa Thiên Huế → thành phố Huế, 1/1/2025), and the education office's new name when
+    given (blank or None: unchanged). Documents dated before `on` keep printing the old names (TreeOn)."""
     document = document.checked()
     name = required_text(name, "name", "Thiếu tên mới của đơn vị.")
-    if name == unit.name:
+    office = clean_name(education_office or "") or unit.education_office
+    if name == unit.name and office == unit.education_office:
         raise ValidationError({"name": "Tên mới trùng tên hiện tại."})
     change = _change(
-        actor=actor, kind=ChangeKind.RENAME, on=on, document=document, unit=unit, old_name=unit.name, new_name=name
-    )
+        actor=actor, kind=ChangeKind.RENAME, on=on, document=document, note=note, unit=unit,
+        old_name=unit.name, new_name=name, old_office=unit.education_office, new_office=office,
+    )  # fmt: skip
     unit.name = name
+    unit.education_office = office
     unit.save()
     audit.record(
         actor=actor, event_type=Event.UNIT_RENAMED, obj=unit, unit=unit,
-        data={"old_name": change.old_name, "name": name, **_document_data(document, on)},
+        data={"old_name": change.old_name, "name": name, "office": office, **_document_data(document, on)},
     )  # fmt: skip
     return change
+
+
+@transaction.atomic
+def unit_establish(
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    parent: AdministrativeUnit,
+    on: date,
+    document: DecidingDocument,
+    education_office: str = "",
+    note: str = "",
+) -> AdministrativeUnit:
+    """A unit that comes into being on `on` (a commune formed by the 2025 reform), recorded with its deciding
+    document; before that date it is not in the tree."""
+    document = document.checked()
+    if parent.dissolved_on and parent.dissolved_on <= on:
+        raise ValidationError({"parent": f"{parent.name} đã giải thể từ ngày {parent.dissolved_on:%d/%m/%Y}."})
+    unit = unit_create(
+        actor=actor, code=code, name=name, kind=kind, parent=parent, education_office=education_office,
+        established_on=on,
+    )  # fmt: skip
+    _change(
+        actor=actor, kind=ChangeKind.ESTABLISH, on=on, document=document, note=note, unit=unit,
+        new_name=unit.name, new_parent=parent,
+    )  # fmt: skip
+    return unit
+
+
+@transaction.atomic
+def unit_merge(
+    *,
+    actor,
+    units: list[AdministrativeUnit],
+    code: str,
+    name: str,
+    on: date,
+    document: DecidingDocument,
+    note: str = "",
+) -> AdministrativeUnit:
+    """Several units of one parent and level merged into a new one (three communes into a ward): the new unit is
+    established on `on` and each merged unit is dissolved into it, its schools and units moving with it."""
+    if len(units) < 2:
+        raise ValidationError({"units": "Hãy chọn ít nhất hai đơn vị để sáp nhập."})
+    parents, kinds = {u.parent_id for u in units}, {u.kind for u in units}
+    if len(parents) != 1 or len(kinds) != 1:
+        raise ValidationError({"units": "Chỉ sáp nhập được các đơn vị cùng cấp, cùng đơn vị cấp trên."})
+    first = units[0]
+    merged = unit_establish(
+        actor=actor, code=code, name=name, kind=first.kind, parent=first.parent, on=on, document=document, note=note
+    )
+    for unit in units:
+        unit_dissolve(actor=actor, unit=unit, on=on, document=document, successor=merged, note=note)
+    return merged
 
 
 def _rewrite_paths(unit: AdministrativeUnit, old_path: str) -> None:
@@ -224,7 +295,7 @@ def _rewrite_paths(unit: AdministrativeUnit, old_path: str) -> None:
 
 @transaction.atomic
 def unit_move(
-    *, actor, unit: AdministrativeUnit, parent: AdministrativeUnit, on: date, document: DecidingDocument
+    *, actor, unit: AdministrativeUnit, parent: AdministrativeUnit, on: date, document: DecidingDocument, note: str = ""
 ) -> UnitChange:
     """The unit (with everything below it) now reports to `parent`, e.g. a commune to its province on 1/7/2025."""
     document = document.checked()
@@ -238,6 +309,7 @@ def unit_move(
         kind=ChangeKind.MOVE,
         on=on,
         document=document,
+        note=note,
         unit=unit,
         old_parent=unit.parent,
         new_parent=parent,
@@ -255,7 +327,9 @@ def unit_move(
 
 
 @transaction.atomic
-def school_move(*, actor, school: School, unit: AdministrativeUnit, on: date, document: DecidingDocument) -> UnitChange:
+def school_move(
+    *, actor, school: School, unit: AdministrativeUnit, on: date, document: DecidingDocument, note: str = ""
+) -> UnitChange:
     """The school is now managed by `unit` (its old records keep showing the unit of their date)."""
     document = document.checked()
     if unit.pk == school.unit_id:
@@ -263,7 +337,7 @@ def school_move(*, actor, school: School, unit: AdministrativeUnit, on: date, do
     if unit.dissolved_on and unit.dissolved_on <= on:
         raise ValidationError({"unit": f"{unit.name} đã giải thể từ ngày {unit.dissolved_on:%d/%m/%Y}."})
     change = _change(
-        actor=actor, kind=ChangeKind.SCHOOL_MOVE, on=on, document=document, school=school,
+        actor=actor, kind=ChangeKind.SCHOOL_MOVE, on=on, document=document, note=note, school=school,
         old_parent=school.unit, new_parent=unit,
     )  # fmt: skip
     school.unit = unit
@@ -284,6 +358,7 @@ def unit_dissolve(
     document: DecidingDocument,
     successor: AdministrativeUnit,
     successors: dict | None = None,
+    note: str = "",
 ) -> UnitChange:
     """Dissolve a unit (a district on 1/7/2025; communes merged into a new one): each unit and school below it first
     moves to its named successor (`successors`: {unit or school: new unit}), the rest to `successor`; a merge is the
@@ -295,10 +370,14 @@ def unit_dissolve(
         raise ValidationError({"successor": "Đơn vị kế thừa phải là một đơn vị khác, không thuộc đơn vị giải thể."})
     successors = successors or {}
     for child in list(unit.children.all()):
-        unit_move(actor=actor, unit=child, parent=successors.get(child, successor), on=on, document=document)
+        unit_move(actor=actor, unit=child, parent=successors.get(child, successor), on=on, document=document, note=note)
     for school in list(unit.schools.all()):
-        school_move(actor=actor, school=school, unit=successors.get(school, successor), on=on, document=document)
-    change = _change(actor=actor, kind=ChangeKind.DISSOLVE, on=on, document=document, unit=unit, successor=successor)
+        school_move(
+            actor=actor, school=school, unit=successors.get(school, successor), on=on, document=document, note=note
+        )
+    change = _change(
+        actor=actor, kind=ChangeKind.DISSOLVE, on=on, document=document, note=note, unit=unit, successor=successor
+    )
     unit.dissolved_on = on
     unit.save()
     audit.record(

@@ -5,10 +5,10 @@ from django.shortcuts import render
 
 from kiemdinh.accounts.access import user_scope
 from kiemdinh.core.text import fold
-from kiemdinh.units.access import access_unit, can_change_unit, units_visible, visible_ancestors
+from kiemdinh.units.access import access_unit, can_change_children, can_change_unit, units_visible, visible_ancestors
 from kiemdinh.units.change_views import change_forms
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType
-from kiemdinh.units.selectors import unit_changes
+from kiemdinh.units.selectors import successors_of, unit_changes
 
 
 @login_required
@@ -45,6 +45,10 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "school_type": school_type,
             "school_types": SchoolType.choices,
             "changes": unit_changes(unit),
-            "change_forms": change_forms(request.user, unit) if can_change_unit(request.user, unit) else None,
+            "successors": successors_of(unit),
+            "change_forms": change_forms(request.user, unit)
+            if can_change_unit(request.user, unit) or can_change_children(request.user, unit)
+            else None,
+            "may_change_unit": can_change_unit(request.user, unit),
         },
     )

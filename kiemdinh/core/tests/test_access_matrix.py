@@ -207,15 +207,15 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "",
         "only for officers of the district, of the province or admins (none of the personas): the district plan's "
         "changes, the province's evaluator network, the dated changes of commune A (renamed, moved, dissolved, its "
-        "schools moved: decided above it); withdrawing a publication that was never made; the API docs "
-        "page (turned off)",
+        "schools moved: decided above it; units established or merged below it: a commune has none); withdrawing a "
+        "publication that was never made; the API docs page (turned off)",
         "planning:plan_edit planning:plan_issue planning:plan_reopen planning:section_add planning:section_edit "
         "planning:section_delete planning:section_move planning:target_edit planning:target_remove "
         "planning:target_move planning:suggestions_accept planning:suggestion_dismiss planning:suggestion_restore "
         "planning:goal_add planning:goal_edit planning:goal_delete planning:task_add planning:task_edit "
         "planning:task_delete planning:report_add planning:report_edit planning:report_delete "
         "evaluation:evaluator_detail evaluation:evaluator_edit result:withdraw api:api-root units:change_rename "
-        "units:change_move units:change_dissolve units:change_school_move",
+        "units:change_move units:change_dissolve units:change_school_move units:change_establish units:change_merge",
     ),
 }
 CODES = {

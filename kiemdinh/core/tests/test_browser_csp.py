@@ -168,8 +168,8 @@ def test_main_pages_run_under_the_strict_policy(live_server, browser_page, demo_
     watch.follow(page.get_by_test_id("criteria-table").locator("tbody a"), "criterion form")
     watch.follow(tabs.get_by_role("link", name="Tải văn bản", exact=True), "document downloads")
 
-    # Officer of Hương Trà: home, the dashboard with its charts, the plans and one plan's tabs.
-    sign_in_as(page, base, "phonggd.huongtra")
+    # Officer of the Sở (Huế): home, the dashboard with its charts, the plans and one plan's tabs.
+    sign_in_as(page, base, "sogd.thuathienhue")
     expect(page.get_by_test_id("unit-card").first).to_be_visible()
     watch.check("officer home")
     home = page.url

@@ -32,16 +32,21 @@ def test_principal_logs_in_and_sees_the_thanh_chan_result(live_server, browser_p
 
 
 def test_officer_sees_the_huong_tra_schools(live_server, browser_page, demo_world):
+    # since 1/7/2025 the Sở manages the former town's 20 schools through its three wards
     page = browser_page
-    login(page, live_server.url, "phonggd.huongtra")
+    login(page, live_server.url, "sogd.thuathienhue")
     page.wait_for_selector("[data-testid=unit-card]")
     page.click("[data-testid=unit-card] a")
     page.wait_for_selector("table.list")
-    assert page.locator("table.list tbody tr").count() == 20
+    schools = page.locator("table.list").first
+    assert schools.locator("tbody tr").count() == 20
+    # the city's history: renamed on 1/1/2025, the wards established and the town dissolved on 1/7/2025
+    history = page.get_by_test_id("unit-changes").inner_text()
+    assert "Thừa Thiên Huế" in history and "175/2024/QH15" in history and "thị xã Hương Trà" in history
     page.fill("input[name=q]", "huong xuan")
     page.click("form.searchbar button")
     page.wait_for_load_state()
-    rows = page.inner_text("table.list tbody")
+    rows = page.locator("table.list").first.locator("tbody").inner_text()
     assert "Hương Xuân" in rows and "Lê Thuyết" not in rows
     screenshot(page, "foundation-03-officer-unit")
 

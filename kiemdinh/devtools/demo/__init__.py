@@ -14,5 +14,6 @@ The modules, in the order ``build.build_demo`` uses them:
 - ``people``: every demo account and role, the officers in charge, the login table;
 - ``cycles`` and ``thanh_chan``: the self-assessment cycles, Thanh Chấn's complete one from data/thanh_chan_2021.yaml;
 - ``evaluations`` (with ``evaluation_seeds`` and ``filled_assessment``): the illustrative external evaluations;
-- ``tally``: ``DemoBuild``, what a build created.
+- ``reform``: the 2025 reform applied last (Huế a city, the districts ended, schools moved), with its sources;
+- ``tally``: ``DemoBuild``, what a build created, and the demo password.
 """

@@ -8,6 +8,7 @@ from kiemdinh.devtools.demo.people import ensure_officers_in_charge, ensure_peop
 from kiemdinh.devtools.demo.places import ensure_schools, ensure_units
 from kiemdinh.devtools.demo.plans import PLANS, ensure_plan
 from kiemdinh.devtools.demo.prior_decisions import ensure_decisions
+from kiemdinh.devtools.demo.reform import ensure_reform
 from kiemdinh.devtools.demo.tally import DemoBuild
 from kiemdinh.frameworks.models import FrameworkVersion
 
@@ -34,4 +35,5 @@ def build_demo(*, actor=None) -> DemoBuild:
     ensure_cycles_in_progress(actor, build, schools)
     ensure_officers_in_charge(actor, build, units)
     ensure_evaluations(actor, build, units, schools)
+    ensure_reform(actor, build, units, schools)  # last: the history above was made under the old tree
     return build

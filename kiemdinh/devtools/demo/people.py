@@ -5,12 +5,11 @@ from dataclasses import dataclass
 
 from kiemdinh.accounts.models import Body, Membership, Role, User
 from kiemdinh.accounts.services import membership_grant, user_create
-from kiemdinh.devtools.demo.tally import DemoBuild
+from kiemdinh.devtools.demo.reform import AFTER_REFORM
+from kiemdinh.devtools.demo.tally import DEMO_PASSWORD, DemoBuild
 from kiemdinh.oversight.models import OfficerInCharge, SchoolLevel
 from kiemdinh.oversight.services.officers import officer_add
 from kiemdinh.recognition.authority import body_name
-
-DEMO_PASSWORD = "kiemdinh-demo"
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,8 @@ class DemoLogin:
 
 def demo_logins() -> list[DemoLogin]:
     """The demo accounts as they are in the database, in PEOPLE order (one query)."""
-    order = {p.username: i for i, p in enumerate(PEOPLE)}
+    usernames = [p.username for p in PEOPLE] + [c.username for c in AFTER_REFORM if c.unit]
+    order = {name: i for i, name in reversed(list(enumerate(usernames)))}
     memberships = (
         Membership.objects.active()
         .filter(user__username__in=order)

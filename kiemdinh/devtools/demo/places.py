@@ -3,15 +3,11 @@ builder steps that create whichever are missing."""
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from kiemdinh.devtools.demo.tally import DemoBuild
 from kiemdinh.recognition.models import RecognitionRound
 from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind
 from kiemdinh.units.services import school_create, unit_create
-
-# District-level government ended on 1 July 2025; districts stay in the tree so the seeds' plans keep their issuer.
-DISTRICTS_DISSOLVED_ON = date(2025, 7, 1)
 
 
 @dataclass(frozen=True)
@@ -21,10 +17,6 @@ class UnitSeed:
     kind: str
     parent: str | None = None
     education_office: str = ""
-
-    @property
-    def dissolved_on(self) -> date | None:
-        return DISTRICTS_DISSOLVED_ON if self.kind == UnitKind.DISTRICT else None
 
 
 @dataclass(frozen=True)
@@ -165,7 +157,6 @@ def ensure_units(actor, build: DemoBuild) -> dict[str, AdministrativeUnit]:
             kind=seed.kind,
             parent=units[seed.parent] if seed.parent else None,
             education_office=seed.education_office,
-            dissolved_on=seed.dissolved_on,
         )
         build.add("đơn vị hành chính")
     return units

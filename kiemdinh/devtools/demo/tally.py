@@ -1,7 +1,10 @@
-"""``DemoBuild``: what one build of the demo created, counted by kind (what seed_demo prints)."""
+"""``DemoBuild``: what one build of the demo created, counted by kind (what seed_demo prints); the demo accounts' one
+password."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+
+DEMO_PASSWORD = "kiemdinh-demo"
 
 
 @dataclass

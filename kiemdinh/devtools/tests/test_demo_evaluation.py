@@ -164,7 +164,7 @@ def test_hoc_mon_2_9_was_recognised_in_2020_and_has_lapsed(demo):
     }
     assert {d.recognition_round for d in decisions} == {RecognitionRound.FIRST}
     # the plan's other schools (external evaluation only) are not evaluated: the seed gives no result
-    assert Registration.objects.filter(school__unit__code="79-HM").count() == 1
+    assert Registration.objects.filter(school__code__startswith="79-HM-").count() == 1
 
 
 # --- Dashboard and public pages ------------------------------------------------------------------------------------
@@ -194,7 +194,11 @@ def test_public_pages_show_the_recognitions_and_the_published_results(demo, clie
     if today < date(2028, 12, 15):
         assert "Đạt chuẩn quốc gia mức độ 1" in page and "2315/QĐ-UBND (minh họa)" in page
         assert "Đạt kiểm định" not in page
+    # the town's page says where its schools went; both Tứ Hạ schools are the ward of Hương Trà's since 1/7/2025
     page = client.get("/cong-khai/don-vi/46-HT/").content.decode()
+    assert "thị xã Hương Trà kết thúc hoạt động từ ngày 01/07/2025" in page.replace("Thị", "thị")
+    assert "phường Hương Trà" in page and "phường Kim Trà" in page and "xã Bình Điền" in page
+    page = client.get("/cong-khai/don-vi/46-P-HUONGTRA/").content.decode()
     if today < date(2029, 5, 15):
         assert "845/QĐ-SGDĐT (minh họa)" in page and "902/QĐ-SGDĐT (minh họa)" in page
     # lapsed decisions are not shown, the published result is

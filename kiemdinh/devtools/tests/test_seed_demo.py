@@ -12,12 +12,14 @@ from django.urls import reverse
 
 from kiemdinh.accounts.models import Membership, Role, User
 from kiemdinh.devtools.demo.people import DEMO_PASSWORD, PEOPLE
+from kiemdinh.devtools.demo.reform import AFTER_REFORM, NEW_UNITS
 from kiemdinh.planning.models import AnnualPlan, PlanTarget
 from kiemdinh.recognition.models import RecognitionRound
 from kiemdinh.selfassessment.models import Cycle, CycleStatus
 from kiemdinh.selfassessment.selectors import cycle_evaluation
 from kiemdinh.units.access import schools_visible
-from kiemdinh.units.models import AdministrativeUnit, Ownership, School, SchoolType, UnitKind
+from kiemdinh.units.models import AdministrativeUnit, ChangeKind, Ownership, School, SchoolType, UnitChange, UnitKind
+from kiemdinh.units.selectors import name_on, school_units_on, tree_on
 
 HUONG_TRA_TITLE = (
     "Công tác kiểm định chất lượng giáo dục và xây dựng trường đạt chuẩn quốc gia trên địa bàn thị xã Hương Trà, "
@@ -38,15 +40,22 @@ def plan_of(unit_code):
 
 
 def test_the_world_has_the_seeds_units_schools_plans_and_people(demo):
-    assert AdministrativeUnit.objects.count() == 12
+    assert AdministrativeUnit.objects.count() == 12 + len(NEW_UNITS)
     assert School.objects.count() == 32
     assert AnnualPlan.objects.count() == 4
     assert PlanTarget.objects.count() == 20 + 2 + 1 + 8
-    assert User.objects.count() == len(PEOPLE) == 27
-    assert Membership.objects.count() == len(PEOPLE)
-    assert School.objects.within(AdministrativeUnit.objects.get(code="46-HT")).count() == 20
+    reformed = [c for c in AFTER_REFORM if c.username not in {p.username for p in PEOPLE}]
+    assert User.objects.count() == len(PEOPLE) + len(reformed) == 28
+    # every seed role, and after the reform one new role each for three officers (the district roles ended)
+    assert Membership.objects.count() == len(PEOPLE) + 3
+    assert Membership.objects.filter(is_active=False, unit__kind=UnitKind.DISTRICT).count() == 6
+    # the 20 schools of the 2024 list were Hương Trà's in 2024; today three wards manage them
+    huong_tra = AdministrativeUnit.objects.get(code="46-HT")
+    assert School.objects.within(huong_tra).count() == 0
+    in_2024 = next(u for u in tree_on(date(2024, 1, 4)) if u["code"] == "46-HT")
+    assert len(in_2024["schools"]) == 20
     assert AdministrativeUnit.objects.get(code="20-CL-BL").name == "xã Bảo Lâm"
-    assert AdministrativeUnit.objects.get(code="46-HT").education_office == "Phòng Giáo dục và Đào tạo thị xã Hương Trà"
+    assert huong_tra.education_office == "Phòng Giáo dục và Đào tạo thị xã Hương Trà"
     thanh_chan = School.objects.get(name="Trường Tiểu học Thanh Chấn")
     assert thanh_chan.unit.code == "DEMO-TC" and thanh_chan.unit.parent.code == "DEMO"
     assert School.objects.get(name="Trường Mầm non tư thục Thiên Đức").ownership == Ownership.TU_THUC
@@ -59,6 +68,40 @@ def test_every_district_was_dissolved_on_1_july_2025(demo):
     assert sorted(d.name for d in districts) == ["huyện Cao Lộc", "huyện Hóc Môn", "huyện Hữu Lũng", "thị xã Hương Trà"]
     assert {d.dissolved_on for d in districts} == {date(2025, 7, 1)}
     assert not AdministrativeUnit.objects.exclude(kind=UnitKind.DISTRICT).filter(dissolved_on__isnull=False).exists()
+    # each with its deciding document, nothing left under it
+    for district in districts:
+        change = UnitChange.objects.get(unit=district, kind=ChangeKind.DISSOLVE)
+        assert change.decision_body == "Ủy ban Thường vụ Quốc hội" and change.successor.kind == UnitKind.PROVINCE
+        assert not district.children.exists() and not district.schools.exists()
+
+
+def test_the_reform_is_in_the_demo_with_its_documents_and_what_is_illustrative(demo):
+    hue = AdministrativeUnit.objects.get(code="46")
+    assert (hue.name, hue.education_office) == ("Thành phố Huế", "Sở Giáo dục và Đào tạo thành phố Huế")
+    renamed = UnitChange.objects.get(unit=hue, kind=ChangeKind.RENAME)
+    assert (renamed.effective_on, renamed.decision_number, renamed.old_name) == (
+        date(2025, 1, 1),
+        "175/2024/QH15",
+        "Thừa Thiên Huế",
+    )
+    assert name_on(hue, date(2024, 12, 31)) == "Thừa Thiên Huế" and name_on(hue, date(2025, 1, 1)) == "Thành phố Huế"
+    wards = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=[n.code for n in NEW_UNITS])}
+    assert {u.name for u in wards.values()} == {"phường Hương Trà", "phường Kim Trà", "xã Bình Điền", "xã Hóc Môn"}
+    assert all(u.established_on == date(2025, 7, 1) and u.parent.kind == UnitKind.PROVINCE for u in wards.values())
+    # a school the sources place, and one placed for illustration, say which
+    moved = UnitChange.objects.get(kind=ChangeKind.SCHOOL_MOVE, school__code="79-HM-TH-TANHIEP")
+    assert (moved.new_parent.name, moved.decision_number) == ("xã Hóc Môn", "1685/NQ-UBTVQH15")
+    assert "inh họa" not in moved.note
+    placed = UnitChange.objects.get(kind=ChangeKind.SCHOOL_MOVE, school__code="46-HT-THCS-LETHUYET")
+    assert placed.new_parent.name == "phường Hương Trà" and "Minh họa" in placed.note
+    assert "minh họa" in UnitChange.objects.get(unit=wards["46-P-KIMTRA"], kind=ChangeKind.ESTABLISH).decision_number
+    # the units command shows each date's tree
+    assert [u["name"] for u in tree_on(date(2024, 6, 1)) if u["parent"] == "46"] == ["thị xã Hương Trà"]
+    assert [u["name"] for u in tree_on(date(2026, 1, 1)) if u["parent"] == "46"] == [
+        "phường Hương Trà",
+        "phường Kim Trà",
+        "xã Bình Điền",
+    ]
 
 
 def test_huong_tra_plan_reproduces_its_list_in_order(demo):
@@ -85,7 +128,9 @@ def test_huong_tra_plan_reproduces_its_list_in_order(demo):
     assert first == [1, 2, 3, 6, 14]  # the five "CN Lần đầu"
     assert all(t.recognition_round == RecognitionRound.AGAIN for t in targets if t.position not in first)
     assert [t.school.school_type for t in targets].count(SchoolType.MN) == 5
-    assert all(t.school.unit.code == "46-HT" for t in targets)
+    # listed then under the town; since 1/7/2025 under the three wards that replaced it
+    assert {t.school.unit.code for t in targets} == {"46-P-HUONGTRA", "46-P-KIMTRA", "46-X-BINHDIEN"}
+    assert set(school_units_on([t.school for t in targets], plan.issued_on).values()) == {"thị xã Hương Trà"}
 
 
 def test_cao_loc_tan_thanh_and_hoc_mon_plans(demo):
@@ -178,8 +223,10 @@ def test_demo_principals_see_only_their_own_school(demo):
     assert [s.name for s in schools_visible(principal)] == ["Trường Tiểu học Thanh Chấn"]
     principal = User.objects.get(username="hieutruong.mnhuongxuan")
     assert [s.name for s in schools_visible(principal)] == ["Trường Mầm non Hương Xuân"]
+    # the former Phòng GD&ĐT officer now works for the ward of Hương Trà: its seven schools, not the old town's 20
     officer = User.objects.get(username="phonggd.huongtra")
-    assert schools_visible(officer).count() == 20
+    assert schools_visible(officer).count() == 7
+    assert {s.unit.name for s in schools_visible(officer)} == {"phường Hương Trà"}
     assert User.objects.get(username="quantri").memberships.get().role == Role.ADMIN
 
 

@@ -13,7 +13,7 @@ from kiemdinh.core.text import fold
 from kiemdinh.documents.common import place_date, short_place, vn_date
 from kiemdinh.planning.models import AnnualPlan, GoalMeasure, GoalMetric, GoalScope, PlanKind, TaskStatus
 from kiemdinh.planning.selectors import goals_progress, plan_targets_with_positions, signer_lines
-from kiemdinh.units.selectors import school_units_on
+from kiemdinh.units.selectors import name_on, school_units_on
 
 BLANK = " " * 8  # where the number, the day and the month are written by hand once the plan is signed
 SECTION_I = "MỤC ĐÍCH, YÊU CẦU"
@@ -251,10 +251,11 @@ def _position_text(position) -> str:
 def annual_plan_context(plan: AnnualPlan) -> AnnualPlanContext:
     """Plain data for the documents of a plan. Queries: the plan's unit (unless loaded), the sections, the targets
     with their schools' cycles and decisions (3), the schools' managing units on the plan's date (1, 2 when a school moved since), the goals with their progress (goals_progress: 2 plus the unit's
-    schools and one a goal) and the tasks — whatever the number of sections, schools or tasks."""
+    schools and one a goal), the tasks and the unit's name on the plan's date (1) — whatever the number of sections,
+    schools or tasks."""
     log: list[str] = []
     unit = plan.unit
-    place = plan.place or short_place(unit.name)
+    place = plan.place or short_place(name_on(unit, plan.issued_on or timezone.localdate()))
     number = plan.number or blank_number(plan.issuer, "KH")
     if not plan.number:
         log.append("số kế hoạch")

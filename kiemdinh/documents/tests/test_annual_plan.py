@@ -296,14 +296,15 @@ def test_body_lines_bold_only_short_numbered_headings():
 def test_context_queries_do_not_grow_with_the_plan(world, plan, django_assert_num_queries):
     # unit, sections, targets + cycles + decisions, the units' later changes, goals + their targets + one a goal, tasks
     fresh = AnnualPlan.objects.get(pk=plan.pk)
-    with django_assert_num_queries(10):
+    # (+ the unit's name on the plan's date)
+    with django_assert_num_queries(11):
         ctx = annual_plan_context(fresh)
     assert len(ctx.targets) == 2 and len(ctx.tasks) == 1 and len(ctx.goals) == 1
     for n in range(3):
         section_save(actor=world.officer_district, plan=plan, heading=f"Mục {n}", body="Nội dung.")
         task_save(actor=world.officer_district, plan=plan, data=TaskInput(agency="Phòng Nội vụ", content=f"Việc {n}"))
     fresh = AnnualPlan.objects.select_related("unit").get(pk=plan.pk)
-    with django_assert_num_queries(9):  # the unit came with the plan
+    with django_assert_num_queries(10):  # the unit came with the plan; its name on the date
         ctx = annual_plan_context(fresh)
     assert len(ctx.sections) == 6 and len(ctx.tasks) == 4
 
@@ -389,7 +390,8 @@ def test_report_docx(world, plan, django_assert_num_queries):
     from kiemdinh.planning.models import PlanReport
 
     fresh = PlanReport.objects.get(pk=report.pk)
-    with django_assert_num_queries(2):
+    # the plan, its unit, the unit's name on the report's date
+    with django_assert_num_queries(3):
         ctx = plan_report_context(fresh)
     document = open_docx(plan_report_docx(ctx))
     header = cell_texts(document.tables[0])[0]

@@ -48,7 +48,8 @@ def issued(world):
 
 def test_decisions_as_docx_and_export_command(world, tt17, tmp_path, django_assert_num_queries):  # noqa: F811
     grade, level = issued(world)
-    with django_assert_num_queries(2):
+    # the decisions, the later changes of the tree, the units of the school's path
+    with django_assert_num_queries(3):
         context = decision_context([grade, level])
     assert [d.label for d in context.decisions] == ["CĐ3", "MĐ2"]
     assert context.missing == ("người ký quyết định MĐ2",)

@@ -12,6 +12,7 @@ from kiemdinh.planning.selectors.common import decision_text
 from kiemdinh.recognition.models import Decision, DecisionKind
 from kiemdinh.selfassessment.models import CycleStatus, CycleTransition
 from kiemdinh.units.models import School
+from kiemdinh.units.selectors import schools_under_on
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def goal_schools(plan: AnnualPlan, goal: PlanGoal, targets: list[PlanTarget]) ->
     if goal.scope == GoalScope.TARGETS:
         schools = [t.school for t in targets]
     else:
-        schools = list(School.objects.within(plan.unit).filter(is_active=True).order_by("name"))
+        schools = list(schools_under_on(plan.unit, plan.dated_on).filter(is_active=True).order_by("name"))
     types = goal.type_list
     return [s for s in schools if not types or s.school_type in types]
 
@@ -86,7 +87,7 @@ def goals_progress(plan: AnnualPlan) -> list[GoalProgress]:
     progress = []
     for goal in goals:
         if goal.scope == GoalScope.UNIT and unit_schools is None:
-            unit_schools = list(School.objects.within(plan.unit).filter(is_active=True).order_by("name"))
+            unit_schools = list(schools_under_on(plan.unit, plan.dated_on).filter(is_active=True).order_by("name"))
         pool = [t.school for t in targets] if goal.scope == GoalScope.TARGETS else unit_schools
         pool = [s for s in pool if not goal.type_list or s.school_type in goal.type_list]
         deadline = goal.deadline or plan.ends_on

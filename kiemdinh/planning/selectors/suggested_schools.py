@@ -13,6 +13,7 @@ from kiemdinh.recognition.models import (
 )
 from kiemdinh.selfassessment.models import CycleSnapshot
 from kiemdinh.units.models import School
+from kiemdinh.units.selectors import schools_under_on
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ def suggestions(plan: AnnualPlan) -> tuple[list[Suggestion], list[Suggestion]]:
     - a recognition that ran out before the plan starts and was not renewed (CN lại);
     - a school never recognised (CN lần đầu): CĐ/MĐ from its latest accepted self-assessment where there is one,
       else CĐ2-MĐ1, the usual first target in the seeds.
-    Schools already listed in the plan are left out. Four queries."""
-    candidates = School.objects.within(plan.unit).filter(is_active=True).exclude(plan_targets__plan=plan)
+    Schools already listed in the plan are left out; the plan's unit's schools are those of its date too. Five queries."""
+    candidates = schools_under_on(plan.unit, plan.dated_on).filter(is_active=True).exclude(plan_targets__plan=plan)
     schools = list(candidates.select_related("unit"))
     # The schools as a subquery, not a list of ids: a province's thousand ids cost more to bind than to query.
     ids = candidates.values("pk")

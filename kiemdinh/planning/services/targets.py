@@ -14,6 +14,7 @@ from kiemdinh.planning.models import (
 )
 from kiemdinh.planning.services.common import lock_plan, next_position, record
 from kiemdinh.recognition.models import RecognitionRound
+from kiemdinh.units.selectors import school_under
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _target_values(data: TargetInput) -> dict:
 
 
 def _check_school(plan: AnnualPlan, school) -> None:
-    if not school.unit.path.startswith(plan.unit.path):
+    if not school_under(school, plan.unit, plan.dated_on):
         raise ValidationError({"school": f"{school.name} không thuộc {plan.unit.name}."})
     if plan.targets.filter(school=school).exists():
         raise ValidationError({"school": f"{school.name} đã có trong danh sách của kế hoạch."})
@@ -135,7 +136,7 @@ def suggestion_dismiss(*, actor, plan: AnnualPlan, school, reason: str) -> Sugge
     reason = clean(reason)
     if not reason:
         raise ValidationError({"reason": "Hãy ghi lý do không đưa trường vào kế hoạch."})
-    if not school.unit.path.startswith(plan.unit.path):
+    if not school_under(school, plan.unit, plan.dated_on):
         raise ValidationError(f"{school.name} không thuộc {plan.unit.name}.")
     dismissal, _ = SuggestionDismissal.objects.update_or_create(
         plan=plan,

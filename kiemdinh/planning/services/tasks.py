@@ -18,6 +18,7 @@ from kiemdinh.planning.models import (
 )
 from kiemdinh.planning.periods import PeriodError, parse_deadline
 from kiemdinh.planning.services.common import next_position, record
+from kiemdinh.units.selectors import school_under
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def _task_values(plan: AnnualPlan, data: TaskInput) -> dict:
         kind, due_on = parse_deadline(nfc(data.deadline or ""))
     except PeriodError as exc:
         errors["deadline"] = str(exc)
-    if data.school is not None and not data.school.unit.path.startswith(plan.unit.path):
+    if data.school is not None and not school_under(data.school, plan.unit, plan.dated_on):
         errors["school"] = f"{data.school.name} không thuộc {plan.unit.name}."
     if errors:
         raise ValidationError(errors)

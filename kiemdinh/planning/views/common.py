@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kiemdinh.core.forms import error_text
 from kiemdinh.planning.access import can_manage_plan
-from kiemdinh.units.models import School
+from kiemdinh.units.selectors import schools_under_on
 
 
 def _context(request, plan, tab: str, **extra) -> dict:
@@ -35,4 +35,4 @@ def _refused(request, error: ValidationError, plan, name: str):
 
 
 def _unit_schools(plan):
-    return School.objects.within(plan.unit).filter(is_active=True).select_related("unit").order_by("name")
+    return schools_under_on(plan.unit, plan.dated_on).filter(is_active=True).select_related("unit").order_by("name")

@@ -20,7 +20,8 @@ from kiemdinh.planning.access import access_plan, can_manage_plan
 from kiemdinh.planning.forms import TargetForm
 from kiemdinh.planning.models import PlanTarget, SuggestionDismissal
 from kiemdinh.planning.views.common import _back, _context, _refused, _unit_schools
-from kiemdinh.units.models import School, SchoolType
+from kiemdinh.units.models import SchoolType
+from kiemdinh.units.selectors import schools_under_on
 
 
 @login_required
@@ -118,7 +119,7 @@ def suggestions_accept(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def suggestion_dismiss(request: HttpRequest, plan_id: int, school_id: int) -> HttpResponse:
     plan = access_plan(request.user, plan_id, write=True)
-    school = get_object_or_404(School.objects.within(plan.unit), pk=school_id)
+    school = get_object_or_404(schools_under_on(plan.unit, plan.dated_on), pk=school_id)
     try:
         svc.suggestion_dismiss(actor=request.user, plan=plan, school=school, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
