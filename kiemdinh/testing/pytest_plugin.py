@@ -38,3 +38,31 @@ def pytest_configure(config):
     # of two plugins' fixtures with one name the later wins, and kiemdinh.testing.fixtures replaces pytest-django's
     # django_db_setup (to load the regulations once per session). Given with `-p`, it would come first and lose.
     config.pluginmanager.import_plugin("kiemdinh.testing.fixtures")
+
+
+# The longest test files, measured (docs/testing.md), run first: with --dist loadfile a file's tests go to one worker,
+# and a long file started last keeps that worker busy while the others have finished. Other files keep their order.
+LONG_FILES = (
+    "kiemdinh/core/tests/test_access_matrix.py",
+    "kiemdinh/core/tests/test_huge_ids.py",
+    "kiemdinh/core/tests/test_browser_foundation.py",
+    "kiemdinh/devtools/tests/test_backup.py",
+    "kiemdinh/selfassessment/tests/test_browser_journey.py",
+    "kiemdinh/frameworks/tests/test_evaluate_command.py",
+    "kiemdinh/core/tests/test_browser_csp.py",
+    "kiemdinh/evaluation/tests/test_browser_evaluation_journey.py",
+    "kiemdinh/core/tests/test_form_input.py",
+    "kiemdinh/improvement/tests/test_browser_improvement.py",
+    "kiemdinh/core/tests/test_frozen_dossier.py",
+    "kiemdinh/core/tests/test_storage.py",
+    "kiemdinh/evaluation/tests/test_browser_registration.py",
+    "kiemdinh/planning/tests/test_browser_planning.py",
+    "kiemdinh/core/tests/test_hostile_imports.py",
+    "kiemdinh/documents/tests/test_dossier.py",
+    "kiemdinh/evaluation/tests/test_views.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: i for i, path in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
