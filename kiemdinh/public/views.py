@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kiemdinh.public.selectors import provinces, school_page, unit_page
 from kiemdinh.units.models import ANCESTORS_RELATED, AdministrativeUnit, School
+from kiemdinh.units.selectors import merger_view
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -23,4 +24,5 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
 
 def school(request: HttpRequest, code: str) -> HttpResponse:
     found = get_object_or_404(School.objects.select_related(*(f"unit__{r}" for r in ANCESTORS_RELATED)), code=code)
-    return render(request, "public/school.html", {"view": school_page(found, on=timezone.localdate())})
+    context = {"view": school_page(found, on=timezone.localdate()), "merger": merger_view(found)}
+    return render(request, "public/school.html", context)

@@ -270,7 +270,7 @@ def gap_report(cycle: Cycle, achieved_ids: set[int] | None = None, level4: dict[
 
 
 def live_school_profile(cycle: Cycle) -> dict:
-    """The school's facts that documents print, read from the school and its unit now."""
+    """The school's facts that documents print, read from the school and its unit now, with its sites (1 query)."""
     school = cycle.school
     unit = school.unit
     return {
@@ -283,6 +283,17 @@ def live_school_profile(cycle: Cycle) -> dict:
         "address": school.address,
         "phone": school.phone,
         "founded_year": school.founded_year,
+        "former_names": school.former_names,
+        "campuses": [
+            {
+                "name": c.name,
+                "kind": c.get_kind_display(),
+                "address": c.address,
+                "classes": c.classes,
+                "pupils": c.pupils,
+            }
+            for c in school.campuses.filter(is_active=True)
+        ],
     }
 
 

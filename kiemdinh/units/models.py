@@ -158,7 +158,10 @@ class School(models.Model):
     phone = models.CharField("điện thoại", max_length=40, blank=True)
     founded_year = models.PositiveSmallIntegerField("năm thành lập", null=True, blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
-    search_text = models.CharField(max_length=400, blank=True, editable=False)
+    # "Tên trước đây" (Phần I of the report): the schools merged into this one, "code name" each, one a line; their old
+    # codes and names find this school.
+    former_names = models.TextField("tên trước đây", blank=True)
+    search_text = models.CharField(max_length=1000, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SchoolQuerySet.as_manager()
@@ -172,7 +175,7 @@ class School(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = fold(f"{self.code} {self.name}")
+        self.search_text = fold(f"{self.code} {self.name} {self.former_names}".replace("\n", " "))[:1000]
         super().save(*args, **kwargs)
 
     @property
@@ -235,6 +238,64 @@ class UnitChange(models.Model):
 
     def __str__(self):
         return f"{self.effective_on:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class CampusKind(models.TextChoices):
+    MAIN = "main", "Điểm trường chính"
+    SITE = "site", "Điểm trường lẻ"
+    BRANCH = "branch", "Phân hiệu"
+
+
+class Campus(models.Model):
+    """A site of a school (điểm trường chính, điểm lẻ, phân hiệu) with its address and pupils; a school merged into
+    another usually goes on as one of its sites (`predecessor`)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="campuses", verbose_name="trường")
+    name = models.CharField("tên điểm trường", max_length=200)
+    kind = models.CharField("loại", max_length=8, choices=CampusKind.choices, default=CampusKind.SITE)
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    pupils = models.PositiveIntegerField("số học sinh (trẻ)", null=True, blank=True)
+    classes = models.PositiveSmallIntegerField("số lớp (nhóm)", null=True, blank=True)
+    predecessor = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="trường trước sáp nhập"
+    )
+    is_active = models.BooleanField("đang hoạt động", default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["school", "position", "id"]
+        verbose_name = "điểm trường"
+        verbose_name_plural = "điểm trường"
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="campus_name_unique_per_school")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class SchoolMerger(models.Model):
+    """A school merged into another on a date, by a decision (số, ngày, cơ quan ban hành): the predecessor stops
+    (is_active False), its cycles, evidence and decisions stay its own and readable under the successor."""
+
+    predecessor = models.OneToOneField(School, on_delete=models.PROTECT, related_name="merged_into")
+    successor = models.ForeignKey(School, on_delete=models.PROTECT, related_name="predecessor_mergers")
+    effective_on = models.DateField("ngày có hiệu lực")
+    decision_number = models.CharField("số văn bản", max_length=100)
+    decision_date = models.DateField("ngày văn bản")
+    decision_body = models.CharField("cơ quan ban hành", max_length=200)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        verbose_name = "sáp nhập trường"
+        verbose_name_plural = "sáp nhập trường"
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} ({self.effective_on:%d/%m/%Y})"
 
 
 class ImportKind(models.TextChoices):

@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
 from kiemdinh.core.text import fold, nfc
-from kiemdinh.units.models import AdministrativeUnit, ChangeKind, School, UnitChange, UnitKind
+from kiemdinh.units.models import AdministrativeUnit, ChangeKind, School, SchoolMerger, UnitChange, UnitKind
 
 
 class SchoolLookupError(ObjectDoesNotExist):
@@ -306,3 +306,31 @@ def school_units_on(schools, on: date) -> dict[int, str]:
         if rename.unit_id in names:
             names[rename.unit_id] = rename.old_name
     return {school_id: names.get(unit_id, "") for school_id, unit_id in unit_of.items()}
+
+
+# --- Merged schools -----------------------------------------------------------------------------------------------------
+
+# What the reference says about a predecessor's recognition after a merger: nothing (../shared/reference: the circulars
+# TT17, TT18, TT19/2018 and TT57/2026 as digested there have no provision on merged schools). So it is not decided here.
+MERGED_RECOGNITION_NOTE = (
+    "Quyết định công nhận của trường trước sáp nhập có còn áp dụng cho trường sau sáp nhập hay không: cần cơ quan có "
+    "thẩm quyền xác định (các Thông tư 17, 18, 19/2018/TT-BGDĐT và Thông tư 57/2026 không quy định trường hợp sáp "
+    "nhập trường)."
+)
+
+
+@dataclass(frozen=True)
+class MergerView:
+    merged_into: SchoolMerger | None  # this school merged into another
+    predecessors: list  # SchoolMerger rows: the schools merged into this one, oldest first
+
+
+def merger_view(school: School) -> MergerView:
+    """The school's place in mergers (one query)."""
+    rows = list(
+        SchoolMerger.objects.filter(Q(predecessor=school) | Q(successor=school))
+        .select_related("successor", "predecessor")
+        .order_by("effective_on", "id")
+    )
+    merged_into = next((m for m in rows if m.predecessor_id == school.pk), None)
+    return MergerView(merged_into, [m for m in rows if m.successor_id == school.pk])

@@ -47,7 +47,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "changes": unit_changes(unit),
             "successors": successors_of(unit),
             "change_forms": change_forms(request.user, unit)
-            if can_change_unit(request.user, unit) or can_change_children(request.user, unit)
+            if not unit.dissolved_on
+            and (can_change_unit(request.user, unit) or can_change_children(request.user, unit))
             else None,
             "may_change_unit": can_change_unit(request.user, unit),
         },

@@ -13,12 +13,14 @@ from kiemdinh.evaluation.models import Team
 from kiemdinh.improvement.selectors import overdue_lines
 from kiemdinh.oversight.selectors import officers_for_school, officers_for_schools
 from kiemdinh.planning.selectors.reminders import reminders_for
+from kiemdinh.recognition.models import Decision
 from kiemdinh.recognition.selectors import standings
 from kiemdinh.selfassessment.access import cycles_visible
 from kiemdinh.selfassessment.models import CycleStatus
 from kiemdinh.selfassessment.selectors import cycle_evaluation, latest_cycles
 from kiemdinh.units.access import access_school, can_manage_school, oversees_school, schools_visible, units_visible
 from kiemdinh.units.models import AdministrativeUnit, School, SchoolType
+from kiemdinh.units.selectors import MERGED_RECOGNITION_NOTE, merger_view
 from kiemdinh.workspace.history import school_history
 
 
@@ -104,6 +106,8 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access_school(request.user, school_id)
     cycles = list(school.cycles.select_related("framework").order_by("-school_year"))
     latest = latest_cycles([school]).get(school.pk)
+    merger = merger_view(school)
+    earlier = [m.predecessor for m in merger.predecessors]
     return render(
         request,
         "workspace/school.html",
@@ -114,6 +118,13 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
             "evaluation": cycle_evaluation(latest) if latest else None,
             "framework_code": school.framework_code(),
             "can_manage": can_manage_school(request.user, school),
+            "merger": merger,
+            "merged_note": MERGED_RECOGNITION_NOTE if earlier else "",
+            "predecessor_decisions": list(
+                Decision.objects.filter(school__in=earlier).select_related("school").order_by("school", "decided_on")
+            )
+            if earlier
+            else [],
             "teams": (
                 list(
                     Team.objects.filter(registration__school=school)

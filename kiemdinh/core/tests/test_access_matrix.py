@@ -146,18 +146,18 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "school": (
         "P M O",
         "school A's record, decisions, visits and registration: its people and the officers above it",
-        "workspace:school recognition:school documents:decision workspace:history recognition:decision "
+        "workspace:school recognition:school documents:decision workspace:history recognition:decision units:campuses "
         "oversight:school oversight:visit "
         "oversight:action_complete evaluation:registration_detail api:school_detail planning:task_update_file",
     ),
     "school_head": (
         "P O",
-        "the school's master data and emulation scores: its principal and the officers above it",
-        "api:school_patch emulation:school_scores",
+        "the school's master data (its sites too) and emulation scores: its principal and the officers above it",
+        "api:school_patch emulation:school_scores units:campus_add units:campus_edit units:campus_remove",
     ),
     "commune": (
         "O",
-        "commune A's authority work: its officers (and those above)",
+        "commune A's authority work (a school merged into school A too): its officers (and those above)",
         "units:detail units:import_preview units:import_commit units:import_discard planning:plan_list "
         "planning:plan_create planning:dashboard workflow:return workflow:accept result:issue "
         "evaluation:unit_registrations oversight:unit oversight:visit_create oversight:officer_add oversight:training_create oversight:visit_edit "
@@ -167,7 +167,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "oversight:participant_delete emulation:unit_schemes emulation:scheme_create emulation:scheme "
         "emulation:scheme_edit emulation:scheme_close emulation:scheme_reopen emulation:rule_add emulation:rule_edit "
         "emulation:rule_delete emulation:school_detail emulation:score_adjust documents:score_sheet_xlsx "
-        "documents:score_sheet_docx exports:start exports:job exports:download api:unit_detail",
+        "documents:score_sheet_docx exports:start exports:job exports:download api:unit_detail units:school_merge",
     ),
     "team_report": (
         "P O E",
@@ -428,6 +428,9 @@ def _build(world, today: date) -> dict:
     )  # fmt: skip
     job = district_export_request(actor=commune_officer, unit=commune)
     run_unit_export.call(job.pk)
+    from kiemdinh.units.services.campuses import CampusInput, campus_save
+
+    campus = campus_save(actor=None, school=world.school_a, data=CampusInput(f"{MARKER}Điểm lẻ thôn Đông"))
 
     return {
         "markers": [MARKER, SCHOOL_A_NAME],
@@ -484,6 +487,7 @@ def _build(world, today: date) -> dict:
         "scheme_id": scheme.pk,
         "rule_id": rule.pk,
         "job_id": job.pk,
+        "campus_id": campus.pk,
     }
 
 
@@ -583,6 +587,7 @@ KWARGS = {
             "cycle_id",
             "school_id",
             "unit_id",
+            "campus_id",
             "code",
             "group_id",
             "activity_id",

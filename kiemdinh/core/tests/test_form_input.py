@@ -71,6 +71,8 @@ def _arguments(t) -> dict[str, dict]:
         "kiemdinh.workspace.people_forms.RoleChangeForm": {"roles": ["member", "staff"]},
         "kiemdinh.units.change_forms.MoveForm": {"units": AdministrativeUnit.objects.all()},
         "kiemdinh.units.change_forms.DissolveForm": {"units": AdministrativeUnit.objects.all()},
+        "kiemdinh.units.change_forms.MergeForm": {"children": AdministrativeUnit.objects.all()},
+        "kiemdinh.units.campus_forms.MergeSchoolsForm": {"schools": School.objects.all()},
         "kiemdinh.units.change_forms.SchoolMoveForm": {
             "schools": School.objects.all(),
             "units": AdministrativeUnit.objects.all(),

@@ -15,5 +15,6 @@ The modules, in the order ``build.build_demo`` uses them:
 - ``cycles`` and ``thanh_chan``: the self-assessment cycles, Thanh Chấn's complete one from data/thanh_chan_2021.yaml;
 - ``evaluations`` (with ``evaluation_seeds`` and ``filled_assessment``): the illustrative external evaluations;
 - ``reform``: the 2025 reform applied last (Huế a city, the districts ended, schools moved), with its sources;
+- ``mergers``: one illustrative school merger of 2026, after the reform;
 - ``tally``: ``DemoBuild``, what a build created, and the demo password.
 """

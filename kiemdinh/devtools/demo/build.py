@@ -4,6 +4,7 @@ from django.db import transaction
 
 from kiemdinh.devtools.demo.cycles import THANH_CHAN_CYCLE, ensure_cycle, ensure_cycles_in_progress
 from kiemdinh.devtools.demo.evaluations import ensure_evaluations
+from kiemdinh.devtools.demo.mergers import ensure_merger
 from kiemdinh.devtools.demo.people import ensure_officers_in_charge, ensure_people
 from kiemdinh.devtools.demo.places import ensure_schools, ensure_units
 from kiemdinh.devtools.demo.plans import PLANS, ensure_plan
@@ -36,4 +37,5 @@ def build_demo(*, actor=None) -> DemoBuild:
     ensure_officers_in_charge(actor, build, units)
     ensure_evaluations(actor, build, units, schools)
     ensure_reform(actor, build, units, schools)  # last: the history above was made under the old tree
+    ensure_merger(actor, build)
     return build

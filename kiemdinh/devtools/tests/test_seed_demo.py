@@ -240,3 +240,16 @@ def test_thanh_chan_principal_logs_in_and_sees_the_result(demo, client):
     assert "Mức 1: 27/27" in page
     assert "Mức 4: 2/5" in page
     assert "đạt Mức 3" in page
+
+
+def test_one_school_merger_is_in_the_demo_marked_illustrative(demo):
+    from kiemdinh.units.models import CampusKind, SchoolMerger
+
+    merger = SchoolMerger.objects.select_related("predecessor", "successor").get()
+    assert (merger.predecessor.code, merger.successor.code) == ("46-HT-TH-SO2HUONGVAN", "46-HT-TH-HUONGVAN")
+    assert "minh họa" in merger.decision_number and merger.note.startswith("Minh họa")
+    assert not merger.predecessor.is_active and merger.successor.unit.name == "phường Hương Trà"
+    sites = list(merger.successor.campuses.values_list("kind", "predecessor__code"))
+    assert sites == [(CampusKind.MAIN, None), (CampusKind.SITE, "46-HT-TH-SO2HUONGVAN")]
+    # the 2024 plan still lists the merged school, as issued
+    assert merger.predecessor.plan_targets.filter(plan__number="20/KH-UBND").exists()

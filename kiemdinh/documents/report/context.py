@@ -148,6 +148,24 @@ class ReportContext:
         return self.result["school_level"]
 
 
+def campus_facts(school: dict) -> tuple:
+    """Phần I's "Tên trước đây" and "Số điểm trường" with each site (name, kind, address, classes, pupils), printed
+    only where the school has them (a snapshot made before sites were kept has neither)."""
+    facts = []
+    if school.get("former_names"):
+        facts.append(("Tên trước đây", "; ".join(school["former_names"].splitlines())))
+    sites = school.get("campuses") or []
+    if sites:
+        facts.append(("Số điểm trường", str(len(sites))))
+        for site in sites:
+            counts = ", ".join(
+                f"{site[key]} {label}" for key, label in (("classes", "lớp"), ("pupils", "học sinh")) if site[key]
+            )
+            where = f", {site['address']}" if site["address"] else ""
+            facts.append((f"– {site['name']}", f"{site['kind']}{where}{'; ' + counts if counts else ''}"))
+    return tuple(facts)
+
+
 def build_report(cycle: Cycle) -> ReportContext:
     """Every part of the report from the cycle (a fixed number of queries, whatever the size)."""
     log = MissingLog()
@@ -253,6 +271,7 @@ def build_report(cycle: Cycle) -> ReportContext:
         ("Điện thoại", log.value(school["phone"], "điện thoại trường")),
         ("Năm thành lập", log.value(str(school["founded_year"] or ""), "năm thành lập")),
         ("Hiệu trưởng", header.principal),
+        *campus_facts(school),
     )
     statistics = tuple(
         StatisticsPart(t, log.missing(f"số liệu Phần I – {t.title}") if t.is_empty else None)

@@ -22,9 +22,10 @@ from kiemdinh.workflow.services import cycle_open
 pytestmark = pytest.mark.usefixtures("frameworks_loaded")
 
 # The page's queries, whatever the cycle's size: the request (session, user, the cycle and its access, the
-# permissions), the report's context (about 20) and each document's own few reads beside it (41 for an empty cycle,
-# 49 for one half done); a submitted or accepted cycle adds the check of its whole dossier against its snapshot (67).
-PAGE_QUERIES = 50
+# permissions), the report's context (about 20, the school's sites among them) and each document's own few reads beside
+# it (42 for an empty cycle, 51 for one half done); a submitted or accepted cycle adds the check of its whole dossier
+# against its snapshot (67).
+PAGE_QUERIES = 51
 PAGE_QUERIES_FILED = 70
 
 

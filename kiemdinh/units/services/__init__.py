@@ -195,6 +195,11 @@ def _change(*, actor, kind: str, on: date, document: DecidingDocument, note: str
     )
 
 
+def _ensure_in_force(unit: AdministrativeUnit) -> None:
+    if unit.dissolved_on:
+        raise ValidationError({"unit": f"{unit.name} đã giải thể từ ngày {unit.dissolved_on:%d/%m/%Y}."})
+
+
 def _document_data(document: DecidingDocument, on: date) -> dict:
     return {"on": on.isoformat(), "decision": f"{document.number} ngày {document.date:%d/%m/%Y} của {document.body}"}
 
@@ -213,6 +218,7 @@ def unit_rename(
     """A new name from `on` (Thừa Thiên Huế → thành phố Huế, 1/1/2025), and the education office's new name when
     given (blank or None: unchanged). Documents dated before `on` keep printing the old names (TreeOn)."""
     document = document.checked()
+    _ensure_in_force(unit)
     name = required_text(name, "name", "Thiếu tên mới của đơn vị.")
     office = clean_name(education_office or "") or unit.education_office
     if name == unit.name and office == unit.education_office:
@@ -299,6 +305,7 @@ def unit_move(
 ) -> UnitChange:
     """The unit (with everything below it) now reports to `parent`, e.g. a commune to its province on 1/7/2025."""
     document = document.checked()
+    _ensure_in_force(unit)
     validate_unit_parent(unit.kind, parent)
     if parent.pk == unit.parent_id:
         raise ValidationError({"parent": "Đơn vị đã trực thuộc đơn vị này."})
@@ -369,7 +376,7 @@ def unit_dissolve(
     if successor.pk == unit.pk or successor.path.startswith(unit.path):
         raise ValidationError({"successor": "Đơn vị kế thừa phải là một đơn vị khác, không thuộc đơn vị giải thể."})
     successors = successors or {}
-    for child in list(unit.children.all()):
+    for child in list(unit.children.filter(dissolved_on__isnull=True)):  # the dissolved stay where they ended
         unit_move(actor=actor, unit=child, parent=successors.get(child, successor), on=on, document=document, note=note)
     for school in list(unit.schools.all()):
         school_move(

@@ -11,7 +11,14 @@ from django.urls import reverse
 from kiemdinh.recognition.models import Decision
 from kiemdinh.units.models import AdministrativeUnit, ChangeKind, UnitChange, UnitKind
 from kiemdinh.units.selectors import TreeOn, school_under, schools_under_on, successors_of, unit_on
-from kiemdinh.units.services import DecidingDocument, school_move, unit_dissolve, unit_merge, unit_rename
+from kiemdinh.units.services import (
+    DecidingDocument,
+    school_move,
+    unit_dissolve,
+    unit_establish,
+    unit_merge,
+    unit_rename,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +158,18 @@ def test_a_dissolved_units_public_page_says_where_its_schools_went(world, client
     unit_dissolve(actor=None, unit=district, on=REFORM, document=DOC, successor=world.province)
     page = client.get(reverse("public:unit", args=[world.school_a.unit.code])).content.decode()
     assert "kết thúc hoạt động từ ngày 01/07/2025" in page and new.name in page
+
+
+def test_a_dissolved_unit_is_not_renamed_moved_or_given_new_units_and_offers_no_forms(world, client):
+    district = world.school_a.unit.parent
+    unit_dissolve(actor=None, unit=district, on=REFORM, document=DOC, successor=world.province)
+    with pytest.raises(ValidationError, match="đã giải thể"):
+        unit_rename(actor=None, unit=district, name="Huyện Khác", on=date(2026, 1, 1), document=DOC)
+    with pytest.raises(ValidationError, match="đã giải thể"):
+        unit_establish(actor=None, code="X", name="X", kind=UnitKind.COMMUNE, parent=district, on=date(2026, 1, 1),
+                       document=DOC)  # fmt: skip
+    district.refresh_from_db()
+    assert district.name != "Huyện Khác" and not AdministrativeUnit.objects.filter(code="X").exists()
+    client.force_login(world.officer_province)
+    page = client.get(reverse("units:detail", args=[district.pk])).content.decode()
+    assert 'data-testid="unit-change-forms"' not in page and 'data-testid="successors"' in page
