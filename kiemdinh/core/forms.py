@@ -4,6 +4,7 @@ Vietnamese date and text fields, a choice of user accounts, and putting a servic
 from datetime import date
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
@@ -197,3 +198,18 @@ def form_messages(form, *, labelled: bool = False) -> list[str]:
 def error_text(error: ValidationError) -> str:
     """A ValidationError as one sentence for a message."""
     return " ".join(error.messages)
+
+
+def apply_form(request, form, write) -> bool:
+    """A posted form's one write: `write(cleaned_data)` runs when the form is valid and returns the success message;
+    an invalid form or a refused write (ValidationError) becomes the error message and nothing is written. True when
+    written."""
+    try:
+        if not form.is_valid():
+            raise ValidationError(form_messages(form, labelled=True))
+        message = write(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return False
+    messages.success(request, message)
+    return True

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from kiemdinh.accounts.access import user_scope
-from kiemdinh.planning.models import AnnualPlan, PlanStatus
+from kiemdinh.planning.models import AnnualPlan, PlanStatus, PlanTarget
 from kiemdinh.units.models import AdministrativeUnit, School
 
 
@@ -35,6 +35,14 @@ def plans_visible(user):
     if above:
         # Those the plan concerns but who do not make it read it once issued; drafts stay with the authority.
         condition |= Q(unit__path__in=sorted(above), status=PlanStatus.ISSUED)
+    # An issued plan that lists one of the user's schools, or a school now under the user's units (a district's plan
+    # of 2024 after its schools moved to the wards that replaced it): read by the school and by its officers today.
+    listed = Q(school_id__in=scope.school_ids) if scope.school_ids else Q(pk__in=[])
+    for path in scope.unit_paths:
+        listed |= Q(school__unit__path__startswith=path)
+    if scope.school_ids or scope.unit_paths:
+        targets = PlanTarget.objects.filter(listed).values("plan_id")
+        condition |= Q(pk__in=targets, status=PlanStatus.ISSUED)
     return AnnualPlan.objects.filter(condition)
 
 

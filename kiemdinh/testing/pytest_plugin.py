@@ -60,6 +60,10 @@ LONG_FILES = (
     "kiemdinh/core/tests/test_hostile_imports.py",
     "kiemdinh/documents/tests/test_dossier.py",
     "kiemdinh/evaluation/tests/test_views.py",
+    # transactional on PostgreSQL (threads, each test's tables emptied and the regulations loaded again after it)
+    "kiemdinh/core/tests/test_double_submit.py",
+    "kiemdinh/oversight/tests/test_services.py",
+    "kiemdinh/core/tests/test_concurrency.py",
 )
 
 

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kiemdinh.core.forms import error_text, form_messages
+from kiemdinh.core.forms import apply_form, error_text
 from kiemdinh.units.access import access_school, can_manage_school, oversees_school, schools_visible
 from kiemdinh.units.campus_forms import CampusForm, MergeSchoolsForm
+from kiemdinh.units.change_views import deciding_document
 from kiemdinh.units.models import Campus, CampusKind
 from kiemdinh.units.selectors import merger_view
-from kiemdinh.units.services import DecidingDocument
 from kiemdinh.units.services.campuses import CampusInput, campus_delete, campus_save, school_merge
 
 REFUSED = "Chỉ hiệu trưởng và cán bộ quản lý cấp trên được sửa điểm trường."
@@ -70,14 +70,12 @@ def _save(request, school_id: int, campus_id: int | None) -> HttpResponse:
         raise PermissionDenied(REFUSED)
     campus = get_object_or_404(Campus, pk=campus_id, school=school) if campus_id else None
     form = CampusForm(request.POST, prefix=f"dt{campus_id}" if campus_id else "moi")
-    try:
-        if not form.is_valid():
-            raise ValidationError(form_messages(form, labelled=True))
-        saved = campus_save(actor=request.user, school=school, data=_input(form.cleaned_data), campus=campus)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, f"Đã ghi điểm trường “{saved.name}”.")
+
+    def write(data):
+        saved = campus_save(actor=request.user, school=school, data=_input(data), campus=campus)
+        return f"Đã ghi điểm trường “{saved.name}”."
+
+    apply_form(request, form, write)
     return redirect("units:campuses", school_id=school.pk)
 
 
@@ -116,19 +114,15 @@ def merge(request: HttpRequest, school_id: int) -> HttpResponse:
     if not oversees_school(request.user, school):
         raise PermissionDenied(MERGE_REFUSED)
     form = MergeSchoolsForm(request.POST, schools=_merge_candidates(request.user, school), prefix="sap-nhap")
-    try:
-        if not form.is_valid():
-            raise ValidationError(form_messages(form, labelled=True))
-        data = form.cleaned_data
-        document = DecidingDocument(data["decision_number"], data["decision_date"], data["decision_body"])
+
+    def write(data):
         merged = list(data["predecessors"])
         school_merge(
-            actor=request.user, predecessors=merged, successor=school, on=data["effective_on"], document=document,
-            note=data["note"],
+            actor=request.user, predecessors=merged, successor=school, on=data["effective_on"],
+            document=deciding_document(data), note=data["note"],
         )  # fmt: skip
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         names = ", ".join(p.name for p in merged)
-        messages.success(request, f"Đã ghi sáp nhập {names} vào {school.name} từ ngày {data['effective_on']:%d/%m/%Y}.")
+        return f"Đã ghi sáp nhập {names} vào {school.name} từ ngày {data['effective_on']:%d/%m/%Y}."
+
+    apply_form(request, form, write)
     return redirect("units:campuses", school_id=school.pk)

@@ -2,14 +2,13 @@
 schools to a successor), move one of its schools. For an officer above the unit (units.access.can_change_unit); each
 change is recorded with its deciding document (units.services)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from kiemdinh.core.forms import error_text, form_messages
+from kiemdinh.core.forms import apply_form
 from kiemdinh.units import services
 from kiemdinh.units.access import access_unit, can_change_children, can_change_unit, units_visible
 from kiemdinh.units.change_forms import (
@@ -53,7 +52,8 @@ def unit_and_below(unit: AdministrativeUnit):
     return AdministrativeUnit.objects.filter(path__startswith=unit.path, dissolved_on__isnull=True).exclude(pk=unit.pk)
 
 
-def _document(data) -> services.DecidingDocument:
+def deciding_document(data) -> services.DecidingDocument:
+    """The deciding document of a posted change form (DocumentFields)."""
     return services.DecidingDocument(data["decision_number"], data["decision_date"], data["decision_body"])
 
 
@@ -64,14 +64,7 @@ def _apply(request, unit_id: int, key: str, write) -> HttpResponse:
     if key not in CHILD_KEYS and not can_change_unit(request.user, unit):
         raise PermissionDenied(REFUSED)
     form = change_forms(request.user, unit, request.POST)[key]
-    try:
-        if not form.is_valid():
-            raise ValidationError(form_messages(form, labelled=True))
-        message = write(unit, form.cleaned_data, _document(form.cleaned_data))
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, message)
+    apply_form(request, form, lambda data: write(unit, data, deciding_document(data)))
     return redirect("units:detail", unit_id=unit.pk)
 
 

@@ -194,7 +194,25 @@ class ChangeKind(models.TextChoices):
     SCHOOL_MOVE = "school_move", "Chuyển trường sang đơn vị quản lý khác"
 
 
-class UnitChange(models.Model):
+class DecidedChange(models.Model):
+    """A dated change and the document that decided it (số, ngày, cơ quan ban hành), with a note of what is
+    illustrative; who recorded it and when."""
+
+    effective_on = models.DateField("ngày có hiệu lực", db_index=True)
+    decision_number = models.CharField("số văn bản", max_length=100)
+    decision_date = models.DateField("ngày văn bản")
+    decision_body = models.CharField("cơ quan ban hành", max_length=200)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class UnitChange(DecidedChange):
     """One dated change of the tree, with the document that decided it (số, ngày, cơ quan ban hành): a unit established
     (under new_parent), renamed, moved under another unit, dissolved (its communes and schools moved to named
     successors first, each a change of its own), a school moved to another managing unit (its old and new unit in
@@ -202,10 +220,6 @@ class UnitChange(models.Model):
     tree with the later changes undone (units.selectors.TreeOn). `note` says what is illustrative ("minh họa")."""
 
     kind = models.CharField("loại thay đổi", max_length=16, choices=ChangeKind.choices)
-    effective_on = models.DateField("ngày có hiệu lực", db_index=True)
-    decision_number = models.CharField("số văn bản", max_length=100)
-    decision_date = models.DateField("ngày văn bản")
-    decision_body = models.CharField("cơ quan ban hành", max_length=200)
     unit = models.ForeignKey(
         AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
     )
@@ -216,7 +230,6 @@ class UnitChange(models.Model):
     # rows recorded before offices were kept: the office then is taken to be today's.
     old_office = models.CharField(max_length=200, null=True, blank=True)
     new_office = models.CharField(max_length=200, null=True, blank=True)
-    note = models.CharField("ghi chú", max_length=300, blank=True)
     old_parent = models.ForeignKey(
         AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -226,10 +239,6 @@ class UnitChange(models.Model):
     successor = models.ForeignKey(
         AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="predecessor_changes"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["effective_on", "id"]
@@ -273,21 +282,12 @@ class Campus(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
 
-class SchoolMerger(models.Model):
+class SchoolMerger(DecidedChange):
     """A school merged into another on a date, by a decision (số, ngày, cơ quan ban hành): the predecessor stops
     (is_active False), its cycles, evidence and decisions stay its own and readable under the successor."""
 
     predecessor = models.OneToOneField(School, on_delete=models.PROTECT, related_name="merged_into")
     successor = models.ForeignKey(School, on_delete=models.PROTECT, related_name="predecessor_mergers")
-    effective_on = models.DateField("ngày có hiệu lực")
-    decision_number = models.CharField("số văn bản", max_length=100)
-    decision_date = models.DateField("ngày văn bản")
-    decision_body = models.CharField("cơ quan ban hành", max_length=200)
-    note = models.CharField("ghi chú", max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["effective_on", "id"]

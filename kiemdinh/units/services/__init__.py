@@ -181,18 +181,19 @@ class DecidingDocument:
             raise ValidationError({"decision": "Hãy ghi số, ngày và cơ quan ban hành văn bản quyết định thay đổi này."})
         return DecidingDocument(number[:100], self.date, body[:200])
 
+    def recorded(self, *, actor, note: str = "") -> dict:
+        """The fields of a DecidedChange row for this document (units.models.DecidedChange)."""
+        return {
+            "decision_number": self.number,
+            "decision_date": self.date,
+            "decision_body": self.body,
+            "note": clean_name(note or "")[:300],
+            "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+        }
+
 
 def _change(*, actor, kind: str, on: date, document: DecidingDocument, note: str = "", **values) -> UnitChange:
-    return UnitChange.objects.create(
-        kind=kind,
-        effective_on=on,
-        decision_number=document.number,
-        decision_date=document.date,
-        decision_body=document.body,
-        note=clean_name(note or "")[:300],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        **values,
-    )
+    return UnitChange.objects.create(kind=kind, effective_on=on, **document.recorded(actor=actor, note=note), **values)
 
 
 def _ensure_in_force(unit: AdministrativeUnit) -> None:

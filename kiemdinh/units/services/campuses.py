@@ -123,9 +123,8 @@ def school_merge(
     for predecessor in predecessors:
         rows.append(
             SchoolMerger.objects.create(
-                predecessor=predecessor, successor=successor, effective_on=on, decision_number=document.number,
-                decision_date=document.date, decision_body=document.body, note=clean_name(note or "")[:300],
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                predecessor=predecessor, successor=successor, effective_on=on,
+                **document.recorded(actor=actor, note=note),
             )
         )  # fmt: skip
         name = predecessor.name

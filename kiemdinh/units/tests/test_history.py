@@ -173,3 +173,25 @@ def test_a_dissolved_unit_is_not_renamed_moved_or_given_new_units_and_offers_no_
     client.force_login(world.officer_province)
     page = client.get(reverse("units:detail", args=[district.pk])).content.decode()
     assert 'data-testid="unit-change-forms"' not in page and 'data-testid="successors"' in page
+
+
+def test_after_the_reform_the_schools_and_their_new_officers_still_read_the_plan_that_listed_them(world, client):
+    from kiemdinh.planning import services as plans
+    from kiemdinh.planning.models import AnnualPlan
+    from kiemdinh.planning.tests.helpers import make_plan
+
+    district = world.school_a.unit.parent
+    plan = make_plan(world)
+    plans.target_add(actor=world.officer_district, plan=plan, school=world.school_a, data=plans.TargetInput())
+    plans.plan_issue(actor=world.officer_district, plan=plan)
+    unit_dissolve(actor=None, unit=district, on=REFORM, document=DOC, successor=world.province)
+    url = reverse("planning:plan_detail", args=[plan.pk])
+    for reader in (world.principal_a, world.officer_commune_a, world.officer_province):
+        client.force_login(reader)
+        assert client.get(url).status_code == 200, reader
+    # the commune's officer reads it but does not change the district's plan; school B, not listed, does not see it
+    client.force_login(world.officer_commune_a)
+    assert client.post(reverse("planning:plan_edit", args=[plan.pk]), {"title": "Sửa"}).status_code == 403
+    client.force_login(world.principal_b)
+    assert client.get(url).status_code == 404
+    assert AnnualPlan.objects.get(pk=plan.pk).title == "Công tác kiểm định chất lượng giáo dục năm 2024"
