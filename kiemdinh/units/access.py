@@ -13,8 +13,10 @@ def schools_visible(user):
     scope = user_scope(user)
     if scope.is_admin:
         return School.objects.all()
-    # a school's people also read the schools merged into it (their records stay theirs, read-only)
-    condition = Q(pk__in=scope.school_ids) | Q(merged_into__successor_id__in=scope.school_ids)
+    condition = Q(pk__in=scope.school_ids)
+    if scope.school_ids:
+        # a school's people also read the schools merged into it (their records stay theirs, read-only)
+        condition |= Q(merged_into__successor_id__in=scope.school_ids)
     for path in scope.unit_paths:
         condition |= Q(unit__path__startswith=path)
     if not scope.school_ids and not scope.unit_paths:
