@@ -59,9 +59,15 @@ class SchoolMoveForm(DocumentFields):
 class EstablishForm(DocumentFields):
     code = forms.CharField(label="Mã đơn vị mới", max_length=32)
     name = forms.CharField(label="Tên đơn vị mới", max_length=200, help_text="Ví dụ: phường Kim Trà, xã Bình Điền.")
-    kind = forms.ChoiceField(label="Cấp", choices=UnitKind.choices)
+    kind = forms.ChoiceField(label="Cấp", choices=UnitKind.choices, initial=UnitKind.COMMUNE)
     note = forms.CharField(label="Ghi chú (ví dụ: trên cơ sở các xã…)", max_length=300, required=False)
     field_order = ["code", "name", "kind", "note"]
+
+    def __init__(self, *args, parent_kind: str = UnitKind.PROVINCE, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the levels that may stand below the unit: communes (and, below a province, districts of the old tree)
+        below = [UnitKind.COMMUNE] + ([UnitKind.DISTRICT] if parent_kind == UnitKind.PROVINCE else [])
+        self.fields["kind"].choices = [(k.value, k.label) for k in below]
 
 
 class MergeForm(DocumentFields):

@@ -43,7 +43,7 @@ def change_forms(user, unit: AdministrativeUnit, data=None) -> dict:
             units=targets(user, unit) | unit_and_below(unit),
             prefix="truong",
         ),
-        "establish": EstablishForm(data, prefix="thanh-lap"),
+        "establish": EstablishForm(data, parent_kind=unit.kind, prefix="thanh-lap"),
         "merge": MergeForm(data, children=unit.children.filter(dissolved_on__isnull=True), prefix="sap-nhap"),
     }
 

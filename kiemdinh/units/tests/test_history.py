@@ -195,3 +195,17 @@ def test_after_the_reform_the_schools_and_their_new_officers_still_read_the_plan
     client.force_login(world.principal_b)
     assert client.get(url).status_code == 404
     assert AnnualPlan.objects.get(pk=plan.pk).title == "Công tác kiểm định chất lượng giáo dục năm 2024"
+
+
+def test_the_establish_form_offers_only_the_levels_that_may_stand_below(world, client):
+    client.force_login(world.officer_province)
+    district = world.school_a.unit.parent
+    province_page = client.get(reverse("units:detail", args=[world.province.pk])).content.decode()
+    district_page = client.get(reverse("units:detail", args=[district.pk])).content.decode()
+    assert 'name="thanh-lap-kind"' in province_page and '<option value="province"' not in province_page
+    assert '<option value="district"' in province_page and '<option value="district"' not in district_page
+    data = {"thanh-lap-code": "P01-X", "thanh-lap-name": "tỉnh Lạ", "thanh-lap-kind": UnitKind.PROVINCE,
+            "thanh-lap-effective_on": "01/07/2025", "thanh-lap-decision_number": "1/NQ", "thanh-lap-decision_date":
+            "16/06/2025", "thanh-lap-decision_body": "Ủy ban Thường vụ Quốc hội"}  # fmt: skip
+    refused = client.post(reverse("units:change_establish", args=[district.pk]), data, follow=True).content.decode()
+    assert "Cấp" in refused and not AdministrativeUnit.objects.filter(code="P01-X").exists()
