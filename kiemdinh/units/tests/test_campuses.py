@@ -97,7 +97,7 @@ def test_a_merger_keeps_the_merged_school_as_a_site_and_its_records_readable(wor
     assert MERGED_RECOGNITION_NOTE in page.replace("&quot;", '"')
     # the successor's principal reads the merged school's page; its own people and outsiders are unchanged
     old = client.get(reverse("workspace:school", args=[neighbour.pk])).content.decode()
-    assert 'data-testid="merged-into"' in old
+    assert 'data-testid="merged-into"' in old and "Bộ tiêu chuẩn áp dụng hiện nay" not in old
     client.force_login(world.principal_b)
     assert client.get(reverse("workspace:school", args=[neighbour.pk])).status_code == 404
     public = client.get(reverse("public:school", args=["TH-A2"])).content.decode()
