@@ -22,11 +22,12 @@ MERGE_REFUSED = "Chỉ cán bộ quản lý cấp trên của trường được
 
 
 def _merge_candidates(user, school):
+    """The schools that may merge into this one: active, in the user's scope, under the unit above the school's."""
     return (
         schools_visible(user)
         .filter(is_active=True, merged_into__isnull=True)
         .exclude(pk=school.pk)
-        .filter(unit__path__startswith=school.unit.path.rsplit("/", 2)[0] + "/")
+        .filter(unit__path__startswith=(school.unit.ancestor_paths or [school.unit.path])[-1])
         .order_by("name")
     )
 

@@ -76,47 +76,32 @@ def unit_by_code_or_name(text: str) -> AdministrativeUnit:
 
 def tree_on(on: date) -> list[dict]:
     """The units in force on `on` (established by then, not yet dissolved), each with its name, level and parent as
-    they were, and the schools it managed then: today's tree with every later change undone. Units in tree order
-    (a parent before its children, by code); a fixed number of queries."""
-    units = {
-        u.pk: {"code": u.code, "kind": u.kind, "name": u.name, "parent": u.parent_id, "dissolved_on": u.dissolved_on,
-               "established_on": u.established_on}
-        for u in AdministrativeUnit.objects.all()
-    }  # fmt: skip
-    schools = {s.pk: {"code": s.code, "name": s.name, "unit": s.unit_id} for s in School.objects.all()}
-    for change in UnitChange.objects.filter(effective_on__gt=on).order_by("-effective_on", "-id"):
-        if change.kind == ChangeKind.RENAME:
-            units[change.unit_id]["name"] = change.old_name
-        elif change.kind == ChangeKind.MOVE:
-            units[change.unit_id]["parent"] = change.old_parent_id
-        elif change.kind == ChangeKind.SCHOOL_MOVE:
-            schools[change.school_id]["unit"] = change.old_parent_id
-    in_force = {
-        pk: u
-        for pk, u in units.items()
-        if (u["dissolved_on"] is None or u["dissolved_on"] > on) and (u["established_on"] is None or u["established_on"] <= on)
-    }  # fmt: skip
+    they were, and the schools it managed then: today's tree with every later change undone (TreeOn). Units in tree
+    order (a parent before its children, by code); three queries."""
+    tree = TreeOn(on)
+    units = tree.all_units()
+    by_unit: dict[int, list[dict]] = {}
+    for school in School.objects.order_by("code").values("pk", "code", "name", "unit_id"):
+        unit_id = tree.unit_id_of_school(school["pk"], school["unit_id"])
+        by_unit.setdefault(unit_id, []).append({"code": school["code"], "name": school["name"]})
 
     def trail(pk) -> tuple:
         chain = []
         while pk is not None and pk in units:
-            chain.append(units[pk]["code"])
-            pk = units[pk]["parent"]
+            chain.append(units[pk].code)
+            pk = units[pk].parent_id
         return tuple(reversed(chain))
 
-    by_unit: dict[int, list[dict]] = {}
-    for school in sorted(schools.values(), key=lambda s: s["code"]):
-        by_unit.setdefault(school["unit"], []).append({"code": school["code"], "name": school["name"]})
     return [
         {
-            "code": u["code"],
-            "kind": u["kind"],
-            "kind_label": UnitKind(u["kind"]).label,
-            "name": u["name"],
-            "parent": units[u["parent"]]["code"] if u["parent"] in units else None,
+            "code": u.code,
+            "kind": u.kind,
+            "kind_label": UnitKind(u.kind).label,
+            "name": u.name,
+            "parent": units[u.parent_id].code if u.parent_id in units else None,
             "schools": by_unit.get(pk, []),
         }
-        for pk, u in sorted(in_force.items(), key=lambda item: trail(item[0]))
+        for pk, u in sorted(((pk, u) for pk, u in units.items() if u.in_force(on)), key=lambda item: trail(item[0]))
     ]
 
 
@@ -130,6 +115,16 @@ class UnitAt:
     name: str
     office: str
     parent_id: int | None
+    established_on: date | None = None
+    dissolved_on: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        return (self.dissolved_on is None or self.dissolved_on > on) and (
+            self.established_on is None or self.established_on <= on
+        )
+
+
+UNIT_FIELDS = ("pk", "code", "kind", "name", "education_office", "parent_id", "established_on", "dissolved_on")
 
 
 class TreeOn:
@@ -163,7 +158,14 @@ class TreeOn:
             self._store(AdministrativeUnit.objects.filter(pk__in=wanted))
 
     def _store(self, units) -> None:
-        for row in units.values("pk", "code", "kind", "name", "education_office", "parent_id"):
+        self._store_rows(units.values(*UNIT_FIELDS))
+
+    def seed(self, units) -> None:
+        """Units already loaded (a school's unit): known without a query."""
+        self._store_rows({field: getattr(u, field) for field in UNIT_FIELDS} for u in units if u.pk not in self._units)
+
+    def _store_rows(self, rows) -> None:
+        for row in rows:
             name, office = self._names.get(row["pk"], (row["name"], None))
             self._units[row["pk"]] = UnitAt(
                 pk=row["pk"],
@@ -172,7 +174,14 @@ class TreeOn:
                 name=name,
                 office=row["education_office"] if office is None else office,
                 parent_id=self._parents.get(row["pk"], row["parent_id"]),
+                established_on=row["established_on"],
+                dissolved_on=row["dissolved_on"],
             )
+
+    def all_units(self) -> dict[int, UnitAt]:
+        """Every unit as it was (one query)."""
+        self._store(AdministrativeUnit.objects.all())
+        return self._units
 
     def unit(self, pk: int) -> UnitAt:
         self._load([pk])
@@ -202,7 +211,20 @@ class TreeOn:
         return chains
 
     def school_unit_id(self, school) -> int:
-        return self._school_units.get(school.pk, school.unit_id)
+        return self.unit_id_of_school(school.pk, school.unit_id)
+
+    def unit_id_of_school(self, school_pk: int, unit_id: int) -> int:
+        """The unit that managed the school then, from its unit today."""
+        return self._school_units.get(school_pk, unit_id)
+
+    def school_units(self, schools) -> dict[int, UnitAt]:
+        """For each school (its unit loaded), the unit that managed it then, without the units above it (no query
+        beyond the changes', one more when a school has moved since)."""
+        schools = list(schools)
+        self.seed(s.unit for s in schools)
+        unit_of = {s.pk: self.school_unit_id(s) for s in schools}
+        self._load(unit_of.values())
+        return {school_pk: self._units[unit_pk] for school_pk, unit_pk in unit_of.items() if unit_pk in self._units}
 
     def school_chains(self, schools) -> dict[int, tuple[UnitAt, ...]]:
         """For each school, its managing unit then and the units above it, the province first."""
@@ -257,7 +279,7 @@ def unit_on(unit: AdministrativeUnit, on: date) -> UnitAt:
     )
     name, office = (later["old_name"], later["old_office"]) if later else (unit.name, None)
     return UnitAt(unit.pk, unit.code, unit.kind, name, unit.education_office if office is None else office,
-                  unit.parent_id)  # fmt: skip
+                  unit.parent_id, unit.established_on, unit.dissolved_on)  # fmt: skip
 
 
 def unit_changes(unit: AdministrativeUnit):
@@ -285,27 +307,11 @@ def successors_of(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
 
 def school_units_on(schools, on: date) -> dict[int, str]:
     """For each school (its unit loaded), the name of the unit that managed it on a date, the moves and renames after
-    it undone: what a document of that date prints beside the school. One query, a second when a school has moved
-    since."""
+    it undone (TreeOn): what a document of that date prints beside the school. One query, a second when a school has
+    moved since."""
     schools = list(schools)
-    unit_of = {s.pk: s.unit_id for s in schools}
-    names = {s.unit_id: s.unit.name for s in schools}
-    later = UnitChange.objects.filter(effective_on__gt=on).filter(
-        Q(kind=ChangeKind.SCHOOL_MOVE, school_id__in=list(unit_of)) | Q(kind=ChangeKind.RENAME)
-    )
-    renames = []
-    for change in later.order_by("-effective_on", "-id"):  # latest first: the earliest later change wins
-        if change.kind == ChangeKind.SCHOOL_MOVE:
-            unit_of[change.school_id] = change.old_parent_id
-        else:
-            renames.append(change)
-    missing = set(unit_of.values()) - set(names)
-    if missing:
-        names.update(AdministrativeUnit.objects.filter(pk__in=missing).values_list("pk", "name"))
-    for rename in renames:
-        if rename.unit_id in names:
-            names[rename.unit_id] = rename.old_name
-    return {school_id: names.get(unit_id, "") for school_id, unit_id in unit_of.items()}
+    found = TreeOn(on).school_units(schools)
+    return {s.pk: found[s.pk].name if s.pk in found else "" for s in schools}
 
 
 # --- Merged schools -----------------------------------------------------------------------------------------------------
